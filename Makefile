@@ -1,0 +1,53 @@
+# Møteplass: `make run` serves the demo, `make test` runs the whole suite.
+# Both work from a fresh clone with only Python, pip, npm and git (and Debian's packages).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENDOR := service/web/static/vendor
+
+.PHONY: run test check deps static system-deps bench clean
+
+run: deps static
+	$(BIN)/moteplass run --demo --host $(HOST) --port $(PORT)
+
+test: deps static system-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+check: deps
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+bench: deps static system-deps
+	$(BIN)/python scripts/bench/registration.py
+
+deps: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Static assets come from npm (Norway's public-sector design system, scanner decoder, axe-core for tests).
+static: $(VENDOR)/.built
+
+$(VENDOR)/.built: node_modules/.installed scripts/build_static.sh
+	sh scripts/build_static.sh $(VENDOR)
+	touch $@
+
+# Debian packages the browser tests and benchmarks need: Chromium, zbar, wrk.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v zbarimg >/dev/null || ! command -v wrk >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium zbar-tools wrk >/dev/null; \
+	fi
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .data

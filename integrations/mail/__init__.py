@@ -1,0 +1,126 @@
+"""E-mail: HTML + plain-text messages with attachments and inline images, sent over SMTP by aiosmtplib.
+
+Domains build a `Mail` and hand it to a `Mailer`; only the worker sends. Message-IDs are deterministic
+per effect (the caller passes one), so a retried job produces the same message and clients deduplicate.
+"""
+
+from __future__ import annotations
+
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, parseaddr
+from typing import Protocol
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+import msgspec
+
+
+class Attachment(msgspec.Struct, frozen=True):
+    filename: str
+    content: bytes
+    mime_type: str
+    inline_cid: str | None = None  # set: shown inline in the HTML part as <img src="cid:...">
+
+
+class CalendarPart(msgspec.Struct, frozen=True):
+    """A text/calendar alternative (iMIP); `method` must equal the METHOD inside `content`."""
+
+    content: bytes
+    method: str
+
+
+class Mail(msgspec.Struct, frozen=True, kw_only=True):
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    calendar: CalendarPart | None = None
+    message_id: str | None = None
+    language: str = "nb"
+    reply_to: str | None = None
+
+
+class Mailer(Protocol):
+    async def send(self, mail: Mail) -> None: ...
+
+
+def build_message(mail: Mail, sender: str) -> EmailMessage:
+    """multipart/mixed{ multipart/related{ multipart/alternative{text, html[, calendar]}, inline images }, files }."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Content-Language"] = mail.language
+    message["Auto-Submitted"] = "auto-generated"
+    if mail.reply_to:
+        message["Reply-To"] = mail.reply_to
+    if mail.message_id:
+        message["Message-ID"] = mail.message_id
+    message.set_content(mail.text, subtype="plain", charset="utf-8")
+    if mail.html is not None:
+        message.add_alternative(mail.html, subtype="html", charset="utf-8")
+        inline = [a for a in mail.attachments if a.inline_cid]
+        if inline:
+            html_part = message.get_payload()[-1]  # type: ignore[index]
+            for attachment in inline:
+                maintype, _, subtype = attachment.mime_type.partition("/")
+                html_part.add_related(
+                    attachment.content, maintype=maintype, subtype=subtype, cid=f"<{attachment.inline_cid}>",
+                    filename=attachment.filename, disposition="inline",
+                )
+    if mail.calendar is not None:
+        message.add_alternative(
+            mail.calendar.content, maintype="text", subtype="calendar",
+            params={"method": mail.calendar.method, "charset": "UTF-8"},
+        )
+    for attachment in mail.attachments:
+        if attachment.inline_cid:
+            continue
+        maintype, _, subtype = attachment.mime_type.partition("/")
+        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
+    return message
+
+
+class SmtpMailer:
+    """Sends through the relay in SMTP_URL: smtp://[user:password@]host:port, smtps:// for implicit TLS,
+    `?starttls=1` to upgrade a plain connection."""
+
+    def __init__(self, smtp_url: str, sender: str, *, timeout: float = 30.0) -> None:
+        parts = urlsplit(smtp_url)
+        if parts.scheme not in ("smtp", "smtps"):
+            raise ValueError("SMTP_URL must start with smtp:// or smtps://")
+        self.hostname = parts.hostname or "127.0.0.1"
+        self.port = parts.port or (465 if parts.scheme == "smtps" else 25)
+        self.username = unquote(parts.username) if parts.username else None
+        self.password = unquote(parts.password) if parts.password else None
+        self.use_tls = parts.scheme == "smtps"
+        self.start_tls = "starttls=1" in (parts.query or "")
+        self.sender = sender
+        self.timeout = timeout
+
+    @property
+    def sender_address(self) -> str:
+        return parseaddr(self.sender)[1]
+
+    async def send(self, mail: Mail) -> None:
+        message = build_message(mail, self.sender)
+        await aiosmtplib.send(
+            message,
+            hostname=self.hostname,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            use_tls=self.use_tls,
+            start_tls=self.start_tls or None,
+            timeout=self.timeout,
+        )
+
+
+def display_address(name: str, email: str) -> str:
+    try:
+        return str(Address(display_name=name, addr_spec=email))
+    except (ValueError, IndexError):
+        return formataddr((name, email))

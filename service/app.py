@@ -1,0 +1,209 @@
+"""create_app(settings) -> Litestar. Nothing global happens at import time."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import msgspec
+from litestar import Litestar, MediaType, Request, Response, get
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import db, logs
+from .errors import DomainError
+from .http import DEPENDENCIES, request_language
+from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make
+from .settings import Settings
+
+log = logging.getLogger("moteplass.http")
+WEB_DIR = __import__("pathlib").Path(__file__).resolve().parent / "web"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_STATUS_CODES = {
+    400: "malformed_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    429: "too_many_requests",
+    503: "busy",
+}
+
+
+def _problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(
+        content=msgspec.json.encode(problem),
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers={"content-language": "", **(headers or {})},
+    )
+
+
+def _field_of(key: str) -> str:
+    return key.removeprefix("$.").removeprefix("data.").strip("$.") or "body"
+
+
+def _on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    language = request_language(request)
+    headers = {"content-language": language}
+    if exc.status == 503:
+        headers["retry-after"] = "1"
+    return _problem_response(from_domain_error(exc, language), headers)
+
+
+def _on_validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    language = request_language(request)
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    errors: list[FieldError] = []
+    for item in extra:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", "invalid"))
+        key = str(item.get("key", ""))
+        if not key:
+            found = re.search(r"at `([^`]+)`", message)
+            key = found.group(1) if found else ""
+        field = _field_of(key)
+        unknown = re.search(r"unknown field `([^`]+)`", message)
+        if unknown:
+            field = f"{field}.{unknown.group(1)}" if field != "body" else unknown.group(1)
+        errors.append(FieldError(field=field, message=message, code="unknown_field" if unknown else "invalid"))
+    malformed = not errors or any("malformed" in e.message.lower() for e in errors)
+    if malformed:
+        detail = errors[0].message if errors else str(exc.detail)
+        problem = make("malformed_request", 400, language, detail=detail)
+    else:
+        problem = make("validation_failed", 422, language, detail="; ".join(f"{e.field}: {e.message}" for e in errors),
+                       errors=errors)
+    return _problem_response(problem, {"content-language": language})
+
+
+def _on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    language = request_language(request)
+    status = exc.status_code if exc.status_code in _STATUS_CODES else 400
+    if exc.status_code >= 500:
+        return _on_unexpected(request, exc)
+    problem = make(_STATUS_CODES.get(status, "malformed_request"), status, language, detail=str(exc.detail))
+    headers = {"content-language": language, **(exc.headers or {})}
+    return _problem_response(problem, headers)
+
+
+def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.error("unhandled error", exc_info=exc, extra={"path": request.url.path})
+    language = request_language(request)
+    return _problem_response(make("internal_error", 500, language), {"content-language": language})
+
+
+def request_id_middleware(app: ASGIApp) -> ASGIApp:
+    """Give every request an id (X-Request-ID, ours or a sane one from the caller), echo it, log the line."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        rid = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = logs.request_id.set(rid)
+        started = time.perf_counter()
+        status = 0
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+            await send(message)
+
+        try:
+            await app(scope, receive, send_with_id)
+        finally:
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "request",
+                    extra={
+                        "method": scope.get("method"),
+                        "path": scope.get("path"),
+                        "status": status,
+                        "ms": round((time.perf_counter() - started) * 1000, 2),
+                    },
+                )
+            logs.request_id.reset(token)
+
+    return middleware
+
+
+@get("/healthz", include_in_schema=False, media_type=MediaType.JSON)
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get("/readyz", include_in_schema=False, media_type=MediaType.JSON)
+async def readyz(state: State) -> Response[dict[str, str]]:
+    try:
+        async with state.pool.acquire(timeout=2) as conn:
+            await conn.fetchval("SELECT 1")
+    except Exception:  # noqa: BLE001 - readiness reports any failure as not ready
+        return Response({"status": "unavailable"}, status_code=503)
+    return Response({"status": "ok"})
+
+
+def create_app(settings: Settings, **state: Any) -> Litestar:
+    """The web application. `state` may carry test hooks such as a `clock`."""
+    if not settings.database_url:
+        raise RuntimeError("settings.database_url must be resolved before create_app (see `moteplass run`)")
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        app.state.pool = await db.create_pool(settings.database_url or "", size=settings.db_pool_size)
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    from .events.routes import EventController
+    from .registrations.routes import REGISTRATION_ROUTES
+    from .web.pages import PAGE_ROUTES
+
+    return Litestar(
+        route_handlers=[
+            healthz,
+            readyz,
+            EventController,
+            *REGISTRATION_ROUTES,
+            *PAGE_ROUTES,
+            create_static_files_router(
+                path="/static", directories=[WEB_DIR / "static"], include_in_schema=False,
+                cache_control=None,
+            ),
+        ],
+        dependencies=DEPENDENCIES,
+        lifespan=[lifespan],
+        state=State({"settings": settings, **state}),
+        exception_handlers={
+            DomainError: _on_domain_error,
+            ValidationException: _on_validation_error,
+            NotFoundException: _on_http_error,
+            HTTPException: _on_http_error,
+            Exception: _on_unexpected,
+        },
+        middleware=[request_id_middleware],
+        openapi_config=OpenAPIConfig(title="Møteplass", version="1.0.0", path="/schema"),
+        template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
+        response_cache_config=ResponseCacheConfig(),
+        request_max_body_size=settings.max_body_bytes,
+        debug=False,
+        logging_config=None,
+    )

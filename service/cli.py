@@ -1,0 +1,244 @@
+"""The `moteplass` command: run, serve, worker, migrate, demo, user, jobs, db."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from . import db, logs
+from .settings import Settings, from_env
+
+
+def _resolve_database(settings: Settings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    url = db.embedded_database_url(settings.data_dir)
+    print(f"Using the embedded PostgreSQL under {settings.data_dir.name}/pg", file=sys.stderr)
+    return url
+
+
+def _dev_secret(data_dir: Path) -> str:
+    """A per-checkout secret for development, kept under .data/ so restarts keep links valid."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+async def _migrate(url: str) -> list[str]:
+    from .migrate import migrate
+
+    conn = await db.connect(url)
+    try:
+        return await migrate(conn)
+    finally:
+        await conn.close()
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    applied = asyncio.run(_migrate(_resolve_database(settings)))
+    print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from .worker import run_worker
+
+    url = _resolve_database(settings)
+    asyncio.run(run_worker(settings.__class__(**{**_fields(settings), "database_url": url})))
+    return 0
+
+
+def _fields(settings: Settings) -> dict[str, object]:
+    return {name: getattr(settings, name) for name in settings.__struct_fields__}
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from .demo import load_demo
+
+    url = _resolve_database(settings)
+    asyncio.run(_migrate(url))
+    token = asyncio.run(load_demo(url, reset=args.reset))
+    if token:
+        print(token)
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
+    from .accounts.domain import add_user
+    from .errors import DomainError
+
+    async def go() -> str:
+        conn = await db.connect(_resolve_database(settings))
+        try:
+            if args.event:
+                from .events.queries import event_by_slug
+
+                event = await event_by_slug(conn, args.event)
+                if event is None:
+                    raise SystemExit(f"no event {args.event!r}")
+            user = await add_user(conn, email=args.email, role=args.role, name=args.name or "", language=args.language)
+            if args.event:
+                from .accounts.queries import grant_event_scope
+
+                await grant_event_scope(conn, user.user_id, event.id)
+            return user.token
+        finally:
+            await conn.close()
+
+    try:
+        token = asyncio.run(go())
+    except DomainError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    print(f"User {args.email} ({args.role}) created. Bearer token (shown once):")
+    print(token)
+    return 0
+
+
+def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
+    async def go() -> None:
+        conn = await db.connect(_resolve_database(settings))
+        try:
+            rows = await conn.fetch(
+                """SELECT kind, count(*) FILTER (WHERE done_at IS NULL AND dead_at IS NULL) AS pending,
+                          count(*) FILTER (WHERE done_at IS NOT NULL) AS done,
+                          count(*) FILTER (WHERE dead_at IS NOT NULL) AS dead
+                     FROM jobs GROUP BY kind ORDER BY kind"""
+            )
+            for row in rows:
+                print(f"{row['kind']:<32} pending {row['pending']:>6}  done {row['done']:>6}  dead {row['dead']:>6}")
+            for row in await conn.fetch(
+                "SELECT id, kind, attempts, last_error FROM jobs WHERE dead_at IS NOT NULL ORDER BY id DESC LIMIT 20"
+            ):
+                print(f"dead #{row['id']} {row['kind']} after {row['attempts']} attempts: {row['last_error']}")
+        finally:
+            await conn.close()
+
+    asyncio.run(go())
+    return 0
+
+
+def cmd_db_stop(args: argparse.Namespace, settings: Settings) -> int:
+    stopped = db.stop_embedded(settings.data_dir)
+    print("stopped the embedded PostgreSQL" if stopped else "the embedded PostgreSQL was not running")
+    return 0
+
+
+def _server_command(settings: Settings, host: str, port: int, workers: int) -> list[str]:
+    return [
+        sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", host, "--port", str(port),
+        "--workers", str(workers), "--no-access-log", "--log-level", "warning", "service.asgi:create",
+    ]
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    env = {**os.environ, "DATABASE_URL": _resolve_database(settings)}
+    command = _server_command(settings, args.host or settings.host, args.port or settings.port, args.workers or settings.web_workers)
+    return subprocess.call(command, env=env)
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Everything for development: database, migrations, demo data, a mail sink, the worker and the server."""
+    host = args.host or settings.host
+    port = args.port or settings.port
+    env = dict(os.environ)
+    env["DATABASE_URL"] = _resolve_database(settings)
+    env.setdefault("SECRET_KEY", os.environ.get("SECRET_KEY") or _dev_secret(settings.data_dir))
+    env.setdefault("BASE_URL", os.environ.get("BASE_URL") or f"http://{host}:{port}")
+    children: list[subprocess.Popen[bytes]] = []
+    if not settings.smtp_url:
+        mail_dir = settings.data_dir / "mail"
+        env["SMTP_URL"] = "smtp://127.0.0.1:8025"
+        children.append(subprocess.Popen([sys.executable, "-m", "service.mailsink", "--port", "8025", "--dir", str(mail_dir)], env=env))
+        print(f"No SMTP_URL: mail goes to a local sink and is saved under {settings.data_dir.name}/mail/", file=sys.stderr)
+    applied = asyncio.run(_migrate(env["DATABASE_URL"]))
+    if applied:
+        print("migrations applied: " + ", ".join(applied), file=sys.stderr)
+    if args.demo:
+        from .demo import load_demo
+
+        token = asyncio.run(load_demo(env["DATABASE_URL"], reset=False))
+        if token:
+            print(f"Demo organiser token: {token}", file=sys.stderr)
+    children.append(subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env))
+    server = subprocess.Popen(_server_command(settings, host, port, args.workers or settings.web_workers), env=env)
+    children.append(server)
+    print(f"Møteplass is at http://{host}:{port}", file=sys.stderr)
+
+    def stop(*_: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        code = server.wait()
+    finally:
+        stop()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="moteplass", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="database, migrations, worker and web server for development")
+    run.add_argument("--demo", action="store_true", help="load the demo data first")
+    run.add_argument("--host")
+    run.add_argument("--port", type=int)
+    run.add_argument("--workers", type=int, help="web worker processes")
+    run.set_defaults(func=cmd_run)
+
+    serve = sub.add_parser("serve", help="only the web server (production: several workers)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int)
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("worker", help="run the job worker").set_defaults(func=cmd_worker)
+    sub.add_parser("migrate", help="apply pending migrations").set_defaults(func=cmd_migrate)
+
+    demo = sub.add_parser("demo", help="load the demo data; prints an organiser token")
+    demo.add_argument("--reset", action="store_true")
+    demo.set_defaults(func=cmd_demo)
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(dest="user_command", required=True)
+    add = user.add_parser("add", help="create a user; the last line printed is their bearer token")
+    add.add_argument("--email", required=True)
+    add.add_argument("--role", required=True, choices=["admin", "organiser", "jury", "door"])
+    add.add_argument("--name")
+    add.add_argument("--language", default="nb", choices=["nb", "nn", "en"])
+    add.add_argument("--event", help="scope the user to this event (slug)")
+    add.set_defaults(func=cmd_user_add)
+
+    sub.add_parser("jobs", help="job queue status and dead jobs").set_defaults(func=cmd_jobs)
+    dbp = sub.add_parser("db", help="the embedded PostgreSQL").add_subparsers(dest="db_command", required=True)
+    dbp.add_parser("stop", help="stop the embedded PostgreSQL").set_defaults(func=cmd_db_stop)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = from_env()
+    logs.configure(settings.log_level)
+    result: int = args.func(args, settings)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

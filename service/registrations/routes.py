@@ -1,0 +1,1 @@
+REGISTRATION_ROUTES: list[object] = []

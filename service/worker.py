@@ -1,0 +1,61 @@
+"""The worker process: the job handlers of every domain, run by jobs.Worker until SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import asyncpg
+
+from integrations.mail import Mailer, SmtpMailer
+
+from . import db
+from .jobs import Handler, Worker
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JobContext:
+    """What handlers get: the pool, settings, the outside world's adapters, and the clock."""
+
+    pool: asyncpg.Pool
+    settings: Settings
+    mailer: Mailer
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+
+def handlers() -> Mapping[str, Handler]:
+    from .registrations.notify import HANDLERS as registration_handlers
+
+    return {**registration_handlers}
+
+
+def make_mailer(settings: Settings) -> Mailer:
+    if not settings.smtp_url:
+        raise RuntimeError("SMTP_URL is not set; the worker cannot send mail")
+    return SmtpMailer(settings.smtp_url, settings.mail_from)
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    assert settings.database_url
+    pool = await db.create_pool(settings.database_url, size=4)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    context = JobContext(pool=pool, settings=settings, mailer=make_mailer(settings))
+    worker = Worker(
+        pool, handlers(), context, lease_seconds=settings.job_lease_seconds, poll_seconds=settings.job_poll_seconds
+    )
+    log.info("worker started", extra={"worker": worker.name})
+    try:
+        await worker.run(stop)
+    finally:
+        await pool.close()
+        log.info("worker stopped", extra={"worker": worker.name})

@@ -1,0 +1,83 @@
+"""A real SMTP server (aiosmtpd) on loopback that keeps what it receives, for tests to read back."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    raw: bytes
+
+    @property
+    def message(self) -> EmailMessage:
+        parsed = email.message_from_bytes(self.raw, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+
+@dataclass
+class SmtpSink:
+    messages: list[Received] = field(default_factory=list)
+    delay_first: float = 0.0  # seconds to stall the first DATA (to kill a worker mid-send)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stalled: bool = False
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.delay_first and not self._stalled:
+            self._stalled = True
+            await asyncio.sleep(self.delay_first)
+            return "451 Try again later"
+        with self._lock:
+            self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self._lock:
+            return [m.message for m in self.messages if address.lower() in (r.lower() for r in m.rcpt_tos)]
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.05)
+        with self._lock:
+            return list(self.messages)
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.sink = SmtpSink()
+        self.port = free_port()
+        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
