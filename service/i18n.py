@@ -64,18 +64,24 @@ def negotiate(query: str | None, cookie: str | None, accept_language: str | None
 
 @cache
 def translations(language: Language) -> Translations:
-    """The catalog of one language, read from its .po file once per process."""
+    """The catalog of one language: every .po file in its folder (one per area), read once per process."""
     import io
 
     from babel.messages.mofile import write_mo
 
-    path = TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
+    merged: Translations | None = None
+    for path in sorted((TRANSLATIONS_DIR / language / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        part = Translations(buffer)
+        if merged is None:
+            merged = part
+        else:
+            merged.merge(part)
+    return merged if merged is not None else Translations()
 
 
 def gettext(language: Language, message: str) -> str:
