@@ -13,11 +13,10 @@ from typing import Any
 import msgspec
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.response_cache import ResponseCacheConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -155,7 +154,7 @@ async def readyz(state: State) -> Response[dict[str, str]]:
     try:
         async with state.pool.acquire(timeout=2) as conn:
             await conn.fetchval("SELECT 1")
-    except Exception:  # noqa: BLE001 - readiness reports any failure as not ready
+    except Exception:
         return Response({"status": "unavailable"}, status_code=503)
     return Response({"status": "ok"})
 

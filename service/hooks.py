@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from .events.domain import EventChangeHook
+from .registrations.domain import on_event_changed as registrations_follow_event
 
-EVENT_CHANGE_HOOKS: list[EventChangeHook] = []
+EVENT_CHANGE_HOOKS: list[EventChangeHook] = [registrations_follow_event]

@@ -19,7 +19,7 @@ class SaveToDirectory:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         name = f"{time.time_ns()}-{envelope.rcpt_tos[0].replace('/', '_')}.eml"
         (self.directory / name).write_bytes(envelope.original_content or envelope.content)
         return "250 Message accepted"

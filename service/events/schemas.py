@@ -39,11 +39,11 @@ class EventPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     starts_at: AwareDatetime | UnsetType = UNSET
     ends_at: AwareDatetime | UnsetType = UNSET
     capacity: Capacity | UnsetType = UNSET
-    registration_opens_at: AwareDatetime | None | UnsetType = UNSET
-    registration_closes_at: AwareDatetime | None | UnsetType = UNSET
+    registration_opens_at: AwareDatetime | UnsetType | None = UNSET
+    registration_closes_at: AwareDatetime | UnsetType | None = UNSET
     registration_paused: bool | UnsetType = UNSET
     status: EventStatus | UnsetType = UNSET
-    series: Slug | None | UnsetType = UNSET
+    series: Slug | UnsetType | None = UNSET
     organiser_name: OptLine200 | UnsetType = UNSET
 
 

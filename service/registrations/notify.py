@@ -1,1 +1,84 @@
-HANDLERS: dict[str, object] = {}
+"""Job handlers that tell attendees what happened to their registration, in their language."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from integrations.mail import Attachment, Mail, display_address
+
+from ..events import queries as event_queries
+from ..i18n import gettext, pick
+from ..jobs import Handler, Job
+from ..mailtemplates import render
+from . import domain, links, queries
+from .tickets import ticket_images
+
+if TYPE_CHECKING:
+    from ..worker import JobContext
+
+SUBJECTS = {
+    domain.MAIL_CONFIRMED: "You are registered: %(event)s",
+    domain.MAIL_PROMOTED: "You have a seat: %(event)s",
+    domain.MAIL_WAITLISTED: "You are on the waiting list: %(event)s",
+    domain.MAIL_CANCELLED: "Registration cancelled: %(event)s",
+    domain.MAIL_LINK: "Your registration for %(event)s",
+}
+TEMPLATES = {
+    domain.MAIL_CONFIRMED: "confirmed",
+    domain.MAIL_PROMOTED: "promoted",
+    domain.MAIL_WAITLISTED: "waitlisted",
+    domain.MAIL_CANCELLED: "cancelled",
+    domain.MAIL_LINK: "link",
+}
+_WITH_TICKET = {domain.MAIL_CONFIRMED, domain.MAIL_PROMOTED}
+
+
+async def send_registration_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
+    """One mail about one registration. A registration erased since is skipped; a stale status too
+    (a 'confirmed' mail for someone already cancelled again is not worth sending)."""
+    settings = context.settings
+    async with context.pool.acquire() as conn:
+        registration = await queries.registration_by_id(conn, UUID(job.payload["registration_id"]))
+        if registration is None:
+            return {"skipped": "erased"}
+        if job.kind in _WITH_TICKET and registration.status != "confirmed":
+            return {"skipped": f"now {registration.status}"}
+        if job.kind == domain.MAIL_WAITLISTED and registration.status != "waitlisted":
+            return {"skipped": f"now {registration.status}"}
+        event = await event_queries.event_by_id(conn, registration.event_id)
+        assert event is not None
+        attachments: tuple[Attachment, ...] = ()
+        qr_cid = f"ticket-{registration.id}@moteplass"
+        if job.kind in _WITH_TICKET:
+            png, _svg = await ticket_images(conn, settings, registration)
+            attachments = (Attachment("billett.png", png, "image/png", inline_cid=qr_cid),)
+    language = registration.language
+    title = gettext(language, SUBJECTS[job.kind]) % {"event": pick(event.title, language)}
+    text, html = render(
+        TEMPLATES[job.kind],
+        language,
+        title=title,
+        registration=registration,
+        event=event,
+        ticket_url=links.ticket_url(settings, registration),
+        manage_url=links.manage_url(settings, registration),
+        qr_cid=qr_cid,
+        reason=job.payload.get("reason", ""),
+    )
+    await context.mailer.send(
+        Mail(
+            to=display_address(registration.name, registration.email),
+            subject=title,
+            text=text,
+            html=html,
+            attachments=attachments,
+            message_id=f"<job-{job.id}.{job.kind}.{registration.id}@moteplass>",
+            language=language,
+        )
+    )
+    return {"sent_to": registration.email}
+
+
+HANDLERS: dict[str, Handler] = {kind: send_registration_mail for kind in SUBJECTS}

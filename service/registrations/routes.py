@@ -1,1 +1,287 @@
-REGISTRATION_ROUTES: list[object] = []
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Any, ClassVar, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+
+from ..events import domain as events
+from ..http import Caller, Config, Conn, Now
+from ..idempotency import request_fingerprint, run_once
+from ..openapi import responses
+from ..settings import Settings
+from . import domain, links, queries
+from .access import by_code
+from .schemas import (
+    EventSummary,
+    HistoryEntry,
+    Question,
+    QuestionIn,
+    Registration,
+    RegistrationCreated,
+    RegistrationExport,
+    RegistrationIn,
+    RegistrationPage,
+    RegistrationPatch,
+    RegistrationRow,
+    RegistrationSelf,
+)
+
+ORGANISER = ("organiser",)
+
+
+def created(settings: Settings, registration: Registration) -> RegistrationCreated:
+    return RegistrationCreated(
+        id=registration.id,
+        status=registration.status,
+        waitlist_position=registration.waitlist_position,
+        ticket_url=links.ticket_url(settings, registration),
+        manage_url=links.manage_url(settings, registration),
+    )
+
+
+async def self_view(conn: Conn, settings: Settings, registration: Registration) -> RegistrationSelf:
+    event = await events.queries.event_by_id(conn, registration.event_id)
+    assert event is not None
+    return RegistrationSelf(
+        id=registration.id,
+        status=registration.status,
+        waitlist_position=registration.waitlist_position,
+        name=registration.name,
+        email=registration.email,
+        organisation=registration.organisation,
+        role=registration.role,
+        dietary=registration.dietary,
+        accessibility=registration.accessibility,
+        language=registration.language,
+        answers=registration.answers,
+        created_at=registration.created_at,
+        confirmed_at=registration.confirmed_at,
+        cancelled_at=registration.cancelled_at,
+        event=EventSummary(slug=event.slug, title=event.title, starts_at=event.starts_at, ends_at=event.ends_at,
+                           venue=event.venue, address=event.address),
+        ticket_url=links.ticket_url(settings, registration),
+        manage_url=links.manage_url(settings, registration),
+    )
+
+
+def row(registration: Registration) -> RegistrationRow:
+    fields = {name: getattr(registration, name) for name in RegistrationRow.__struct_fields__}
+    return RegistrationRow(**fields)
+
+
+def manage_secret(request: Request[Any, Any, Any]) -> str | None:
+    """The manage-link code: `Authorization: Bearer M1…` or `?secret=M1…`."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.query_params.get("secret")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """Text for a spreadsheet cell; a leading formula character is neutralised (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+class RegistrationController(Controller):
+    tags: ClassVar[list[str]] = ["registrations"]
+
+    @post("/api/v1/events/{slug:str}/registrations", status_code=201, responses=responses(404, 409, 413, 422))
+    async def register(
+        self,
+        slug: FromPath[str],
+        data: JSONBody[RegistrationIn],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        now: Now,
+        settings: Config,
+        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
+    ) -> Response[RegistrationCreated]:
+        """Register for an event. Answers `confirmed` or `waitlisted`; honours `Idempotency-Key`."""
+
+        async def action() -> tuple[int, bytes]:
+            registration = await domain.register_attendee(conn, slug, data=data, now=now)
+            return 201, msgspec.json.encode(created(settings, registration))
+
+        status, body, replayed = await run_once(
+            conn,
+            principal=f"public:{slug}",
+            key=idempotency_key,
+            fingerprint=request_fingerprint("POST", request.url.path, await request.body()),
+            action=action,
+        )
+        headers = {"idempotent-replayed": "true"} if replayed else {}
+        return Response(body, status_code=status, media_type="application/json", headers=headers)  # type: ignore[arg-type]
+
+    @get("/api/v1/events/{slug:str}/questions", responses=responses(404))
+    async def questions(self, slug: FromPath[str], conn: Conn) -> list[Question]:
+        """The event's custom questions, in order."""
+        event = await events.get_event(conn, slug)
+        return await queries.questions(conn, event.id)
+
+
+
+    @get("/api/v1/events/{slug:str}/registrations", responses=responses(401, 403, 404, 422))
+    async def list_registrations(
+        self,
+        slug: FromPath[str],
+        conn: Conn,
+        principal: Caller,
+        status: Annotated[Literal["confirmed", "waitlisted", "cancelled"] | None, QueryParameter()] = None,
+        role: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        sort: Annotated[Literal["created", "-created", "name"], QueryParameter()] = "created",
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
+        format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",
+    ) -> Response[RegistrationPage]:
+        """Registrations of an event with filters, search, counts; `format=csv` exports the filter."""
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        if format == "csv":
+            found, _ = await queries.search(conn, event.id, status=status, role=role, text=q, sort=sort,
+                                            limit=100_000, offset=0)
+            return self._csv(event.slug, found, await queries.questions(conn, event.id))
+        found, total = await queries.search(conn, event.id, status=status, role=role, text=q, sort=sort,
+                                            limit=limit, offset=offset)
+        page = RegistrationPage(items=[row(r) for r in found], total=total, limit=limit, offset=offset,
+                                counts=await queries.counts(conn, event.id))
+        return Response(page)
+
+    @staticmethod
+    def _csv(slug: str, registrations: list[Registration], questions: list[Question]) -> Response[Any]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["status", "waitlist_position", "name", "email", "organisation", "role", "dietary",
+                         "accessibility", "language", "registered_at",
+                         *(q.label.get("nb", str(q.id)) for q in questions)])
+        for r in registrations:
+            writer.writerow([csv_cell(v) for v in (
+                r.status, r.waitlist_position or "", r.name, r.email, r.organisation, r.role or "", r.dietary,
+                r.accessibility, r.language, r.created_at.isoformat(),
+                *(_answer_text(r.answers.get(str(q.id))) for q in questions),
+            )])
+        content = "\ufeff" + buffer.getvalue()  # a BOM, so Excel reads UTF-8 (æøå)
+        return Response(
+            content.encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{slug}-registrations.csv"'},
+        )
+
+    @get("/api/v1/registrations/{registration_id:uuid}", responses=responses(401, 403, 404))
+    async def detail(self, registration_id: FromPath[UUID], conn: Conn, principal: Caller) -> RegistrationRow:
+        """One registration (organiser of its event)."""
+        registration = await domain.get_registration(conn, registration_id)
+        await _require_scope(conn, principal, registration.event_id)
+        return row(registration)
+
+    @post("/api/v1/registrations/{registration_id:uuid}/cancel", status_code=200,
+          responses=responses(401, 403, 404, 409))
+    async def cancel(self, registration_id: FromPath[UUID], conn: Conn, principal: Caller, now: Now) -> RegistrationRow:
+        """Cancel someone by hand; the next on the waiting list gets the seat."""
+        registration = await domain.get_registration(conn, registration_id)
+        await _require_scope(conn, principal, registration.event_id)
+        cancelled = await domain.cancel_registration(conn, registration_id, actor=principal.actor, now=now)
+        return row(cancelled)
+
+    @post("/api/v1/registrations/{registration_id:uuid}/confirm", status_code=200,
+          responses=responses(401, 403, 404, 409))
+    async def confirm(self, registration_id: FromPath[UUID], conn: Conn, principal: Caller,
+                      now: Now) -> RegistrationRow:
+        """Move someone from the waiting list into a free seat."""
+        registration = await domain.get_registration(conn, registration_id)
+        await _require_scope(conn, principal, registration.event_id)
+        return row(await domain.confirm_from_waitlist(conn, registration_id, actor=principal.actor, now=now))
+
+    @post("/api/v1/events/{slug:str}/questions", status_code=201, responses=responses(401, 403, 404, 409, 422))
+    async def add_question(self, slug: FromPath[str], data: JSONBody[QuestionIn], conn: Conn,
+                           principal: Caller) -> Question:
+        """Add a custom question to the registration form (at most 10)."""
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        question: Question = await domain.add_question(conn, event.id, data)
+        return question
+
+    @delete("/api/v1/events/{slug:str}/questions/{question_id:uuid}", status_code=204,
+            responses=responses(401, 403, 404))
+    async def delete_question(self, slug: FromPath[str], question_id: FromPath[UUID], conn: Conn,
+                              principal: Caller) -> None:
+        """Remove a custom question (answers already given stay with the registrations)."""
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        if not await queries.delete_question(conn, event.id, question_id):
+            from ..errors import NotFound
+
+            raise NotFound("not_found", "no such question")
+
+
+class SelfServiceController(Controller):
+    """The attendee's own registration, reached with the code of their manage link."""
+
+    path = "/api/v1/registrations/self"
+    tags: ClassVar[list[str]] = ["self-service"]
+
+    @get("/", responses=responses(404))
+    async def view(self, request: Request[Any, Any, Any], conn: Conn, settings: Config) -> RegistrationSelf:
+        """Status, waiting-list position and answers."""
+        registration = await by_code(conn, settings, links.MANAGE, manage_secret(request))
+        return await self_view(conn, settings, registration)
+
+    @patch("/", responses=responses(404, 409, 422))
+    async def change(self, data: JSONBody[RegistrationPatch], request: Request[Any, Any, Any], conn: Conn,
+                     now: Now, settings: Config) -> RegistrationSelf:
+        """Change name, organisation, needs, language or answers."""
+        registration = await by_code(conn, settings, links.MANAGE, manage_secret(request))
+        updated = await domain.update_registration(conn, registration.id, data, actor=domain.ATTENDEE, now=now)
+        return await self_view(conn, settings, updated)
+
+    @delete("/", status_code=200, responses=responses(404, 409))
+    async def cancel(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        now: Now,
+        settings: Config,
+        erase: Annotated[bool, QueryParameter(description="also delete all personal data")] = False,
+    ) -> Response[RegistrationSelf | None]:
+        """Cancel (or leave the waiting list). With `erase=true`, delete the registration and its data."""
+        registration = await by_code(conn, settings, links.MANAGE, manage_secret(request))
+        if erase:
+            await domain.delete_registration(conn, registration.id, now=now)
+            return Response(None, status_code=204)
+        cancelled = await domain.cancel_registration(conn, registration.id, actor=domain.ATTENDEE, now=now)
+        return Response(await self_view(conn, settings, cancelled))
+
+    @get("/export", responses=responses(404))
+    async def export(self, request: Request[Any, Any, Any], conn: Conn, now: Now,
+                     settings: Config) -> Response[RegistrationExport]:
+        """Everything stored about the attendee, as JSON."""
+        registration = await by_code(conn, settings, links.MANAGE, manage_secret(request))
+        history = [HistoryEntry(**dict(r)) for r in await queries.history_of(conn, registration.id)]
+        export = RegistrationExport(registration=await self_view(conn, settings, registration), history=history,
+                                    exported_at=now)
+        return Response(export, headers={"content-disposition": 'attachment; filename="moteplass-data.json"'})
+
+
+
+def _answer_text(value: object) -> str:
+    if value is True:
+        return "ja"
+    if value is False:
+        return "nei"
+    return "" if value is None else str(value)
+
+
+async def _require_scope(conn: Conn, principal: Caller, event_id: UUID) -> None:
+    from ..accounts.domain import require_event_scope
+
+    await require_event_scope(conn, principal, event_id, *ORGANISER)
+
+
+REGISTRATION_ROUTES = [RegistrationController, SelfServiceController]

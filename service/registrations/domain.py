@@ -1,0 +1,283 @@
+"""Registering, the waiting list, cancelling, self-service and the organiser's hand moves.
+
+Capacity is exact because a confirmed registration must hold one of the event's seat rows; the waiting
+list is ordered by queue_seq; a freed seat passes to the first waitlisted person in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from .. import jobs
+from ..errors import Conflict, Invalid, InvalidState, NotFound
+from ..events.schemas import Event
+from . import queries
+from .schemas import QuestionIn, Registration, RegistrationIn, RegistrationPatch
+
+PUBLIC = "public"
+ATTENDEE = "attendee"
+
+# Job kinds (handled in notify.py): one mail per effect, deduplicated per registration.
+MAIL_CONFIRMED = "registration.confirmed"
+MAIL_WAITLISTED = "registration.waitlisted"
+MAIL_PROMOTED = "registration.promoted"
+MAIL_CANCELLED = "registration.cancelled"
+MAIL_LINK = "registration.link"
+
+
+class AlreadyRegistered(Conflict):
+    pass
+
+
+async def _mail(conn: asyncpg.Connection, kind: str, registration_id: UUID, *, key: str | None = None,
+                **payload: Any) -> None:
+    dedupe = f"{kind}:{registration_id}" + (f":{key}" if key else "")
+    await jobs.enqueue(conn, kind, {"registration_id": str(registration_id), **payload}, dedupe_key=dedupe)
+
+
+def _check_open(event: asyncpg.Record, now: datetime) -> None:
+    if event["status"] == "cancelled":
+        raise InvalidState("event_cancelled", "the event is cancelled")
+    if event["status"] != "published":
+        raise NotFound("event_not_found", "no such event")
+    if now >= event["ends_at"]:
+        raise InvalidState("event_over", "the event is over")
+    if event["registration_paused"]:
+        raise InvalidState("registration_closed", "registration is closed by the organiser")
+    opens, closes = event["registration_opens_at"], event["registration_closes_at"]
+    if opens and now < opens:
+        raise InvalidState("registration_not_open", f"registration opens at {opens.isoformat()}",
+                           opens_at=opens.isoformat())
+    if closes and now >= closes:
+        raise InvalidState("registration_closed", f"registration closed at {closes.isoformat()}",
+                           closed_at=closes.isoformat())
+
+
+def check_answers(questions: list[dict[str, Any]], answers: dict[str, Any]) -> dict[str, Any]:
+    """Answers keyed by question id, checked against each question's kind. Raises Invalid."""
+    by_id = {str(q["id"]): q for q in questions}
+    for key in answers:
+        if key not in by_id:
+            raise Invalid("unknown_question", f"no question {key!r}", field=f"answers.{key}")
+    clean: dict[str, Any] = {}
+    for key, question in by_id.items():
+        value = answers.get(key)
+        if value is None or value == "":
+            if question["required"]:
+                raise Invalid("answer_required", "this question must be answered", field=f"answers.{key}")
+            continue
+        if question["kind"] == "yes_no" and not isinstance(value, bool):
+            raise Invalid("invalid_answer", "answer yes (true) or no (false)", field=f"answers.{key}")
+        if question["kind"] == "text" and not isinstance(value, str):
+            raise Invalid("invalid_answer", "answer with text", field=f"answers.{key}")
+        if question["kind"] == "choice":
+            allowed = [c.get("nb") for c in question["choices"]]
+            if value not in allowed:
+                raise Invalid("invalid_answer", "choose one of the given choices", field=f"answers.{key}")
+        clean[key] = value
+    return clean
+
+
+async def register_attendee(
+    conn: asyncpg.Connection, slug: str, *, data: RegistrationIn, now: datetime, source: str = "web"
+) -> Registration:
+    """Register for an event: confirmed while a seat is free, else waitlisted.
+
+    Raises NotFound, InvalidState (window, cancelled), Invalid, AlreadyRegistered — the last after
+    committing a job that mails the existing manage link to the address. Not idempotent by itself:
+    callers pass Idempotency-Key handling around it.
+    """
+    if not data.accept_privacy:
+        raise Invalid("privacy_not_accepted", "the privacy notice must be accepted", field="accept_privacy")
+    values = msgspec.structs.asdict(data)
+    values["name"] = " ".join(data.name.split())
+    values["email"] = data.email.strip()
+    values["source"] = source
+    duplicate: UUID | None = None
+    async with conn.transaction():
+        event = await queries.event_for_registration(conn, slug)
+        if event is None:
+            raise NotFound("event_not_found", f"no event {slug!r}")
+        _check_open(event, now)
+        values["answers"] = check_answers(event["questions"], data.answers)
+        registration_id = await queries.insert_registration(conn, event["id"], values, now)
+        if registration_id is None:
+            existing = await queries.active_by_email(conn, event["id"], values["email"])
+            assert existing is not None
+            duplicate = existing.id
+            # At most one reminder mail per registration per hour, however often someone retries.
+            await _mail(conn, MAIL_LINK, existing.id, key=now.strftime("%Y%m%d%H"))
+        else:
+            if await queries.claim_seat(conn, event["id"], registration_id):
+                await queries.confirm(conn, registration_id, now)
+                await queries.history(conn, registration_id, now, PUBLIC, "registration.confirmed")
+                await _mail(conn, MAIL_CONFIRMED, registration_id)
+            else:
+                await queries.history(conn, registration_id, now, PUBLIC, "registration.waitlisted")
+                await _mail(conn, MAIL_WAITLISTED, registration_id)
+    if duplicate is not None:
+        raise AlreadyRegistered(
+            "already_registered",
+            "this e-mail address is already registered; we have sent the link to manage it to that address",
+            field="email",
+        )
+    # Read after commit, so a waiting-list position counts everyone who committed before us.
+    assert registration_id is not None
+    registration = await queries.registration_by_id(conn, registration_id)
+    assert registration is not None
+    return registration
+
+
+async def get_registration(conn: asyncpg.Connection, registration_id: UUID) -> Registration:
+    registration = await queries.registration_by_id(conn, registration_id)
+    if registration is None:
+        raise NotFound("registration_not_found", "no such registration")
+    return registration
+
+
+async def _promote_into_seat_of(conn: asyncpg.Connection, event_id: UUID, freed_by: UUID, *, actor: str,
+                                now: datetime) -> UUID | None:
+    """Give the seat held by `freed_by` to the first waitlisted person, or free it. Returns who got it."""
+    next_id = await queries.next_waitlisted(conn, event_id)
+    if next_id is None:
+        await queries.free_seat_of(conn, freed_by)
+        return None
+    await queries.move_seat(conn, freed_by, next_id)
+    await queries.confirm(conn, next_id, now)
+    await queries.history(conn, next_id, now, actor, "registration.promoted")
+    await _mail(conn, MAIL_PROMOTED, next_id)
+    return next_id
+
+
+async def fill_free_seats(conn: asyncpg.Connection, event_id: UUID, *, actor: str, now: datetime) -> list[UUID]:
+    """Move waitlisted people into free seats, in list order. Returns those promoted."""
+    promoted: list[UUID] = []
+    while (seat := await queries.free_seat_locked(conn, event_id)) is not None:
+        next_id = await queries.next_waitlisted(conn, event_id)
+        if next_id is None:
+            break
+        await queries.give_seat(conn, seat, next_id)
+        await queries.confirm(conn, next_id, now)
+        await queries.history(conn, next_id, now, actor, "registration.promoted")
+        await _mail(conn, MAIL_PROMOTED, next_id)
+        promoted.append(next_id)
+    return promoted
+
+
+async def cancel_registration(
+    conn: asyncpg.Connection, registration_id: UUID, *, actor: str, now: datetime, notify: bool = True,
+    reason: str = "",
+) -> Registration:
+    """Cancel (or leave the waiting list); a freed seat goes to the next in line at once.
+
+    Raises NotFound, InvalidState (already_cancelled). Repeating it is refused, never doubled.
+    """
+    async with conn.transaction():
+        registration = await queries.registration_for_update(conn, registration_id)
+        if registration is None:
+            raise NotFound("registration_not_found", "no such registration")
+        if registration.status == "cancelled":
+            raise InvalidState("already_cancelled", "the registration is already cancelled")
+        await queries.cancel(conn, registration_id, now)
+        await queries.history(conn, registration_id, now, actor, "registration.cancelled",
+                              {"was": registration.status, **({"reason": reason} if reason else {})})
+        if registration.status == "confirmed":
+            await _promote_into_seat_of(conn, registration.event_id, registration_id, actor=actor, now=now)
+        if notify:
+            await _mail(conn, MAIL_CANCELLED, registration_id)
+        result = await queries.registration_by_id(conn, registration_id)
+    assert result is not None
+    return result
+
+
+async def confirm_from_waitlist(conn: asyncpg.Connection, registration_id: UUID, *, actor: str,
+                                now: datetime) -> Registration:
+    """Organiser moves one waitlisted person into a free seat. Raises NotFound, InvalidState, Conflict (event_full)."""
+    async with conn.transaction():
+        registration = await queries.registration_for_update(conn, registration_id)
+        if registration is None:
+            raise NotFound("registration_not_found", "no such registration")
+        if registration.status != "waitlisted":
+            raise InvalidState("not_waitlisted", "only a waitlisted registration can be moved into a seat")
+        if not await queries.claim_seat(conn, registration.event_id, registration_id):
+            raise Conflict("event_full", "no seat is free; raise the capacity or cancel someone first")
+        await queries.confirm(conn, registration_id, now)
+        await queries.history(conn, registration_id, now, actor, "registration.confirmed_by_organiser")
+        await _mail(conn, MAIL_PROMOTED, registration_id)
+        result = await queries.registration_by_id(conn, registration_id)
+    assert result is not None
+    return result
+
+
+async def update_registration(conn: asyncpg.Connection, registration_id: UUID, patch: RegistrationPatch, *,
+                              actor: str, now: datetime) -> Registration:
+    """Change an attendee's own answers. Raises NotFound, InvalidState (cancelled), Invalid."""
+    changes = {name: getattr(patch, name) for name in patch.__struct_fields__
+               if getattr(patch, name) is not msgspec.UNSET}
+    async with conn.transaction():
+        registration = await queries.registration_for_update(conn, registration_id)
+        if registration is None:
+            raise NotFound("registration_not_found", "no such registration")
+        if registration.status == "cancelled":
+            raise InvalidState("not_cancellable", "a cancelled registration cannot be changed")
+        if "name" in changes:
+            changes["name"] = " ".join(changes["name"].split())
+        if "answers" in changes:
+            questions = await queries.questions(conn, registration.event_id)
+            merged = {**registration.answers, **changes["answers"]}
+            changes["answers"] = check_answers([msgspec.structs.asdict(q) for q in questions], merged)
+        await queries.update_fields(conn, registration_id, changes, now)
+        await queries.history(conn, registration_id, now, actor, "registration.changed", {"fields": sorted(changes)})
+        result = await queries.registration_by_id(conn, registration_id)
+    assert result is not None
+    return result
+
+
+async def delete_registration(conn: asyncpg.Connection, registration_id: UUID, *, now: datetime) -> None:
+    """Erase a registration and its personal data; a held seat passes on first. Raises NotFound."""
+    async with conn.transaction():
+        registration = await queries.registration_for_update(conn, registration_id)
+        if registration is None:
+            raise NotFound("registration_not_found", "no such registration")
+        if registration.status == "confirmed":
+            await _promote_into_seat_of(conn, registration.event_id, registration_id, actor=ATTENDEE, now=now)
+        await queries.delete_registration(conn, registration_id)
+        await conn.execute(
+            "INSERT INTO audit_log (actor, event_id, action, data) VALUES ($1, $2, $3, $4)",
+            ATTENDEE, registration.event_id, "registration.erased", {"status": registration.status},
+        )
+
+
+async def on_event_changed(conn: asyncpg.Connection, before: Event, after: Event, actor: str, now: datetime) -> None:
+    """Event hook: more capacity promotes from the waiting list; a cancelled event cancels everyone."""
+    if after.status == "cancelled" and before.status != "cancelled":
+        for row in await queries.active_of_event(conn, after.id):
+            await queries.cancel(conn, row["id"], now)
+            await queries.free_seat_of(conn, row["id"])
+            await queries.history(conn, row["id"], now, actor, "registration.cancelled", {"reason": "event_cancelled"})
+            await _mail(conn, MAIL_CANCELLED, row["id"], reason="event_cancelled")
+        return
+    if after.capacity > before.capacity:
+        await fill_free_seats(conn, after.id, actor=actor, now=now)
+
+
+async def add_question(conn: asyncpg.Connection, event_id: UUID, data: QuestionIn) -> Any:
+    """Add a custom question (at most 10 per event). Raises Invalid."""
+    if data.kind == "choice" and len(data.choices) < 2:
+        raise Invalid("invalid_question", "a choice question needs at least two choices", field="choices")
+    if data.kind != "choice" and data.choices:
+        raise Invalid("invalid_question", "only choice questions have choices", field="choices")
+    from ..types import localized
+
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 7))", event_id)
+        if await queries.count_questions(conn, event_id) >= 10:
+            raise Conflict("too_many_questions", "an event can have at most 10 custom questions")
+        return await queries.insert_question(
+            conn, event_id, data.kind, localized(data.label), [localized(c) for c in data.choices], data.required
+        )

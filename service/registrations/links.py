@@ -1,0 +1,43 @@
+"""Attendee links: ticket codes (in the QR) and manage links, signed over the registration id.
+
+Nothing secret is stored: a code is the registration's random UUID plus a 128-bit HMAC tag keyed with
+SECRET_KEY and the registration's link_version, so bumping link_version revokes every old link at once.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from integrations import qr
+
+from ..settings import Settings
+from .schemas import Registration
+
+TICKET = "ticket"
+MANAGE = "manage"
+
+
+def ticket_code(settings: Settings, registration: Registration) -> str:
+    return qr.sign(settings.require_secret_key(), TICKET, registration.id, registration.link_version)
+
+
+def manage_code(settings: Settings, registration: Registration) -> str:
+    return qr.sign(settings.require_secret_key(), MANAGE, registration.id, registration.link_version)
+
+
+def ticket_url(settings: Settings, registration: Registration) -> str | None:
+    if registration.status != "confirmed":
+        return None
+    return f"{settings.base_url}/t/{ticket_code(settings, registration)}"
+
+
+def manage_url(settings: Settings, registration: Registration) -> str:
+    return f"{settings.base_url}/r/{manage_code(settings, registration)}"
+
+
+def parse(settings: Settings, purpose: str, code: str) -> UUID | None:
+    return qr.parse(settings.require_secret_key(), purpose, code)
+
+
+def check(settings: Settings, purpose: str, registration: Registration, code: str) -> bool:
+    return qr.check(settings.require_secret_key(), purpose, registration.id, registration.link_version, code)

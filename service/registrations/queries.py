@@ -1,0 +1,271 @@
+"""SQL of registrations: seats are claimed row by row so one popular event never convoys on one row."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from .schemas import Question, Registration
+
+_COLUMNS = """
+r.id, r.event_id, r.status, r.name, r.email, r.organisation, r.role, r.dietary, r.accessibility, r.language,
+r.answers, r.queue_seq, r.link_version, r.source, r.created_at, r.updated_at, r.confirmed_at, r.cancelled_at
+"""
+_POSITION = """
+CASE WHEN r.status = 'waitlisted' THEN (
+    SELECT count(*) FROM registrations w
+     WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.queue_seq <= r.queue_seq)
+END AS waitlist_position
+"""
+
+INSERT_REGISTRATION = """
+INSERT INTO registrations (event_id, status, name, email, email_norm, organisation, role, dietary, accessibility,
+                           language, answers, privacy_accepted_at, source, created_at, updated_at)
+VALUES ($1, 'waitlisted', $2, $3, lower($3), $4, $5, $6, $7, $8, $9, $10, $11, $10, $10)
+ON CONFLICT (event_id, email_norm) WHERE status <> 'cancelled' DO NOTHING
+RETURNING id
+"""
+# Take any free seat nobody else is taking right now.
+CLAIM_FREE_SEAT = """
+UPDATE event_seats SET registration_id = $2
+ WHERE id = (SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL
+              ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+RETURNING id
+"""
+# Near the end, free seats may be locked by transactions still in flight: wait for them and re-check.
+CLAIM_FREE_SEAT_WAITING = """
+UPDATE event_seats SET registration_id = $2
+ WHERE id = (SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL
+              ORDER BY id LIMIT 1 FOR UPDATE)
+   AND registration_id IS NULL
+RETURNING id
+"""
+CONFIRM = """
+UPDATE registrations SET status = 'confirmed', confirmed_at = $2, updated_at = $2 WHERE id = $1
+"""
+REGISTRATION_BY_ID = f"SELECT {_COLUMNS}, {_POSITION} FROM registrations r WHERE r.id = $1"
+REGISTRATION_FOR_UPDATE = f"SELECT {_COLUMNS}, NULL::bigint AS waitlist_position FROM registrations r WHERE r.id = $1 FOR UPDATE"
+ACTIVE_BY_EMAIL = f"""
+SELECT {_COLUMNS}, {_POSITION} FROM registrations r
+ WHERE r.event_id = $1 AND r.email_norm = lower($2) AND r.status <> 'cancelled'
+"""
+WAITLIST_POSITION = """
+SELECT count(*) FROM registrations WHERE event_id = $1 AND status = 'waitlisted' AND queue_seq <= $2
+"""
+CANCEL = """
+UPDATE registrations SET status = 'cancelled', cancelled_at = $2, updated_at = $2 WHERE id = $1
+"""
+# The freed seat passes straight to the first on the waiting list, in the same transaction.
+NEXT_WAITLISTED = """
+SELECT id FROM registrations WHERE event_id = $1 AND status = 'waitlisted'
+ ORDER BY queue_seq LIMIT 1 FOR UPDATE SKIP LOCKED
+"""
+MOVE_SEAT = "UPDATE event_seats SET registration_id = $2 WHERE registration_id = $1 RETURNING id"
+FREE_SEAT_OF = "UPDATE event_seats SET registration_id = NULL WHERE registration_id = $1"
+FREE_SEAT_LOCKED = """
+SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+"""
+GIVE_SEAT = "UPDATE event_seats SET registration_id = $2 WHERE id = $1"
+HISTORY = "INSERT INTO registration_history (registration_id, at, actor, action, data) VALUES ($1, $2, $3, $4, $5)"
+HISTORY_OF = "SELECT at, actor, action, data FROM registration_history WHERE registration_id = $1 ORDER BY at, id"
+UPDATE_FIELDS_ALLOWED = {"name", "organisation", "role", "dietary", "accessibility", "language", "answers"}
+DELETE_REGISTRATION = "DELETE FROM registrations WHERE id = $1"
+ACTIVE_OF_EVENT = """
+SELECT id, status FROM registrations WHERE event_id = $1 AND status <> 'cancelled' ORDER BY queue_seq FOR UPDATE
+"""
+QUESTIONS = "SELECT id, position, kind, label, choices, required FROM event_questions WHERE event_id = $1 ORDER BY position"
+INSERT_QUESTION = """
+INSERT INTO event_questions (event_id, position, kind, label, choices, required)
+VALUES ($1, (SELECT coalesce(max(position), 0) + 1 FROM event_questions WHERE event_id = $1), $2, $3, $4, $5)
+RETURNING id, position, kind, label, choices, required
+"""
+DELETE_QUESTION = "DELETE FROM event_questions WHERE event_id = $1 AND id = $2"
+COUNT_QUESTIONS = "SELECT count(*) FROM event_questions WHERE event_id = $1"
+COUNTS = """
+SELECT status, count(*) AS n FROM registrations WHERE event_id = $1 GROUP BY status
+"""
+TICKET_IMAGES = "SELECT png, svg FROM ticket_images WHERE registration_id = $1 AND link_version = $2"
+STORE_TICKET_IMAGES = """
+INSERT INTO ticket_images (registration_id, link_version, png, svg) VALUES ($1, $2, $3, $4)
+ON CONFLICT DO NOTHING
+"""
+
+
+def to_registration(row: asyncpg.Record) -> Registration:
+    return Registration(**dict(row))
+
+
+async def insert_registration(conn: asyncpg.Connection, event_id: UUID, values: dict[str, Any], now: Any) -> UUID | None:
+    result: UUID | None = await conn.fetchval(
+        INSERT_REGISTRATION, event_id, values["name"], values["email"], values["organisation"], values["role"],
+        values["dietary"], values["accessibility"], values["language"], values["answers"], now, values["source"],
+    )
+    return result
+
+
+async def claim_seat(conn: asyncpg.Connection, event_id: UUID, registration_id: UUID) -> bool:
+    if await conn.fetchval(CLAIM_FREE_SEAT, event_id, registration_id) is not None:
+        return True
+    return await conn.fetchval(CLAIM_FREE_SEAT_WAITING, event_id, registration_id) is not None
+
+
+async def confirm(conn: asyncpg.Connection, registration_id: UUID, now: Any) -> None:
+    await conn.execute(CONFIRM, registration_id, now)
+
+
+async def registration_by_id(conn: asyncpg.Connection, registration_id: UUID) -> Registration | None:
+    row = await conn.fetchrow(REGISTRATION_BY_ID, registration_id)
+    return to_registration(row) if row else None
+
+
+async def registration_for_update(conn: asyncpg.Connection, registration_id: UUID) -> Registration | None:
+    row = await conn.fetchrow(REGISTRATION_FOR_UPDATE, registration_id)
+    return to_registration(row) if row else None
+
+
+async def active_by_email(conn: asyncpg.Connection, event_id: UUID, email: str) -> Registration | None:
+    row = await conn.fetchrow(ACTIVE_BY_EMAIL, event_id, email)
+    return to_registration(row) if row else None
+
+
+async def waitlist_position(conn: asyncpg.Connection, event_id: UUID, queue_seq: int) -> int:
+    return int(await conn.fetchval(WAITLIST_POSITION, event_id, queue_seq))
+
+
+async def cancel(conn: asyncpg.Connection, registration_id: UUID, now: Any) -> None:
+    await conn.execute(CANCEL, registration_id, now)
+
+
+async def next_waitlisted(conn: asyncpg.Connection, event_id: UUID) -> UUID | None:
+    result: UUID | None = await conn.fetchval(NEXT_WAITLISTED, event_id)
+    return result
+
+
+async def move_seat(conn: asyncpg.Connection, from_registration: UUID, to_registration: UUID) -> bool:
+    return await conn.fetchval(MOVE_SEAT, from_registration, to_registration) is not None
+
+
+async def free_seat_of(conn: asyncpg.Connection, registration_id: UUID) -> None:
+    await conn.execute(FREE_SEAT_OF, registration_id)
+
+
+async def free_seat_locked(conn: asyncpg.Connection, event_id: UUID) -> int | None:
+    result: int | None = await conn.fetchval(FREE_SEAT_LOCKED, event_id)
+    return result
+
+
+async def give_seat(conn: asyncpg.Connection, seat_id: int, registration_id: UUID) -> None:
+    await conn.execute(GIVE_SEAT, seat_id, registration_id)
+
+
+async def history(conn: asyncpg.Connection, registration_id: UUID, now: Any, actor: str, action: str,
+                  data: dict[str, Any] | None = None) -> None:
+    await conn.execute(HISTORY, registration_id, now, actor, action, data or {})
+
+
+async def history_of(conn: asyncpg.Connection, registration_id: UUID) -> list[asyncpg.Record]:
+    return list(await conn.fetch(HISTORY_OF, registration_id))
+
+
+async def update_fields(conn: asyncpg.Connection, registration_id: UUID, changes: dict[str, Any], now: Any) -> None:
+    columns = [name for name in changes if name in UPDATE_FIELDS_ALLOWED]
+    if not columns:
+        return
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=3))
+    await conn.execute(
+        f"UPDATE registrations SET {assignments}, updated_at = $2 WHERE id = $1",
+        registration_id, now, *(changes[name] for name in columns),
+    )
+
+
+async def delete_registration(conn: asyncpg.Connection, registration_id: UUID) -> None:
+    await conn.execute(DELETE_REGISTRATION, registration_id)
+
+
+async def active_of_event(conn: asyncpg.Connection, event_id: UUID) -> list[asyncpg.Record]:
+    return list(await conn.fetch(ACTIVE_OF_EVENT, event_id))
+
+
+async def questions(conn: asyncpg.Connection, event_id: UUID) -> list[Question]:
+    return [Question(**dict(r)) for r in await conn.fetch(QUESTIONS, event_id)]
+
+
+async def insert_question(conn: asyncpg.Connection, event_id: UUID, kind: str, label: dict[str, str],
+                          choices: list[dict[str, str]], required: bool) -> Question:
+    row = await conn.fetchrow(INSERT_QUESTION, event_id, kind, label, choices, required)
+    return Question(**dict(row))
+
+
+async def count_questions(conn: asyncpg.Connection, event_id: UUID) -> int:
+    return int(await conn.fetchval(COUNT_QUESTIONS, event_id))
+
+
+async def delete_question(conn: asyncpg.Connection, event_id: UUID, question_id: UUID) -> bool:
+    return (await conn.execute(DELETE_QUESTION, event_id, question_id)).endswith(" 1")
+
+
+async def counts(conn: asyncpg.Connection, event_id: UUID) -> dict[str, int]:
+    found = {r["status"]: r["n"] for r in await conn.fetch(COUNTS, event_id)}
+    return {status: int(found.get(status, 0)) for status in ("confirmed", "waitlisted", "cancelled")}
+
+
+async def ticket_images(conn: asyncpg.Connection, registration_id: UUID, version: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(TICKET_IMAGES, registration_id, version)
+
+
+async def store_ticket_images(conn: asyncpg.Connection, registration_id: UUID, version: int, png: bytes, svg: str) -> None:
+    await conn.execute(STORE_TICKET_IMAGES, registration_id, version, png, svg)
+
+
+def search_sql(*, status: str | None, role: str | None, text: str | None, sort: str) -> tuple[str, list[Any]]:
+    """The organiser's filtered list: WHERE clause and parameters after $1 = event_id."""
+    clauses = ["r.event_id = $1"]
+    params: list[Any] = []
+    if status:
+        params.append(status)
+        clauses.append(f"r.status = ${len(params) + 1}")
+    if role:
+        params.append(role)
+        clauses.append(f"r.role = ${len(params) + 1}")
+    if text:
+        params.append("%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        n = len(params) + 1
+        clauses.append(f"(lower(r.name) LIKE ${n} OR r.email_norm LIKE ${n} OR lower(r.organisation) LIKE ${n})")
+    order = {
+        "created": "r.queue_seq",
+        "name": "lower(r.name), r.queue_seq",
+        "-created": "r.queue_seq DESC",
+    }.get(sort, "r.queue_seq")
+    return " AND ".join(clauses), params + [order]
+
+
+async def search(conn: asyncpg.Connection, event_id: UUID, *, status: str | None, role: str | None,
+                 text: str | None, sort: str, limit: int, offset: int) -> tuple[list[Registration], int]:
+    where, params = search_sql(status=status, role=role, text=text, sort=sort)
+    order = params.pop()
+    base = len(params) + 2
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS}, {_POSITION}, count(*) OVER () AS total FROM registrations r WHERE {where} "
+        f"ORDER BY {order} LIMIT ${base} OFFSET ${base + 1}",
+        event_id, *params, limit, offset,
+    )
+    total = int(rows[0]["total"]) if rows else 0
+    if not rows and offset:
+        total = int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {where}", event_id, *params))
+    return [to_registration({k: v for k, v in dict(r).items() if k != "total"}) for r in rows], total  # type: ignore[arg-type]
+
+
+EVENT_FOR_REGISTRATION = """
+SELECT e.id, e.slug, e.status, e.starts_at, e.ends_at, e.registration_opens_at, e.registration_closes_at,
+       e.registration_paused,
+       (SELECT coalesce(jsonb_agg(jsonb_build_object('id', q.id, 'kind', q.kind, 'choices', q.choices,
+                                                     'required', q.required) ORDER BY q.position), '[]')
+          FROM event_questions q WHERE q.event_id = e.id) AS questions
+  FROM events e WHERE e.slug = $1
+"""
+
+
+async def event_for_registration(conn: asyncpg.Connection, slug: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(EVENT_FOR_REGISTRATION, slug)

@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from ..types import Email, Line200, LocalizedLine, OptLine200
+
+RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
+AttendeeRole = Literal["municipal_employee", "researcher", "student", "user_representative", "other"]
+ATTENDEE_ROLES: tuple[AttendeeRole, ...] = (
+    "municipal_employee", "researcher", "student", "user_representative", "other",
+)
+Language = Literal["nb", "nn", "en"]
+Note = Annotated[str, Meta(max_length=500, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+Answer = Annotated[str, Meta(max_length=1000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")] | bool
+Answers = Annotated[dict[Annotated[str, Meta(max_length=64)], Answer], Meta(max_length=10)]
+
+
+class RegistrationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Line200
+    email: Email
+    accept_privacy: bool
+    organisation: OptLine200 = ""
+    role: AttendeeRole | None = None
+    dietary: Note = ""
+    accessibility: Note = ""
+    language: Language = "nb"
+    answers: Answers = {}
+
+
+class RegistrationPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Line200 | UnsetType = UNSET
+    organisation: OptLine200 | UnsetType = UNSET
+    role: AttendeeRole | UnsetType | None = UNSET
+    dietary: Note | UnsetType = UNSET
+    accessibility: Note | UnsetType = UNSET
+    language: Language | UnsetType = UNSET
+    answers: Answers | UnsetType = UNSET
+
+
+class Registration(msgspec.Struct, kw_only=True):
+    """A registration as stored."""
+
+    id: UUID
+    event_id: UUID
+    status: RegistrationStatus
+    name: str
+    email: str
+    organisation: str
+    role: str | None
+    dietary: str
+    accessibility: str
+    language: Language
+    answers: dict[str, str | bool]
+    queue_seq: int
+    link_version: int
+    source: str
+    created_at: datetime
+    updated_at: datetime
+    confirmed_at: datetime | None
+    cancelled_at: datetime | None
+    waitlist_position: int | None = None
+
+
+class RegistrationCreated(msgspec.Struct, kw_only=True):
+    id: UUID
+    status: RegistrationStatus
+    waitlist_position: int | None
+    ticket_url: str | None
+    manage_url: str
+
+
+class EventSummary(msgspec.Struct, kw_only=True):
+    slug: str
+    title: dict[str, str]
+    starts_at: datetime
+    ends_at: datetime
+    venue: str
+    address: str
+
+
+class RegistrationSelf(msgspec.Struct, kw_only=True):
+    """What an attendee sees of their own registration (and downloads as their data)."""
+
+    id: UUID
+    status: RegistrationStatus
+    waitlist_position: int | None
+    name: str
+    email: str
+    organisation: str
+    role: str | None
+    dietary: str
+    accessibility: str
+    language: Language
+    answers: dict[str, str | bool]
+    created_at: datetime
+    confirmed_at: datetime | None
+    cancelled_at: datetime | None
+    event: EventSummary
+    ticket_url: str | None
+    manage_url: str
+
+
+class HistoryEntry(msgspec.Struct):
+    at: datetime
+    actor: str
+    action: str
+    data: dict[str, object]
+
+
+class RegistrationExport(msgspec.Struct, kw_only=True):
+    registration: RegistrationSelf
+    history: list[HistoryEntry]
+    exported_at: datetime
+
+
+class RegistrationRow(msgspec.Struct, kw_only=True):
+    """One line of the organiser's list."""
+
+    id: UUID
+    status: RegistrationStatus
+    waitlist_position: int | None
+    name: str
+    email: str
+    organisation: str
+    role: str | None
+    dietary: str
+    accessibility: str
+    language: Language
+    answers: dict[str, str | bool]
+    created_at: datetime
+    confirmed_at: datetime | None
+    cancelled_at: datetime | None
+
+
+class RegistrationPage(msgspec.Struct, kw_only=True):
+    items: list[RegistrationRow]
+    total: int
+    limit: int
+    offset: int
+    counts: dict[str, int]
+
+
+QuestionKind = Literal["text", "choice", "yes_no"]
+
+
+class QuestionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    kind: QuestionKind
+    label: LocalizedLine
+    choices: Annotated[list[LocalizedLine], Meta(max_length=20)] = []
+    required: bool = False
+
+
+class Question(msgspec.Struct, kw_only=True):
+    id: UUID
+    position: int
+    kind: QuestionKind
+    label: dict[str, str]
+    choices: list[dict[str, str]]
+    required: bool

@@ -1,0 +1,299 @@
+"""The registration API end to end: real app, real database, real SMTP, real worker code."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from tests.conftest import auth
+
+KARI = {"name": "Kari Nordmann", "email": "kari@example.no", "accept_privacy": True, "language": "nn",
+        "organisation": "Bergen kommune", "role": "municipal_employee"}
+
+
+def person(n: int, **extra):
+    return {"name": f"Deltakar {n}", "email": f"p{n}@example.no", "accept_privacy": True, **extra}
+
+
+async def count(conn, table: str) -> int:
+    return await conn.fetchval(f"SELECT count(*) FROM {table}")
+
+
+async def snapshot(conn):
+    return (
+        await conn.fetch("SELECT * FROM registrations ORDER BY id"),
+        await conn.fetch("SELECT * FROM event_seats ORDER BY id"),
+        await count(conn, "jobs"),
+    )
+
+
+async def test_register_confirms_while_seats_are_free(client, make_event):
+    await make_event(slug="kk", capacity=1)
+
+    response = await client.post("/api/v1/events/kk/registrations", json=KARI)
+
+    body = response.json()
+    assert response.status_code == 201
+    assert (body["status"], body["waitlist_position"]) == ("confirmed", None)
+    assert body["ticket_url"].startswith("http://testserver.local/t/T1")
+    assert body["manage_url"].startswith("http://testserver.local/r/M1")
+
+
+async def test_register_waitlists_when_full_with_position(client, make_event):
+    await make_event(slug="kk", capacity=1)
+    await client.post("/api/v1/events/kk/registrations", json=person(1))
+
+    second = await client.post("/api/v1/events/kk/registrations", json=person(2))
+    third = await client.post("/api/v1/events/kk/registrations", json=person(3))
+
+    assert [(r.json()["status"], r.json()["waitlist_position"], r.json()["ticket_url"]) for r in (second, third)] == [
+        ("waitlisted", 1, None), ("waitlisted", 2, None)]
+
+
+async def test_register_mails_confirmation_with_ticket_in_attendee_language(client, make_event, run_jobs, smtp):
+    await make_event(slug="kk", capacity=10)
+    created = (await client.post("/api/v1/events/kk/registrations", json=KARI)).json()
+
+    await run_jobs()
+
+    [mail] = smtp.sink.to("kari@example.no")
+    html = mail.get_body(("html",)).get_content()
+    text = mail.get_body(("plain",)).get_content()
+    inline = [part for part in mail.walk() if part.get_content_type() == "image/png"]
+    assert mail["Subject"] == "Du er påmeld: Kunnskapskommunekonferansen 2027"
+    assert mail["Content-Language"] == "nn"
+    assert created["ticket_url"] in text and created["manage_url"] in text
+    assert "cid:ticket-" in html
+    assert len(inline) == 1 and inline[0]["Content-ID"].startswith("<ticket-")
+
+
+async def test_register_same_email_twice_is_409_and_resends_link(client, make_event, run_jobs, smtp, conn):
+    await make_event(slug="kk", capacity=10)
+    await client.post("/api/v1/events/kk/registrations", json=KARI)
+    await run_jobs()
+    smtp.sink.messages.clear()
+
+    again = await client.post("/api/v1/events/kk/registrations", json={**KARI, "email": "KARI@example.no"})
+    await run_jobs()
+
+    problem = again.json()
+    assert again.status_code == 409
+    assert again.headers["content-type"].startswith("application/problem+json")
+    assert (problem["code"], problem["errors"][0]["field"]) == ("already_registered", "email")
+    assert "Bergen kommune" not in again.text
+    assert await count(conn, "registrations") == 1
+    assert [m["Subject"] for m in smtp.sink.to("kari@example.no")] == [
+        "Påmeldinga di til Kunnskapskommunekonferansen 2027"]
+
+
+async def test_register_before_window_opens_is_409_with_opening_time(client, make_event, clock, conn):
+    await make_event(slug="kk", registration_opens_at="2027-04-01T09:00:00+02:00")
+
+    response = await client.post("/api/v1/events/kk/registrations", json=KARI)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "registration_not_open"
+    assert response.json()["extra"] == {"opens_at": "2027-04-01T07:00:00+00:00"}
+    assert await count(conn, "registrations") == 0
+
+
+async def test_register_after_window_closes_is_409(client, make_event, clock, conn):
+    await make_event(slug="kk")
+    clock.advance(days=200)
+
+    response = await client.post("/api/v1/events/kk/registrations", json=KARI)
+
+    assert (response.status_code, response.json()["code"]) == (409, "registration_closed")
+
+
+async def test_register_unknown_or_draft_event_is_404(client, make_event):
+    await make_event(slug="draft", status="draft")
+
+    unknown = await client.post("/api/v1/events/nope/registrations", json=KARI)
+    draft = await client.post("/api/v1/events/draft/registrations", json=KARI)
+
+    assert [(r.status_code, r.json()["code"]) for r in (unknown, draft)] == [
+        (404, "event_not_found"), (404, "event_not_found")]
+
+
+async def test_register_cancelled_event_is_409(client, make_event, organiser_token):
+    await make_event(slug="kk")
+    await client.patch("/api/v1/events/kk", json={"status": "cancelled"}, headers=auth(organiser_token))
+
+    response = await client.post("/api/v1/events/kk/registrations", json=KARI)
+
+    assert (response.status_code, response.json()["code"]) == (409, "event_cancelled")
+
+
+async def test_register_bad_fields_are_422_naming_each_field_and_store_nothing(client, make_event, conn):
+    await make_event(slug="kk")
+    before = await snapshot(conn)
+    cases = {
+        "email": {**KARI, "email": "not-an-address"},
+        "name": {**KARI, "name": "x" * 201},
+        "organisation": {**KARI, "organisation": "Bergen\u0000kommune"},
+        "accept_privacy": {**KARI, "accept_privacy": False},
+        "role": {**KARI, "role": "boss"},
+        "language": {**KARI, "language": "sv"},
+        "favourite_colour": {**KARI, "favourite_colour": "blue"},
+        "dietary": {**KARI, "dietary": 12},
+    }
+
+    results = {field: await client.post("/api/v1/events/kk/registrations", json=body)
+               for field, body in cases.items()}
+
+    assert {f: (r.status_code, r.json()["errors"][0]["field"]) for f, r in results.items()} == {
+        f: (422, f) for f in cases}
+    assert await snapshot(conn) == before
+
+
+async def test_register_malformed_json_is_400_and_oversized_body_is_413(client, make_event, conn):
+    await make_event(slug="kk")
+
+    malformed = await client.post("/api/v1/events/kk/registrations", content=b"{not json",
+                                  headers={"content-type": "application/json"})
+    oversized = await client.post("/api/v1/events/kk/registrations", json={**KARI, "dietary": "x" * 2_000_000})
+
+    assert (malformed.status_code, malformed.json()["code"]) == (400, "malformed_request")
+    assert (oversized.status_code, oversized.json()["code"]) == (413, "body_too_large")
+    assert await count(conn, "registrations") == 0
+
+
+async def test_idempotency_key_replays_first_answer_and_refuses_other_body(client, make_event, conn):
+    await make_event(slug="kk")
+    key = {"Idempotency-Key": "a1b2c3"}
+
+    first = await client.post("/api/v1/events/kk/registrations", json=KARI, headers=key)
+    replay = await client.post("/api/v1/events/kk/registrations", json=KARI, headers=key)
+    other = await client.post("/api/v1/events/kk/registrations", json=person(9), headers=key)
+
+    assert (first.status_code, replay.status_code) == (201, 201)
+    assert replay.json() == first.json()
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
+    assert await count(conn, "registrations") == 1
+
+
+async def test_self_service_view_change_export_and_cancel(client, make_event):
+    await make_event(slug="kk", capacity=1)
+    manage = (await client.post("/api/v1/events/kk/registrations", json=KARI)).json()["manage_url"]
+    secret = manage.rsplit("/", 1)[1]
+    headers = auth(secret)
+
+    viewed = await client.get("/api/v1/registrations/self", headers=headers)
+    changed = await client.patch("/api/v1/registrations/self", json={"dietary": "Vegetar"}, headers=headers)
+    exported = await client.get(f"/api/v1/registrations/self/export?secret={secret}")
+    cancelled = await client.delete("/api/v1/registrations/self", headers=headers)
+    again = await client.delete("/api/v1/registrations/self", headers=headers)
+
+    assert (viewed.json()["status"], viewed.json()["event"]["slug"]) == ("confirmed", "kk")
+    assert changed.json()["dietary"] == "Vegetar"
+    assert [h["action"] for h in exported.json()["history"]] == ["registration.confirmed", "registration.changed"]
+    assert exported.json()["registration"]["email"] == "kari@example.no"
+    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
+    assert (again.status_code, again.json()["code"]) == (409, "already_cancelled")
+
+
+async def test_self_service_tampered_or_unknown_secret_is_404(client, make_event):
+    await make_event(slug="kk")
+    manage = (await client.post("/api/v1/events/kk/registrations", json=KARI)).json()["manage_url"]
+    secret = manage.rsplit("/", 1)[1]
+    tampered = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+
+    responses = [await client.get("/api/v1/registrations/self", headers=auth(s))
+                 for s in (tampered, "M1NOTACODE", "", secret.replace("M1", "T1"))]
+
+    assert [(r.status_code, r.json()["code"]) for r in responses] == [(404, "registration_not_found")] * 4
+
+
+async def test_self_cancel_promotes_first_waitlisted_and_mails_them(client, make_event, run_jobs, smtp):
+    await make_event(slug="kk", capacity=1)
+    first = (await client.post("/api/v1/events/kk/registrations", json=person(1))).json()
+    await client.post("/api/v1/events/kk/registrations", json=person(2))
+    await client.post("/api/v1/events/kk/registrations", json=person(3))
+    await run_jobs()
+    smtp.sink.messages.clear()
+
+    await client.delete("/api/v1/registrations/self", headers=auth(first["manage_url"].rsplit("/", 1)[1]))
+    await run_jobs()
+
+    subjects = sorted((m.rcpt_tos[0], m.message["Subject"]) for m in smtp.sink.messages)
+    assert subjects == [
+        ("p1@example.no", "Påmeldingen er avmeldt: Kunnskapskommunekonferansen 2027"),
+        ("p2@example.no", "Du har fått plass: Kunnskapskommunekonferansen 2027"),
+    ]
+
+
+async def test_self_erase_deletes_personal_data_and_passes_seat_on(client, make_event, conn):
+    await make_event(slug="kk", capacity=1)
+    first = (await client.post("/api/v1/events/kk/registrations", json=KARI)).json()
+    await client.post("/api/v1/events/kk/registrations", json=person(2))
+
+    erased = await client.delete("/api/v1/registrations/self?erase=true",
+                                 headers=auth(first["manage_url"].rsplit("/", 1)[1]))
+
+    rows = await conn.fetch("SELECT email, status FROM registrations")
+    assert erased.status_code == 204
+    assert [(r["email"], r["status"]) for r in rows] == [("p2@example.no", "confirmed")]
+    assert await conn.fetchval("SELECT count(*) FROM registration_history h WHERE NOT EXISTS "
+                               "(SELECT 1 FROM registrations r WHERE r.id = h.registration_id)") == 0
+
+
+async def test_organiser_lists_filters_and_counts(client, make_event, organiser_token):
+    await make_event(slug="kk", capacity=2)
+    for n in range(4):
+        await client.post("/api/v1/events/kk/registrations", json=person(n, organisation="UiB" if n % 2 else "HVL"))
+
+    waitlisted = await client.get("/api/v1/events/kk/registrations?status=waitlisted", headers=auth(organiser_token))
+    searched = await client.get("/api/v1/events/kk/registrations?q=uib", headers=auth(organiser_token))
+
+    assert [(i["email"], i["waitlist_position"]) for i in waitlisted.json()["items"]] == [
+        ("p2@example.no", 1), ("p3@example.no", 2)]
+    assert waitlisted.json()["counts"] == {"confirmed": 2, "waitlisted": 2, "cancelled": 0}
+    assert [i["email"] for i in searched.json()["items"]] == ["p1@example.no", "p3@example.no"]
+
+
+async def test_organiser_csv_has_bom_keeps_aeoeaa_and_escapes_formulas(client, make_event, organiser_token):
+    await make_event(slug="kk")
+    await client.post("/api/v1/events/kk/registrations",
+                      json={**KARI, "name": "Åse Ødegård Ærø", "organisation": "=HYPERLINK(\"x\")"})
+
+    response = await client.get("/api/v1/events/kk/registrations?format=csv", headers=auth(organiser_token))
+
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert (rows[0]["name"], rows[0]["organisation"]) == ("Åse Ødegård Ærø", "'=HYPERLINK(\"x\")")
+
+
+async def test_organiser_cancel_and_confirm_by_hand(client, make_event, organiser_token):
+    await make_event(slug="kk", capacity=1)
+    first = (await client.post("/api/v1/events/kk/registrations", json=person(1))).json()
+    second = (await client.post("/api/v1/events/kk/registrations", json=person(2))).json()
+    third = (await client.post("/api/v1/events/kk/registrations", json=person(3))).json()
+
+    full = await client.post(f"/api/v1/registrations/{third['id']}/confirm", headers=auth(organiser_token))
+    cancel = await client.post(f"/api/v1/registrations/{first['id']}/cancel", headers=auth(organiser_token))
+    promoted = await client.get(f"/api/v1/registrations/{second['id']}", headers=auth(organiser_token))
+    grown = await client.patch("/api/v1/events/kk", json={"capacity": 2}, headers=auth(organiser_token))
+    moved = await client.get(f"/api/v1/registrations/{third['id']}", headers=auth(organiser_token))
+
+    assert (full.status_code, full.json()["code"]) == (409, "event_full")
+    assert cancel.json()["status"] == "cancelled"
+    assert promoted.json()["status"] == "confirmed"
+    assert (grown.json()["confirmed"], moved.json()["status"]) == (2, "confirmed")
+
+
+async def test_custom_questions_are_checked_and_answered(client, make_event, organiser_token):
+    await make_event(slug="kk")
+    choice = (await client.post("/api/v1/events/kk/questions", headers=auth(organiser_token), json={
+        "kind": "choice", "label": {"nb": "Hvilken parallell?"}, "required": True,
+        "choices": [{"nb": "Eldrehelse"}, {"nb": "Barn og unge"}]})).json()
+
+    missing = await client.post("/api/v1/events/kk/registrations", json=KARI)
+    wrong = await client.post("/api/v1/events/kk/registrations", json={**KARI, "answers": {choice["id"]: "Golf"}})
+    right = await client.post("/api/v1/events/kk/registrations",
+                              json={**KARI, "answers": {choice["id"]: "Barn og unge"}})
+
+    assert [(r.status_code, r.json()["errors"][0]["field"]) for r in (missing, wrong)] == [
+        (422, f"answers.{choice['id']}"), (422, f"answers.{choice['id']}")]
+    assert right.status_code == 201
