@@ -98,39 +98,46 @@ async def register_attendee(
     values["name"] = " ".join(data.name.split())
     values["email"] = data.email.strip()
     values["source"] = source
-    duplicate: UUID | None = None
-    async with conn.transaction():
-        event = await queries.event_for_registration(conn, slug)
-        if event is None:
-            raise NotFound("event_not_found", f"no event {slug!r}")
-        _check_open(event, now)
-        values["answers"] = check_answers(event["questions"], data.answers)
-        registration_id = await queries.insert_registration(conn, event["id"], values, now)
-        if registration_id is None:
-            existing = await queries.active_by_email(conn, event["id"], values["email"])
-            assert existing is not None
-            duplicate = existing.id
-            # At most one reminder mail per registration per hour, however often someone retries.
-            await _mail(conn, MAIL_LINK, existing.id, key=now.strftime("%Y%m%d%H"))
-        else:
-            if await queries.claim_seat(conn, event["id"], registration_id):
-                await queries.confirm(conn, registration_id, now)
-                await queries.history(conn, registration_id, now, PUBLIC, "registration.confirmed")
-                await _mail(conn, MAIL_CONFIRMED, registration_id)
-            else:
-                await queries.history(conn, registration_id, now, PUBLIC, "registration.waitlisted")
-                await _mail(conn, MAIL_WAITLISTED, registration_id)
-    if duplicate is not None:
-        raise AlreadyRegistered(
-            "already_registered",
-            "this e-mail address is already registered; we have sent the link to manage it to that address",
-            field="email",
+    event = await queries.event_for_registration(conn, slug)
+    if event is None:
+        raise NotFound("event_not_found", f"no event {slug!r}")
+    _check_open(event, now)
+    values["answers"] = check_answers(event["questions"], data.answers)
+    row = await queries.register(conn, event["id"], values, now)
+    if row is None:
+        await _refuse_duplicate(conn, event["id"], values["email"], now)
+        # Not a duplicate: the event changed between reading and writing; the next read tells how.
+        return await register_attendee(conn, slug, data=data, now=now, source=source)
+    if row["status"] == "confirmed":
+        return Registration(
+            id=row["id"], event_id=event["id"], status="confirmed", name=values["name"], email=values["email"],
+            organisation=values["organisation"], role=values["role"], dietary=values["dietary"],
+            accessibility=values["accessibility"], language=values["language"], answers=values["answers"],
+            queue_seq=0, link_version=row["link_version"], source=source, created_at=now, updated_at=now,
+            confirmed_at=now, cancelled_at=None,
         )
-    # Read after commit, so a waiting-list position counts everyone who committed before us.
-    assert registration_id is not None
-    registration = await queries.registration_by_id(conn, registration_id)
+    # Waitlisted: seats that looked taken may have been held by registrations that have since rolled back.
+    if await queries.has_free_seat(conn, event["id"]):
+        async with conn.transaction():
+            await fill_free_seats(conn, event["id"], actor=PUBLIC, now=now)
+    registration = await queries.registration_by_id(conn, row["id"])
     assert registration is not None
     return registration
+
+
+async def _refuse_duplicate(conn: asyncpg.Connection, event_id: UUID, email: str, now: datetime) -> None:
+    """Raise AlreadyRegistered (after mailing the existing link) if the address is registered."""
+    async with conn.transaction():
+        existing = await queries.active_by_email(conn, event_id, email)
+        if existing is None:
+            return
+        # At most one reminder mail per registration per hour, however often someone retries.
+        await _mail(conn, MAIL_LINK, existing.id, key=now.strftime("%Y%m%d%H"))
+    raise AlreadyRegistered(
+        "already_registered",
+        "this e-mail address is already registered; we have sent the link to manage it to that address",
+        field="email",
+    )
 
 
 async def get_registration(conn: asyncpg.Connection, registration_id: UUID) -> Registration:
@@ -155,9 +162,12 @@ async def _promote_into_seat_of(conn: asyncpg.Connection, event_id: UUID, freed_
 
 
 async def fill_free_seats(conn: asyncpg.Connection, event_id: UUID, *, actor: str, now: datetime) -> list[UUID]:
-    """Move waitlisted people into free seats, in list order. Returns those promoted."""
+    """Move waitlisted people into free seats, in list order. Returns those promoted. Call in a transaction."""
     promoted: list[UUID] = []
-    while (seat := await queries.free_seat_locked(conn, event_id)) is not None:
+    while await queries.has_free_seat(conn, event_id):
+        seat = await queries.free_seat_locked(conn, event_id)
+        if seat is None:
+            continue  # the seat we waited for was taken meanwhile; look again
         next_id = await queries.next_waitlisted(conn, event_id)
         if next_id is None:
             break

@@ -27,6 +27,38 @@ VALUES ($1, 'waitlisted', $2, $3, lower($3), $4, $5, $6, $7, $8, $9, $10, $11, $
 ON CONFLICT (event_id, email_norm) WHERE status <> 'cancelled' DO NOTHING
 RETURNING id
 """
+# The whole registration in one statement (so one round trip and no explicit transaction): take a free seat
+# nobody else is taking right now (SKIP LOCKED), insert the registration as confirmed or waitlisted, give it
+# the seat, and write its history line and its mail job. No row comes back when the e-mail is already
+# registered or the event stopped being published since it was read.
+REGISTER = """
+WITH pick AS (
+    SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL
+     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+), ins AS (
+    INSERT INTO registrations (event_id, status, name, email, email_norm, organisation, role, dietary,
+                               accessibility, language, answers, privacy_accepted_at, source, created_at,
+                               updated_at, confirmed_at)
+    SELECT $1, CASE WHEN EXISTS (SELECT 1 FROM pick) THEN 'confirmed' ELSE 'waitlisted' END, $2, $3, lower($3),
+           $4, $5, $6, $7, $8, $9, $10, $11, $10, $10, CASE WHEN EXISTS (SELECT 1 FROM pick) THEN $10::timestamptz END
+     WHERE EXISTS (SELECT 1 FROM events WHERE id = $1 AND status = 'published')
+    ON CONFLICT (event_id, email_norm) WHERE status <> 'cancelled' DO NOTHING
+    RETURNING id, status, link_version
+), take AS (
+    UPDATE event_seats SET registration_id = ins.id FROM ins, pick
+     WHERE event_seats.id = pick.id AND ins.status = 'confirmed'
+    RETURNING event_seats.id
+), history AS (
+    INSERT INTO registration_history (registration_id, at, actor, action)
+    SELECT id, $10, 'public', 'registration.' || status FROM ins
+), job AS (
+    INSERT INTO jobs (kind, payload, dedupe_key)
+    SELECT 'registration.' || status, jsonb_build_object('registration_id', id), 'registration.' || status || ':' || id
+      FROM ins
+)
+SELECT id, status, link_version FROM ins
+"""
+HAS_FREE_SEAT = "SELECT EXISTS (SELECT 1 FROM event_seats WHERE event_id = $1 AND registration_id IS NULL)"
 # Take any free seat nobody else is taking right now.
 CLAIM_FREE_SEAT = """
 UPDATE event_seats SET registration_id = $2
@@ -64,8 +96,9 @@ SELECT id FROM registrations WHERE event_id = $1 AND status = 'waitlisted'
 """
 MOVE_SEAT = "UPDATE event_seats SET registration_id = $2 WHERE registration_id = $1 RETURNING id"
 FREE_SEAT_OF = "UPDATE event_seats SET registration_id = NULL WHERE registration_id = $1"
+# Waits for seats locked by transactions in flight; may come back empty if the one it waited for was taken.
 FREE_SEAT_LOCKED = """
-SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL ORDER BY id LIMIT 1 FOR UPDATE
 """
 GIVE_SEAT = "UPDATE event_seats SET registration_id = $2 WHERE id = $1"
 HISTORY = "INSERT INTO registration_history (registration_id, at, actor, action, data) VALUES ($1, $2, $3, $4, $5)"
@@ -103,6 +136,17 @@ async def insert_registration(conn: asyncpg.Connection, event_id: UUID, values: 
         values["dietary"], values["accessibility"], values["language"], values["answers"], now, values["source"],
     )
     return result
+
+
+async def register(conn: asyncpg.Connection, event_id: UUID, values: dict[str, Any], now: Any) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        REGISTER, event_id, values["name"], values["email"], values["organisation"], values["role"],
+        values["dietary"], values["accessibility"], values["language"], values["answers"], now, values["source"],
+    )
+
+
+async def has_free_seat(conn: asyncpg.Connection, event_id: UUID) -> bool:
+    return bool(await conn.fetchval(HAS_FREE_SEAT, event_id))
 
 
 async def claim_seat(conn: asyncpg.Connection, event_id: UUID, registration_id: UUID) -> bool:
