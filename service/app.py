@@ -24,7 +24,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from . import db, logs
 from .errors import DomainError
 from .http import DEPENDENCIES, request_language
-from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make
+from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make, title_for
 from .settings import Settings
 
 log = logging.getLogger("moteplass.http")
@@ -52,10 +52,27 @@ def _problem_response(problem: Problem, headers: dict[str, str] | None = None) -
 
 
 def _field_of(key: str) -> str:
-    return key.removeprefix("$.").removeprefix("data.").strip("$.") or "body"
+    field = key.removeprefix("$.").removeprefix("$").removeprefix("data").removeprefix(".")
+    return field or "body"
+
+
+def _wants_html(request: Request[Any, Any, Any]) -> bool:
+    path = request.url.path
+    return not path.startswith(("/api/", "/slack/", "/schema")) and "text/html" in request.headers.get("accept", "")
+
+
+def _html_error(request: Request[Any, Any, Any], status: int, code: str) -> Response[Any]:
+    from .web.render import page
+
+    language = request_language(request)
+    template = page(request, "error.html", title=title_for(code, language), status=status)
+    template.status_code = status
+    return template  # type: ignore[return-value]
 
 
 def _on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if _wants_html(request) and exc.status in (404, 409, 410):
+        return _html_error(request, exc.status, exc.code)
     language = request_language(request)
     headers = {"content-language": language}
     if exc.status == 503:
@@ -95,6 +112,8 @@ def _on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respo
     status = exc.status_code if exc.status_code in _STATUS_CODES else 400
     if exc.status_code >= 500:
         return _on_unexpected(request, exc)
+    if _wants_html(request) and status in (404, 405):
+        return _html_error(request, status, _STATUS_CODES[status])
     problem = make(_STATUS_CODES.get(status, "malformed_request"), status, language, detail=str(exc.detail))
     headers = {"content-language": language, **(exc.headers or {})}
     return _problem_response(problem, headers)

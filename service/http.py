@@ -62,6 +62,6 @@ DEPENDENCIES = {
     "principal": Provide(provide_principal),
     "settings": Provide(provide_settings, sync_to_thread=False),
     "now": Provide(provide_now, sync_to_thread=False),
-    "language": Provide(provide_language, sync_to_thread=False),
+    "ui_language": Provide(provide_language, sync_to_thread=False),
 }
 

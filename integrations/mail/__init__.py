@@ -53,7 +53,6 @@ def build_message(mail: Mail, sender: str) -> EmailMessage:
     message["To"] = mail.to
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False)
-    message["Content-Language"] = mail.language
     message["Auto-Submitted"] = "auto-generated"
     if mail.reply_to:
         message["Reply-To"] = mail.reply_to
@@ -81,6 +80,7 @@ def build_message(mail: Mail, sender: str) -> EmailMessage:
             continue
         maintype, _, subtype = attachment.mime_type.partition("/")
         message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
+    message["Content-Language"] = mail.language  # after the body: set_content() drops Content-* headers
     return message
 
 

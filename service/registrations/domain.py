@@ -285,7 +285,7 @@ async def add_question(conn: asyncpg.Connection, event_id: UUID, data: QuestionI
     from ..types import localized
 
     async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 7))", event_id)
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", str(event_id))
         if await queries.count_questions(conn, event_id) >= 10:
             raise Conflict("too_many_questions", "an event can have at most 10 custom questions")
         return await queries.insert_question(

@@ -1,0 +1,195 @@
+"""The attendee's pages: the registration form, the ticket (with its QR images) and the manage page."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from ..errors import DomainError, NotFound
+from ..events import domain as events
+from ..http import Config, Conn, Now
+from ..web.render import page as render_page
+from . import domain, links, queries
+from .access import by_code
+from .schemas import ATTENDEE_ROLES, RegistrationIn, RegistrationPatch
+from .tickets import ticket_images
+
+PARTNERS = (
+    "Bergen kommune", "Universitetet i Bergen", "Høgskulen på Vestlandet", "Helse Bergen",
+    "Haraldsplass Diakonale Sykehus", "Folkehelseinstituttet", "NORCE Helse", "VID vitenskapelige høgskole",
+    "Vestland fylkeskommune", "Alrek helseklynge",
+)
+ROLE_LABELS = {
+    "municipal_employee": "Municipal employee",
+    "researcher": "Researcher",
+    "student": "Student",
+    "user_representative": "User representative or next of kin",
+    "other": "Other",
+}
+FIELDS = ("name", "email", "organisation", "role", "dietary", "accessibility", "language")
+FIELD_LABELS = {
+    "name": "Name", "email": "E-mail", "organisation": "Organisation", "role": "Role", "dietary": "Dietary needs",
+    "accessibility": "Accessibility needs", "language": "Language for e-mails",
+    "accept_privacy": "I have read how my information is used", "form": "The form",
+}
+ERROR_TEXTS = {
+    "invalid": "Check what you wrote here.",
+    "privacy_not_accepted": "You must accept this to register.",
+    "answer_required": "This question must be answered.",
+    "invalid_answer": "Choose one of the answers.",
+    "registration_closed": "Registration is closed.",
+    "registration_not_open": "Registration has not opened yet.",
+    "event_cancelled": "The event is cancelled.",
+    "event_over": "The event is over.",
+}
+IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
+
+
+def page(request: Request[Any, Any, Any], template: str, **context: Any) -> Template:
+    return render_page(request, template, field_labels=FIELD_LABELS, error_texts=ERROR_TEXTS, **context)
+
+
+def _form_to_input(form: dict[str, str], questions: list[Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {name: form.get(name, "").strip() for name in FIELDS}
+    if not data["role"]:
+        data["role"] = None
+    if not data["language"]:
+        del data["language"]
+    data["accept_privacy"] = form.get("accept_privacy") == "yes"
+    answers: dict[str, Any] = {}
+    for question in questions:
+        key = f"q_{question.id}"
+        if question.kind == "yes_no":
+            if form.get(key) in ("yes", "no"):
+                answers[str(question.id)] = form[key] == "yes"
+        elif form.get(key, "").strip():
+            answers[str(question.id)] = form[key].strip()
+    data["answers"] = answers
+    return data
+
+
+def _field_of(error: msgspec.ValidationError) -> str:
+    message = str(error)
+    if "at `$." in message:
+        return message.split("at `$.", 1)[1].split("`", 1)[0].split(".")[0].split("[")[0]
+    if "missing required field `" in message:
+        return message.split("missing required field `", 1)[1].split("`", 1)[0]
+    return "form"
+
+
+class RegistrationPages(Controller):
+    include_in_schema = False
+
+    @get("/events/{slug:str}/register")
+    async def form(self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, now: Now) -> Template:
+        event = await events.get_event(conn, slug)
+        questions = await queries.questions(conn, event.id)
+        return page(request, "registrations/form.html", event=event, questions=questions, values={},
+                    errors={}, state=event.registration_state(now), partners=PARTNERS, roles=ROLE_LABELS)
+
+    @post("/events/{slug:str}/register", status_code=303)
+    async def submit(
+        self, slug: FromPath[str], data: URLEncodedBody[dict[str, str]], request: Request[Any, Any, Any],
+        conn: Conn, now: Now, settings: Config,
+    ) -> Response[Any]:
+        event = await events.get_event(conn, slug)
+        questions = await queries.questions(conn, event.id)
+        errors: dict[str, str] = {}
+        language = request.scope.get("moteplass_language", "nb")
+        try:
+            attendee = msgspec.convert(_form_to_input(data, questions), RegistrationIn)
+            registration = await domain.register_attendee(conn, slug, data=attendee, now=now)
+        except msgspec.ValidationError as error:
+            errors[_field_of(error)] = "invalid"
+        except DomainError as error:
+            if error.code == "already_registered":
+                return Redirect(f"/events/{slug}/registered?lang={language}", status_code=303)
+            field = (error.field or "form").replace("answers.", "q_")
+            errors[field] = error.code
+        else:
+            return Redirect(f"{links.manage_url(settings, registration)}?welcome=1", status_code=303)
+        template = page(request, "registrations/form.html", event=event, questions=questions, values=data,
+                        errors=errors, state=event.registration_state(now), partners=PARTNERS, roles=ROLE_LABELS)
+        template.status_code = 422
+        return template
+
+    @get("/events/{slug:str}/registered")
+    async def already(self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn) -> Template:
+        event = await events.get_event(conn, slug)
+        return page(request, "registrations/already.html", event=event)
+
+    @get("/t/{name:str}")
+    async def ticket(self, name: FromPath[str], request: Request[Any, Any, Any], conn: Conn,
+                     settings: Config) -> Response[Any]:
+        code, _, suffix = name.partition(".")
+        registration = await by_code(conn, settings, links.TICKET, code)
+        if registration.status != "confirmed":
+            raise NotFound("ticket_not_found", "the ticket is no longer valid")
+        if suffix in ("png", "svg"):
+            png, svg = await ticket_images(conn, settings, registration)
+            if suffix == "png":
+                return Response(png, media_type="image/png", headers=IMMUTABLE)
+            return Response(svg.encode(), media_type="image/svg+xml", headers=IMMUTABLE)
+        if suffix:
+            raise NotFound("not_found", "no such file")
+        event = await events.queries.event_by_id(conn, registration.event_id)
+        return page(request, "registrations/ticket.html", registration=registration, event=event,
+                    code=code, svg_url=f"/t/{quote(code)}.svg")
+
+    @get("/r/{code:str}")
+    async def manage(self, code: FromPath[str], request: Request[Any, Any, Any], conn: Conn,
+                     settings: Config, now: Now) -> Template:
+        registration = await by_code(conn, settings, links.MANAGE, code)
+        event = await events.queries.event_by_id(conn, registration.event_id)
+        questions = await queries.questions(conn, registration.event_id)
+        return page(request, "registrations/manage.html", registration=registration, event=event, code=code,
+                    questions=questions, ticket_url=links.ticket_url(settings, registration), roles=ROLE_LABELS,
+                    welcome=request.query_params.get("welcome") == "1", notice=request.query_params.get("notice"),
+                    errors={}, partners=PARTNERS)
+
+    @post("/r/{code:str}", status_code=303)
+    async def change(self, code: FromPath[str], data: URLEncodedBody[dict[str, str]], request: Request[Any, Any, Any],
+                     conn: Conn, settings: Config, now: Now) -> Response[Any]:
+        registration = await by_code(conn, settings, links.MANAGE, code)
+        questions = await queries.questions(conn, registration.event_id)
+        values = _form_to_input(data, questions)
+        values.pop("email", None)
+        values.pop("accept_privacy", None)
+        try:
+            patch = msgspec.convert(values, RegistrationPatch)
+            await domain.update_registration(conn, registration.id, patch, actor=domain.ATTENDEE, now=now)
+        except (msgspec.ValidationError, DomainError) as error:
+            field = _field_of(error) if isinstance(error, msgspec.ValidationError) else (error.field or "form")
+            event = await events.queries.event_by_id(conn, registration.event_id)
+            template = page(request, "registrations/manage.html", registration=registration, event=event, code=code,
+                            questions=questions, ticket_url=links.ticket_url(settings, registration),
+                            roles=ROLE_LABELS, welcome=False, notice=None, partners=PARTNERS,
+                            errors={field.replace("answers.", "q_"): "invalid"})
+            template.status_code = 422
+            return template
+        return Redirect(f"/r/{code}?notice=saved", status_code=303)
+
+    @post("/r/{code:str}/cancel", status_code=303)
+    async def cancel(self, code: FromPath[str], conn: Conn, settings: Config, now: Now) -> Redirect:
+        registration = await by_code(conn, settings, links.MANAGE, code)
+        if registration.status != "cancelled":
+            await domain.cancel_registration(conn, registration.id, actor=domain.ATTENDEE, now=now)
+        return Redirect(f"/r/{code}?notice=cancelled", status_code=303)
+
+    @post("/r/{code:str}/erase", status_code=303)
+    async def erase(self, code: FromPath[str], request: Request[Any, Any, Any], conn: Conn, settings: Config,
+                    now: Now) -> Response[Any]:
+        registration = await by_code(conn, settings, links.MANAGE, code)
+        event = await events.queries.event_by_id(conn, registration.event_id)
+        await domain.delete_registration(conn, registration.id, now=now)
+        template = page(request, "registrations/erased.html", event=event)
+        template.status_code = 200
+        return template
+
+
+_ = ATTENDEE_ROLES
