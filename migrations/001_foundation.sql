@@ -107,11 +107,3 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_event_idx ON audit_log (event_id, at);
 
--- Wake the workers at commit; one notification per transaction however many jobs it wrote.
-CREATE FUNCTION jobs_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('moteplass_jobs', '');
-    RETURN NULL;
-END;
-$$;
-CREATE TRIGGER jobs_notify_trigger AFTER INSERT ON jobs FOR EACH STATEMENT EXECUTE FUNCTION jobs_notify();

@@ -40,7 +40,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: int = 1_048_576
     job_lease_seconds: int = 60
     job_max_attempts: int = 8
-    job_poll_seconds: float = 1.0
+    job_poll_seconds: float = 0.25
     retention_days: int = 180
     log_level: str = "INFO"
     secure_cookies: bool = False

@@ -79,6 +79,7 @@ async def prepare(server: str, name: str, template: str, token_holder: list[str]
             )
             await conn.execute("INSERT INTO event_seats (event_id) SELECT $1 FROM generate_series(1, 100000)", event_id)
         await conn.execute("ANALYZE")
+        await conn.execute(f'ALTER DATABASE "{name}" SET log_min_duration_statement = 1000')
     finally:
         await conn.close()
     return url

@@ -34,7 +34,7 @@ RETURNING id
 REGISTER = """
 WITH pick AS (
     SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL
-     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+     ORDER BY event_id, id LIMIT 1 FOR UPDATE SKIP LOCKED
 ), ins AS (
     INSERT INTO registrations (event_id, status, name, email, email_norm, organisation, role, dietary,
                                accessibility, language, answers, privacy_accepted_at, source, created_at,
@@ -58,19 +58,21 @@ WITH pick AS (
 )
 SELECT id, status, link_version FROM ins
 """
-HAS_FREE_SEAT = "SELECT EXISTS (SELECT 1 FROM event_seats WHERE event_id = $1 AND registration_id IS NULL)"
+# Seat queries order by (event_id, id), the order of the partial index of free seats, so that even a generic
+# plan of a prepared statement walks that index instead of scanning every event's seats.
+HAS_FREE_SEAT = "SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL ORDER BY event_id, id LIMIT 1"
 # Take any free seat nobody else is taking right now.
 CLAIM_FREE_SEAT = """
 UPDATE event_seats SET registration_id = $2
  WHERE id = (SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL
-              ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+              ORDER BY event_id, id LIMIT 1 FOR UPDATE SKIP LOCKED)
 RETURNING id
 """
 # Near the end, free seats may be locked by transactions still in flight: wait for them and re-check.
 CLAIM_FREE_SEAT_WAITING = """
 UPDATE event_seats SET registration_id = $2
  WHERE id = (SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL
-              ORDER BY id LIMIT 1 FOR UPDATE)
+              ORDER BY event_id, id LIMIT 1 FOR UPDATE)
    AND registration_id IS NULL
 RETURNING id
 """
@@ -98,7 +100,7 @@ MOVE_SEAT = "UPDATE event_seats SET registration_id = $2 WHERE registration_id =
 FREE_SEAT_OF = "UPDATE event_seats SET registration_id = NULL WHERE registration_id = $1"
 # Waits for seats locked by transactions in flight; may come back empty if the one it waited for was taken.
 FREE_SEAT_LOCKED = """
-SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL ORDER BY id LIMIT 1 FOR UPDATE
+SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL ORDER BY event_id, id LIMIT 1 FOR UPDATE
 """
 GIVE_SEAT = "UPDATE event_seats SET registration_id = $2 WHERE id = $1"
 HISTORY = "INSERT INTO registration_history (registration_id, at, actor, action, data) VALUES ($1, $2, $3, $4, $5)"
@@ -146,7 +148,7 @@ async def register(conn: asyncpg.Connection, event_id: UUID, values: dict[str, A
 
 
 async def has_free_seat(conn: asyncpg.Connection, event_id: UUID) -> bool:
-    return bool(await conn.fetchval(HAS_FREE_SEAT, event_id))
+    return await conn.fetchval(HAS_FREE_SEAT, event_id) is not None
 
 
 async def claim_seat(conn: asyncpg.Connection, event_id: UUID, registration_id: UUID) -> bool:
