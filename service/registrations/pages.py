@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 
 from ..errors import DomainError, NotFound
 from ..events import domain as events
-from ..http import Config, Conn, Now
+from ..http import Config, Conn, Now, request_language
 from ..web.render import page as render_page
 from . import domain, links, queries
 from .access import by_code
@@ -100,7 +100,7 @@ class RegistrationPages(Controller):
         event = await events.get_event(conn, slug)
         questions = await queries.questions(conn, event.id)
         errors: dict[str, str] = {}
-        language = request.scope.get("moteplass_language", "nb")
+        language = request_language(request)
         try:
             attendee = msgspec.convert(_form_to_input(data, questions), RegistrationIn)
             registration = await domain.register_attendee(conn, slug, data=attendee, now=now)

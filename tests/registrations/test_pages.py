@@ -1,0 +1,129 @@
+"""The attendee's pages: form, manage page and ticket, in three languages, against the real app."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+FORM = {"name": "Kari Nordmann", "email": "kari@example.no", "accept_privacy": "yes", "organisation": "UiB",
+        "role": "researcher", "language": "nn"}
+
+
+@pytest.mark.parametrize(("lang", "heading"), [
+    ("nb", "Meld deg på Kunnskapskommunekonferansen 2027"),
+    ("nn", "Meld deg på Kunnskapskommunekonferansen 2027"),
+    ("en", "Register for The Knowledge Municipality Conference 2027"),
+])
+async def test_form_renders_in_each_language(client, make_event, lang, heading):
+    await make_event(slug="kk")
+
+    response = await client.get(f"/events/kk/register?lang={lang}")
+
+    assert response.status_code == 200
+    assert f'<html lang="{lang}"' in response.text
+    assert heading in response.text
+    assert response.headers["content-language"] == lang
+
+
+async def test_form_submit_redirects_to_manage_page_with_status(client, make_event):
+    await make_event(slug="kk")
+
+    submitted = await client.post("/events/kk/register?lang=nb", data=FORM, follow_redirects=False)
+    manage = await client.get(submitted.headers["location"].removeprefix("http://testserver.local"))
+
+    assert submitted.status_code == 303
+    assert re.fullmatch(r"http://testserver.local/r/M1[A-Z2-7]{52}\?welcome=1", submitted.headers["location"])
+    assert "Stadfesta" in manage.text or "Bekreftet" in manage.text
+
+
+async def test_form_with_errors_rerenders_422_keeping_values(client, make_event, conn):
+    await make_event(slug="kk")
+
+    response = await client.post("/events/kk/register?lang=nb", data={**FORM, "accept_privacy": ""})
+
+    assert response.status_code == 422
+    assert 'id="error-summary"' in response.text
+    assert 'value="Kari Nordmann"' in response.text
+    assert await conn.fetchval("SELECT count(*) FROM registrations") == 0
+
+
+async def test_form_same_email_again_shows_already_registered(client, make_event):
+    await make_event(slug="kk")
+    await client.post("/events/kk/register", data=FORM)
+
+    again = await client.post("/events/kk/register?lang=en", data=FORM)
+
+    assert again.status_code == 200
+    assert "You are already registered" in again.text
+    assert "UiB" not in again.text
+
+
+async def test_ticket_page_and_images_decode_to_the_ticket_code(client, make_event, tmp_path):
+    await make_event(slug="kk")
+    created = (await client.post("/api/v1/events/kk/registrations",
+                                 json={"name": "Kari", "email": "k@example.no", "accept_privacy": True})).json()
+    path = created["ticket_url"].removeprefix("http://testserver.local")
+    code = path.rsplit("/", 1)[1]
+
+    page = await client.get(path)
+    png = await client.get(path + ".png")
+    svg = await client.get(path + ".svg")
+    (tmp_path / "t.png").write_bytes(png.content)
+    zbar = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "t.png")], capture_output=True, text=True)
+
+    assert page.status_code == 200 and "Kari" in page.text and code in page.text
+    assert (png.headers["content-type"], svg.headers["content-type"]) == ("image/png", "image/svg+xml")
+    assert png.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))] == [code]
+    assert zbar.stdout.strip() == code
+    assert svg.text.startswith("<svg") and 'fill="white"' in svg.text
+
+
+async def test_ticket_images_are_rendered_once_and_kept(client, make_event, conn):
+    await make_event(slug="kk")
+    created = (await client.post("/api/v1/events/kk/registrations",
+                                 json={"name": "Kari", "email": "k@example.no", "accept_privacy": True})).json()
+    path = created["ticket_url"].removeprefix("http://testserver.local")
+
+    first = await client.get(path + ".png")
+    second = await client.get(path + ".png")
+
+    assert first.content == second.content
+    assert await conn.fetchval("SELECT count(*) FROM ticket_images") == 1
+
+
+async def test_ticket_of_cancelled_or_forged_code_is_404_page(client, make_event):
+    await make_event(slug="kk")
+    created = (await client.post("/api/v1/events/kk/registrations",
+                                 json={"name": "Kari", "email": "k@example.no", "accept_privacy": True})).json()
+    path = created["ticket_url"].removeprefix("http://testserver.local")
+    secret = created["manage_url"].rsplit("/", 1)[1]
+    await client.post(f"/r/{secret}/cancel")
+
+    cancelled = await client.get(path, headers={"accept": "text/html"})
+    forged = await client.get("/t/T1AAAA", headers={"accept": "text/html"})
+
+    assert (cancelled.status_code, forged.status_code) == (404, 404)
+    assert "text/html" in cancelled.headers["content-type"]
+
+
+async def test_manage_page_change_cancel_and_erase(client, make_event, conn):
+    await make_event(slug="kk")
+    submitted = await client.post("/events/kk/register", data=FORM, follow_redirects=False)
+    path = submitted.headers["location"].removeprefix("http://testserver.local").split("?")[0]
+
+    changed = await client.post(path, data={"name": "Kari N. Nordmann", "dietary": "Vegan", "language": "en"},
+                                follow_redirects=False)
+    cancelled = await client.post(f"{path}/cancel", follow_redirects=False)
+    after_cancel = await client.get(path + "?lang=en")
+    erased = await client.post(f"{path}/erase")
+
+    assert (changed.status_code, cancelled.status_code) == (303, 303)
+    assert "<strong>Cancelled</strong>" in after_cancel.text
+    assert erased.status_code == 200
+    assert await conn.fetchval("SELECT count(*) FROM registrations") == 0
