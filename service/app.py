@@ -122,6 +122,8 @@ def _on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respo
 def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.error("unhandled error", exc_info=exc, extra={"path": request.url.path})
     language = request_language(request)
+    if _wants_html(request):
+        return _html_error(request, 500, "internal_error")
     return _problem_response(make("internal_error", 500, language), {"content-language": language})
 
 
