@@ -1,9 +1,12 @@
-"""Public pages: upcoming events and each event's page."""
+"""Public pages: the upcoming events and each event's page.
+
+The attendee's own pages (registration form, ticket, manage link) live in service/registrations/pages.py
+and are mounted here, so that app.py has one list of HTML routes.
+"""
 
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from litestar import Request, get
 from litestar.params import FromPath
@@ -13,19 +16,21 @@ from ..events import domain as events
 from ..http import Conn, Now
 from .render import page
 
-OSLO = ZoneInfo("Europe/Oslo")
+UPCOMING_LIMIT = 100
 
 
 @get("/", include_in_schema=False)
 async def event_list(request: Request[Any, Any, Any], conn: Conn, now: Now) -> Template:
-    found = await events.list_events(conn, now=now, limit=100)
+    """The published events that are not over yet, soonest first."""
+    found = await events.list_events(conn, now=now, limit=UPCOMING_LIMIT)
     return page(request, "events/list.html", events=found, now=now)
 
 
 @get("/events/{slug:str}", include_in_schema=False)
 async def event_detail(slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, now: Now) -> Template:
+    """One published (or cancelled) event; a draft or unknown slug is NotFound, shown as the HTML 404 page."""
     event = await events.get_event(conn, slug)
-    return page(request, "events/detail.html", event=event, now=now, oslo=OSLO)
+    return page(request, "events/detail.html", event=event, now=now)
 
 
 def _registration_pages() -> list[Any]:

@@ -1,20 +1,40 @@
-"""Rendering pages in the request's language: every template gets `_`, `when`, `pick` and the switch."""
+"""Rendering pages in the request's language.
+
+`page(request, "events/detail.html", event=event)` gives every template:
+
+- `_("English text", name=value)` and `ngettext(singular, plural, n)` in the request's language
+  (`%(n)s` and the keyword arguments are filled in after translation);
+- `language` (nb | nn | en), `languages` (code -> name), `language_links` (the language switch);
+- `pick(texts)` for the {nb, nn, en} texts stored on events, and `text_language(texts)`, the language of the
+  text `pick` chose (it falls back to bokmål), for a `lang` attribute on that text;
+- `when`, `date`, `time` and `when_range` for datetimes, shown in Europe/Oslo in the request's language;
+- `path`, the path of the current request.
+
+An explicit `?lang=` is remembered in the `lang` cookie for a year.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.response import Template
 
 from ..http import request_language
 from ..i18n import LANGUAGE_NAMES, LANGUAGES, Language, gettext, ngettext, parse_language, pick
-from ..mailtemplates import when as format_when
 
+OSLO = ZoneInfo("Europe/Oslo")
 ONE_YEAR = 365 * 24 * 3600
+BABEL_LOCALES: dict[Language, str] = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB"}
+# Babel patterns: "torsdag 10. juni 2027 kl. 09:00" and "Thursday 10 June 2027, 09:00".
+_DATE = {"nb": "EEEE d. MMMM y", "nn": "EEEE d. MMMM y", "en": "EEEE d MMMM y"}
+_TIME = "HH:mm"
+_AT = {"nb": " 'kl.' ", "nn": " 'kl.' ", "en": ", "}
 
 
 def translator(language: Language) -> Any:
@@ -23,6 +43,37 @@ def translator(language: Language) -> Any:
         return text % values if values else text
 
     return translate
+
+
+def plural_translator(language: Language) -> Any:
+    def translate(singular: str, plural: str, n: int, **values: Any) -> str:
+        return ngettext(language, singular, plural, n) % {"n": n, **values}
+
+    return translate
+
+
+def format_when(value: datetime | None, language: Language, *, part: str = "datetime") -> str:
+    """A moment in Europe/Oslo: part is "datetime", "date" or "time"; "" for no moment."""
+    if not isinstance(value, datetime):
+        return ""
+    pattern = {"date": _DATE[language], "time": _TIME, "datetime": _DATE[language] + _AT[language] + _TIME}[part]
+    return format_datetime(value.astimezone(OSLO), pattern, locale=BABEL_LOCALES[language])
+
+
+def format_range(starts_at: datetime, ends_at: datetime, language: Language) -> str:
+    """"torsdag 10. juni 2027 kl. 09:00–16:00", or both full moments when the days differ in Oslo."""
+    if starts_at.astimezone(OSLO).date() == ends_at.astimezone(OSLO).date():
+        return f"{format_when(starts_at, language)}–{format_when(ends_at, language, part='time')}"
+    return f"{format_when(starts_at, language)} – {format_when(ends_at, language)}"
+
+
+def text_language(texts: dict[str, str] | None, language: Language) -> str:
+    """The language of the text `pick(texts, language)` returns."""
+    if not texts or texts.get(language):
+        return language
+    if texts.get("nb"):
+        return "nb"
+    return next(iter(texts))
 
 
 def switch_links(request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
@@ -40,24 +91,40 @@ def switch_links(request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def page(request: Request[Any, Any, Any], template: str, **context: Any) -> Template:
-    """A full HTML page; remembers an explicit `?lang=` choice in a cookie."""
+def _secure_cookies(request: Request[Any, Any, Any]) -> bool:
+    settings = request.app.state.get("settings")
+    return bool(getattr(settings, "secure_cookies", False))
+
+
+def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 200, **context: Any) -> Template:
+    """A full HTML page in the request's language; remembers an explicit `?lang=` choice in a cookie."""
     language = request_language(request)
-    translate = translator(language)
     values = {
-        "_": translate,
-        "ngettext": lambda s, p, n, **kw: ngettext(language, s, p, n) % {"n": n, **kw},
+        "_": translator(language),
+        "ngettext": plural_translator(language),
         "language": language,
         "languages": LANGUAGE_NAMES,
         "language_links": switch_links(request),
         "pick": lambda texts: pick(texts, language),
-        "when": lambda value: format_when(value, language) if isinstance(value, datetime) else "",
+        "text_language": lambda texts: text_language(texts, language),
+        "when": lambda value: format_when(value, language),
+        "date": lambda value: format_when(value, language, part="date"),
+        "time": lambda value: format_when(value, language, part="time"),
+        "when_range": lambda starts, ends: format_range(starts, ends, language),
         "path": request.url.path,
         **context,
     }
     cookies = []
     chosen = parse_language(request.query_params.get("lang"))
     if chosen and chosen != parse_language(request.cookies.get("lang")):
-        cookies.append(Cookie(key="lang", value=chosen, max_age=ONE_YEAR, httponly=True, samesite="lax", path="/"))
-    return Template(template_name=template, context=values, cookies=cookies,
-                    headers={"content-language": language, "vary": "Accept-Language, Cookie"})
+        cookies.append(
+            Cookie(key="lang", value=chosen, max_age=ONE_YEAR, path="/", httponly=True, samesite="lax",
+                   secure=_secure_cookies(request))
+        )
+    return Template(
+        template_name=template,
+        context=values,
+        cookies=cookies,
+        status_code=status_code,
+        headers={"content-language": language, "vary": "Accept-Language, Cookie"},
+    )
