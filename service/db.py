@@ -22,12 +22,19 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Released connections skip asyncpg's RESET ALL round trip (asyncpg still rolls back an open
+    transaction first): nothing in the service changes session state — it takes only transaction-scoped
+    advisory locks, and LISTEN happens on connections of their own."""
+
+
 async def create_pool(dsn: str, *, size: int = 10) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min(2, size),
         max_size=size,
         init=_init_connection,
+        reset=_keep_session,
         server_settings={"timezone": "UTC", "application_name": "moteplass"},
     )
     assert pool is not None

@@ -190,6 +190,7 @@ class Worker:
                     task.cancel()
         finally:
             await listener.remove_listener(CHANNEL, on_notify)
+            await listener.execute("UNLISTEN *")  # pooled connections are not reset on release
             await self.pool.release(listener)
 
     async def prune(self) -> None:

@@ -108,21 +108,20 @@ async def register_attendee(
         await _refuse_duplicate(conn, event["id"], values["email"], now)
         # Not a duplicate: the event changed between reading and writing; the next read tells how.
         return await register_attendee(conn, slug, data=data, now=now, source=source)
-    if row["status"] == "confirmed":
-        return Registration(
-            id=row["id"], event_id=event["id"], status="confirmed", name=values["name"], email=values["email"],
-            organisation=values["organisation"], role=values["role"], dietary=values["dietary"],
-            accessibility=values["accessibility"], language=values["language"], answers=values["answers"],
-            queue_seq=0, link_version=row["link_version"], source=source, created_at=now, updated_at=now,
-            confirmed_at=now, cancelled_at=None,
-        )
-    # Waitlisted: seats that looked taken may have been held by registrations that have since rolled back.
-    if await queries.has_free_seat(conn, event["id"]):
+    if row["seat_may_be_free"]:
         async with conn.transaction():
             await fill_free_seats(conn, event["id"], actor=PUBLIC, now=now)
-    registration = await queries.registration_by_id(conn, row["id"])
-    assert registration is not None
-    return registration
+        registration = await queries.registration_by_id(conn, row["id"])
+        assert registration is not None
+        return registration
+    confirmed = row["status"] == "confirmed"
+    return Registration(
+        id=row["id"], event_id=event["id"], status=row["status"], name=values["name"], email=values["email"],
+        organisation=values["organisation"], role=values["role"], dietary=values["dietary"],
+        accessibility=values["accessibility"], language=values["language"], answers=values["answers"],
+        queue_seq=row["queue_seq"], link_version=row["link_version"], source=source, created_at=now, updated_at=now,
+        confirmed_at=now if confirmed else None, cancelled_at=None, waitlist_position=row["position"],
+    )
 
 
 async def _refuse_duplicate(conn: asyncpg.Connection, event_id: UUID, email: str, now: datetime) -> None:

@@ -43,7 +43,7 @@ WITH pick AS (
            $4, $5, $6, $7, $8, $9, $10, $11, $10, $10, CASE WHEN EXISTS (SELECT 1 FROM pick) THEN $10::timestamptz END
      WHERE EXISTS (SELECT 1 FROM events WHERE id = $1 AND status = 'published')
     ON CONFLICT (event_id, email_norm) WHERE status <> 'cancelled' DO NOTHING
-    RETURNING id, status, link_version
+    RETURNING id, status, link_version, queue_seq
 ), take AS (
     UPDATE event_seats SET registration_id = ins.id FROM ins, pick
      WHERE event_seats.id = pick.id AND ins.status = 'confirmed'
@@ -56,7 +56,15 @@ WITH pick AS (
     SELECT 'registration.' || status, jsonb_build_object('registration_id', id), 'registration.' || status || ':' || id
       FROM ins
 )
-SELECT id, status, link_version FROM ins
+SELECT ins.id, ins.status, ins.link_version, ins.queue_seq,
+       -- As of this statement's snapshot: exact unless others are registering at the same instant.
+       CASE WHEN ins.status = 'waitlisted' THEN 1 + (
+           SELECT count(*) FROM registrations w WHERE w.event_id = $1 AND w.status = 'waitlisted') END AS position,
+       -- A seat that looked taken may be held by a registration still in flight (that may roll back).
+       ins.status = 'waitlisted' AND (
+           SELECT s.id FROM event_seats s WHERE s.event_id = $1 AND s.registration_id IS NULL
+            ORDER BY s.event_id, s.id LIMIT 1) IS NOT NULL AS seat_may_be_free
+  FROM ins
 """
 # Seat queries order by (event_id, id), the order of the partial index of free seats, so that even a generic
 # plan of a prepared statement walks that index instead of scanning every event's seats.

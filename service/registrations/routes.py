@@ -112,12 +112,9 @@ class RegistrationController(Controller):
             registration = await domain.register_attendee(conn, slug, data=data, now=now)
             return 201, msgspec.json.encode(created(settings, registration))
 
+        fingerprint = request_fingerprint("POST", request.url.path, await request.body()) if idempotency_key else b""
         status, body, replayed = await run_once(
-            conn,
-            principal=f"public:{slug}",
-            key=idempotency_key,
-            fingerprint=request_fingerprint("POST", request.url.path, await request.body()),
-            action=action,
+            conn, principal=f"public:{slug}", key=idempotency_key, fingerprint=fingerprint, action=action
         )
         headers = {"idempotent-replayed": "true"} if replayed else {}
         return Response(body, status_code=status, media_type="application/json", headers=headers)  # type: ignore[arg-type]
