@@ -67,14 +67,14 @@ def _html_error(request: Request[Any, Any, Any], status: int, code: str) -> Resp
     language = request_language(request)
     template = page(request, "error.html", title=title_for(code, language), status=status)
     template.status_code = status
-    return template  # type: ignore[return-value]
+    return template
 
 
 def _on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if _wants_html(request) and exc.status in (404, 409, 410):
         return _html_error(request, exc.status, exc.code)
     language = request_language(request)
-    headers = {"content-language": language}
+    headers: dict[str, str] = {"content-language": language}
     if exc.status == 503:
         headers["retry-after"] = "1"
     return _problem_response(from_domain_error(exc, language), headers)
@@ -102,8 +102,13 @@ def _on_validation_error(request: Request[Any, Any, Any], exc: ValidationExcepti
         detail = errors[0].message if errors else str(exc.detail)
         problem = make("malformed_request", 400, language, detail=detail)
     else:
-        problem = make("validation_failed", 422, language, detail="; ".join(f"{e.field}: {e.message}" for e in errors),
-                       errors=errors)
+        problem = make(
+            "validation_failed",
+            422,
+            language,
+            detail="; ".join(f"{e.field}: {e.message}" for e in errors),
+            errors=errors,
+        )
     return _problem_response(problem, {"content-language": language})
 
 
@@ -131,7 +136,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
     """Give every request an id (X-Request-ID, ours or a sane one from the caller), echo it, log the line."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http":  # type: ignore[comparison-overlap]
             await app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
@@ -205,7 +210,9 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             *REGISTRATION_ROUTES,
             *PAGE_ROUTES,
             create_static_files_router(
-                path="/static", directories=[WEB_DIR / "static"], include_in_schema=False,
+                path="/static",
+                directories=[WEB_DIR / "static"],
+                include_in_schema=False,
                 cache_control=None,
             ),
         ],

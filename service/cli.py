@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import msgspec
+
 from . import db, logs
 from .settings import Settings, from_env
 
@@ -53,7 +55,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from .worker import run_worker
 
     url = _resolve_database(settings)
-    asyncio.run(run_worker(settings.__class__(**{**_fields(settings), "database_url": url})))
+    asyncio.run(run_worker(msgspec.structs.replace(settings, database_url=url)))
     return 0
 
 
@@ -78,6 +80,7 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
 
     async def go() -> str:
         conn = await db.connect(_resolve_database(settings))
+        event = None
         try:
             if args.event:
                 from .events.queries import event_by_slug
@@ -86,7 +89,7 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
                 if event is None:
                     raise SystemExit(f"no event {args.event!r}")
             user = await add_user(conn, email=args.email, role=args.role, name=args.name or "", language=args.language)
-            if args.event:
+            if args.event and event is not None:
                 from .accounts.queries import grant_event_scope
 
                 await grant_event_scope(conn, user.user_id, event.id)
@@ -135,14 +138,30 @@ def cmd_db_stop(args: argparse.Namespace, settings: Settings) -> int:
 
 def _server_command(settings: Settings, host: str, port: int, workers: int) -> list[str]:
     return [
-        sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", host, "--port", str(port),
-        "--workers", str(workers), "--no-access-log", "--log-level", "warning", "service.asgi:create",
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "asgi",
+        "--factory",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "service.asgi:create",
     ]
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     env = {**os.environ, "DATABASE_URL": _resolve_database(settings)}
-    command = _server_command(settings, args.host or settings.host, args.port or settings.port, args.workers or settings.web_workers)
+    command = _server_command(
+        settings, args.host or settings.host, args.port or settings.port, args.workers or settings.web_workers
+    )
     return subprocess.call(command, env=env)
 
 
@@ -158,8 +177,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.smtp_url:
         mail_dir = settings.data_dir / "mail"
         env["SMTP_URL"] = "smtp://127.0.0.1:8025"
-        children.append(subprocess.Popen([sys.executable, "-m", "service.mailsink", "--port", "8025", "--dir", str(mail_dir)], env=env))
-        print(f"No SMTP_URL: mail goes to a local sink and is saved under {settings.data_dir.name}/mail/", file=sys.stderr)
+        children.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "service.mailsink", "--port", "8025", "--dir", str(mail_dir)], env=env
+            )
+        )
+        print(
+            f"No SMTP_URL: mail goes to a local sink and is saved under {settings.data_dir.name}/mail/", file=sys.stderr
+        )
     applied = asyncio.run(_migrate(env["DATABASE_URL"]))
     if applied:
         print("migrations applied: " + ", ".join(applied), file=sys.stderr)

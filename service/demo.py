@@ -25,14 +25,60 @@ OSLO = ZoneInfo("Europe/Oslo")
 ORGANISER_EMAIL = "arrangor@bergen.kommune.no"
 
 PARTNERS = [
-    "Bergen kommune", "Universitetet i Bergen", "Høgskulen på Vestlandet", "Helse Bergen", "Haraldsplass Diakonale Sykehus",
-    "Folkehelseinstituttet", "NORCE Helse", "VID vitenskapelige høgskole", "Askøy kommune", "Osterøy kommune",
-    "Vaksdal kommune", "Voss herad", "Alrek helseklynge",
+    "Bergen kommune",
+    "Universitetet i Bergen",
+    "Høgskulen på Vestlandet",
+    "Helse Bergen",
+    "Haraldsplass Diakonale Sykehus",
+    "Folkehelseinstituttet",
+    "NORCE Helse",
+    "VID vitenskapelige høgskole",
+    "Askøy kommune",
+    "Osterøy kommune",
+    "Vaksdal kommune",
+    "Voss herad",
+    "Alrek helseklynge",
 ]
-FIRST = ["Kari", "Ola", "Ingrid", "Lars", "Solveig", "Håkon", "Astrid", "Bjørn", "Sigrid", "Eirik", "Åse", "Torstein",
-         "Ragnhild", "Magnus", "Liv", "Øystein", "Marit", "Anders", "Hilde", "Jørgen"]
-LAST = ["Nordmann", "Hansen", "Johansen", "Olsen", "Larsen", "Berg", "Haugland", "Vik", "Solheim", "Brekke",
-        "Dale", "Hauge", "Sæther", "Mjelde", "Aasen", "Fjeld"]
+FIRST = [
+    "Kari",
+    "Ola",
+    "Ingrid",
+    "Lars",
+    "Solveig",
+    "Håkon",
+    "Astrid",
+    "Bjørn",
+    "Sigrid",
+    "Eirik",
+    "Åse",
+    "Torstein",
+    "Ragnhild",
+    "Magnus",
+    "Liv",
+    "Øystein",
+    "Marit",
+    "Anders",
+    "Hilde",
+    "Jørgen",
+]
+LAST = [
+    "Nordmann",
+    "Hansen",
+    "Johansen",
+    "Olsen",
+    "Larsen",
+    "Berg",
+    "Haugland",
+    "Vik",
+    "Solheim",
+    "Brekke",
+    "Dale",
+    "Hauge",
+    "Sæther",
+    "Mjelde",
+    "Aasen",
+    "Fjeld",
+]
 ROLES = ["municipal_employee", "researcher", "student", "user_representative", "other"]
 
 
@@ -44,18 +90,22 @@ EVENTS = [
     EventIn(
         slug="kk-konferansen-2027",
         kind="conference",
-        title=LocalizedLine(nb="Kunnskapskommunekonferansen 2027", nn="Kunnskapskommunekonferansen 2027",
-                            en="The Knowledge Municipality Conference 2027"),
+        title=LocalizedLine(
+            nb="Kunnskapskommunekonferansen 2027",
+            nn="Kunnskapskommunekonferansen 2027",
+            en="The Knowledge Municipality Conference 2027",
+        ),
         description=LocalizedText(
             nb="Den årlige konferansen til Kunnskapskommunen Helse Omsorg Vest: forskning, innovasjon og utdanning "
-               "i de kommunale helse- og omsorgstjenestene. Plenum, parallellsesjoner og utdeling av "
-               "forsknings- og innovasjonsprisen.",
+            "i de kommunale helse- og omsorgstjenestene. Plenum, parallellsesjoner og utdeling av "
+            "forsknings- og innovasjonsprisen.",
             nn="Den årlege konferansen til Kunnskapskommunen Helse Omsorg Vest: forsking, innovasjon og utdanning "
-               "i dei kommunale helse- og omsorgstenestene. Plenum, parallellsesjonar og utdeling av "
-               "forskings- og innovasjonsprisen.",
+            "i dei kommunale helse- og omsorgstenestene. Plenum, parallellsesjonar og utdeling av "
+            "forskings- og innovasjonsprisen.",
             en="The annual conference of Kunnskapskommunen Helse Omsorg Vest: research, innovation and education "
-               "in municipal health and care services. Plenary and parallel sessions, and the research and "
-               "innovation prize."),
+            "in municipal health and care services. Plenary and parallel sessions, and the research and "
+            "innovation prize.",
+        ),
         venue="Alrek helseklynge",
         address="Årstadveien 17, 5009 Bergen",
         starts_at=_at(2027, 6, 10, 9),
@@ -77,11 +127,12 @@ EVENTS = [
             ),
             description=LocalizedText(
                 nb="Designtenkning for et introduksjonsopplegg til den kommunale helse- og omsorgssektoren. "
-                   "Deltakerne deles i fire grupper som hver velger sitt perspektiv.",
+                "Deltakerne deles i fire grupper som hver velger sitt perspektiv.",
                 nn="Designtenking for eit introduksjonsopplegg til den kommunale helse- og omsorgssektoren. "
-                   "Deltakarane vert delte i fire grupper som kvar vel sitt perspektiv.",
+                "Deltakarane vert delte i fire grupper som kvar vel sitt perspektiv.",
                 en="Design thinking for an introduction to municipal health and care services. Participants "
-                   "split into four groups, each choosing its own perspective."),
+                "split into four groups, each choosing its own perspective.",
+            ),
             venue="Alrek helseklynge",
             address="Årstadveien 17, 5009 Bergen",
             starts_at=start,
@@ -95,8 +146,15 @@ EVENTS = [
         )
         for label, title_nb, title_nn, title_en, start, end, close in (
             ("juni", "juni", "juni", "June", _at(2027, 6, 17, 9), _at(2027, 6, 17, 15), _at(2027, 6, 10, 23, 59)),
-            ("september", "september", "september", "September", _at(2027, 9, 16, 9), _at(2027, 9, 16, 15),
-             _at(2027, 9, 9, 23, 59)),
+            (
+                "september",
+                "september",
+                "september",
+                "September",
+                _at(2027, 9, 16, 9),
+                _at(2027, 9, 16, 15),
+                _at(2027, 9, 9, 23, 59),
+            ),
         )
     ),
 ]
@@ -127,12 +185,14 @@ async def load_demo(database_url: str, *, reset: bool = False, registrations: in
                 first, last = rng.choice(FIRST), rng.choice(LAST)
                 data = RegistrationIn(
                     name=f"{first} {last}",
-                    email=f"{first}.{last}.{n}@example.no".lower().replace("å", "a").replace("ø", "o")
+                    email=f"{first}.{last}.{n}@example.no".lower()
+                    .replace("å", "a")
+                    .replace("ø", "o")
                     .replace("æ", "ae"),
                     accept_privacy=True,
                     organisation=rng.choice(PARTNERS),
                     role=rng.choice(ROLES),  # type: ignore[arg-type]
-                    language=rng.choice(["nb", "nb", "nb", "nn", "en"]),  # type: ignore[arg-type]
+                    language=rng.choice(["nb", "nb", "nb", "nn", "en"]),
                 )
                 try:
                     await register_attendee(conn, event.slug, data=data, now=now, source="demo")

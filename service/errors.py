@@ -1,13 +1,13 @@
 """The one error tree of the domains. The HTTP mapping to problem+json happens once, in app.py.
 
-    DomainError(code, detail)           base: a stable snake_case code and a human detail
-    ├── Invalid                         422: the input breaks a rule (field names the culprit)
-    ├── NotFound                        404: no such thing, or the caller may not know it exists
-    ├── Conflict                        409: the input clashes with what is stored
-    ├── InvalidState                    409: the thing is in a state that does not allow this
-    ├── Forbidden                       403: authenticated, but not allowed to act here
-    ├── Unauthorized                    401: no or bad credentials
-    └── Unavailable                     503: try again shortly (a lock timeout)
+DomainError(code, detail)           base: a stable snake_case code and a human detail
+├── Invalid                         422: the input breaks a rule (field names the culprit)
+├── NotFound                        404: no such thing, or the caller may not know it exists
+├── Conflict                        409: the input clashes with what is stored
+├── InvalidState                    409: the thing is in a state that does not allow this
+├── Forbidden                       403: authenticated, but not allowed to act here
+├── Unauthorized                    401: no or bad credentials
+└── Unavailable                     503: try again shortly (a lock timeout)
 """
 
 from __future__ import annotations

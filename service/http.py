@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 from litestar import Request
@@ -21,7 +22,7 @@ async def provide_conn(state: State) -> AsyncIterator[asyncpg.Connection]:
         yield conn
 
 
-async def provide_principal(request: Request, conn: NamedDependency[asyncpg.Connection]) -> Principal:
+async def provide_principal(request: Request[Any, Any, Any], conn: NamedDependency[asyncpg.Connection]) -> Principal:
     return await authenticate(conn, request.headers.get("authorization"))
 
 
@@ -35,7 +36,7 @@ def provide_now(state: State) -> datetime:
     return clock() if clock else datetime.now(UTC)
 
 
-def request_language(request: Request) -> Language:
+def request_language(request: Request[Any, Any, Any]) -> Language:
     cached: Language | None = request.scope.get("moteplass_language")  # type: ignore[assignment]
     if cached:
         return cached
@@ -46,7 +47,7 @@ def request_language(request: Request) -> Language:
     return language
 
 
-def provide_language(request: Request) -> Language:
+def provide_language(request: Request[Any, Any, Any]) -> Language:
     return request_language(request)
 
 
@@ -64,4 +65,3 @@ DEPENDENCIES = {
     "now": Provide(provide_now, sync_to_thread=False),
     "ui_language": Provide(provide_language, sync_to_thread=False),
 }
-

@@ -54,12 +54,7 @@ def from_accept_language(header: str | None) -> Language | None:
 
 
 def negotiate(query: str | None, cookie: str | None, accept_language: str | None) -> Language:
-    return (
-        parse_language(query)
-        or parse_language(cookie)
-        or from_accept_language(accept_language)
-        or DEFAULT_LANGUAGE
-    )
+    return parse_language(query) or parse_language(cookie) or from_accept_language(accept_language) or DEFAULT_LANGUAGE
 
 
 @cache

@@ -53,8 +53,9 @@ async def run_once(
         status, body = await action()
         return status, body, False
     if not _KEY.match(key):
-        raise Invalid("invalid_idempotency_key", "Idempotency-Key must be 1-255 visible ASCII characters",
-                      field="Idempotency-Key")
+        raise Invalid(
+            "invalid_idempotency_key", "Idempotency-Key must be 1-255 visible ASCII characters", field="Idempotency-Key"
+        )
     failure: DomainError | None = None
     async with conn.transaction():
         got = await conn.fetchval("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 42))", f"{principal}|{key}")
@@ -63,8 +64,11 @@ async def run_once(
         stored = await conn.fetchrow(LOOKUP, principal, key)
         if stored is not None:
             if stored["request_hash"] != fingerprint:
-                raise Invalid("idempotency_key_reused", "this Idempotency-Key was used with a different request",
-                              field="Idempotency-Key")
+                raise Invalid(
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was used with a different request",
+                    field="Idempotency-Key",
+                )
             return stored["status_code"], bytes(stored["body"]), True
         try:
             status, body = await action()

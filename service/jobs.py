@@ -89,9 +89,7 @@ async def enqueue(
     notify: bool = False,
 ) -> int | None:
     """Add a job in the caller's transaction; None when a job with this dedupe_key already exists."""
-    result: int | None = await conn.fetchval(
-        ENQUEUE, kind, dict(payload or {}), dedupe_key, run_after, max_attempts
-    )
+    result: int | None = await conn.fetchval(ENQUEUE, kind, dict(payload or {}), dedupe_key, run_after, max_attempts)
     if notify and result is not None:
         await conn.execute("SELECT pg_notify($1, '')", CHANNEL)
     return result
@@ -185,7 +183,9 @@ class Worker:
                 wake.clear()
                 stop_wait = asyncio.ensure_future(stop.wait())
                 wake_wait = asyncio.ensure_future(wake.wait())
-                await asyncio.wait({stop_wait, wake_wait}, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(
+                    {stop_wait, wake_wait}, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+                )
                 for task in (stop_wait, wake_wait):
                     task.cancel()
         finally:

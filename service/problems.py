@@ -85,7 +85,9 @@ def from_domain_error(error: DomainError, language: Language) -> Problem:
     )
 
 
-def make(code: str, status: int, language: Language, detail: str = "", errors: list[FieldError] | None = None) -> Problem:
+def make(
+    code: str, status: int, language: Language, detail: str = "", errors: list[FieldError] | None = None
+) -> Problem:
     return Problem(
         type=problem_type(code),
         code=code,

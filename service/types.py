@@ -14,7 +14,9 @@ _MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 Slug = Annotated[
     str,
-    Meta(min_length=2, max_length=80, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="lowercase letters, digits, '-'"),
+    Meta(
+        min_length=2, max_length=80, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="lowercase letters, digits, '-'"
+    ),
 ]
 Line80 = Annotated[str, Meta(min_length=1, max_length=80, pattern=_ONE_LINE)]
 Line200 = Annotated[str, Meta(min_length=1, max_length=200, pattern=_ONE_LINE)]

@@ -17,9 +17,9 @@ from litestar.testing import AsyncTestClient
 from service import db
 from service.accounts.domain import add_user
 from service.app import create_app
+from service.jobs import Worker
 from service.settings import Secret, Settings
 from service.worker import JobContext, SmtpMailer, handlers
-from service.jobs import Worker
 from tests import dbutil
 from tests.smtp import SmtpServer
 
@@ -110,8 +110,9 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 @pytest.fixture
 def run_jobs(pool: asyncpg.Pool, settings: Settings, clock: Clock) -> Callable[[], Awaitable[int]]:
     """Run every ready job with the real worker code and real SMTP; returns how many ran."""
-    context = JobContext(pool=pool, settings=settings, mailer=SmtpMailer(settings.smtp_url or "", settings.mail_from),
-                         clock=clock)
+    context = JobContext(
+        pool=pool, settings=settings, mailer=SmtpMailer(settings.smtp_url or "", settings.mail_from), clock=clock
+    )
     worker = Worker(pool, handlers(), context, lease_seconds=5)
 
     async def run() -> int:
@@ -141,8 +142,11 @@ def event_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "slug": "kk-konferansen-2027",
         "kind": "conference",
-        "title": {"nb": "Kunnskapskommunekonferansen 2027", "nn": "Kunnskapskommunekonferansen 2027",
-                  "en": "The Knowledge Municipality Conference 2027"},
+        "title": {
+            "nb": "Kunnskapskommunekonferansen 2027",
+            "nn": "Kunnskapskommunekonferansen 2027",
+            "en": "The Knowledge Municipality Conference 2027",
+        },
         "venue": "Alrek helseklynge",
         "starts_at": "2027-06-10T09:00:00+02:00",
         "ends_at": "2027-06-10T16:00:00+02:00",

@@ -42,7 +42,7 @@ class SmtpSink:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stalled: bool = False
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.delay_first and not self._stalled:
             self._stalled = True
             await asyncio.sleep(self.delay_first)

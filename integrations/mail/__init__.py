@@ -63,16 +63,22 @@ def build_message(mail: Mail, sender: str) -> EmailMessage:
         message.add_alternative(mail.html, subtype="html", charset="utf-8")
         inline = [a for a in mail.attachments if a.inline_cid]
         if inline:
-            html_part = message.get_payload()[-1]  # type: ignore[index]
+            html_part: EmailMessage = message.get_payload()[-1]  # type: ignore[index,assignment]
             for attachment in inline:
                 maintype, _, subtype = attachment.mime_type.partition("/")
                 html_part.add_related(
-                    attachment.content, maintype=maintype, subtype=subtype, cid=f"<{attachment.inline_cid}>",
-                    filename=attachment.filename, disposition="inline",
+                    attachment.content,
+                    maintype=maintype,
+                    subtype=subtype,
+                    cid=f"<{attachment.inline_cid}>",
+                    filename=attachment.filename,
+                    disposition="inline",
                 )
     if mail.calendar is not None:
         message.add_alternative(
-            mail.calendar.content, maintype="text", subtype="calendar",
+            mail.calendar.content,
+            maintype="text",
+            subtype="calendar",
             params={"method": mail.calendar.method, "charset": "UTF-8"},
         )
     for attachment in mail.attachments:

@@ -41,12 +41,12 @@ def _split(purpose: str, code: str) -> tuple[uuid.UUID, bytes] | None:
     if not text.startswith(prefix) or len(text) != len(prefix) + _CODE_CHARS:
         return None
     try:
-        raw = base64.b32decode(text[len(prefix):] + "====")
+        raw = base64.b32decode(text[len(prefix) :] + "====")
     except (binascii.Error, ValueError):
         return None
     if len(raw) != 16 + _TAG_BYTES:
         return None
-    if base64.b32encode(raw).decode("ascii").rstrip("=") != text[len(prefix):]:
+    if base64.b32encode(raw).decode("ascii").rstrip("=") != text[len(prefix) :]:
         return None  # the last character has spare bits: accept only the one spelling we issue
     return uuid.UUID(bytes=raw[:16]), raw[16:]
 
@@ -71,10 +71,8 @@ def check(key: bytes, purpose: str, ident: uuid.UUID, version: int, code: str) -
     return hmac.compare_digest(found[1], expected) and found[0] == ident
 
 
-def _qr(payload: str, box_size: int) -> qrcode.QRCode:  # type: ignore[type-arg]
-    code: qrcode.QRCode = qrcode.QRCode(  # type: ignore[type-arg]
-        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=4
-    )
+def _qr(payload: str, box_size: int) -> qrcode.QRCode:
+    code: qrcode.QRCode = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=4)
     code.add_data(payload)
     code.make(fit=True)
     return code
@@ -93,7 +91,7 @@ def render_png(payload: str, *, box_size: int = 10) -> bytes:
     return buffer.getvalue()
 
 
-class _WhiteSvgPath(qrcode.image.svg.SvgPathFillImage):
+class _WhiteSvgPath(qrcode.image.svg.SvgPathFillImage):  # type: ignore[misc]
     """One path on a white background: per-module rects leave seams that some decoders trip on."""
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import shutil
@@ -57,7 +58,7 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - loopback only
+            with urllib.request.urlopen(url, timeout=1) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -86,23 +87,48 @@ async def prepare(server: str, name: str, template: str, token_holder: list[str]
 
 
 def create_event(base: str, token: str, slug: str) -> None:
-    body = (
-        '{"slug": "%s", "kind": "conference", "title": {"nb": "Benchmark"}, "capacity": %d, "status": "published",'
-        ' "starts_at": "2030-06-10T09:00:00+02:00", "ends_at": "2030-06-10T16:00:00+02:00"}' % (slug, CAPACITY)
+    body = json.dumps(
+        {
+            "slug": slug,
+            "kind": "conference",
+            "title": {"nb": "Benchmark"},
+            "capacity": CAPACITY,
+            "status": "published",
+            "starts_at": "2030-06-10T09:00:00+02:00",
+            "ends_at": "2030-06-10T16:00:00+02:00",
+        }
     )
     request = urllib.request.Request(
-        f"{base}/api/v1/events", data=body.encode(), method="POST",
+        f"{base}/api/v1/events",
+        data=body.encode(),
+        method="POST",
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 201
 
 
 def run_wrk(base: str, slug: str, clients: int, seconds: int) -> dict[str, float]:
     output = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "5s",
-         "-s", str(ROOT / "scripts/bench/register.lua"), base, "--", f"/api/v1/events/{slug}/registrations"],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(clients),
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(ROOT / "scripts/bench/register.lua"),
+            base,
+            "--",
+            f"/api/v1/events/{slug}/registrations",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     line = next(line for line in output.splitlines() if line.startswith("BENCH "))
     values = {k: float(v) for k, v in re.findall(r"(\w+)=(\d+)", line)}
@@ -131,9 +157,27 @@ def run_pgbench(url: str, events: int, clients: int, seconds: int) -> float:
     try:
         env = dict(os.environ)
         output = subprocess.run(
-            [pgbench_binary(), "-n", "-M", "prepared", "-c", str(clients), "-j", "2", "-T", str(seconds),
-             "-D", f"events={events}", "-f", script, url],
-            capture_output=True, text=True, env=env, check=True,
+            [
+                pgbench_binary(),
+                "-n",
+                "-M",
+                "prepared",
+                "-c",
+                str(clients),
+                "-j",
+                "2",
+                "-T",
+                str(seconds),
+                "-D",
+                f"events={events}",
+                "-f",
+                script,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
         ).stdout
     finally:
         os.unlink(script)
@@ -175,13 +219,35 @@ def main() -> None:
     url = asyncio.run(prepare(server, name, template, tokens))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + uuid.uuid4().hex, "LOG_LEVEL": "WARNING",
-           "BASE_URL": base, "DB_POOL_SIZE": "20"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-" + uuid.uuid4().hex,
+        "LOG_LEVEL": "WARNING",
+        "BASE_URL": base,
+        "DB_POOL_SIZE": "20",
+    }
     server_process = subprocess.Popen(
-        [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", "127.0.0.1", "--port",
-         str(port), "--workers", str(args.workers), "--no-access-log", "--log-level", "warning",
-         "service.asgi:create"],
-        env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "service.asgi:create",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     ours: list[dict[str, float]] = []
     uncontended: list[float] = []
@@ -197,8 +263,10 @@ def main() -> None:
             if confirmed > CAPACITY or taken != confirmed or seats != CAPACITY:
                 problems.append(f"run {run}: oversold ({confirmed} confirmed, {taken} seats taken of {seats})")
             if confirmed + waitlisted < result["requests"] - result["bad_status"]:
-                problems.append(f"run {run}: lost registrations ({confirmed + waitlisted} stored, "
-                                f"{result['requests'] - result['bad_status']:.0f} answered 2xx)")
+                problems.append(
+                    f"run {run}: lost registrations ({confirmed + waitlisted} stored, "
+                    f"{result['requests'] - result['bad_status']:.0f} answered 2xx)"
+                )
             if result["bad_status"]:
                 problems.append(f"run {run}: {result['bad_status']:.0f} non-2xx answers")
             ours.append(result)
@@ -226,7 +294,9 @@ def main() -> None:
     print(f"  pgbench uncontended:  {base_tps:8.0f} tps (same transaction, 50 events)")
     print(f"  pgbench one event:    {statistics.median(contended):8.0f} tps")
     print(f"  ratio moteplass / pgbench uncontended: {rps / base_tps:.2f}")
-    print("  oversold seats: 0, lost registrations: 0" if not problems else "  PROBLEMS:\n    " + "\n    ".join(problems))
+    print(
+        "  oversold seats: 0, lost registrations: 0" if not problems else "  PROBLEMS:\n    " + "\n    ".join(problems)
+    )
     if problems:
         raise SystemExit(1)
 

@@ -39,7 +39,7 @@ async def add_user(
             raise Conflict("user_exists", f"{email} already has an account")
         token = new_token()
         await queries.insert_token(conn, user_id, hash_token(token), label)
-    return NewUser(user_id=user_id, email=email, role=role, token=token)  # type: ignore[arg-type]
+    return NewUser(user_id=user_id, email=email, role=role, token=token)
 
 
 async def issue_token(conn: asyncpg.Connection, user_id: UUID, *, label: str = "cli") -> str:

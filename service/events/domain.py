@@ -81,9 +81,7 @@ async def update_event(
 ) -> Event:
     """Change an event; hooks run in the same transaction. Raises NotFound, Forbidden, Invalid, Conflict."""
     changes: dict[str, Any] = {
-        name: getattr(patch, name)
-        for name in patch.__struct_fields__
-        if getattr(patch, name) is not msgspec.UNSET
+        name: getattr(patch, name) for name in patch.__struct_fields__ if getattr(patch, name) is not msgspec.UNSET
     }
     for name in ("title", "description"):
         if name in changes:

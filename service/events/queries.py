@@ -46,8 +46,19 @@ SELECT {_COLUMNS}, {_COUNTS} FROM events e
 AUDIT = "INSERT INTO audit_log (actor, event_id, action, data) VALUES ($1, $2, $3, $4)"
 
 _UPDATABLE = {
-    "title", "description", "venue", "address", "starts_at", "ends_at", "capacity", "registration_opens_at",
-    "registration_closes_at", "registration_paused", "status", "series", "organiser_name",
+    "title",
+    "description",
+    "venue",
+    "address",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "registration_opens_at",
+    "registration_closes_at",
+    "registration_paused",
+    "status",
+    "series",
+    "organiser_name",
 }
 
 
@@ -58,10 +69,21 @@ def to_event(row: asyncpg.Record) -> Event:
 async def insert_event(conn: asyncpg.Connection, values: dict[str, Any], created_by: UUID | None) -> UUID | None:
     result: UUID | None = await conn.fetchval(
         INSERT_EVENT,
-        values["slug"], values["kind"], values["title"], values["description"], values["venue"],
-        values["address"], values["starts_at"], values["ends_at"], values["capacity"],
-        values["registration_opens_at"], values["registration_closes_at"], values["status"],
-        values["series"], values["organiser_name"], created_by,
+        values["slug"],
+        values["kind"],
+        values["title"],
+        values["description"],
+        values["venue"],
+        values["address"],
+        values["starts_at"],
+        values["ends_at"],
+        values["capacity"],
+        values["registration_opens_at"],
+        values["registration_closes_at"],
+        values["status"],
+        values["series"],
+        values["organiser_name"],
+        created_by,
     )
     return result
 

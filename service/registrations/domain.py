@@ -34,8 +34,9 @@ class AlreadyRegistered(Conflict):
     pass
 
 
-async def _mail(conn: asyncpg.Connection, kind: str, registration_id: UUID, *, key: str | None = None,
-                **payload: Any) -> None:
+async def _mail(
+    conn: asyncpg.Connection, kind: str, registration_id: UUID, *, key: str | None = None, **payload: Any
+) -> None:
     dedupe = f"{kind}:{registration_id}" + (f":{key}" if key else "")
     await jobs.enqueue(conn, kind, {"registration_id": str(registration_id), **payload}, dedupe_key=dedupe)
 
@@ -51,11 +52,13 @@ def _check_open(event: asyncpg.Record, now: datetime) -> None:
         raise InvalidState("registration_closed", "registration is closed by the organiser")
     opens, closes = event["registration_opens_at"], event["registration_closes_at"]
     if opens and now < opens:
-        raise InvalidState("registration_not_open", f"registration opens at {opens.isoformat()}",
-                           opens_at=opens.isoformat())
+        raise InvalidState(
+            "registration_not_open", f"registration opens at {opens.isoformat()}", opens_at=opens.isoformat()
+        )
     if closes and now >= closes:
-        raise InvalidState("registration_closed", f"registration closed at {closes.isoformat()}",
-                           closed_at=closes.isoformat())
+        raise InvalidState(
+            "registration_closed", f"registration closed at {closes.isoformat()}", closed_at=closes.isoformat()
+        )
 
 
 def check_answers(questions: list[dict[str, Any]], answers: dict[str, Any]) -> dict[str, Any]:
@@ -116,11 +119,25 @@ async def register_attendee(
         return registration
     confirmed = row["status"] == "confirmed"
     return Registration(
-        id=row["id"], event_id=event["id"], status=row["status"], name=values["name"], email=values["email"],
-        organisation=values["organisation"], role=values["role"], dietary=values["dietary"],
-        accessibility=values["accessibility"], language=values["language"], answers=values["answers"],
-        queue_seq=row["queue_seq"], link_version=row["link_version"], source=source, created_at=now, updated_at=now,
-        confirmed_at=now if confirmed else None, cancelled_at=None, waitlist_position=row["position"],
+        id=row["id"],
+        event_id=event["id"],
+        status=row["status"],
+        name=values["name"],
+        email=values["email"],
+        organisation=values["organisation"],
+        role=values["role"],
+        dietary=values["dietary"],
+        accessibility=values["accessibility"],
+        language=values["language"],
+        answers=values["answers"],
+        queue_seq=row["queue_seq"],
+        link_version=row["link_version"],
+        source=source,
+        created_at=now,
+        updated_at=now,
+        confirmed_at=now if confirmed else None,
+        cancelled_at=None,
+        waitlist_position=row["position"],
     )
 
 
@@ -146,8 +163,9 @@ async def get_registration(conn: asyncpg.Connection, registration_id: UUID) -> R
     return registration
 
 
-async def _promote_into_seat_of(conn: asyncpg.Connection, event_id: UUID, freed_by: UUID, *, actor: str,
-                                now: datetime) -> UUID | None:
+async def _promote_into_seat_of(
+    conn: asyncpg.Connection, event_id: UUID, freed_by: UUID, *, actor: str, now: datetime
+) -> UUID | None:
     """Give the seat held by `freed_by` to the first waitlisted person, or free it. Returns who got it."""
     next_id = await queries.next_waitlisted(conn, event_id)
     if next_id is None:
@@ -179,7 +197,12 @@ async def fill_free_seats(conn: asyncpg.Connection, event_id: UUID, *, actor: st
 
 
 async def cancel_registration(
-    conn: asyncpg.Connection, registration_id: UUID, *, actor: str, now: datetime, notify: bool = True,
+    conn: asyncpg.Connection,
+    registration_id: UUID,
+    *,
+    actor: str,
+    now: datetime,
+    notify: bool = True,
     reason: str = "",
 ) -> Registration:
     """Cancel (or leave the waiting list); a freed seat goes to the next in line at once.
@@ -193,8 +216,14 @@ async def cancel_registration(
         if registration.status == "cancelled":
             raise InvalidState("already_cancelled", "the registration is already cancelled")
         await queries.cancel(conn, registration_id, now)
-        await queries.history(conn, registration_id, now, actor, "registration.cancelled",
-                              {"was": registration.status, **({"reason": reason} if reason else {})})
+        await queries.history(
+            conn,
+            registration_id,
+            now,
+            actor,
+            "registration.cancelled",
+            {"was": registration.status, **({"reason": reason} if reason else {})},
+        )
         if registration.status == "confirmed":
             await _promote_into_seat_of(conn, registration.event_id, registration_id, actor=actor, now=now)
         if notify:
@@ -204,8 +233,9 @@ async def cancel_registration(
     return result
 
 
-async def confirm_from_waitlist(conn: asyncpg.Connection, registration_id: UUID, *, actor: str,
-                                now: datetime) -> Registration:
+async def confirm_from_waitlist(
+    conn: asyncpg.Connection, registration_id: UUID, *, actor: str, now: datetime
+) -> Registration:
     """Organiser moves one waitlisted person into a free seat. Raises NotFound, InvalidState, Conflict (event_full)."""
     async with conn.transaction():
         registration = await queries.registration_for_update(conn, registration_id)
@@ -223,11 +253,13 @@ async def confirm_from_waitlist(conn: asyncpg.Connection, registration_id: UUID,
     return result
 
 
-async def update_registration(conn: asyncpg.Connection, registration_id: UUID, patch: RegistrationPatch, *,
-                              actor: str, now: datetime) -> Registration:
+async def update_registration(
+    conn: asyncpg.Connection, registration_id: UUID, patch: RegistrationPatch, *, actor: str, now: datetime
+) -> Registration:
     """Change an attendee's own answers. Raises NotFound, InvalidState (cancelled), Invalid."""
-    changes = {name: getattr(patch, name) for name in patch.__struct_fields__
-               if getattr(patch, name) is not msgspec.UNSET}
+    changes = {
+        name: getattr(patch, name) for name in patch.__struct_fields__ if getattr(patch, name) is not msgspec.UNSET
+    }
     async with conn.transaction():
         registration = await queries.registration_for_update(conn, registration_id)
         if registration is None:
@@ -258,7 +290,10 @@ async def delete_registration(conn: asyncpg.Connection, registration_id: UUID, *
         await queries.delete_registration(conn, registration_id)
         await conn.execute(
             "INSERT INTO audit_log (actor, event_id, action, data) VALUES ($1, $2, $3, $4)",
-            ATTENDEE, registration.event_id, "registration.erased", {"status": registration.status},
+            ATTENDEE,
+            registration.event_id,
+            "registration.erased",
+            {"status": registration.status},
         )
 
 

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from ..errors import DomainError, NotFound
 from ..events import domain as events
+from ..events import queries as event_queries
 from ..http import Config, Conn, Now, request_language
 from ..web.render import page as render_page
 from . import domain, links, queries
@@ -20,9 +21,16 @@ from .schemas import ATTENDEE_ROLES, RegistrationIn, RegistrationPatch
 from .tickets import ticket_images
 
 PARTNERS = (
-    "Bergen kommune", "Universitetet i Bergen", "Høgskulen på Vestlandet", "Helse Bergen",
-    "Haraldsplass Diakonale Sykehus", "Folkehelseinstituttet", "NORCE Helse", "VID vitenskapelige høgskole",
-    "Vestland fylkeskommune", "Alrek helseklynge",
+    "Bergen kommune",
+    "Universitetet i Bergen",
+    "Høgskulen på Vestlandet",
+    "Helse Bergen",
+    "Haraldsplass Diakonale Sykehus",
+    "Folkehelseinstituttet",
+    "NORCE Helse",
+    "VID vitenskapelige høgskole",
+    "Vestland fylkeskommune",
+    "Alrek helseklynge",
 )
 ROLE_LABELS = {
     "municipal_employee": "Municipal employee",
@@ -33,9 +41,15 @@ ROLE_LABELS = {
 }
 FIELDS = ("name", "email", "organisation", "role", "dietary", "accessibility", "language")
 FIELD_LABELS = {
-    "name": "Name", "email": "E-mail", "organisation": "Organisation", "role": "Role", "dietary": "Dietary needs",
-    "accessibility": "Accessibility needs", "language": "Language for e-mails",
-    "accept_privacy": "I have read how my information is used", "form": "The form",
+    "name": "Name",
+    "email": "E-mail",
+    "organisation": "Organisation",
+    "role": "Role",
+    "dietary": "Dietary needs",
+    "accessibility": "Accessibility needs",
+    "language": "Language for e-mails",
+    "accept_privacy": "I have read how my information is used",
+    "form": "The form",
 }
 ERROR_TEXTS = {
     "invalid": "Check what you wrote here.",
@@ -89,13 +103,27 @@ class RegistrationPages(Controller):
     async def form(self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, now: Now) -> Template:
         event = await events.get_event(conn, slug)
         questions = await queries.questions(conn, event.id)
-        return page(request, "registrations/form.html", event=event, questions=questions, values={},
-                    errors={}, state=event.registration_state(now), partners=PARTNERS, roles=ROLE_LABELS)
+        return page(
+            request,
+            "registrations/form.html",
+            event=event,
+            questions=questions,
+            values={},
+            errors={},
+            state=event.registration_state(now),
+            partners=PARTNERS,
+            roles=ROLE_LABELS,
+        )
 
     @post("/events/{slug:str}/register", status_code=303)
     async def submit(
-        self, slug: FromPath[str], data: URLEncodedBody[dict[str, str]], request: Request[Any, Any, Any],
-        conn: Conn, now: Now, settings: Config,
+        self,
+        slug: FromPath[str],
+        data: URLEncodedBody[dict[str, str]],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        now: Now,
+        settings: Config,
     ) -> Response[Any]:
         event = await events.get_event(conn, slug)
         questions = await queries.questions(conn, event.id)
@@ -113,8 +141,17 @@ class RegistrationPages(Controller):
             errors[field] = error.code
         else:
             return Redirect(f"{links.manage_url(settings, registration)}?welcome=1", status_code=303)
-        template = page(request, "registrations/form.html", event=event, questions=questions, values=data,
-                        errors=errors, state=event.registration_state(now), partners=PARTNERS, roles=ROLE_LABELS)
+        template = page(
+            request,
+            "registrations/form.html",
+            event=event,
+            questions=questions,
+            values=data,
+            errors=errors,
+            state=event.registration_state(now),
+            partners=PARTNERS,
+            roles=ROLE_LABELS,
+        )
         template.status_code = 422
         return template
 
@@ -124,8 +161,9 @@ class RegistrationPages(Controller):
         return page(request, "registrations/already.html", event=event)
 
     @get("/t/{name:str}")
-    async def ticket(self, name: FromPath[str], request: Request[Any, Any, Any], conn: Conn,
-                     settings: Config) -> Response[Any]:
+    async def ticket(
+        self, name: FromPath[str], request: Request[Any, Any, Any], conn: Conn, settings: Config
+    ) -> Response[Any]:
         code, _, suffix = name.partition(".")
         registration = await by_code(conn, settings, links.TICKET, code)
         if registration.status != "confirmed":
@@ -137,24 +175,48 @@ class RegistrationPages(Controller):
             return Response(svg.encode(), media_type="image/svg+xml", headers=IMMUTABLE)
         if suffix:
             raise NotFound("not_found", "no such file")
-        event = await events.queries.event_by_id(conn, registration.event_id)
-        return page(request, "registrations/ticket.html", registration=registration, event=event,
-                    code=code, svg_url=f"/t/{quote(code)}.svg")
+        event = await event_queries.event_by_id(conn, registration.event_id)
+        return page(
+            request,
+            "registrations/ticket.html",
+            registration=registration,
+            event=event,
+            code=code,
+            svg_url=f"/t/{quote(code)}.svg",
+        )
 
     @get("/r/{code:str}")
-    async def manage(self, code: FromPath[str], request: Request[Any, Any, Any], conn: Conn,
-                     settings: Config, now: Now) -> Template:
+    async def manage(
+        self, code: FromPath[str], request: Request[Any, Any, Any], conn: Conn, settings: Config, now: Now
+    ) -> Template:
         registration = await by_code(conn, settings, links.MANAGE, code)
-        event = await events.queries.event_by_id(conn, registration.event_id)
+        event = await event_queries.event_by_id(conn, registration.event_id)
         questions = await queries.questions(conn, registration.event_id)
-        return page(request, "registrations/manage.html", registration=registration, event=event, code=code,
-                    questions=questions, ticket_url=links.ticket_url(settings, registration), roles=ROLE_LABELS,
-                    welcome=request.query_params.get("welcome") == "1", notice=request.query_params.get("notice"),
-                    errors={}, partners=PARTNERS)
+        return page(
+            request,
+            "registrations/manage.html",
+            registration=registration,
+            event=event,
+            code=code,
+            questions=questions,
+            ticket_url=links.ticket_url(settings, registration),
+            roles=ROLE_LABELS,
+            welcome=request.query_params.get("welcome") == "1",
+            notice=request.query_params.get("notice"),
+            errors={},
+            partners=PARTNERS,
+        )
 
     @post("/r/{code:str}", status_code=303)
-    async def change(self, code: FromPath[str], data: URLEncodedBody[dict[str, str]], request: Request[Any, Any, Any],
-                     conn: Conn, settings: Config, now: Now) -> Response[Any]:
+    async def change(
+        self,
+        code: FromPath[str],
+        data: URLEncodedBody[dict[str, str]],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        settings: Config,
+        now: Now,
+    ) -> Response[Any]:
         registration = await by_code(conn, settings, links.MANAGE, code)
         questions = await queries.questions(conn, registration.event_id)
         values = _form_to_input(data, questions)
@@ -165,11 +227,21 @@ class RegistrationPages(Controller):
             await domain.update_registration(conn, registration.id, patch, actor=domain.ATTENDEE, now=now)
         except (msgspec.ValidationError, DomainError) as error:
             field = _field_of(error) if isinstance(error, msgspec.ValidationError) else (error.field or "form")
-            event = await events.queries.event_by_id(conn, registration.event_id)
-            template = page(request, "registrations/manage.html", registration=registration, event=event, code=code,
-                            questions=questions, ticket_url=links.ticket_url(settings, registration),
-                            roles=ROLE_LABELS, welcome=False, notice=None, partners=PARTNERS,
-                            errors={field.replace("answers.", "q_"): "invalid"})
+            event = await event_queries.event_by_id(conn, registration.event_id)
+            template = page(
+                request,
+                "registrations/manage.html",
+                registration=registration,
+                event=event,
+                code=code,
+                questions=questions,
+                ticket_url=links.ticket_url(settings, registration),
+                roles=ROLE_LABELS,
+                welcome=False,
+                notice=None,
+                partners=PARTNERS,
+                errors={field.replace("answers.", "q_"): "invalid"},
+            )
             template.status_code = 422
             return template
         return Redirect(f"/r/{code}?notice=saved", status_code=303)
@@ -182,10 +254,11 @@ class RegistrationPages(Controller):
         return Redirect(f"/r/{code}?notice=cancelled", status_code=303)
 
     @post("/r/{code:str}/erase", status_code=303)
-    async def erase(self, code: FromPath[str], request: Request[Any, Any, Any], conn: Conn, settings: Config,
-                    now: Now) -> Response[Any]:
+    async def erase(
+        self, code: FromPath[str], request: Request[Any, Any, Any], conn: Conn, settings: Config, now: Now
+    ) -> Response[Any]:
         registration = await by_code(conn, settings, links.MANAGE, code)
-        event = await events.queries.event_by_id(conn, registration.event_id)
+        event = await event_queries.event_by_id(conn, registration.event_id)
         await domain.delete_registration(conn, registration.id, now=now)
         template = page(request, "registrations/erased.html", event=event)
         template.status_code = 200

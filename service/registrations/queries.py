@@ -68,7 +68,9 @@ SELECT ins.id, ins.status, ins.link_version, ins.queue_seq,
 """
 # Seat queries order by (event_id, id), the order of the partial index of free seats, so that even a generic
 # plan of a prepared statement walks that index instead of scanning every event's seats.
-HAS_FREE_SEAT = "SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL ORDER BY event_id, id LIMIT 1"
+HAS_FREE_SEAT = (
+    "SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL ORDER BY event_id, id LIMIT 1"
+)
 # Take any free seat nobody else is taking right now.
 CLAIM_FREE_SEAT = """
 UPDATE event_seats SET registration_id = $2
@@ -88,7 +90,9 @@ CONFIRM = """
 UPDATE registrations SET status = 'confirmed', confirmed_at = $2, updated_at = $2 WHERE id = $1
 """
 REGISTRATION_BY_ID = f"SELECT {_COLUMNS}, {_POSITION} FROM registrations r WHERE r.id = $1"
-REGISTRATION_FOR_UPDATE = f"SELECT {_COLUMNS}, NULL::bigint AS waitlist_position FROM registrations r WHERE r.id = $1 FOR UPDATE"
+REGISTRATION_FOR_UPDATE = (
+    f"SELECT {_COLUMNS}, NULL::bigint AS waitlist_position FROM registrations r WHERE r.id = $1 FOR UPDATE"
+)
 ACTIVE_BY_EMAIL = f"""
 SELECT {_COLUMNS}, {_POSITION} FROM registrations r
  WHERE r.event_id = $1 AND r.email_norm = lower($2) AND r.status <> 'cancelled'
@@ -118,7 +122,9 @@ DELETE_REGISTRATION = "DELETE FROM registrations WHERE id = $1"
 ACTIVE_OF_EVENT = """
 SELECT id, status FROM registrations WHERE event_id = $1 AND status <> 'cancelled' ORDER BY queue_seq FOR UPDATE
 """
-QUESTIONS = "SELECT id, position, kind, label, choices, required FROM event_questions WHERE event_id = $1 ORDER BY position"
+QUESTIONS = (
+    "SELECT id, position, kind, label, choices, required FROM event_questions WHERE event_id = $1 ORDER BY position"
+)
 INSERT_QUESTION = """
 INSERT INTO event_questions (event_id, position, kind, label, choices, required)
 VALUES ($1, (SELECT coalesce(max(position), 0) + 1 FROM event_questions WHERE event_id = $1), $2, $3, $4, $5)
@@ -136,22 +142,44 @@ ON CONFLICT DO NOTHING
 """
 
 
-def to_registration(row: asyncpg.Record) -> Registration:
+def to_registration(row: asyncpg.Record | dict[str, Any]) -> Registration:
     return Registration(**dict(row))
 
 
-async def insert_registration(conn: asyncpg.Connection, event_id: UUID, values: dict[str, Any], now: Any) -> UUID | None:
+async def insert_registration(
+    conn: asyncpg.Connection, event_id: UUID, values: dict[str, Any], now: Any
+) -> UUID | None:
     result: UUID | None = await conn.fetchval(
-        INSERT_REGISTRATION, event_id, values["name"], values["email"], values["organisation"], values["role"],
-        values["dietary"], values["accessibility"], values["language"], values["answers"], now, values["source"],
+        INSERT_REGISTRATION,
+        event_id,
+        values["name"],
+        values["email"],
+        values["organisation"],
+        values["role"],
+        values["dietary"],
+        values["accessibility"],
+        values["language"],
+        values["answers"],
+        now,
+        values["source"],
     )
     return result
 
 
 async def register(conn: asyncpg.Connection, event_id: UUID, values: dict[str, Any], now: Any) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        REGISTER, event_id, values["name"], values["email"], values["organisation"], values["role"],
-        values["dietary"], values["accessibility"], values["language"], values["answers"], now, values["source"],
+        REGISTER,
+        event_id,
+        values["name"],
+        values["email"],
+        values["organisation"],
+        values["role"],
+        values["dietary"],
+        values["accessibility"],
+        values["language"],
+        values["answers"],
+        now,
+        values["source"],
     )
 
 
@@ -214,8 +242,14 @@ async def give_seat(conn: asyncpg.Connection, seat_id: int, registration_id: UUI
     await conn.execute(GIVE_SEAT, seat_id, registration_id)
 
 
-async def history(conn: asyncpg.Connection, registration_id: UUID, now: Any, actor: str, action: str,
-                  data: dict[str, Any] | None = None) -> None:
+async def history(
+    conn: asyncpg.Connection,
+    registration_id: UUID,
+    now: Any,
+    actor: str,
+    action: str,
+    data: dict[str, Any] | None = None,
+) -> None:
     await conn.execute(HISTORY, registration_id, now, actor, action, data or {})
 
 
@@ -230,7 +264,9 @@ async def update_fields(conn: asyncpg.Connection, registration_id: UUID, changes
     assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=3))
     await conn.execute(
         f"UPDATE registrations SET {assignments}, updated_at = $2 WHERE id = $1",
-        registration_id, now, *(changes[name] for name in columns),
+        registration_id,
+        now,
+        *(changes[name] for name in columns),
     )
 
 
@@ -246,8 +282,14 @@ async def questions(conn: asyncpg.Connection, event_id: UUID) -> list[Question]:
     return [Question(**dict(r)) for r in await conn.fetch(QUESTIONS, event_id)]
 
 
-async def insert_question(conn: asyncpg.Connection, event_id: UUID, kind: str, label: dict[str, str],
-                          choices: list[dict[str, str]], required: bool) -> Question:
+async def insert_question(
+    conn: asyncpg.Connection,
+    event_id: UUID,
+    kind: str,
+    label: dict[str, str],
+    choices: list[dict[str, str]],
+    required: bool,
+) -> Question:
     row = await conn.fetchrow(INSERT_QUESTION, event_id, kind, label, choices, required)
     return Question(**dict(row))
 
@@ -257,7 +299,8 @@ async def count_questions(conn: asyncpg.Connection, event_id: UUID) -> int:
 
 
 async def delete_question(conn: asyncpg.Connection, event_id: UUID, question_id: UUID) -> bool:
-    return (await conn.execute(DELETE_QUESTION, event_id, question_id)).endswith(" 1")
+    status: str = await conn.execute(DELETE_QUESTION, event_id, question_id)
+    return status.endswith(" 1")
 
 
 async def counts(conn: asyncpg.Connection, event_id: UUID) -> dict[str, int]:
@@ -269,7 +312,9 @@ async def ticket_images(conn: asyncpg.Connection, registration_id: UUID, version
     return await conn.fetchrow(TICKET_IMAGES, registration_id, version)
 
 
-async def store_ticket_images(conn: asyncpg.Connection, registration_id: UUID, version: int, png: bytes, svg: str) -> None:
+async def store_ticket_images(
+    conn: asyncpg.Connection, registration_id: UUID, version: int, png: bytes, svg: str
+) -> None:
     await conn.execute(STORE_TICKET_IMAGES, registration_id, version, png, svg)
 
 
@@ -292,23 +337,35 @@ def search_sql(*, status: str | None, role: str | None, text: str | None, sort: 
         "name": "lower(r.name), r.queue_seq",
         "-created": "r.queue_seq DESC",
     }.get(sort, "r.queue_seq")
-    return " AND ".join(clauses), params + [order]
+    return " AND ".join(clauses), [*params, order]
 
 
-async def search(conn: asyncpg.Connection, event_id: UUID, *, status: str | None, role: str | None,
-                 text: str | None, sort: str, limit: int, offset: int) -> tuple[list[Registration], int]:
+async def search(
+    conn: asyncpg.Connection,
+    event_id: UUID,
+    *,
+    status: str | None,
+    role: str | None,
+    text: str | None,
+    sort: str,
+    limit: int,
+    offset: int,
+) -> tuple[list[Registration], int]:
     where, params = search_sql(status=status, role=role, text=text, sort=sort)
     order = params.pop()
     base = len(params) + 2
     rows = await conn.fetch(
         f"SELECT {_COLUMNS}, {_POSITION}, count(*) OVER () AS total FROM registrations r WHERE {where} "
         f"ORDER BY {order} LIMIT ${base} OFFSET ${base + 1}",
-        event_id, *params, limit, offset,
+        event_id,
+        *params,
+        limit,
+        offset,
     )
     total = int(rows[0]["total"]) if rows else 0
     if not rows and offset:
         total = int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {where}", event_id, *params))
-    return [to_registration({k: v for k, v in dict(r).items() if k != "total"}) for r in rows], total  # type: ignore[arg-type]
+    return [to_registration({k: v for k, v in dict(r).items() if k != "total"}) for r in rows], total
 
 
 EVENT_FOR_REGISTRATION = """

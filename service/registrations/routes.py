@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from ..events import domain as events
+from ..events import queries as event_queries
 from ..http import Caller, Config, Conn, Now
 from ..idempotency import request_fingerprint, run_once
 from ..openapi import responses
@@ -45,7 +46,7 @@ def created(settings: Settings, registration: Registration) -> RegistrationCreat
 
 
 async def self_view(conn: Conn, settings: Settings, registration: Registration) -> RegistrationSelf:
-    event = await events.queries.event_by_id(conn, registration.event_id)
+    event = await event_queries.event_by_id(conn, registration.event_id)
     assert event is not None
     return RegistrationSelf(
         id=registration.id,
@@ -62,8 +63,14 @@ async def self_view(conn: Conn, settings: Settings, registration: Registration) 
         created_at=registration.created_at,
         confirmed_at=registration.confirmed_at,
         cancelled_at=registration.cancelled_at,
-        event=EventSummary(slug=event.slug, title=event.title, starts_at=event.starts_at, ends_at=event.ends_at,
-                           venue=event.venue, address=event.address),
+        event=EventSummary(
+            slug=event.slug,
+            title=event.title,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            venue=event.venue,
+            address=event.address,
+        ),
         ticket_url=links.ticket_url(settings, registration),
         manage_url=links.manage_url(settings, registration),
     )
@@ -93,7 +100,7 @@ def csv_cell(value: object) -> str:
 
 
 class RegistrationController(Controller):
-    tags: ClassVar[list[str]] = ["registrations"]
+    tags = ["registrations"]  # noqa: RUF012 - Litestar reads it as an attribute
 
     @post("/api/v1/events/{slug:str}/registrations", status_code=201, responses=responses(404, 409, 413, 422))
     async def register(
@@ -125,8 +132,6 @@ class RegistrationController(Controller):
         event = await events.get_event(conn, slug)
         return await queries.questions(conn, event.id)
 
-
-
     @get("/api/v1/events/{slug:str}/registrations", responses=responses(401, 403, 404, 422))
     async def list_registrations(
         self,
@@ -144,28 +149,60 @@ class RegistrationController(Controller):
         """Registrations of an event with filters, search, counts; `format=csv` exports the filter."""
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
         if format == "csv":
-            found, _ = await queries.search(conn, event.id, status=status, role=role, text=q, sort=sort,
-                                            limit=100_000, offset=0)
+            found, _ = await queries.search(
+                conn, event.id, status=status, role=role, text=q, sort=sort, limit=100_000, offset=0
+            )
             return self._csv(event.slug, found, await queries.questions(conn, event.id))
-        found, total = await queries.search(conn, event.id, status=status, role=role, text=q, sort=sort,
-                                            limit=limit, offset=offset)
-        page = RegistrationPage(items=[row(r) for r in found], total=total, limit=limit, offset=offset,
-                                counts=await queries.counts(conn, event.id))
+        found, total = await queries.search(
+            conn, event.id, status=status, role=role, text=q, sort=sort, limit=limit, offset=offset
+        )
+        page = RegistrationPage(
+            items=[row(r) for r in found],
+            total=total,
+            limit=limit,
+            offset=offset,
+            counts=await queries.counts(conn, event.id),
+        )
         return Response(page)
 
     @staticmethod
     def _csv(slug: str, registrations: list[Registration], questions: list[Question]) -> Response[Any]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["status", "waitlist_position", "name", "email", "organisation", "role", "dietary",
-                         "accessibility", "language", "registered_at",
-                         *(q.label.get("nb", str(q.id)) for q in questions)])
+        writer.writerow(
+            [
+                "status",
+                "waitlist_position",
+                "name",
+                "email",
+                "organisation",
+                "role",
+                "dietary",
+                "accessibility",
+                "language",
+                "registered_at",
+                *(q.label.get("nb", str(q.id)) for q in questions),
+            ]
+        )
         for r in registrations:
-            writer.writerow([csv_cell(v) for v in (
-                r.status, r.waitlist_position or "", r.name, r.email, r.organisation, r.role or "", r.dietary,
-                r.accessibility, r.language, r.created_at.isoformat(),
-                *(_answer_text(r.answers.get(str(q.id))) for q in questions),
-            )])
+            writer.writerow(
+                [
+                    csv_cell(v)
+                    for v in (
+                        r.status,
+                        r.waitlist_position or "",
+                        r.name,
+                        r.email,
+                        r.organisation,
+                        r.role or "",
+                        r.dietary,
+                        r.accessibility,
+                        r.language,
+                        r.created_at.isoformat(),
+                        *(_answer_text(r.answers.get(str(q.id))) for q in questions),
+                    )
+                ]
+            )
         content = "\ufeff" + buffer.getvalue()  # a BOM, so Excel reads UTF-8 (æøå)
         return Response(
             content.encode("utf-8"),
@@ -180,8 +217,9 @@ class RegistrationController(Controller):
         await _require_scope(conn, principal, registration.event_id)
         return row(registration)
 
-    @post("/api/v1/registrations/{registration_id:uuid}/cancel", status_code=200,
-          responses=responses(401, 403, 404, 409))
+    @post(
+        "/api/v1/registrations/{registration_id:uuid}/cancel", status_code=200, responses=responses(401, 403, 404, 409)
+    )
     async def cancel(self, registration_id: FromPath[UUID], conn: Conn, principal: Caller, now: Now) -> RegistrationRow:
         """Cancel someone by hand; the next on the waiting list gets the seat."""
         registration = await domain.get_registration(conn, registration_id)
@@ -189,27 +227,32 @@ class RegistrationController(Controller):
         cancelled = await domain.cancel_registration(conn, registration_id, actor=principal.actor, now=now)
         return row(cancelled)
 
-    @post("/api/v1/registrations/{registration_id:uuid}/confirm", status_code=200,
-          responses=responses(401, 403, 404, 409))
-    async def confirm(self, registration_id: FromPath[UUID], conn: Conn, principal: Caller,
-                      now: Now) -> RegistrationRow:
+    @post(
+        "/api/v1/registrations/{registration_id:uuid}/confirm", status_code=200, responses=responses(401, 403, 404, 409)
+    )
+    async def confirm(
+        self, registration_id: FromPath[UUID], conn: Conn, principal: Caller, now: Now
+    ) -> RegistrationRow:
         """Move someone from the waiting list into a free seat."""
         registration = await domain.get_registration(conn, registration_id)
         await _require_scope(conn, principal, registration.event_id)
         return row(await domain.confirm_from_waitlist(conn, registration_id, actor=principal.actor, now=now))
 
     @post("/api/v1/events/{slug:str}/questions", status_code=201, responses=responses(401, 403, 404, 409, 422))
-    async def add_question(self, slug: FromPath[str], data: JSONBody[QuestionIn], conn: Conn,
-                           principal: Caller) -> Question:
+    async def add_question(
+        self, slug: FromPath[str], data: JSONBody[QuestionIn], conn: Conn, principal: Caller
+    ) -> Question:
         """Add a custom question to the registration form (at most 10)."""
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
         question: Question = await domain.add_question(conn, event.id, data)
         return question
 
-    @delete("/api/v1/events/{slug:str}/questions/{question_id:uuid}", status_code=204,
-            responses=responses(401, 403, 404))
-    async def delete_question(self, slug: FromPath[str], question_id: FromPath[UUID], conn: Conn,
-                              principal: Caller) -> None:
+    @delete(
+        "/api/v1/events/{slug:str}/questions/{question_id:uuid}", status_code=204, responses=responses(401, 403, 404)
+    )
+    async def delete_question(
+        self, slug: FromPath[str], question_id: FromPath[UUID], conn: Conn, principal: Caller
+    ) -> None:
         """Remove a custom question (answers already given stay with the registrations)."""
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
         if not await queries.delete_question(conn, event.id, question_id):
@@ -222,7 +265,7 @@ class SelfServiceController(Controller):
     """The attendee's own registration, reached with the code of their manage link."""
 
     path = "/api/v1/registrations/self"
-    tags: ClassVar[list[str]] = ["self-service"]
+    tags = ["self-service"]  # noqa: RUF012 - Litestar reads it as an attribute
 
     @get("/", responses=responses(404))
     async def view(self, request: Request[Any, Any, Any], conn: Conn, settings: Config) -> RegistrationSelf:
@@ -231,8 +274,9 @@ class SelfServiceController(Controller):
         return await self_view(conn, settings, registration)
 
     @patch("/", responses=responses(404, 409, 422))
-    async def change(self, data: JSONBody[RegistrationPatch], request: Request[Any, Any, Any], conn: Conn,
-                     now: Now, settings: Config) -> RegistrationSelf:
+    async def change(
+        self, data: JSONBody[RegistrationPatch], request: Request[Any, Any, Any], conn: Conn, now: Now, settings: Config
+    ) -> RegistrationSelf:
         """Change name, organisation, needs, language or answers."""
         registration = await by_code(conn, settings, links.MANAGE, manage_secret(request))
         updated = await domain.update_registration(conn, registration.id, data, actor=domain.ATTENDEE, now=now)
@@ -256,15 +300,16 @@ class SelfServiceController(Controller):
         return Response(await self_view(conn, settings, cancelled))
 
     @get("/export", responses=responses(404))
-    async def export(self, request: Request[Any, Any, Any], conn: Conn, now: Now,
-                     settings: Config) -> Response[RegistrationExport]:
+    async def export(
+        self, request: Request[Any, Any, Any], conn: Conn, now: Now, settings: Config
+    ) -> Response[RegistrationExport]:
         """Everything stored about the attendee, as JSON."""
         registration = await by_code(conn, settings, links.MANAGE, manage_secret(request))
         history = [HistoryEntry(**dict(r)) for r in await queries.history_of(conn, registration.id)]
-        export = RegistrationExport(registration=await self_view(conn, settings, registration), history=history,
-                                    exported_at=now)
+        export = RegistrationExport(
+            registration=await self_view(conn, settings, registration), history=history, exported_at=now
+        )
         return Response(export, headers={"content-disposition": 'attachment; filename="moteplass-data.json"'})
-
 
 
 def _answer_text(value: object) -> str:

@@ -12,7 +12,11 @@ from ..types import Email, Line200, LocalizedLine, OptLine200
 RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
 AttendeeRole = Literal["municipal_employee", "researcher", "student", "user_representative", "other"]
 ATTENDEE_ROLES: tuple[AttendeeRole, ...] = (
-    "municipal_employee", "researcher", "student", "user_representative", "other",
+    "municipal_employee",
+    "researcher",
+    "student",
+    "user_representative",
+    "other",
 )
 Language = Literal["nb", "nn", "en"]
 Note = Annotated[str, Meta(max_length=500, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]

@@ -61,7 +61,7 @@ def format_when(value: datetime | None, language: Language, *, part: str = "date
 
 
 def format_range(starts_at: datetime, ends_at: datetime, language: Language) -> str:
-    """"torsdag 10. juni 2027 kl. 09:00–16:00", or both full moments when the days differ in Oslo."""
+    """ "torsdag 10. juni 2027 kl. 09:00–16:00", or both full moments when the days differ in Oslo."""
     if starts_at.astimezone(OSLO).date() == ends_at.astimezone(OSLO).date():
         return f"{format_when(starts_at, language)}–{format_when(ends_at, language, part='time')}"
     return f"{format_when(starts_at, language)} – {format_when(ends_at, language)}"
@@ -118,8 +118,15 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
     chosen = parse_language(request.query_params.get("lang"))
     if chosen and chosen != parse_language(request.cookies.get("lang")):
         cookies.append(
-            Cookie(key="lang", value=chosen, max_age=ONE_YEAR, path="/", httponly=True, samesite="lax",
-                   secure=_secure_cookies(request))
+            Cookie(
+                key="lang",
+                value=chosen,
+                max_age=ONE_YEAR,
+                path="/",
+                httponly=True,
+                samesite="lax",
+                secure=_secure_cookies(request),
+            )
         )
     return Template(
         template_name=template,

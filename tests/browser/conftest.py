@@ -34,8 +34,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = PROJECT_ROOT / "service" / "web" / "static" / "vendor" / "axe.min.js"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 STARTUP_SECONDS = 30
 
@@ -94,8 +98,19 @@ def live_server(server_url: str, template_db: str) -> Iterator[LiveServer]:
         "BASE_URL": url,
         "LOG_LEVEL": "WARNING",
     }
-    command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "service.asgi:create"]
+    command = [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "asgi",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "service.asgi:create",
+    ]
     with tempfile.TemporaryDirectory() as scratch:
         log = Path(scratch) / "server.log"
         with log.open("wb") as output:

@@ -29,25 +29,47 @@ PAGES = {
 @pytest.fixture(scope="module")
 def events(live_server: LiveServer) -> None:
     live_server.create_event(
-        slug="kk-konferansen", kind="conference", capacity=300, status="published",
-        title={"nb": "Kunnskapskommunekonferansen", "nn": "Kunnskapskommunekonferansen",
-               "en": "The Knowledge Municipality Conference"},
-        description={"nb": "Plenum, parallelle sesjoner og utdeling av forsknings- og innovasjonsprisen.",
-                     "en": "Plenary and parallel sessions, and the research and innovation prize."},
-        venue="Alrek helseklynge", address="Årstadveien 17, 5009 Bergen",
+        slug="kk-konferansen",
+        kind="conference",
+        capacity=300,
+        status="published",
+        title={
+            "nb": "Kunnskapskommunekonferansen",
+            "nn": "Kunnskapskommunekonferansen",
+            "en": "The Knowledge Municipality Conference",
+        },
+        description={
+            "nb": "Plenum, parallelle sesjoner og utdeling av forsknings- og innovasjonsprisen.",
+            "en": "Plenary and parallel sessions, and the research and innovation prize.",
+        },
+        venue="Alrek helseklynge",
+        address="Årstadveien 17, 5009 Bergen",
         organiser_name="Kunnskapskommunen Helse Omsorg Vest",
-        starts_at=in_days(60, 9), ends_at=in_days(60, 16),
-        registration_opens_at=in_days(-1, 9), registration_closes_at=in_days(50, 23),
+        starts_at=in_days(60, 9),
+        ends_at=in_days(60, 16),
+        registration_opens_at=in_days(-1, 9),
+        registration_closes_at=in_days(50, 23),
     )
     live_server.create_event(
-        slug="alrek-intro", kind="workshop", capacity=0, status="published",
-        title={"nb": "INTRO: designtenkning i helse"}, venue="Alrek helseklynge",
-        starts_at=in_days(30, 9), ends_at=in_days(30, 15),
+        slug="alrek-intro",
+        kind="workshop",
+        capacity=0,
+        status="published",
+        title={"nb": "INTRO: designtenkning i helse"},
+        venue="Alrek helseklynge",
+        starts_at=in_days(30, 9),
+        ends_at=in_days(30, 15),
     )
     live_server.create_event(
-        slug="alrek-intro-september", kind="workshop", capacity=25, status="published",
-        title={"nb": "INTRO: september", "en": "INTRO: September"}, venue="Alrek helseklynge",
-        starts_at=in_days(120, 9), ends_at=in_days(120, 15), registration_opens_at=in_days(90, 9),
+        slug="alrek-intro-september",
+        kind="workshop",
+        capacity=25,
+        status="published",
+        title={"nb": "INTRO: september", "en": "INTRO: September"},
+        venue="Alrek helseklynge",
+        starts_at=in_days(120, 9),
+        ends_at=in_days(120, 15),
+        registration_opens_at=in_days(90, 9),
     )
 
 

@@ -15,23 +15,52 @@ from tests.browser.test_public_pages import PHONE, axe_violations, readable
 pytestmark = pytest.mark.browser
 
 TEXTS = {
-    "nb": {"submit": "Meld deg på", "name": "Navn", "email": "E-post", "privacy": "Jeg har lest",
-           "errors": "Rett opp dette", "confirmed": "Bekreftet", "ticket": "Vis billetten din",
-           "cancel": "Meld meg av", "cancelled": "Avmeldt"},
-    "nn": {"submit": "Meld deg på", "name": "Namn", "email": "E-post", "privacy": "Eg har lese",
-           "errors": "Rett opp dette", "confirmed": "Stadfesta", "ticket": "Vis billetten din",
-           "cancel": "Meld meg av", "cancelled": "Avmeld"},
-    "en": {"submit": "Register", "name": "Name", "email": "E-mail", "privacy": "I have read",
-           "errors": "Please correct the following", "confirmed": "Confirmed", "ticket": "Show your ticket",
-           "cancel": "Cancel my registration", "cancelled": "Cancelled"},
+    "nb": {
+        "submit": "Meld deg på",
+        "name": "Navn",
+        "email": "E-post",
+        "privacy": "Jeg har lest",
+        "errors": "Rett opp dette",
+        "confirmed": "Bekreftet",
+        "ticket": "Vis billetten din",
+        "cancel": "Meld meg av",
+        "cancelled": "Avmeldt",
+    },
+    "nn": {
+        "submit": "Meld deg på",
+        "name": "Namn",
+        "email": "E-post",
+        "privacy": "Eg har lese",
+        "errors": "Rett opp dette",
+        "confirmed": "Stadfesta",
+        "ticket": "Vis billetten din",
+        "cancel": "Meld meg av",
+        "cancelled": "Avmeld",
+    },
+    "en": {
+        "submit": "Register",
+        "name": "Name",
+        "email": "E-mail",
+        "privacy": "I have read",
+        "errors": "Please correct the following",
+        "confirmed": "Confirmed",
+        "ticket": "Show your ticket",
+        "cancel": "Cancel my registration",
+        "cancelled": "Cancelled",
+    },
 }
 
 
 @pytest.fixture(scope="module")
 def event(live_server: LiveServer) -> str:
     live_server.create_event(
-        slug="flyt-2027", kind="conference", title={"nb": "Flytkonferansen", "en": "The Flow Conference"},
-        venue="Alrek helseklynge", starts_at=in_days(60, 9), ends_at=in_days(60, 16), capacity=50,
+        slug="flyt-2027",
+        kind="conference",
+        title={"nb": "Flytkonferansen", "en": "The Flow Conference"},
+        venue="Alrek helseklynge",
+        starts_at=in_days(60, 9),
+        ends_at=in_days(60, 16),
+        capacity=50,
         status="published",
     )
     return "flyt-2027"
@@ -51,8 +80,9 @@ def assert_accessible(page: Page, axe: Path) -> None:
 
 
 @pytest.mark.parametrize("language", ["nb", "nn", "en"])
-def test_register_on_a_phone_then_cancel(phone: Page, live_server: LiveServer, event: str, axe_source: Path,
-                                         language: str) -> None:
+def test_register_on_a_phone_then_cancel(
+    phone: Page, live_server: LiveServer, event: str, axe_source: Path, language: str
+) -> None:
     text = TEXTS[language]
     phone.goto(f"{live_server.url}/events/{event}/register?lang={language}")
     assert_accessible(phone, axe_source)

@@ -10,15 +10,24 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-FORM = {"name": "Kari Nordmann", "email": "kari@example.no", "accept_privacy": "yes", "organisation": "UiB",
-        "role": "researcher", "language": "nn"}
+FORM = {
+    "name": "Kari Nordmann",
+    "email": "kari@example.no",
+    "accept_privacy": "yes",
+    "organisation": "UiB",
+    "role": "researcher",
+    "language": "nn",
+}
 
 
-@pytest.mark.parametrize(("lang", "heading"), [
-    ("nb", "Meld deg på Kunnskapskommunekonferansen 2027"),
-    ("nn", "Meld deg på Kunnskapskommunekonferansen 2027"),
-    ("en", "Register for The Knowledge Municipality Conference 2027"),
-])
+@pytest.mark.parametrize(
+    ("lang", "heading"),
+    [
+        ("nb", "Meld deg på Kunnskapskommunekonferansen 2027"),
+        ("nn", "Meld deg på Kunnskapskommunekonferansen 2027"),
+        ("en", "Register for The Knowledge Municipality Conference 2027"),
+    ],
+)
 async def test_form_renders_in_each_language(client, make_event, lang, heading):
     await make_event(slug="kk")
 
@@ -65,8 +74,11 @@ async def test_form_same_email_again_shows_already_registered(client, make_event
 
 async def test_ticket_page_and_images_decode_to_the_ticket_code(client, make_event, tmp_path):
     await make_event(slug="kk")
-    created = (await client.post("/api/v1/events/kk/registrations",
-                                 json={"name": "Kari", "email": "k@example.no", "accept_privacy": True})).json()
+    created = (
+        await client.post(
+            "/api/v1/events/kk/registrations", json={"name": "Kari", "email": "k@example.no", "accept_privacy": True}
+        )
+    ).json()
     path = created["ticket_url"].removeprefix("http://testserver.local")
     code = path.rsplit("/", 1)[1]
 
@@ -76,18 +88,24 @@ async def test_ticket_page_and_images_decode_to_the_ticket_code(client, make_eve
     (tmp_path / "t.png").write_bytes(png.content)
     zbar = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "t.png")], capture_output=True, text=True)
 
-    assert page.status_code == 200 and "Kari" in page.text and code in page.text
+    assert page.status_code == 200
+    assert "Kari" in page.text
+    assert code in page.text
     assert (png.headers["content-type"], svg.headers["content-type"]) == ("image/png", "image/svg+xml")
     assert png.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))] == [code]
     assert zbar.stdout.strip() == code
-    assert svg.text.startswith("<svg") and 'fill="white"' in svg.text
+    assert svg.text.startswith("<svg")
+    assert 'fill="white"' in svg.text
 
 
 async def test_ticket_images_are_rendered_once_and_kept(client, make_event, conn):
     await make_event(slug="kk")
-    created = (await client.post("/api/v1/events/kk/registrations",
-                                 json={"name": "Kari", "email": "k@example.no", "accept_privacy": True})).json()
+    created = (
+        await client.post(
+            "/api/v1/events/kk/registrations", json={"name": "Kari", "email": "k@example.no", "accept_privacy": True}
+        )
+    ).json()
     path = created["ticket_url"].removeprefix("http://testserver.local")
 
     first = await client.get(path + ".png")
@@ -99,8 +117,11 @@ async def test_ticket_images_are_rendered_once_and_kept(client, make_event, conn
 
 async def test_ticket_of_cancelled_or_forged_code_is_404_page(client, make_event):
     await make_event(slug="kk")
-    created = (await client.post("/api/v1/events/kk/registrations",
-                                 json={"name": "Kari", "email": "k@example.no", "accept_privacy": True})).json()
+    created = (
+        await client.post(
+            "/api/v1/events/kk/registrations", json={"name": "Kari", "email": "k@example.no", "accept_privacy": True}
+        )
+    ).json()
     path = created["ticket_url"].removeprefix("http://testserver.local")
     secret = created["manage_url"].rsplit("/", 1)[1]
     await client.post(f"/r/{secret}/cancel")
@@ -117,8 +138,9 @@ async def test_manage_page_change_cancel_and_erase(client, make_event, conn):
     submitted = await client.post("/events/kk/register", data=FORM, follow_redirects=False)
     path = submitted.headers["location"].removeprefix("http://testserver.local").split("?")[0]
 
-    changed = await client.post(path, data={"name": "Kari N. Nordmann", "dietary": "Vegan", "language": "en"},
-                                follow_redirects=False)
+    changed = await client.post(
+        path, data={"name": "Kari N. Nordmann", "dietary": "Vegan", "language": "en"}, follow_redirects=False
+    )
     cancelled = await client.post(f"{path}/cancel", follow_redirects=False)
     after_cancel = await client.get(path + "?lang=en")
     erased = await client.post(f"{path}/erase")

@@ -66,11 +66,16 @@ async def test_cancel_10_concurrent_promotes_exactly_10_in_list_order_each_maile
         await asyncio.gather(*(cancel(r.id) for r in confirmed))
         await run_jobs()
         async with pool.acquire() as conn:
-            now_confirmed = {r["email"] for r in await conn.fetch(
-                "SELECT email FROM registrations WHERE status = 'confirmed'")}
-            remaining_positions = [r["p"] for r in await conn.fetch(
-                """SELECT count(*) OVER (ORDER BY queue_seq) AS p FROM registrations
-                    WHERE status = 'waitlisted' ORDER BY queue_seq""")]
+            now_confirmed = {
+                r["email"] for r in await conn.fetch("SELECT email FROM registrations WHERE status = 'confirmed'")
+            }
+            remaining_positions = [
+                r["p"]
+                for r in await conn.fetch(
+                    """SELECT count(*) OVER (ORDER BY queue_seq) AS p FROM registrations
+                    WHERE status = 'waitlisted' ORDER BY queue_seq"""
+                )
+            ]
     finally:
         await pool.close()
 
@@ -85,10 +90,12 @@ async def test_idempotency_key_sent_20_times_at_once_registers_once(client, make
     await make_event(slug="idem", capacity=5)
     body = {"name": "Kari Nordmann", "email": "kari@example.no", "accept_privacy": True}
 
-    responses = await asyncio.gather(*(
-        client.post("/api/v1/events/idem/registrations", json=body, headers={"Idempotency-Key": "same-key-1"})
-        for _ in range(20)
-    ))
+    responses = await asyncio.gather(
+        *(
+            client.post("/api/v1/events/idem/registrations", json=body, headers={"Idempotency-Key": "same-key-1"})
+            for _ in range(20)
+        )
+    )
 
     conn: asyncpg.Connection = await db.connect(database_url)
     try:

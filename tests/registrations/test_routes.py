@@ -7,8 +7,14 @@ import io
 
 from tests.conftest import auth
 
-KARI = {"name": "Kari Nordmann", "email": "kari@example.no", "accept_privacy": True, "language": "nn",
-        "organisation": "Bergen kommune", "role": "municipal_employee"}
+KARI = {
+    "name": "Kari Nordmann",
+    "email": "kari@example.no",
+    "accept_privacy": True,
+    "language": "nn",
+    "organisation": "Bergen kommune",
+    "role": "municipal_employee",
+}
 
 
 def person(n: int, **extra):
@@ -47,7 +53,9 @@ async def test_register_waitlists_when_full_with_position(client, make_event):
     third = await client.post("/api/v1/events/kk/registrations", json=person(3))
 
     assert [(r.json()["status"], r.json()["waitlist_position"], r.json()["ticket_url"]) for r in (second, third)] == [
-        ("waitlisted", 1, None), ("waitlisted", 2, None)]
+        ("waitlisted", 1, None),
+        ("waitlisted", 2, None),
+    ]
 
 
 async def test_register_mails_confirmation_with_ticket_in_attendee_language(client, make_event, run_jobs, smtp):
@@ -62,9 +70,10 @@ async def test_register_mails_confirmation_with_ticket_in_attendee_language(clie
     inline = [part for part in mail.walk() if part.get_content_type() == "image/png"]
     assert mail["Subject"] == "Du er påmeld: Kunnskapskommunekonferansen 2027"
     assert mail["Content-Language"] == "nn"
-    assert created["ticket_url"] in text and created["manage_url"] in text
+    assert created["ticket_url"] in text
+    assert created["manage_url"] in text
     assert "cid:ticket-" in html
-    assert len(inline) == 1 and inline[0]["Content-ID"].startswith("<ticket-")
+    assert [part["Content-ID"][:8] for part in inline] == ["<ticket-"]
 
 
 async def test_register_same_email_twice_is_409_and_resends_link(client, make_event, run_jobs, smtp, conn):
@@ -83,7 +92,8 @@ async def test_register_same_email_twice_is_409_and_resends_link(client, make_ev
     assert "Bergen kommune" not in again.text
     assert await count(conn, "registrations") == 1
     assert [m["Subject"] for m in smtp.sink.to("kari@example.no")] == [
-        "Påmeldinga di til Kunnskapskommunekonferansen 2027"]
+        "Påmeldinga di til Kunnskapskommunekonferansen 2027"
+    ]
 
 
 async def test_register_before_window_opens_is_409_with_opening_time(client, make_event, clock, conn):
@@ -113,7 +123,9 @@ async def test_register_unknown_or_draft_event_is_404(client, make_event):
     draft = await client.post("/api/v1/events/draft/registrations", json=KARI)
 
     assert [(r.status_code, r.json()["code"]) for r in (unknown, draft)] == [
-        (404, "event_not_found"), (404, "event_not_found")]
+        (404, "event_not_found"),
+        (404, "event_not_found"),
+    ]
 
 
 async def test_register_cancelled_event_is_409(client, make_event, organiser_token):
@@ -139,19 +151,20 @@ async def test_register_bad_fields_are_422_naming_each_field_and_store_nothing(c
         "dietary": {**KARI, "dietary": 12},
     }
 
-    results = {field: await client.post("/api/v1/events/kk/registrations", json=body)
-               for field, body in cases.items()}
+    results = {field: await client.post("/api/v1/events/kk/registrations", json=body) for field, body in cases.items()}
 
     assert {f: (r.status_code, r.json()["errors"][0]["field"]) for f, r in results.items()} == {
-        f: (422, f) for f in cases}
+        f: (422, f) for f in cases
+    }
     assert await snapshot(conn) == before
 
 
 async def test_register_malformed_json_is_400_and_oversized_body_is_413(client, make_event, conn):
     await make_event(slug="kk")
 
-    malformed = await client.post("/api/v1/events/kk/registrations", content=b"{not json",
-                                  headers={"content-type": "application/json"})
+    malformed = await client.post(
+        "/api/v1/events/kk/registrations", content=b"{not json", headers={"content-type": "application/json"}
+    )
     oversized = await client.post("/api/v1/events/kk/registrations", json={**KARI, "dietary": "x" * 2_000_000})
 
     assert (malformed.status_code, malformed.json()["code"]) == (400, "malformed_request")
@@ -200,8 +213,10 @@ async def test_self_service_tampered_or_unknown_secret_is_404(client, make_event
     secret = manage.rsplit("/", 1)[1]
     tampered = secret[:-1] + ("A" if secret[-1] != "A" else "B")
 
-    responses = [await client.get("/api/v1/registrations/self", headers=auth(s))
-                 for s in (tampered, "M1NOTACODE", "", secret.replace("M1", "T1"))]
+    responses = [
+        await client.get("/api/v1/registrations/self", headers=auth(s))
+        for s in (tampered, "M1NOTACODE", "", secret.replace("M1", "T1"))
+    ]
 
     assert [(r.status_code, r.json()["code"]) for r in responses] == [(404, "registration_not_found")] * 4
 
@@ -229,14 +244,20 @@ async def test_self_erase_deletes_personal_data_and_passes_seat_on(client, make_
     first = (await client.post("/api/v1/events/kk/registrations", json=KARI)).json()
     await client.post("/api/v1/events/kk/registrations", json=person(2))
 
-    erased = await client.delete("/api/v1/registrations/self?erase=true",
-                                 headers=auth(first["manage_url"].rsplit("/", 1)[1]))
+    erased = await client.delete(
+        "/api/v1/registrations/self?erase=true", headers=auth(first["manage_url"].rsplit("/", 1)[1])
+    )
 
     rows = await conn.fetch("SELECT email, status FROM registrations")
     assert erased.status_code == 204
     assert [(r["email"], r["status"]) for r in rows] == [("p2@example.no", "confirmed")]
-    assert await conn.fetchval("SELECT count(*) FROM registration_history h WHERE NOT EXISTS "
-                               "(SELECT 1 FROM registrations r WHERE r.id = h.registration_id)") == 0
+    assert (
+        await conn.fetchval(
+            "SELECT count(*) FROM registration_history h WHERE NOT EXISTS "
+            "(SELECT 1 FROM registrations r WHERE r.id = h.registration_id)"
+        )
+        == 0
+    )
 
 
 async def test_organiser_lists_filters_and_counts(client, make_event, organiser_token):
@@ -248,21 +269,24 @@ async def test_organiser_lists_filters_and_counts(client, make_event, organiser_
     searched = await client.get("/api/v1/events/kk/registrations?q=uib", headers=auth(organiser_token))
 
     assert [(i["email"], i["waitlist_position"]) for i in waitlisted.json()["items"]] == [
-        ("p2@example.no", 1), ("p3@example.no", 2)]
+        ("p2@example.no", 1),
+        ("p3@example.no", 2),
+    ]
     assert waitlisted.json()["counts"] == {"confirmed": 2, "waitlisted": 2, "cancelled": 0}
     assert [i["email"] for i in searched.json()["items"]] == ["p1@example.no", "p3@example.no"]
 
 
 async def test_organiser_csv_has_bom_keeps_aeoeaa_and_escapes_formulas(client, make_event, organiser_token):
     await make_event(slug="kk")
-    await client.post("/api/v1/events/kk/registrations",
-                      json={**KARI, "name": "Åse Ødegård Ærø", "organisation": "=HYPERLINK(\"x\")"})
+    await client.post(
+        "/api/v1/events/kk/registrations", json={**KARI, "name": "Åse Ødegård Ærø", "organisation": '=HYPERLINK("x")'}
+    )
 
     response = await client.get("/api/v1/events/kk/registrations?format=csv", headers=auth(organiser_token))
 
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert (rows[0]["name"], rows[0]["organisation"]) == ("Åse Ødegård Ærø", "'=HYPERLINK(\"x\")")
+    assert (rows[0]["name"], rows[0]["organisation"]) == ("Åse Ødegård Ærø", '\'=HYPERLINK("x")')
 
 
 async def test_organiser_cancel_and_confirm_by_hand(client, make_event, organiser_token):
@@ -285,15 +309,27 @@ async def test_organiser_cancel_and_confirm_by_hand(client, make_event, organise
 
 async def test_custom_questions_are_checked_and_answered(client, make_event, organiser_token):
     await make_event(slug="kk")
-    choice = (await client.post("/api/v1/events/kk/questions", headers=auth(organiser_token), json={
-        "kind": "choice", "label": {"nb": "Hvilken parallell?"}, "required": True,
-        "choices": [{"nb": "Eldrehelse"}, {"nb": "Barn og unge"}]})).json()
+    choice = (
+        await client.post(
+            "/api/v1/events/kk/questions",
+            headers=auth(organiser_token),
+            json={
+                "kind": "choice",
+                "label": {"nb": "Hvilken parallell?"},
+                "required": True,
+                "choices": [{"nb": "Eldrehelse"}, {"nb": "Barn og unge"}],
+            },
+        )
+    ).json()
 
     missing = await client.post("/api/v1/events/kk/registrations", json=KARI)
     wrong = await client.post("/api/v1/events/kk/registrations", json={**KARI, "answers": {choice["id"]: "Golf"}})
-    right = await client.post("/api/v1/events/kk/registrations",
-                              json={**KARI, "answers": {choice["id"]: "Barn og unge"}})
+    right = await client.post(
+        "/api/v1/events/kk/registrations", json={**KARI, "answers": {choice["id"]: "Barn og unge"}}
+    )
 
     assert [(r.status_code, r.json()["errors"][0]["field"]) for r in (missing, wrong)] == [
-        (422, f"answers.{choice['id']}"), (422, f"answers.{choice['id']}")]
+        (422, f"answers.{choice['id']}"),
+        (422, f"answers.{choice['id']}"),
+    ]
     assert right.status_code == 201

@@ -33,18 +33,30 @@ def language_switch(page: Page) -> list[tuple[str, str, str, str]]:
 @pytest.mark.parametrize(
     ("language", "heading", "card", "nav_label", "footer"),
     [
-        ("nb", "Kommende arrangementer",
-         "Konferanse Kunnskapskommunekonferansen 2027 torsdag 10. juni 2027 kl. 09:00 · Alrek helseklynge "
-         "Påmeldingen er åpen til tirsdag 1. juni 2027 kl. 23:59 · 300 ledige plasser",
-         "Språk", "Møteplass drives av Kunnskapskommunen Helse Omsorg Vest og Alrek helseklynge i Bergen."),
-        ("nn", "Komande arrangement",
-         "Konferanse Kunnskapskommunekonferansen 2027 torsdag 10. juni 2027 kl. 09:00 · Alrek helseklynge "
-         "Påmeldinga er open til tysdag 1. juni 2027 kl. 23:59 · 300 ledige plassar",
-         "Språk", "Møteplass blir driven av Kunnskapskommunen Helse Omsorg Vest og Alrek helseklynge i Bergen."),
-        ("en", "Upcoming events",
-         "Conference The Knowledge Municipality Conference 2027 Thursday 10 June 2027, 09:00 · Alrek helseklynge "
-         "Registration open until Tuesday 1 June 2027, 23:59 · 300 seats left",
-         "Language", "Møteplass is run by Kunnskapskommunen Helse Omsorg Vest and Alrek helseklynge in Bergen."),
+        (
+            "nb",
+            "Kommende arrangementer",
+            "Konferanse Kunnskapskommunekonferansen 2027 torsdag 10. juni 2027 kl. 09:00 · Alrek helseklynge "
+            "Påmeldingen er åpen til tirsdag 1. juni 2027 kl. 23:59 · 300 ledige plasser",
+            "Språk",
+            "Møteplass drives av Kunnskapskommunen Helse Omsorg Vest og Alrek helseklynge i Bergen.",
+        ),
+        (
+            "nn",
+            "Komande arrangement",
+            "Konferanse Kunnskapskommunekonferansen 2027 torsdag 10. juni 2027 kl. 09:00 · Alrek helseklynge "
+            "Påmeldinga er open til tysdag 1. juni 2027 kl. 23:59 · 300 ledige plassar",
+            "Språk",
+            "Møteplass blir driven av Kunnskapskommunen Helse Omsorg Vest og Alrek helseklynge i Bergen.",
+        ),
+        (
+            "en",
+            "Upcoming events",
+            "Conference The Knowledge Municipality Conference 2027 Thursday 10 June 2027, 09:00 · Alrek helseklynge "
+            "Registration open until Tuesday 1 June 2027, 23:59 · 300 seats left",
+            "Language",
+            "Møteplass is run by Kunnskapskommunen Helse Omsorg Vest and Alrek helseklynge in Bergen.",
+        ),
     ],
 )
 async def test_event_list_in_each_language(
@@ -56,7 +68,9 @@ async def test_event_list_in_each_language(
 
     page = Page(response.text)
     assert (response.status_code, response.headers["content-type"], response.headers["content-language"]) == (
-        200, "text/html; charset=utf-8", language,
+        200,
+        "text/html; charset=utf-8",
+        language,
     )
     assert page.one("html").attrs["lang"] == language
     assert page.one("h1").text == heading
@@ -67,10 +81,20 @@ async def test_event_list_in_each_language(
 
 async def test_event_list_shows_only_published_events_that_are_not_over(client: Client, make_event: MakeEvent) -> None:
     await make_event(slug="draft-day", status="draft")
-    await make_event(slug="last-year", starts_at="2026-06-10T09:00:00+02:00", ends_at="2026-06-10T16:00:00+02:00",
-                     registration_opens_at=None, registration_closes_at=None)
-    await make_event(slug="alrek-intro-september", kind="workshop", title={"nb": "INTRO september"},
-                     starts_at="2027-09-16T09:00:00+02:00", ends_at="2027-09-16T15:00:00+02:00")
+    await make_event(
+        slug="last-year",
+        starts_at="2026-06-10T09:00:00+02:00",
+        ends_at="2026-06-10T16:00:00+02:00",
+        registration_opens_at=None,
+        registration_closes_at=None,
+    )
+    await make_event(
+        slug="alrek-intro-september",
+        kind="workshop",
+        title={"nb": "INTRO september"},
+        starts_at="2027-09-16T09:00:00+02:00",
+        ends_at="2027-09-16T15:00:00+02:00",
+    )
     await make_event()
 
     page = Page((await client.get("/?lang=nb", headers=HTML)).text)
@@ -97,30 +121,52 @@ async def test_event_list_says_so_when_there_are_no_events(client: Client) -> No
 @pytest.mark.parametrize(
     ("language", "facts", "button"),
     [
-        ("nb", [("Når", "torsdag 10. juni 2027 kl. 09:00–16:00"),
+        (
+            "nb",
+            [
+                ("Når", "torsdag 10. juni 2027 kl. 09:00–16:00"),
                 ("Hvor", "Alrek helseklynge, Årstadveien 17, 5009 Bergen"),
                 ("Arrangør", "Kunnskapskommunen Helse Omsorg Vest"),
                 ("Plasser", "300 ledige plasser"),
-                ("Påmelding", "Påmeldingen er åpen til tirsdag 1. juni 2027 kl. 23:59")], "Meld deg på"),
-        ("nn", [("Når", "torsdag 10. juni 2027 kl. 09:00–16:00"),
+                ("Påmelding", "Påmeldingen er åpen til tirsdag 1. juni 2027 kl. 23:59"),
+            ],
+            "Meld deg på",
+        ),
+        (
+            "nn",
+            [
+                ("Når", "torsdag 10. juni 2027 kl. 09:00–16:00"),
                 ("Kvar", "Alrek helseklynge, Årstadveien 17, 5009 Bergen"),
                 ("Arrangør", "Kunnskapskommunen Helse Omsorg Vest"),
                 ("Plassar", "300 ledige plassar"),
-                ("Påmelding", "Påmeldinga er open til tysdag 1. juni 2027 kl. 23:59")], "Meld deg på"),
-        ("en", [("When", "Thursday 10 June 2027, 09:00–16:00"),
+                ("Påmelding", "Påmeldinga er open til tysdag 1. juni 2027 kl. 23:59"),
+            ],
+            "Meld deg på",
+        ),
+        (
+            "en",
+            [
+                ("When", "Thursday 10 June 2027, 09:00–16:00"),
                 ("Where", "Alrek helseklynge, Årstadveien 17, 5009 Bergen"),
                 ("Organiser", "Kunnskapskommunen Helse Omsorg Vest"),
                 ("Seats", "300 seats left"),
-                ("Registration", "Registration open until Tuesday 1 June 2027, 23:59")], "Register"),
+                ("Registration", "Registration open until Tuesday 1 June 2027, 23:59"),
+            ],
+            "Register",
+        ),
     ],
 )
 async def test_event_page_in_each_language(
     client: Client, make_event: MakeEvent, language: str, facts: list[tuple[str, str]], button: str
 ) -> None:
     await make_event(
-        address="Årstadveien 17, 5009 Bergen", organiser_name="Kunnskapskommunen Helse Omsorg Vest",
-        description={"nb": "Årets konferanse.\n\nVelkommen!", "nn": "Årets konferanse.\n\nVelkomen!",
-                     "en": "This year's conference.\n\nWelcome!"},
+        address="Årstadveien 17, 5009 Bergen",
+        organiser_name="Kunnskapskommunen Helse Omsorg Vest",
+        description={
+            "nb": "Årets konferanse.\n\nVelkommen!",
+            "nn": "Årets konferanse.\n\nVelkomen!",
+            "en": "This year's conference.\n\nWelcome!",
+        },
     )
 
     response = await client.get(f"/events/kk-konferansen-2027?lang={language}", headers=HTML)
@@ -129,10 +175,14 @@ async def test_event_page_in_each_language(
     assert (response.status_code, response.headers["content-language"]) == (200, language)
     assert page.one("html").attrs["lang"] == language
     assert list(zip(page.texts("dt"), page.texts("dd"), strict=True)) == facts
-    assert page.texts("p.event-description") == {
-        "nb": ["Årets konferanse.", "Velkommen!"], "nn": ["Årets konferanse.", "Velkomen!"],
-        "en": ["This year's conference.", "Welcome!"],
-    }[language]
+    assert (
+        page.texts("p.event-description")
+        == {
+            "nb": ["Årets konferanse.", "Velkommen!"],
+            "nn": ["Årets konferanse.", "Velkomen!"],
+            "en": ["This year's conference.", "Welcome!"],
+        }[language]
+    )
     register = page.one("a#register")
     assert (register.text, register.attrs["href"]) == (button, f"/events/kk-konferansen-2027/register?lang={language}")
 
@@ -143,7 +193,8 @@ async def test_event_page_offers_the_waiting_list_when_full(client: Client, make
     page = Page((await client.get("/events/kk-konferansen-2027?lang=nn", headers=HTML)).text)
 
     assert (page.one("dd#seats").text, page.one("a#register").text) == (
-        "Fullt – ventelista er open", "Meld deg på ventelista",
+        "Fullt – ventelista er open",
+        "Meld deg på ventelista",
     )
 
 
@@ -169,15 +220,18 @@ async def test_event_page_after_registration_closed(client: Client, make_event: 
 
 async def test_cancelled_event_page_says_so(client: Client, make_event: MakeEvent, organiser_token: str) -> None:
     await make_event()
-    cancelled = await client.patch("/api/v1/events/kk-konferansen-2027", json={"status": "cancelled"},
-                                   headers=auth(organiser_token))
+    cancelled = await client.patch(
+        "/api/v1/events/kk-konferansen-2027", json={"status": "cancelled"}, headers=auth(organiser_token)
+    )
 
     page = Page((await client.get("/events/kk-konferansen-2027?lang=nn", headers=HTML)).text)
 
     assert cancelled.status_code == 200, cancelled.text
     assert page.one("div.ds-alert").text == "Arrangementet er avlyst."
     assert (page.one("dd#registration-status").text, page.all("dd#seats"), page.all("a#register")) == (
-        "Arrangementet er avlyst", [], [],
+        "Arrangementet er avlyst",
+        [],
+        [],
     )
 
 
@@ -219,7 +273,9 @@ async def test_api_errors_stay_problem_json_for_browsers(client: Client) -> None
     response = await client.get("/api/v1/events/kk-konferansen-2027", headers=HTML)
 
     assert (response.status_code, response.headers["content-type"], response.json()["code"]) == (
-        404, "application/problem+json", "event_not_found",
+        404,
+        "application/problem+json",
+        "event_not_found",
     )
 
 
@@ -240,7 +296,11 @@ async def test_language_choice_is_remembered_in_a_cookie(client: Client, make_ev
 
     cookie = chosen.headers["set-cookie"]
     assert sorted(part.strip().lower() for part in cookie.split(";")) == [
-        "httponly", "lang=en", "max-age=31536000", "path=/", "samesite=lax",
+        "httponly",
+        "lang=en",
+        "max-age=31536000",
+        "path=/",
+        "samesite=lax",
     ]
     assert (Page(later.text).one("html").attrs["lang"], later.headers["content-language"]) == ("en", "en")
     assert "set-cookie" not in later.headers
