@@ -8,13 +8,14 @@ import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 
-from integrations.mail import Mailer, SmtpMailer
+from integrations.mail import Mail, Mailer, SmtpMailer
 
 from . import db
-from .jobs import Handler, Worker
+from .jobs import Handler, Job, Worker
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,10 +31,26 @@ class JobContext:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
+async def send_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
+    """`mail.send`: one prepared mail, payload {to, subject, text, html?, message_id?, language?}."""
+    payload = job.payload
+    await context.mailer.send(
+        Mail(
+            to=payload["to"],
+            subject=payload["subject"],
+            text=payload["text"],
+            html=payload.get("html"),
+            message_id=payload.get("message_id") or f"<job-{job.id}@moteplass>",
+            language=payload.get("language", "nb"),
+        )
+    )
+    return {"sent_to": payload["to"]}
+
+
 def handlers() -> Mapping[str, Handler]:
     from .registrations.notify import HANDLERS as registration_handlers
 
-    return {**registration_handlers}
+    return {"mail.send": send_mail, **registration_handlers}
 
 
 def make_mailer(settings: Settings) -> Mailer:

@@ -1,0 +1,164 @@
+"""The job queue against the real database, and real worker processes killed mid-job."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+
+from service import db
+from service.jobs import PermanentError, Worker, enqueue
+from service.settings import PROJECT_ROOT
+from tests.conftest import SECRET
+from tests.smtp import SmtpServer
+
+
+def recording(calls: list[int], *, fail_times: int = 0, permanent: bool = False):
+    async def handler(context, job):
+        calls.append(job.id)
+        if permanent:
+            raise PermanentError("cannot ever work")
+        if len(calls) <= fail_times:
+            raise RuntimeError(f"failure {len(calls)}")
+        return {"ok": True}
+
+    return handler
+
+
+async def job_row(conn, job_id):
+    return dict(await conn.fetchrow("SELECT * FROM jobs WHERE id = $1", job_id))
+
+
+async def test_job_in_rolled_back_transaction_never_runs(conn, pool):
+    calls: list[int] = []
+    worker = Worker(pool, {"test.record": recording(calls)}, context=None)
+
+    with pytest.raises(RuntimeError):
+        async with conn.transaction():
+            await enqueue(conn, "test.record", {"n": 1})
+            raise RuntimeError("the change fails")
+    claimed = await worker.run_once()
+
+    assert (claimed, calls) == (0, [])
+    assert await conn.fetchval("SELECT count(*) FROM jobs") == 0
+
+
+async def test_committed_job_runs_exactly_once_with_two_workers_racing(conn, pool):
+    calls: list[int] = []
+    handlers = {"test.record": recording(calls)}
+    async with conn.transaction():
+        ids = [await enqueue(conn, "test.record", {"n": n}) for n in range(30)]
+    workers = [Worker(pool, handlers, context=None, batch_size=4) for _ in range(2)]
+
+    async def drain(worker):
+        while await worker.run_once():
+            pass
+
+    await asyncio.gather(*(drain(w) for w in workers))
+
+    assert sorted(calls) == sorted(ids)
+    assert await conn.fetchval("SELECT count(*) FROM jobs WHERE done_at IS NOT NULL AND attempts = 1") == 30
+
+
+async def test_failing_job_backs_off_records_error_and_goes_dead(conn, pool):
+    calls: list[int] = []
+    worker = Worker(pool, {"test.record": recording(calls, fail_times=99)}, context=None)
+    job_id = await enqueue(conn, "test.record", {}, max_attempts=3)
+
+    await worker.run_once()
+    first = await job_row(conn, job_id)
+    delay = first["run_after"] - await conn.fetchval("SELECT now()")
+    for attempt in (2, 3):
+        await conn.execute("UPDATE jobs SET run_after = now() WHERE id = $1", job_id)
+        await worker.run_once()
+    dead = await job_row(conn, job_id)
+
+    assert (first["attempts"], first["last_error"], first["dead_at"]) == (1, "RuntimeError: failure 1", None)
+    assert timedelta(seconds=0.5) < delay < timedelta(seconds=3.5)  # 2^1 s with ±50 % jitter
+    assert (dead["attempts"], dead["last_error"], dead["done_at"]) == (3, "RuntimeError: failure 3", None)
+    assert dead["dead_at"] is not None
+    assert len(calls) == 3
+
+
+async def test_permanent_error_goes_dead_at_once(conn, pool):
+    calls: list[int] = []
+    worker = Worker(pool, {"test.record": recording(calls, permanent=True)}, context=None)
+    job_id = await enqueue(conn, "test.record", {})
+
+    await worker.run_once()
+
+    row = await job_row(conn, job_id)
+    assert (row["attempts"], row["dead_at"] is not None, row["last_error"]) == (
+        1, True, "service.jobs.PermanentError: cannot ever work")
+
+
+async def test_unknown_kind_is_dead_not_lost(conn, pool):
+    job_id = await enqueue(conn, "no.such.kind", {})
+
+    await Worker(pool, {}, context=None).run_once()
+
+    row = await job_row(conn, job_id)
+    assert (row["dead_at"] is not None, row["last_error"]) == (True, "service.jobs.PermanentError: no handler for job kind 'no.such.kind'")
+
+
+async def test_dedupe_key_makes_second_enqueue_a_no_op(conn):
+    first = await enqueue(conn, "test.record", {"n": 1}, dedupe_key="mail:kari:confirmed")
+    second = await enqueue(conn, "test.record", {"n": 2}, dedupe_key="mail:kari:confirmed")
+
+    assert first is not None
+    assert second is None
+    assert await conn.fetchval("SELECT count(*) FROM jobs") == 1
+
+
+def start_worker(database_url: str, smtp_url: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": database_url, "SMTP_URL": smtp_url, "SECRET_KEY": SECRET,
+           "JOB_LEASE_SECONDS": "2", "JOB_POLL_SECONDS": "0.1", "LOG_LEVEL": "WARNING"}
+    return subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env, cwd=PROJECT_ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.mark.slow
+async def test_worker_killed_mid_job_leaves_it_for_another_worker_which_completes_it_once(database_url, conn):
+    smtp = SmtpServer()
+    smtp.sink.delay_first = 30  # the first delivery hangs inside DATA until the worker is killed
+    smtp.start()
+    job_id = await enqueue(conn, "mail.send", {"to": "kari@example.no", "subject": "Velkommen", "text": "Hei"})
+    first = start_worker(database_url, smtp.url)
+    second = None
+    try:
+        deadline = time.monotonic() + 20
+        while not smtp.sink._stalled and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert smtp.sink._stalled, "the first worker never reached the SMTP server"
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        smtp.sink.delay_first = 0
+
+        second = start_worker(database_url, smtp.url)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            row = await job_row(conn, job_id)
+            if row["done_at"] is not None:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=10)
+        smtp.stop()
+
+    row = await job_row(conn, job_id)
+    assert row["done_at"] is not None
+    assert row["attempts"] == 2
+    assert [m.rcpt_tos for m in smtp.sink.messages] == [["kari@example.no"]]
+    assert smtp.sink.messages[0].message["Subject"] == "Velkommen"
+
+
+_ = db
