@@ -45,6 +45,15 @@ TITLES: dict[str, str] = {
     "user_exists": "A user with this e-mail address already exists",
     "invalid_question": "The question is not valid",
     "too_many_questions": "An event can have at most 10 custom questions",
+    "answer_required": "A required question is not answered",
+    "invalid_answer": "An answer does not fit its question",
+    "unknown_question": "The event has no such question",
+    "event_full": "No seat is free",
+    "invalid_email": "The e-mail address is not valid",
+    "invalid_role": "The role is not valid",
+    "invalid_time": "The times do not fit together",
+    "invalid_title": "The title is not valid",
+    "privacy_not_accepted": "The privacy notice must be accepted",
 }
 
 

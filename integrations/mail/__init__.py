@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, parseaddr
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -47,7 +47,11 @@ class Mailer(Protocol):
 
 
 def build_message(mail: Mail, sender: str) -> EmailMessage:
-    """multipart/mixed{ multipart/related{ multipart/alternative{text, html[, calendar]}, inline images }, files }."""
+    """multipart/mixed{ multipart/alternative{ text, multipart/related{html, inline images}[, calendar] }, files }.
+
+    Without HTML there is nothing to show inline images in, so they go along as files. Without a
+    `message_id` a random one on the sender's domain is made (a retried job then gets a new one).
+    """
     message = EmailMessage()
     message["From"] = sender
     message["To"] = mail.to
@@ -56,8 +60,8 @@ def build_message(mail: Mail, sender: str) -> EmailMessage:
     message["Auto-Submitted"] = "auto-generated"
     if mail.reply_to:
         message["Reply-To"] = mail.reply_to
-    if mail.message_id:
-        message["Message-ID"] = mail.message_id
+    # Spam filters score a missing Message-ID, and aiosmtplib does not add one.
+    message["Message-ID"] = mail.message_id or make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
     message.set_content(mail.text, subtype="plain", charset="utf-8")
     if mail.html is not None:
         message.add_alternative(mail.html, subtype="html", charset="utf-8")
@@ -82,7 +86,7 @@ def build_message(mail: Mail, sender: str) -> EmailMessage:
             params={"method": mail.calendar.method, "charset": "UTF-8"},
         )
     for attachment in mail.attachments:
-        if attachment.inline_cid:
+        if attachment.inline_cid and mail.html is not None:
             continue
         maintype, _, subtype = attachment.mime_type.partition("/")
         message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)

@@ -2,14 +2,16 @@
 
 A code is `<prefix><BASE32>`: a two-character prefix per purpose, then unpadded uppercase base32 of the
 16 bytes of a UUID followed by a 16-byte (128-bit) HMAC-SHA256 tag over (purpose, id, version). Uppercase
-base32 keeps the QR in alphanumeric mode (version 4 at ECC M for 54 characters) and survives scanners that
-type what they read. Nothing secret is stored: the key and the version verify a code.
+base32 keeps the QR in alphanumeric mode (54 characters: version 3, 29×29 modules, at ECC M) and survives
+scanners that type what they read. Nothing secret is stored: the key and the version verify a code; raising
+the version (a cancelled or re-sent ticket) makes every earlier code fail `check`.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import io
@@ -22,6 +24,7 @@ import qrcode.image.svg
 PREFIXES = {"ticket": "T1", "manage": "M1", "agenda": "A1", "door": "D1"}
 _TAG_BYTES = 16
 _CODE_CHARS = 52  # base32 of 32 bytes, without padding
+MAX_QR_VERSION = 6  # 41×41 modules: still read quickly by phone cameras at the door; larger means a longer payload
 
 
 def _tag(key: bytes, purpose: str, ident: uuid.UUID, version: int) -> bytes:
@@ -71,32 +74,51 @@ def check(key: bytes, purpose: str, ident: uuid.UUID, version: int, code: str) -
     return hmac.compare_digest(found[1], expected) and found[0] == ident
 
 
-def _qr(payload: str, box_size: int) -> qrcode.QRCode:
-    code: qrcode.QRCode = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=4)
+@functools.lru_cache(maxsize=1024)
+def _layout(payload: str) -> tuple[int, int]:
+    """The version and mask pattern qrcode would choose. Trying the eight masks is three quarters of the
+    work, and a ticket's PNG and SVG are made one after the other: both then pay for it once."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(payload)
-    code.make(fit=True)
+    version: int = code.best_fit()
+    if version > MAX_QR_VERSION:
+        raise ValueError(f"payload of {len(payload)} characters needs QR version {version} (> {MAX_QR_VERSION})")
+    mask: int = code.best_mask_pattern()
+    return version, mask
+
+
+def _qr(payload: str, box_size: int) -> qrcode.QRCode:
+    version, mask = _layout(payload)
+    code: qrcode.QRCode = qrcode.QRCode(
+        version=version,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        box_size=box_size,
+        border=4,
+        mask_pattern=mask,
+    )
+    code.add_data(payload)
+    code.make(fit=False)
     return code
 
 
 def qr_version(payload: str) -> int:
-    version: int = _qr(payload, 1).version
-    return version
+    """The QR version (size) `payload` renders at; ValueError above MAX_QR_VERSION."""
+    return _layout(payload)[0]
 
 
 def render_png(payload: str, *, box_size: int = 10) -> bytes:
-    """A black-on-white PNG with the 4-module quiet zone."""
+    """A black-on-white PNG with the 4-module quiet zone, `box_size` pixels a module; ValueError above
+    MAX_QR_VERSION."""
     image = _qr(payload, box_size).make_image(fill_color="black", back_color="white")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
-class _WhiteSvgPath(qrcode.image.svg.SvgPathFillImage):  # type: ignore[misc]
-    """One path on a white background: per-module rects leave seams that some decoders trip on."""
-
-
 def render_svg(payload: str) -> str:
-    """A scalable SVG (viewBox, one path, white background)."""
-    image = _qr(payload, 10).make_image(image_factory=_WhiteSvgPath)
+    """A scalable SVG (viewBox, one path, white background); ValueError above MAX_QR_VERSION."""
+    # The path factory, not the per-module rect one: rects leave hairline seams that decoders trip on.
+    # SvgPathFillImage is SvgPathImage with a white background rect, so dark mode cannot eat the quiet zone.
+    image = _qr(payload, 10).make_image(image_factory=qrcode.image.svg.SvgPathFillImage)
     svg: str = image.to_string(encoding="unicode")
     return svg

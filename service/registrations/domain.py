@@ -236,17 +236,22 @@ async def cancel_registration(
 async def confirm_from_waitlist(
     conn: asyncpg.Connection, registration_id: UUID, *, actor: str, now: datetime
 ) -> Registration:
-    """Organiser moves one waitlisted person into a free seat. Raises NotFound, InvalidState, Conflict (event_full)."""
+    """Organiser moves one waitlisted person into a seat, ahead of the list. With no seat free, the event's
+    capacity grows by one for them (capacity stays exact). Raises NotFound, InvalidState (not_waitlisted)."""
     async with conn.transaction():
         registration = await queries.registration_for_update(conn, registration_id)
         if registration is None:
             raise NotFound("registration_not_found", "no such registration")
         if registration.status != "waitlisted":
             raise InvalidState("not_waitlisted", "only a waitlisted registration can be moved into a seat")
+        grown = False
         if not await queries.claim_seat(conn, registration.event_id, registration_id):
-            raise Conflict("event_full", "no seat is free; raise the capacity or cancel someone first")
+            await queries.add_seat_for(conn, registration.event_id, registration_id)
+            grown = True
         await queries.confirm(conn, registration_id, now)
-        await queries.history(conn, registration_id, now, actor, "registration.confirmed_by_organiser")
+        await queries.history(
+            conn, registration_id, now, actor, "registration.confirmed_by_organiser", {"capacity_grown": grown}
+        )
         await _mail(conn, MAIL_PROMOTED, registration_id)
         result = await queries.registration_by_id(conn, registration_id)
     assert result is not None

@@ -193,6 +193,16 @@ async def claim_seat(conn: asyncpg.Connection, event_id: UUID, registration_id: 
     return await conn.fetchval(CLAIM_FREE_SEAT_WAITING, event_id, registration_id) is not None
 
 
+ADD_SEAT_FOR = """
+WITH grown AS (UPDATE events SET capacity = capacity + 1, updated_at = now() WHERE id = $1)
+INSERT INTO event_seats (event_id, registration_id) VALUES ($1, $2)
+"""
+
+
+async def add_seat_for(conn: asyncpg.Connection, event_id: UUID, registration_id: UUID) -> None:
+    await conn.execute(ADD_SEAT_FOR, event_id, registration_id)
+
+
 async def confirm(conn: asyncpg.Connection, registration_id: UUID, now: Any) -> None:
     await conn.execute(CONFIRM, registration_id, now)
 

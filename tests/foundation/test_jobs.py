@@ -95,7 +95,10 @@ async def test_permanent_error_goes_dead_at_once(conn, pool):
 
     row = await job_row(conn, job_id)
     assert (row["attempts"], row["dead_at"] is not None, row["last_error"]) == (
-        1, True, "service.jobs.PermanentError: cannot ever work")
+        1,
+        True,
+        "service.jobs.PermanentError: cannot ever work",
+    )
 
 
 async def test_unknown_kind_is_dead_not_lost(conn, pool):
@@ -104,7 +107,10 @@ async def test_unknown_kind_is_dead_not_lost(conn, pool):
     await Worker(pool, {}, context=None).run_once()
 
     row = await job_row(conn, job_id)
-    assert (row["dead_at"] is not None, row["last_error"]) == (True, "service.jobs.PermanentError: no handler for job kind 'no.such.kind'")
+    assert (row["dead_at"] is not None, row["last_error"]) == (
+        True,
+        "service.jobs.PermanentError: no handler for job kind 'no.such.kind'",
+    )
 
 
 async def test_dedupe_key_makes_second_enqueue_a_no_op(conn):
@@ -117,10 +123,22 @@ async def test_dedupe_key_makes_second_enqueue_a_no_op(conn):
 
 
 def start_worker(database_url: str, smtp_url: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": database_url, "SMTP_URL": smtp_url, "SECRET_KEY": SECRET,
-           "JOB_LEASE_SECONDS": "2", "JOB_POLL_SECONDS": "0.1", "LOG_LEVEL": "WARNING"}
-    return subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env, cwd=PROJECT_ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SMTP_URL": smtp_url,
+        "SECRET_KEY": SECRET,
+        "JOB_LEASE_SECONDS": "2",
+        "JOB_POLL_SECONDS": "0.1",
+        "LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "worker"],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 @pytest.mark.slow

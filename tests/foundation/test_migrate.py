@@ -70,9 +70,13 @@ async def test_fresh_database_matches_the_template_used_by_tests(empty_url, serv
     async def columns(url):
         conn = await db.connect(url)
         try:
-            return [tuple(r) for r in await conn.fetch(
-                """SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
-                    WHERE table_schema = 'public' ORDER BY table_name, column_name""")]
+            return [
+                tuple(r)
+                for r in await conn.fetch(
+                    """SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
+                    WHERE table_schema = 'public' ORDER BY table_name, column_name"""
+                )
+            ]
         finally:
             await conn.close()
 
@@ -102,7 +106,7 @@ async def test_every_sql_constant_prepares_against_the_migrated_schema(conn):
     for name, sql in sql_constants():
         try:
             statement = await conn.prepare(sql)  # PostgreSQL plans it: every table, column and type must exist
-        except Exception as error:  # noqa: BLE001 - collect every failure, report them together
+        except Exception as error:
             problems[name] = str(error)
             continue
         numbers = {int(n) for n in re.findall(r"\$(\d+)", sql)}

@@ -295,16 +295,32 @@ async def test_organiser_cancel_and_confirm_by_hand(client, make_event, organise
     second = (await client.post("/api/v1/events/kk/registrations", json=person(2))).json()
     third = (await client.post("/api/v1/events/kk/registrations", json=person(3))).json()
 
-    full = await client.post(f"/api/v1/registrations/{third['id']}/confirm", headers=auth(organiser_token))
     cancel = await client.post(f"/api/v1/registrations/{first['id']}/cancel", headers=auth(organiser_token))
     promoted = await client.get(f"/api/v1/registrations/{second['id']}", headers=auth(organiser_token))
     grown = await client.patch("/api/v1/events/kk", json={"capacity": 2}, headers=auth(organiser_token))
     moved = await client.get(f"/api/v1/registrations/{third['id']}", headers=auth(organiser_token))
 
-    assert (full.status_code, full.json()["code"]) == (409, "event_full")
     assert cancel.json()["status"] == "cancelled"
     assert promoted.json()["status"] == "confirmed"
     assert (grown.json()["confirmed"], moved.json()["status"]) == (2, "confirmed")
+
+
+async def test_organiser_confirms_a_waitlisted_person_ahead_of_the_list_by_adding_a_seat(
+    client, make_event, organiser_token
+):
+    await make_event(slug="kk", capacity=1)
+    for n in range(3):
+        await client.post("/api/v1/events/kk/registrations", json=person(n))
+    listed = await client.get("/api/v1/events/kk/registrations?status=waitlisted", headers=auth(organiser_token))
+    last = listed.json()["items"][-1]
+
+    confirmed = await client.post(f"/api/v1/registrations/{last['id']}/confirm", headers=auth(organiser_token))
+    again = await client.post(f"/api/v1/registrations/{last['id']}/confirm", headers=auth(organiser_token))
+    event = (await client.get("/api/v1/events/kk")).json()
+
+    assert confirmed.json()["status"] == "confirmed"
+    assert (again.status_code, again.json()["code"]) == (409, "not_waitlisted")
+    assert (event["capacity"], event["confirmed"], event["waitlisted"]) == (2, 2, 1)
 
 
 async def test_custom_questions_are_checked_and_answered(client, make_event, organiser_token):
