@@ -18,6 +18,8 @@ from service.settings import PROJECT_ROOT
 from tests.conftest import SECRET
 from tests.smtp import SmtpServer
 
+NO_HANDLER = "service.jobs.PermanentError: no handler for job kind 'no.such.kind'"
+
 
 def recording(calls: list[int], *, fail_times: int = 0, permanent: bool = False):
     async def handler(context, job):
@@ -39,10 +41,10 @@ async def test_job_in_rolled_back_transaction_never_runs(conn, pool):
     calls: list[int] = []
     worker = Worker(pool, {"test.record": recording(calls)}, context=None)
 
-    with pytest.raises(RuntimeError):
-        async with conn.transaction():
-            await enqueue(conn, "test.record", {"n": 1})
-            raise RuntimeError("the change fails")
+    transaction = conn.transaction()
+    await transaction.start()
+    await enqueue(conn, "test.record", {"n": 1})
+    await transaction.rollback()
     claimed = await worker.run_once()
 
     assert (claimed, calls) == (0, [])
@@ -74,7 +76,7 @@ async def test_failing_job_backs_off_records_error_and_goes_dead(conn, pool):
     await worker.run_once()
     first = await job_row(conn, job_id)
     delay = first["run_after"] - await conn.fetchval("SELECT now()")
-    for attempt in (2, 3):
+    for _attempt in (2, 3):
         await conn.execute("UPDATE jobs SET run_after = now() WHERE id = $1", job_id)
         await worker.run_once()
     dead = await job_row(conn, job_id)
@@ -109,7 +111,7 @@ async def test_unknown_kind_is_dead_not_lost(conn, pool):
     row = await job_row(conn, job_id)
     assert (row["dead_at"] is not None, row["last_error"]) == (
         True,
-        "service.jobs.PermanentError: no handler for job kind 'no.such.kind'",
+        NO_HANDLER,
     )
 
 
@@ -151,7 +153,7 @@ async def test_worker_killed_mid_job_leaves_it_for_another_worker_which_complete
     second = None
     try:
         deadline = time.monotonic() + 20
-        while not smtp.sink._stalled and time.monotonic() < deadline:
+        while not smtp.sink._stalled and time.monotonic() < deadline:  # noqa: ASYNC110 - another thread
             await asyncio.sleep(0.05)
         assert smtp.sink._stalled, "the first worker never reached the SMTP server"
         os.kill(first.pid, signal.SIGKILL)
