@@ -93,10 +93,12 @@ def _on_validation_error(request: Request[Any, Any, Any], exc: ValidationExcepti
             found = re.search(r"at `([^`]+)`", message)
             key = found.group(1) if found else ""
         field = _field_of(key)
-        unknown = re.search(r"unknown field `([^`]+)`", message)
-        if unknown:
-            field = f"{field}.{unknown.group(1)}" if field != "body" else unknown.group(1)
-        errors.append(FieldError(field=field, message=message, code="unknown_field" if unknown else "invalid"))
+        named = re.search(r"(unknown|missing required) field `([^`]+)`", message)
+        code = "invalid"
+        if named:
+            field = f"{field}.{named.group(2)}" if field != "body" else named.group(2)
+            code = "unknown_field" if named.group(1) == "unknown" else "missing_field"
+        errors.append(FieldError(field=field, message=message, code=code))
     malformed = not errors or any("malformed" in e.message.lower() for e in errors)
     if malformed:
         detail = errors[0].message if errors else str(exc.detail)
