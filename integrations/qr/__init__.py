@@ -24,7 +24,7 @@ import qrcode.image.svg
 PREFIXES = {"ticket": "T1", "manage": "M1", "agenda": "A1", "door": "D1"}
 _TAG_BYTES = 16
 _CODE_CHARS = 52  # base32 of 32 bytes, without padding
-MAX_QR_VERSION = 6  # 41×41 modules: still read quickly by phone cameras at the door; larger means a longer payload
+MAX_QR_VERSION = 6  # 41×41 modules, the limit in CHK-5: quick to read for phone cameras at the door
 
 
 def _tag(key: bytes, purpose: str, ident: uuid.UUID, version: int) -> bytes:
