@@ -201,6 +201,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             await app.state.pool.close()
 
     from .events.routes import EventController
+    from .openapi import declare_closed_objects
     from .registrations.routes import REGISTRATION_ROUTES
     from .web.pages import PAGE_ROUTES
 
@@ -220,6 +221,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
         ],
         dependencies=DEPENDENCIES,
         lifespan=[lifespan],
+        on_startup=[declare_closed_objects],
         state=State({"settings": settings, **state}),
         exception_handlers={
             DomainError: _on_domain_error,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 
 from .problems import PROBLEM_MEDIA_TYPE, Problem
@@ -25,3 +28,26 @@ def responses(*statuses: int) -> dict[int, ResponseSpec]:
         status: ResponseSpec(data_container=Problem, description=_DESCRIPTIONS[status], media_type=PROBLEM_MEDIA_TYPE)
         for status in sorted({400, *statuses})
     }
+
+
+def _strict_structs() -> set[str]:
+    """Names of our input Structs that refuse unknown fields."""
+    found: set[str] = set()
+    pending: list[type[Any]] = [msgspec.Struct]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        config = getattr(cls, "__struct_config__", None)
+        if cls.__module__.startswith("service.") and config is not None and config.forbid_unknown_fields:
+            found.add(cls.__name__)
+    return found
+
+
+def declare_closed_objects(app: Any) -> None:
+    """Mark Structs with forbid_unknown_fields as `additionalProperties: false` in the OpenAPI document,
+    so clients (and schemathesis) know unknown fields are refused. Litestar leaves this out."""
+    strict = _strict_structs()
+    schemas = app.openapi_schema.components.schemas or {}
+    for name, schema in schemas.items():
+        if name in strict:
+            schema.additional_properties = False
