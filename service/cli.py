@@ -19,6 +19,8 @@ from .settings import Settings, from_env
 
 def _resolve_database(settings: Settings) -> str:
     if settings.database_url:
+        if asyncio.run(db.ensure_database(settings.database_url)):
+            print("Created the database named in DATABASE_URL", file=sys.stderr)
         return settings.database_url
     url = db.embedded_database_url(settings.data_dir)
     print(f"Using the embedded PostgreSQL under {settings.data_dir.name}/pg", file=sys.stderr)

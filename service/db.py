@@ -86,5 +86,24 @@ def stop_embedded(data_dir: Path) -> bool:
     return True
 
 
+async def ensure_database(url: str) -> bool:
+    """Create the database named in `url` when the server has no such database yet; True if created."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        conn = await asyncpg.connect(url)
+    except asyncpg.InvalidCatalogNameError:
+        parts = urlsplit(url)
+        name = parts.path.lstrip("/")
+        admin = await asyncpg.connect(urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, "")))
+        try:
+            await admin.execute(f'CREATE DATABASE "{name.replace(chr(34), "")}"')
+        finally:
+            await admin.close()
+        return True
+    await conn.close()
+    return False
+
+
 def json_dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
