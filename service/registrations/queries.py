@@ -38,12 +38,16 @@ WITH pick AS (
 ), ins AS (
     INSERT INTO registrations (event_id, status, name, email, email_norm, organisation, role, dietary,
                                accessibility, language, answers, privacy_accepted_at, source, created_at,
-                               updated_at, confirmed_at)
+                               updated_at, confirmed_at, waitlist_no)
     SELECT $1, CASE WHEN EXISTS (SELECT 1 FROM pick) THEN 'confirmed' ELSE 'waitlisted' END, $2, $3, lower($3),
-           $4, $5, $6, $7, $8, $9, $10, $11, $10, $10, CASE WHEN EXISTS (SELECT 1 FROM pick) THEN $10::timestamptz END
+           $4, $5, $6, $7, $8, $9, $10, $11, $10, $10, CASE WHEN EXISTS (SELECT 1 FROM pick) THEN $10::timestamptz END,
+           CASE WHEN NOT EXISTS (SELECT 1 FROM pick) THEN nextval(waitlist_sequence($1)) END
      WHERE EXISTS (SELECT 1 FROM events WHERE id = $1 AND status = 'published')
+       -- checked here as well as by ON CONFLICT so that a repeat does not use up a waiting-list number
+       AND NOT EXISTS (SELECT 1 FROM registrations d
+                        WHERE d.event_id = $1 AND d.email_norm = lower($3) AND d.status <> 'cancelled')
     ON CONFLICT (event_id, email_norm) WHERE status <> 'cancelled' DO NOTHING
-    RETURNING id, status, link_version, queue_seq
+    RETURNING id, status, link_version, queue_seq, waitlist_no
 ), take AS (
     UPDATE event_seats SET registration_id = ins.id FROM ins, pick
      WHERE event_seats.id = pick.id AND ins.status = 'confirmed'
@@ -57,9 +61,14 @@ WITH pick AS (
       FROM ins
 )
 SELECT ins.id, ins.status, ins.link_version, ins.queue_seq,
-       -- As of this statement's snapshot: exact unless others are registering at the same instant.
-       CASE WHEN ins.status = 'waitlisted' THEN 1 + (
-           SELECT count(*) FROM registrations w WHERE w.event_id = $1 AND w.status = 'waitlisted') END AS position,
+       -- Number in the list minus those ahead who have left it (promoted, cancelled, erased): exact unless
+       -- others register at the same instant. The manage page and mails count the list itself.
+       ins.waitlist_no - (
+           SELECT count(*) FROM registrations d
+            WHERE d.event_id = $1 AND d.waitlist_no < ins.waitlist_no AND d.status <> 'waitlisted'
+       ) - (
+           SELECT count(*) FROM waitlist_erasures x WHERE x.event_id = $1 AND x.waitlist_no < ins.waitlist_no
+       ) AS position,
        -- A seat that looked taken may be held by a registration still in flight (that may roll back).
        ins.status = 'waitlisted' AND (
            SELECT s.id FROM event_seats s WHERE s.event_id = $1 AND s.registration_id IS NULL
@@ -118,7 +127,10 @@ GIVE_SEAT = "UPDATE event_seats SET registration_id = $2 WHERE id = $1"
 HISTORY = "INSERT INTO registration_history (registration_id, at, actor, action, data) VALUES ($1, $2, $3, $4, $5)"
 HISTORY_OF = "SELECT at, actor, action, data FROM registration_history WHERE registration_id = $1 ORDER BY at, id"
 UPDATE_FIELDS_ALLOWED = {"name", "organisation", "role", "dietary", "accessibility", "language", "answers"}
-DELETE_REGISTRATION = "DELETE FROM registrations WHERE id = $1"
+DELETE_REGISTRATION = """
+WITH gone AS (DELETE FROM registrations WHERE id = $1 RETURNING event_id, waitlist_no)
+INSERT INTO waitlist_erasures (event_id, waitlist_no) SELECT event_id, waitlist_no FROM gone WHERE waitlist_no IS NOT NULL
+"""
 ACTIVE_OF_EVENT = """
 SELECT id, status FROM registrations WHERE event_id = $1 AND status <> 'cancelled' ORDER BY queue_seq FOR UPDATE
 """

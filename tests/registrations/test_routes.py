@@ -349,3 +349,18 @@ async def test_custom_questions_are_checked_and_answered(client, make_event, org
         (422, f"answers.{choice['id']}"),
     ]
     assert right.status_code == 201
+
+
+async def test_waitlist_position_of_a_new_registrant_skips_those_who_left(client, make_event):
+    await make_event(slug="kk", capacity=1)
+    await client.post("/api/v1/events/kk/registrations", json=person(0))
+    waiting = [(await client.post("/api/v1/events/kk/registrations", json=person(n))).json() for n in (1, 2, 3)]
+    await client.delete("/api/v1/registrations/self", headers=auth(waiting[0]["manage_url"].rsplit("/", 1)[1]))
+    await client.delete("/api/v1/registrations/self?erase=true",
+                        headers=auth(waiting[1]["manage_url"].rsplit("/", 1)[1]))
+
+    newcomer = (await client.post("/api/v1/events/kk/registrations", json=person(4))).json()
+    third = await client.get("/api/v1/registrations/self", headers=auth(waiting[2]["manage_url"].rsplit("/", 1)[1]))
+
+    assert [w["waitlist_position"] for w in waiting] == [1, 2, 3]
+    assert (third.json()["waitlist_position"], newcomer["waitlist_position"]) == (1, 2)
