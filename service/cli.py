@@ -80,8 +80,10 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
     from .accounts.domain import add_user
     from .errors import DomainError
 
+    url = _resolve_database(settings)
+
     async def go() -> str:
-        conn = await db.connect(_resolve_database(settings))
+        conn = await db.connect(url)
         event = None
         try:
             if args.event:
@@ -110,8 +112,10 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
+    url = _resolve_database(settings)
+
     async def go() -> None:
-        conn = await db.connect(_resolve_database(settings))
+        conn = await db.connect(url)
         try:
             rows = await conn.fetch(
                 """SELECT kind, count(*) FILTER (WHERE done_at IS NULL AND dead_at IS NULL) AS pending,

@@ -101,6 +101,11 @@ async def register_attendee(
     values["name"] = " ".join(data.name.split())
     values["email"] = data.email.strip()
     values["source"] = source
+    if not data.answers:
+        row = await queries.register_by_slug(conn, slug, {**values, "answers": {}}, now)
+        if row is not None:
+            return await _registered(conn, row, values, now=now, source=source)
+    # The checked path: read the event to say exactly why a registration cannot be taken, check answers.
     event = await queries.event_for_registration(conn, slug)
     if event is None:
         raise NotFound("event_not_found", f"no event {slug!r}")
@@ -111,16 +116,22 @@ async def register_attendee(
         await _refuse_duplicate(conn, event["id"], values["email"], now)
         # Not a duplicate: the event changed between reading and writing; the next read tells how.
         return await register_attendee(conn, slug, data=data, now=now, source=source)
+    return await _registered(conn, row, values, now=now, source=source)
+
+
+async def _registered(
+    conn: asyncpg.Connection, row: asyncpg.Record, values: dict[str, Any], *, now: datetime, source: str
+) -> Registration:
     if row["seat_may_be_free"]:
         async with conn.transaction():
-            await fill_free_seats(conn, event["id"], actor=PUBLIC, now=now)
+            await fill_free_seats(conn, row["event_id"], actor=PUBLIC, now=now)
         registration = await queries.registration_by_id(conn, row["id"])
         assert registration is not None
         return registration
     confirmed = row["status"] == "confirmed"
     return Registration(
         id=row["id"],
-        event_id=event["id"],
+        event_id=row["event_id"],
         status=row["status"],
         name=values["name"],
         email=values["email"],
@@ -129,7 +140,7 @@ async def register_attendee(
         dietary=values["dietary"],
         accessibility=values["accessibility"],
         language=values["language"],
-        answers=values["answers"],
+        answers=values.get("answers", {}),
         queue_seq=row["queue_seq"],
         link_version=row["link_version"],
         source=source,

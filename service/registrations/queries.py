@@ -27,27 +27,33 @@ VALUES ($1, 'waitlisted', $2, $3, lower($3), $4, $5, $6, $7, $8, $9, $10, $11, $
 ON CONFLICT (event_id, email_norm) WHERE status <> 'cancelled' DO NOTHING
 RETURNING id
 """
+
+
 # The whole registration in one statement (so one round trip and no explicit transaction): take a free seat
 # nobody else is taking right now (SKIP LOCKED), insert the registration as confirmed or waitlisted, give it
 # the seat, and write its history line and its mail job. No row comes back when the e-mail is already
 # registered or the event stopped being published since it was read.
-REGISTER = """
-WITH pick AS (
-    SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL
-     ORDER BY event_id, id LIMIT 1 FOR UPDATE SKIP LOCKED
+def _register_sql(event: str) -> str:
+    """The registration statement for the event that `event` selects (one events.id, or none)."""
+    return f"""
+WITH ev AS ({event}
+), pick AS (
+    SELECT s.id FROM event_seats s, ev WHERE s.event_id = ev.id AND s.registration_id IS NULL
+     ORDER BY s.event_id, s.id LIMIT 1 FOR UPDATE OF s SKIP LOCKED
 ), ins AS (
     INSERT INTO registrations (event_id, status, name, email, email_norm, organisation, role, dietary,
                                accessibility, language, answers, privacy_accepted_at, source, created_at,
                                updated_at, confirmed_at, waitlist_no)
-    SELECT $1, CASE WHEN EXISTS (SELECT 1 FROM pick) THEN 'confirmed' ELSE 'waitlisted' END, $2, $3, lower($3),
-           $4, $5, $6, $7, $8, $9, $10, $11, $10, $10, CASE WHEN EXISTS (SELECT 1 FROM pick) THEN $10::timestamptz END,
-           CASE WHEN NOT EXISTS (SELECT 1 FROM pick) THEN nextval(waitlist_sequence($1)) END
-     WHERE EXISTS (SELECT 1 FROM events WHERE id = $1 AND status = 'published')
+    SELECT ev.id, CASE WHEN EXISTS (SELECT 1 FROM pick) THEN 'confirmed' ELSE 'waitlisted' END,
+           $2, $3, lower($3), $4, $5, $6, $7, $8, $9, $10, $11, $10, $10,
+           CASE WHEN EXISTS (SELECT 1 FROM pick) THEN $10::timestamptz END,
+           CASE WHEN NOT EXISTS (SELECT 1 FROM pick) THEN nextval(waitlist_sequence(ev.id)) END
+      FROM ev
        -- checked here as well as by ON CONFLICT so that a repeat does not use up a waiting-list number
-       AND NOT EXISTS (SELECT 1 FROM registrations d
-                        WHERE d.event_id = $1 AND d.email_norm = lower($3) AND d.status <> 'cancelled')
+     WHERE NOT EXISTS (SELECT 1 FROM registrations d
+                        WHERE d.event_id = ev.id AND d.email_norm = lower($3) AND d.status <> 'cancelled')
     ON CONFLICT (event_id, email_norm) WHERE status <> 'cancelled' DO NOTHING
-    RETURNING id, status, link_version, queue_seq, waitlist_no
+    RETURNING id, event_id, status, link_version, queue_seq, waitlist_no
 ), take AS (
     UPDATE event_seats SET registration_id = ins.id FROM ins, pick
      WHERE event_seats.id = pick.id AND ins.status = 'confirmed'
@@ -57,24 +63,39 @@ WITH pick AS (
     SELECT id, $10, 'public', 'registration.' || status FROM ins
 ), job AS (
     INSERT INTO jobs (kind, payload, dedupe_key)
-    SELECT 'registration.' || status, jsonb_build_object('registration_id', id), 'registration.' || status || ':' || id
+    SELECT 'registration.' || status, jsonb_build_object('registration_id', id),
+           'registration.' || status || ':' || id
       FROM ins
 )
-SELECT ins.id, ins.status, ins.link_version, ins.queue_seq,
+SELECT ins.id, ins.event_id, ins.status, ins.link_version, ins.queue_seq,
        -- Number in the list minus those ahead who have left it (promoted, cancelled, erased): exact unless
        -- others register at the same instant. The manage page and mails count the list itself.
        ins.waitlist_no - (
            SELECT count(*) FROM registrations d
-            WHERE d.event_id = $1 AND d.waitlist_no < ins.waitlist_no AND d.status <> 'waitlisted'
+            WHERE d.event_id = ins.event_id AND d.waitlist_no < ins.waitlist_no AND d.status <> 'waitlisted'
        ) - (
-           SELECT count(*) FROM waitlist_erasures x WHERE x.event_id = $1 AND x.waitlist_no < ins.waitlist_no
+           SELECT count(*) FROM waitlist_erasures x
+            WHERE x.event_id = ins.event_id AND x.waitlist_no < ins.waitlist_no
        ) AS position,
        -- A seat that looked taken may be held by a registration still in flight (that may roll back).
        ins.status = 'waitlisted' AND (
-           SELECT s.id FROM event_seats s WHERE s.event_id = $1 AND s.registration_id IS NULL
+           SELECT s.id FROM event_seats s WHERE s.event_id = ins.event_id AND s.registration_id IS NULL
             ORDER BY s.event_id, s.id LIMIT 1) IS NOT NULL AS seat_may_be_free
   FROM ins
 """
+
+
+# By id, after the caller has read the event and checked its window and answers.
+REGISTER = _register_sql("SELECT id FROM events WHERE id = $1 AND status = 'published'")
+# By slug in one round trip, for the common case of a request without answers: the window is checked here,
+# and an event with required questions is left to the checked path (no row comes back).
+REGISTER_BY_SLUG = _register_sql("""
+    SELECT id FROM events e
+     WHERE e.slug = $1 AND e.status = 'published' AND NOT e.registration_paused AND $10 < e.ends_at
+       AND (e.registration_opens_at IS NULL OR e.registration_opens_at <= $10)
+       AND (e.registration_closes_at IS NULL OR $10 < e.registration_closes_at)
+       AND NOT EXISTS (SELECT 1 FROM event_questions q WHERE q.event_id = e.id AND q.required)""")
+
 # Seat queries order by (event_id, id), the order of the partial index of free seats, so that even a generic
 # plan of a prepared statement walks that index instead of scanning every event's seats.
 HAS_FREE_SEAT = (
@@ -129,7 +150,8 @@ HISTORY_OF = "SELECT at, actor, action, data FROM registration_history WHERE reg
 UPDATE_FIELDS_ALLOWED = {"name", "organisation", "role", "dietary", "accessibility", "language", "answers"}
 DELETE_REGISTRATION = """
 WITH gone AS (DELETE FROM registrations WHERE id = $1 RETURNING event_id, waitlist_no)
-INSERT INTO waitlist_erasures (event_id, waitlist_no) SELECT event_id, waitlist_no FROM gone WHERE waitlist_no IS NOT NULL
+INSERT INTO waitlist_erasures (event_id, waitlist_no)
+SELECT event_id, waitlist_no FROM gone WHERE waitlist_no IS NOT NULL
 """
 ACTIVE_OF_EVENT = """
 SELECT id, status FROM registrations WHERE event_id = $1 AND status <> 'cancelled' ORDER BY queue_seq FOR UPDATE
@@ -182,6 +204,25 @@ async def register(conn: asyncpg.Connection, event_id: UUID, values: dict[str, A
     return await conn.fetchrow(
         REGISTER,
         event_id,
+        values["name"],
+        values["email"],
+        values["organisation"],
+        values["role"],
+        values["dietary"],
+        values["accessibility"],
+        values["language"],
+        values["answers"],
+        now,
+        values["source"],
+    )
+
+
+async def register_by_slug(
+    conn: asyncpg.Connection, slug: str, values: dict[str, Any], now: Any
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        REGISTER_BY_SLUG,
+        slug,
         values["name"],
         values["email"],
         values["organisation"],
