@@ -38,8 +38,8 @@ def _register_sql(event: str) -> str:
     return f"""
 WITH ev AS ({event}
 ), pick AS (
-    SELECT s.id FROM event_seats s, ev WHERE s.event_id = ev.id AND s.registration_id IS NULL
-     ORDER BY s.event_id, s.id LIMIT 1 FOR UPDATE OF s SKIP LOCKED
+    SELECT id FROM event_seats WHERE event_id = (SELECT id FROM ev) AND registration_id IS NULL
+     ORDER BY event_id, id LIMIT 1 FOR UPDATE SKIP LOCKED
 ), ins AS (
     INSERT INTO registrations (event_id, status, name, email, email_norm, organisation, role, dietary,
                                accessibility, language, answers, privacy_accepted_at, source, created_at,
