@@ -356,8 +356,9 @@ async def test_waitlist_position_of_a_new_registrant_skips_those_who_left(client
     await client.post("/api/v1/events/kk/registrations", json=person(0))
     waiting = [(await client.post("/api/v1/events/kk/registrations", json=person(n))).json() for n in (1, 2, 3)]
     await client.delete("/api/v1/registrations/self", headers=auth(waiting[0]["manage_url"].rsplit("/", 1)[1]))
-    await client.delete("/api/v1/registrations/self?erase=true",
-                        headers=auth(waiting[1]["manage_url"].rsplit("/", 1)[1]))
+    await client.delete(
+        "/api/v1/registrations/self?erase=true", headers=auth(waiting[1]["manage_url"].rsplit("/", 1)[1])
+    )
 
     newcomer = (await client.post("/api/v1/events/kk/registrations", json=person(4))).json()
     third = await client.get("/api/v1/registrations/self", headers=auth(waiting[2]["manage_url"].rsplit("/", 1)[1]))
