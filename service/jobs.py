@@ -66,6 +66,13 @@ UPDATE jobs
 RETURNING dead_at IS NOT NULL AS dead
 """
 
+# Personal data of events that ended more than the retention period ago goes (registrations cascade to
+# their history and ticket images); the events themselves stay, with their counts gone.
+ERASE_PAST_ATTENDEES = """
+DELETE FROM registrations r USING events e
+ WHERE r.event_id = e.id AND e.ends_at < now() - make_interval(days => $1)
+"""
+
 PRUNE = """
 WITH old_jobs AS (
     DELETE FROM jobs WHERE done_at < now() - interval '7 days' RETURNING 1
@@ -127,6 +134,7 @@ class Worker:
     lease_seconds: int = 60
     poll_seconds: float = 1.0
     batch_size: int = 20
+    retention_days: int = 180
     name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{random.getrandbits(24):06x}")
 
     async def run_once(self) -> int:
@@ -165,7 +173,7 @@ class Worker:
             wake.set()
 
         await listener.add_listener(CHANNEL, on_notify)
-        last_prune = 0.0
+        last_prune = float("-inf")  # prune once at start, then hourly
         loop = asyncio.get_running_loop()
         try:
             while not stop.is_set():
@@ -194,5 +202,9 @@ class Worker:
             await self.pool.release(listener)
 
     async def prune(self) -> None:
+        """Drop finished jobs after a week, idempotency keys after a day, attendees after the retention period."""
         async with self.pool.acquire() as conn:
             await conn.fetchrow(PRUNE)
+            erased = await conn.execute(ERASE_PAST_ATTENDEES, self.retention_days)
+        if erased != "DELETE 0":
+            log.info("erased personal data of past events", extra={"result": erased})

@@ -68,7 +68,12 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         loop.add_signal_handler(sig, stop.set)
     context = JobContext(pool=pool, settings=settings, mailer=make_mailer(settings))
     worker = Worker(
-        pool, handlers(), context, lease_seconds=settings.job_lease_seconds, poll_seconds=settings.job_poll_seconds
+        pool,
+        handlers(),
+        context,
+        lease_seconds=settings.job_lease_seconds,
+        poll_seconds=settings.job_poll_seconds,
+        retention_days=settings.retention_days,
     )
     log.info("worker started", extra={"worker": worker.name})
     try:

@@ -182,3 +182,30 @@ async def test_worker_killed_mid_job_leaves_it_for_another_worker_which_complete
 
 
 _ = db
+
+
+async def test_prune_erases_attendees_of_events_past_retention_and_old_keys(conn, pool, client, make_event):
+    await make_event(
+        slug="old",
+        starts_at="2020-06-10T09:00:00+02:00",
+        ends_at="2020-06-10T16:00:00+02:00",
+        registration_opens_at=None,
+        registration_closes_at=None,
+    )
+    await make_event(slug="new")
+    await conn.execute(
+        """INSERT INTO registrations (event_id, status, name, email, email_norm, privacy_accepted_at)
+           SELECT id, 'confirmed', 'Kari', 'kari@example.no', 'kari@example.no', now() FROM events"""
+    )
+    await conn.execute(
+        """INSERT INTO idempotency_keys (principal, key, request_hash, status_code, body, created_at)
+           VALUES ('p', 'old', '\\x00', 201, '\\x00', now() - interval '25 hours'),
+                  ('p', 'new', '\\x00', 201, '\\x00', now())"""
+    )
+
+    await Worker(pool, {}, context=None, retention_days=180).prune()
+
+    kept = await conn.fetch("SELECT e.slug FROM registrations r JOIN events e ON e.id = r.event_id")
+    assert [r["slug"] for r in kept] == ["new"]
+    assert [r["key"] for r in await conn.fetch("SELECT key FROM idempotency_keys")] == ["new"]
+    assert await conn.fetchval("SELECT count(*) FROM events") == 2
