@@ -142,7 +142,8 @@ def cmd_db_stop(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _server_command(settings: Settings, host: str, port: int, workers: int) -> list[str]:
+def server_command(host: str, port: int, workers: int = 1) -> list[str]:
+    """The granian command line that serves the app (also used by tests and benchmarks)."""
     return [
         sys.executable,
         "-m",
@@ -165,8 +166,8 @@ def _server_command(settings: Settings, host: str, port: int, workers: int) -> l
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     env = {**os.environ, "DATABASE_URL": _resolve_database(settings)}
-    command = _server_command(
-        settings, args.host or settings.host, args.port or settings.port, args.workers or settings.web_workers
+    command = server_command(
+        args.host or settings.host, args.port or settings.port, args.workers or settings.web_workers
     )
     return subprocess.call(command, env=env)
 
@@ -201,7 +202,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         if token:
             print(f"Demo organiser token: {token}", file=sys.stderr)
     children.append(subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env))
-    server = subprocess.Popen(_server_command(settings, host, port, args.workers or settings.web_workers), env=env)
+    server = subprocess.Popen(server_command(host, port, args.workers or settings.web_workers), env=env)
     children.append(server)
     print(f"Møteplass is at http://{host}:{port}", file=sys.stderr)
 

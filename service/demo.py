@@ -18,27 +18,12 @@ from .events.domain import create_event
 from .events.queries import event_by_slug
 from .events.schemas import EventIn
 from .registrations.domain import register_attendee
-from .registrations.schemas import RegistrationIn
+from .registrations.schemas import PARTNERS, RegistrationIn
 from .types import LocalizedLine, LocalizedText
 
 OSLO = ZoneInfo("Europe/Oslo")
 ORGANISER_EMAIL = "arrangor@bergen.kommune.no"
 
-PARTNERS = [
-    "Bergen kommune",
-    "Universitetet i Bergen",
-    "Høgskulen på Vestlandet",
-    "Helse Bergen",
-    "Haraldsplass Diakonale Sykehus",
-    "Folkehelseinstituttet",
-    "NORCE Helse",
-    "VID vitenskapelige høgskole",
-    "Askøy kommune",
-    "Osterøy kommune",
-    "Vaksdal kommune",
-    "Voss herad",
-    "Alrek helseklynge",
-]
 FIRST = [
     "Kari",
     "Ola",

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from service import db  # noqa: E402
 from service.accounts.domain import add_user  # noqa: E402
+from service.cli import server_command  # noqa: E402
 from tests.dbutil import admin_url, build_template, clone, drop  # noqa: E402
 from tests.smtp import free_port  # noqa: E402
 
@@ -229,24 +230,7 @@ def main() -> None:
         "DB_POOL_SIZE": "20",
     }
     server_process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "asgi",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-            "service.asgi:create",
-        ],
+        server_command("127.0.0.1", port, args.workers),
         env=env,
         cwd=ROOT,
     )

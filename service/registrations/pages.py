@@ -17,21 +17,9 @@ from ..http import Config, Conn, Now, request_language
 from ..web.render import page as render_page
 from . import domain, links, queries
 from .access import by_code
-from .schemas import ATTENDEE_ROLES, RegistrationIn, RegistrationPatch
+from .schemas import ATTENDEE_ROLES, PARTNERS, RegistrationIn, RegistrationPatch
 from .tickets import ticket_images
 
-PARTNERS = (
-    "Bergen kommune",
-    "Universitetet i Bergen",
-    "Høgskulen på Vestlandet",
-    "Helse Bergen",
-    "Haraldsplass Diakonale Sykehus",
-    "Folkehelseinstituttet",
-    "NORCE Helse",
-    "VID vitenskapelige høgskole",
-    "Vestland fylkeskommune",
-    "Alrek helseklynge",
-)
 ROLE_LABELS = {
     "municipal_employee": "Municipal employee",
     "researcher": "Researcher",

@@ -180,12 +180,9 @@ def to_registration(row: asyncpg.Record | dict[str, Any]) -> Registration:
     return Registration(**dict(row))
 
 
-async def insert_registration(
-    conn: asyncpg.Connection, event_id: UUID, values: dict[str, Any], now: Any
-) -> UUID | None:
-    result: UUID | None = await conn.fetchval(
-        INSERT_REGISTRATION,
-        event_id,
+def _registration_args(values: dict[str, Any], now: Any) -> tuple[Any, ...]:
+    """$2..$11 of INSERT_REGISTRATION and the registration statements."""
+    return (
         values["name"],
         values["email"],
         values["organisation"],
@@ -197,43 +194,23 @@ async def insert_registration(
         now,
         values["source"],
     )
+
+
+async def insert_registration(
+    conn: asyncpg.Connection, event_id: UUID, values: dict[str, Any], now: Any
+) -> UUID | None:
+    result: UUID | None = await conn.fetchval(INSERT_REGISTRATION, event_id, *_registration_args(values, now))
     return result
 
 
 async def register(conn: asyncpg.Connection, event_id: UUID, values: dict[str, Any], now: Any) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        REGISTER,
-        event_id,
-        values["name"],
-        values["email"],
-        values["organisation"],
-        values["role"],
-        values["dietary"],
-        values["accessibility"],
-        values["language"],
-        values["answers"],
-        now,
-        values["source"],
-    )
+    return await conn.fetchrow(REGISTER, event_id, *_registration_args(values, now))
 
 
 async def register_by_slug(
     conn: asyncpg.Connection, slug: str, values: dict[str, Any], now: Any
 ) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        REGISTER_BY_SLUG,
-        slug,
-        values["name"],
-        values["email"],
-        values["organisation"],
-        values["role"],
-        values["dietary"],
-        values["accessibility"],
-        values["language"],
-        values["answers"],
-        now,
-        values["source"],
-    )
+    return await conn.fetchrow(REGISTER_BY_SLUG, slug, *_registration_args(values, now))
 
 
 async def has_free_seat(conn: asyncpg.Connection, event_id: UUID) -> bool:

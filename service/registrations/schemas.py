@@ -19,6 +19,23 @@ ATTENDEE_ROLES: tuple[AttendeeRole, ...] = (
     "other",
 )
 Language = Literal["nb", "nn", "en"]
+# Suggested on the form (free text is allowed): the partners of Kunnskapskommunen and Alrek helseklynge.
+PARTNERS: tuple[str, ...] = (
+    "Bergen kommune",
+    "Universitetet i Bergen",
+    "Høgskulen på Vestlandet",
+    "Helse Bergen",
+    "Haraldsplass Diakonale Sykehus",
+    "Folkehelseinstituttet",
+    "NORCE Helse",
+    "VID vitenskapelige høgskole",
+    "Vestland fylkeskommune",
+    "Alrek helseklynge",
+    "Askøy kommune",
+    "Osterøy kommune",
+    "Vaksdal kommune",
+    "Voss herad",
+)
 Note = Annotated[str, Meta(max_length=500, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
 Answer = Annotated[str, Meta(max_length=1000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")] | bool
 Answers = Annotated[dict[Annotated[str, Meta(max_length=64)], Answer], Meta(max_length=10)]

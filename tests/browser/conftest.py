@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -26,6 +25,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from service import db
 from service.accounts.domain import add_user
+from service.cli import server_command
 from tests import dbutil
 from tests.conftest import SECRET
 from tests.smtp import SmtpServer, free_port
@@ -98,19 +98,7 @@ def live_server(server_url: str, template_db: str) -> Iterator[LiveServer]:
         "BASE_URL": url,
         "LOG_LEVEL": "WARNING",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "granian",
-        "--interface",
-        "asgi",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "service.asgi:create",
-    ]
+    command = server_command("127.0.0.1", port)
     with tempfile.TemporaryDirectory() as scratch:
         log = Path(scratch) / "server.log"
         with log.open("wb") as output:
