@@ -27,7 +27,7 @@ SUBJECTS = {
 }
 TEMPLATES = {
     domain.MAIL_CONFIRMED: "confirmed",
-    domain.MAIL_PROMOTED: "promoted",
+    domain.MAIL_PROMOTED: "confirmed",
     domain.MAIL_WAITLISTED: "waitlisted",
     domain.MAIL_CANCELLED: "cancelled",
     domain.MAIL_LINK: "link",
@@ -66,6 +66,7 @@ async def send_registration_mail(context: JobContext, job: Job) -> Mapping[str, 
         manage_url=links.manage_url(settings, registration),
         qr_cid=qr_cid,
         reason=job.payload.get("reason", ""),
+        promoted=job.kind == domain.MAIL_PROMOTED,
     )
     await context.mailer.send(
         Mail(
