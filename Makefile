@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := service/web/static/vendor
 
-.PHONY: run test check deps static system-deps bench clean
+.PHONY: run test check deps static system-deps bench stop clean
 
 run: deps static
 	$(BIN)/moteplass run --demo --host $(HOST) --port $(PORT)
@@ -49,5 +49,9 @@ system-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium zbar-tools librsvg2-bin wrk >/dev/null; \
 	fi
 
-clean:
+# Stop the embedded PostgreSQL servers (development and tests) if they run.
+stop:
+	@if [ -x $(BIN)/moteplass ]; then $(BIN)/moteplass db stop; DATA_DIR=.data/test $(BIN)/moteplass db stop; fi
+
+clean: stop
 	rm -rf $(VENV) node_modules $(VENDOR) .data
