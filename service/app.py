@@ -202,6 +202,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
 
     from .events.routes import EventController
     from .openapi import declare_closed_objects
+    from .programme.routes import PROGRAMME_ROUTES
     from .registrations.routes import REGISTRATION_ROUTES
     from .web.pages import PAGE_ROUTES
 
@@ -211,6 +212,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             readyz,
             EventController,
             *REGISTRATION_ROUTES,
+            *PROGRAMME_ROUTES,
             *PAGE_ROUTES,
             create_static_files_router(
                 path="/static",

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from .events.domain import EventChangeHook
+from .programme.domain import on_event_changed as calendars_follow_event
+from .programme.domain import on_registration_ended as release_session_places
+from .registrations.domain import RegistrationEndHook
 from .registrations.domain import on_event_changed as registrations_follow_event
 
-EVENT_CHANGE_HOOKS: list[EventChangeHook] = [registrations_follow_event]
+EVENT_CHANGE_HOOKS: list[EventChangeHook] = [registrations_follow_event, calendars_follow_event]
+# Called inside the transaction that cancels or erases a registration.
+REGISTRATION_END_HOOKS: list[RegistrationEndHook] = [release_session_places]

@@ -42,6 +42,7 @@ def render(name: str, language: Language, **context: Any) -> tuple[str, str]:
         "language": language,
         "pick": lambda texts: pick(texts, language),
         "when": lambda value: when(value, language),
+        "time": lambda value: value.astimezone(OSLO).strftime("%H:%M"),
         **context,
     }
     text = env.get_template(f"{name}.txt").render(common)

@@ -54,6 +54,15 @@ TITLES: dict[str, str] = {
     "invalid_time": "The times do not fit together",
     "invalid_title": "The title is not valid",
     "privacy_not_accepted": "The privacy notice must be accepted",
+    # The programme.
+    "session_not_found": "The session does not exist",
+    "session_outside_event": "The session is not on the day of the event",
+    "session_cancelled": "The session is cancelled",
+    "session_has_choices": "Attendees have chosen this session",
+    "capacity_below_chosen": "The capacity is lower than the number of attendees with a place",
+    "unknown_session": "The session is not in this event's programme",
+    "session_not_choosable": "This session is not one you choose",
+    "sessions_overlap": "The chosen sessions take place at the same time",
 }
 
 

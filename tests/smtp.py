@@ -35,6 +35,10 @@ class Received:
         return parsed
 
 
+def is_invite(received: Received) -> bool:
+    return b"Content-Type: text/calendar" in received.raw
+
+
 @dataclass
 class SmtpSink:
     messages: list[Received] = field(default_factory=list)
@@ -52,8 +56,16 @@ class SmtpSink:
         return "250 Message accepted"
 
     def to(self, address: str) -> list[EmailMessage]:
+        """Mails to `address` other than calendar invites (those: `invites_to`)."""
+        return [m.message for m in self._to(address) if not is_invite(m)]
+
+    def invites_to(self, address: str) -> list[EmailMessage]:
+        """Calendar invites (iMIP, with a text/calendar part) to `address`, in the order received."""
+        return [m.message for m in self._to(address) if is_invite(m)]
+
+    def _to(self, address: str) -> list[Received]:
         with self._lock:
-            return [m.message for m in self.messages if address.lower() in (r.lower() for r in m.rcpt_tos)]
+            return [m for m in self.messages if address.lower() in (r.lower() for r in m.rcpt_tos)]
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
         deadline = time.monotonic() + timeout

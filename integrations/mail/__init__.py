@@ -88,8 +88,12 @@ def build_message(mail: Mail, sender: str) -> EmailMessage:
     for attachment in mail.attachments:
         if attachment.inline_cid and mail.html is not None:
             continue
-        maintype, _, subtype = attachment.mime_type.partition("/")
-        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
+        maintype, _, rest = attachment.mime_type.partition("/")
+        subtype, *pairs = (part.strip() for part in rest.split(";"))
+        params = dict(pair.partition("=")[::2] for pair in pairs if "=" in pair)
+        message.add_attachment(
+            attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename, params=params
+        )
     message["Content-Language"] = mail.language  # after the body: set_content() drops Content-* headers
     return message
 

@@ -6,6 +6,7 @@ list is ordered by queue_seq; a freed seat passes to the first waitlisted person
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -30,8 +31,19 @@ MAIL_CANCELLED = "registration.cancelled"
 MAIL_LINK = "registration.link"
 
 
+# Called inside the transaction that cancels or erases a registration (other domains free what it held).
+RegistrationEndHook = Callable[..., Awaitable[None]]
+
+
 class AlreadyRegistered(Conflict):
     pass
+
+
+async def _ended(conn: asyncpg.Connection, registration_id: UUID, *, actor: str, now: datetime) -> None:
+    from ..hooks import REGISTRATION_END_HOOKS  # wired there so that imports keep flowing one way
+
+    for hook in REGISTRATION_END_HOOKS:
+        await hook(conn, registration_id, actor=actor, now=now)
 
 
 async def _mail(
@@ -101,6 +113,7 @@ async def register_attendee(
     values["name"] = " ".join(data.name.split())
     values["email"] = data.email.strip()
     values["source"] = source
+    del values["sessions"]  # chosen through the programme, after the registration exists
     if not data.answers:
         row = await queries.register_by_slug(conn, slug, {**values, "answers": {}}, now)
         if row is not None:
@@ -227,6 +240,7 @@ async def cancel_registration(
         if registration.status == "cancelled":
             raise InvalidState("already_cancelled", "the registration is already cancelled")
         await queries.cancel(conn, registration_id, now)
+        await _ended(conn, registration_id, actor=actor, now=now)
         await queries.history(
             conn,
             registration_id,
@@ -274,7 +288,9 @@ async def update_registration(
 ) -> Registration:
     """Change an attendee's own answers. Raises NotFound, InvalidState (cancelled), Invalid."""
     changes = {
-        name: getattr(patch, name) for name in patch.__struct_fields__ if getattr(patch, name) is not msgspec.UNSET
+        name: getattr(patch, name)
+        for name in patch.__struct_fields__
+        if getattr(patch, name) is not msgspec.UNSET and name != "sessions"  # sessions: the programme's
     }
     async with conn.transaction():
         registration = await queries.registration_for_update(conn, registration_id)
@@ -288,8 +304,11 @@ async def update_registration(
             questions = await queries.questions(conn, registration.event_id)
             merged = {**registration.answers, **changes["answers"]}
             changes["answers"] = check_answers([msgspec.structs.asdict(q) for q in questions], merged)
-        await queries.update_fields(conn, registration_id, changes, now)
-        await queries.history(conn, registration_id, now, actor, "registration.changed", {"fields": sorted(changes)})
+        if changes:
+            await queries.update_fields(conn, registration_id, changes, now)
+            await queries.history(
+                conn, registration_id, now, actor, "registration.changed", {"fields": sorted(changes)}
+            )
         result = await queries.registration_by_id(conn, registration_id)
     assert result is not None
     return result
@@ -303,6 +322,7 @@ async def delete_registration(conn: asyncpg.Connection, registration_id: UUID, *
             raise NotFound("registration_not_found", "no such registration")
         if registration.status == "confirmed":
             await _promote_into_seat_of(conn, registration.event_id, registration_id, actor=ATTENDEE, now=now)
+        await _ended(conn, registration_id, actor=ATTENDEE, now=now)
         await queries.delete_registration(conn, registration_id)
         await conn.execute(
             "INSERT INTO audit_log (actor, event_id, action, data) VALUES ($1, $2, $3, $4)",
@@ -319,6 +339,7 @@ async def on_event_changed(conn: asyncpg.Connection, before: Event, after: Event
         for row in await queries.active_of_event(conn, after.id):
             await queries.cancel(conn, row["id"], now)
             await queries.free_seat_of(conn, row["id"])
+            await _ended(conn, row["id"], actor=actor, now=now)
             await queries.history(conn, row["id"], now, actor, "registration.cancelled", {"reason": "event_cancelled"})
             await _mail(conn, MAIL_CANCELLED, row["id"], reason="event_cancelled")
         return

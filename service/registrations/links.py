@@ -15,6 +15,7 @@ from .schemas import Registration
 
 TICKET = "ticket"
 MANAGE = "manage"
+AGENDA = "agenda"
 
 
 def ticket_code(settings: Settings, registration: Registration) -> str:
@@ -33,6 +34,12 @@ def ticket_url(settings: Settings, registration: Registration) -> str | None:
 
 def manage_url(settings: Settings, registration: Registration) -> str:
     return f"{settings.base_url}/r/{manage_code(settings, registration)}"
+
+
+def agenda_url(settings: Settings, registration: Registration) -> str:
+    """The attendee's personal calendar feed (event and chosen sessions), subscribable as webcal."""
+    code = qr.sign(settings.require_secret_key(), AGENDA, registration.id, registration.link_version)
+    return f"{settings.base_url}/agenda/{code}.ics"
 
 
 def parse(settings: Settings, purpose: str, code: str) -> UUID | None:

@@ -13,11 +13,16 @@ from litestar.response import Redirect, Template
 from ..errors import DomainError, NotFound
 from ..events import domain as events
 from ..events import queries as event_queries
+from ..events.schemas import Event
 from ..http import Config, Conn, Now, request_language
+from ..i18n import Language
+from ..programme import domain as programme
+from ..programme import queries as programme_queries
+from ..settings import Settings
 from ..web.render import page as render_page
 from . import domain, links, queries
 from .access import by_code
-from .schemas import ATTENDEE_ROLES, PARTNERS, RegistrationIn, RegistrationPatch
+from .schemas import ATTENDEE_ROLES, PARTNERS, Registration, RegistrationIn, RegistrationPatch
 from .tickets import ticket_images
 
 ROLE_LABELS = {
@@ -37,6 +42,7 @@ FIELD_LABELS = {
     "accessibility": "Accessibility needs",
     "language": "Language for e-mails",
     "accept_privacy": "I have read how my information is used",
+    "sessions": "Sessions",
     "form": "The form",
 }
 ERROR_TEXTS = {
@@ -48,6 +54,9 @@ ERROR_TEXTS = {
     "registration_not_open": "Registration has not opened yet.",
     "event_cancelled": "The event is cancelled.",
     "event_over": "The event is over.",
+    "sessions_overlap": "Two of the sessions you chose take place at the same time. Choose one.",
+    "unknown_session": "That session is not in the programme.",
+    "session_not_choosable": "That session is not one you choose.",
 }
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 
@@ -72,6 +81,7 @@ def _form_to_input(form: dict[str, str], questions: list[Any]) -> dict[str, Any]
         elif form.get(key, "").strip():
             answers[str(question.id)] = form[key].strip()
     data["answers"] = answers
+    data["sessions"] = [str(s) for s in programme.chosen_from_form(form)]
     return data
 
 
@@ -82,6 +92,28 @@ def _field_of(error: msgspec.ValidationError) -> str:
     if "missing required field `" in message:
         return message.split("missing required field `", 1)[1].split("`", 1)[0]
     return "form"
+
+
+async def _programme_context(
+    conn: Conn, settings: Settings, registration: Registration, event: Event, language: Language
+) -> dict[str, Any]:
+    """The manage and ticket pages' programme part: chosen sessions, the choice form, calendar links."""
+    from ..programme.items import event_item
+    from ..programme.pages import calendar_links
+
+    sessions = await programme.list_sessions(conn, event.id)
+    choices = await programme_queries.choices_of(conn, registration.id)
+    by_id = {s.id: s for s in sessions}
+    links_ = None
+    if registration.status == "confirmed":
+        item = event_item(settings, event, language, uid="", sequence=0)
+        links_ = calendar_links(settings, item, links.agenda_url(settings, registration))
+    return {
+        "groups": programme.choice_groups(sessions),
+        "chosen": {str(c.session_id) for c in choices},
+        "choices": [(by_id[c.session_id], c) for c in choices if c.session_id in by_id],
+        "calendar": links_,
+    }
 
 
 class RegistrationPages(Controller):
@@ -101,6 +133,8 @@ class RegistrationPages(Controller):
             state=event.registration_state(now),
             partners=PARTNERS,
             roles=ROLE_LABELS,
+            groups=programme.choice_groups(await programme.list_sessions(conn, event.id)),
+            chosen=set(),
         )
 
     @post("/events/{slug:str}/register", status_code=303)
@@ -119,7 +153,7 @@ class RegistrationPages(Controller):
         language = request_language(request)
         try:
             attendee = msgspec.convert(_form_to_input(data, questions), RegistrationIn)
-            registration = await domain.register_attendee(conn, slug, data=attendee, now=now)
+            registration, _choices = await programme.register_with_sessions(conn, slug, attendee, now=now)
         except msgspec.ValidationError as error:
             errors[_field_of(error)] = "invalid"
         except DomainError as error:
@@ -139,6 +173,8 @@ class RegistrationPages(Controller):
             state=event.registration_state(now),
             partners=PARTNERS,
             roles=ROLE_LABELS,
+            groups=programme.choice_groups(await programme.list_sessions(conn, event.id)),
+            chosen=set(data.values()),
         )
         template.status_code = 422
         return template
@@ -164,9 +200,11 @@ class RegistrationPages(Controller):
         if suffix:
             raise NotFound("not_found", "no such file")
         event = await event_queries.event_by_id(conn, registration.event_id)
+        assert event is not None
         return page(
             request,
             "registrations/ticket.html",
+            **await _programme_context(conn, settings, registration, event, request_language(request)),
             registration=registration,
             event=event,
             code=code,
@@ -179,10 +217,12 @@ class RegistrationPages(Controller):
     ) -> Template:
         registration = await by_code(conn, settings, links.MANAGE, code)
         event = await event_queries.event_by_id(conn, registration.event_id)
+        assert event is not None
         questions = await queries.questions(conn, registration.event_id)
         return page(
             request,
             "registrations/manage.html",
+            **await _programme_context(conn, settings, registration, event, request_language(request)),
             registration=registration,
             event=event,
             code=code,
@@ -210,15 +250,18 @@ class RegistrationPages(Controller):
         values = _form_to_input(data, questions)
         values.pop("email", None)
         values.pop("accept_privacy", None)
+        values.pop("sessions", None)  # chosen with their own form
         try:
             patch = msgspec.convert(values, RegistrationPatch)
             await domain.update_registration(conn, registration.id, patch, actor=domain.ATTENDEE, now=now)
         except (msgspec.ValidationError, DomainError) as error:
             field = _field_of(error) if isinstance(error, msgspec.ValidationError) else (error.field or "form")
             event = await event_queries.event_by_id(conn, registration.event_id)
+            assert event is not None
             template = page(
                 request,
                 "registrations/manage.html",
+                **await _programme_context(conn, settings, registration, event, request_language(request)),
                 registration=registration,
                 event=event,
                 code=code,
@@ -233,6 +276,45 @@ class RegistrationPages(Controller):
             template.status_code = 422
             return template
         return Redirect(f"/r/{code}?notice=saved", status_code=303)
+
+    @post("/r/{code:str}/sessions", status_code=303)
+    async def choose(
+        self,
+        code: FromPath[str],
+        data: URLEncodedBody[dict[str, str]],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        settings: Config,
+        now: Now,
+    ) -> Response[Any]:
+        registration = await by_code(conn, settings, links.MANAGE, code)
+        try:
+            chosen = programme.chosen_from_form(data)
+            await programme.choose_sessions(conn, registration.id, chosen, actor=domain.ATTENDEE, now=now)
+        except DomainError as error:
+            event = await event_queries.event_by_id(conn, registration.event_id)
+            assert event is not None
+            template = page(
+                request,
+                "registrations/manage.html",
+                **{
+                    **await _programme_context(conn, settings, registration, event, request_language(request)),
+                    "chosen": set(data.values()),
+                },
+                registration=registration,
+                event=event,
+                code=code,
+                questions=await queries.questions(conn, registration.event_id),
+                ticket_url=links.ticket_url(settings, registration),
+                roles=ROLE_LABELS,
+                welcome=False,
+                notice=None,
+                partners=PARTNERS,
+                errors={"sessions": error.code},
+            )
+            template.status_code = 422
+            return template
+        return Redirect(f"/r/{code}?notice=sessions#sessions", status_code=303)
 
     @post("/r/{code:str}/cancel", status_code=303)
     async def cancel(self, code: FromPath[str], conn: Conn, settings: Config, now: Now) -> Redirect:

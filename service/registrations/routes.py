@@ -14,6 +14,9 @@ from ..events import queries as event_queries
 from ..http import Caller, Config, Conn, Now
 from ..idempotency import request_fingerprint, run_once
 from ..openapi import responses
+from ..programme import domain as programme
+from ..programme import queries as programme_queries
+from ..programme.schemas import Choice
 from ..settings import Settings
 from . import domain, links, queries
 from .access import by_code
@@ -35,13 +38,16 @@ from .schemas import (
 ORGANISER = ("organiser",)
 
 
-def created(settings: Settings, registration: Registration) -> RegistrationCreated:
+def created(
+    settings: Settings, registration: Registration, sessions: list[Choice] | None = None
+) -> RegistrationCreated:
     return RegistrationCreated(
         id=registration.id,
         status=registration.status,
         waitlist_position=registration.waitlist_position,
         ticket_url=links.ticket_url(settings, registration),
         manage_url=links.manage_url(settings, registration),
+        sessions=sessions or [],
     )
 
 
@@ -73,6 +79,8 @@ async def self_view(conn: Conn, settings: Settings, registration: Registration) 
         ),
         ticket_url=links.ticket_url(settings, registration),
         manage_url=links.manage_url(settings, registration),
+        agenda_url=links.agenda_url(settings, registration) if registration.status == "confirmed" else None,
+        sessions=await programme_queries.choices_of(conn, registration.id),
     )
 
 
@@ -116,8 +124,8 @@ class RegistrationController(Controller):
         """Register for an event. Answers `confirmed` or `waitlisted`; honours `Idempotency-Key`."""
 
         async def action() -> tuple[int, bytes]:
-            registration = await domain.register_attendee(conn, slug, data=data, now=now)
-            return 201, msgspec.json.encode(created(settings, registration))
+            registration, choices = await programme.register_with_sessions(conn, slug, data, now=now)
+            return 201, msgspec.json.encode(created(settings, registration, choices))
 
         fingerprint = request_fingerprint("POST", request.url.path, await request.body()) if idempotency_key else b""
         status, body, replayed = await run_once(
@@ -277,9 +285,12 @@ class SelfServiceController(Controller):
     async def change(
         self, data: JSONBody[RegistrationPatch], request: Request[Any, Any, Any], conn: Conn, now: Now, settings: Config
     ) -> RegistrationSelf:
-        """Change name, organisation, needs, language or answers."""
+        """Change name, organisation, needs, language, answers or chosen sessions (the whole set)."""
         registration = await by_code(conn, settings, links.MANAGE, manage_secret(request))
-        updated = await domain.update_registration(conn, registration.id, data, actor=domain.ATTENDEE, now=now)
+        async with conn.transaction():
+            updated = await domain.update_registration(conn, registration.id, data, actor=domain.ATTENDEE, now=now)
+            if data.sessions is not msgspec.UNSET:
+                await programme.choose_sessions(conn, registration.id, data.sessions, actor=domain.ATTENDEE, now=now)
         return await self_view(conn, settings, updated)
 
     @delete("/", status_code=200, responses=responses(404, 409))

@@ -7,6 +7,7 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from ..programme.schemas import Choice, SessionIds
 from ..types import Email, Line200, LocalizedLine, OptLine200
 
 RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
@@ -51,6 +52,7 @@ class RegistrationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     accessibility: Note = ""
     language: Language = "nb"
     answers: Answers = {}
+    sessions: SessionIds = msgspec.field(default_factory=list)
 
 
 class RegistrationPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -61,6 +63,7 @@ class RegistrationPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     accessibility: Note | UnsetType = UNSET
     language: Language | UnsetType = UNSET
     answers: Answers | UnsetType = UNSET
+    sessions: SessionIds | UnsetType = UNSET
 
 
 class Registration(msgspec.Struct, kw_only=True):
@@ -93,6 +96,7 @@ class RegistrationCreated(msgspec.Struct, kw_only=True):
     waitlist_position: int | None
     ticket_url: str | None
     manage_url: str
+    sessions: list[Choice] = []
 
 
 class EventSummary(msgspec.Struct, kw_only=True):
@@ -124,6 +128,8 @@ class RegistrationSelf(msgspec.Struct, kw_only=True):
     event: EventSummary
     ticket_url: str | None
     manage_url: str
+    agenda_url: str | None = None
+    sessions: list[Choice] = []
 
 
 class HistoryEntry(msgspec.Struct):

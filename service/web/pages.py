@@ -29,14 +29,18 @@ async def event_list(request: Request[Any, Any, Any], conn: Conn, now: Now) -> T
 @get("/events/{slug:str}", include_in_schema=False)
 async def event_detail(slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, now: Now) -> Template:
     """One published (or cancelled) event; a draft or unknown slug is NotFound, shown as the HTML 404 page."""
+    from ..programme import domain as programme
+
     event = await events.get_event(conn, slug)
-    return page(request, "events/detail.html", event=event, now=now)
+    has_programme = bool(await programme.list_sessions(conn, event.id))
+    return page(request, "events/detail.html", event=event, now=now, has_programme=has_programme)
 
 
-def _registration_pages() -> list[Any]:
+def _domain_pages() -> list[Any]:
+    from ..programme.pages import PROGRAMME_PAGES
     from ..registrations.pages import RegistrationPages
 
-    return [RegistrationPages]
+    return [RegistrationPages, *PROGRAMME_PAGES]
 
 
-PAGE_ROUTES: list[Any] = [event_list, event_detail, *_registration_pages()]
+PAGE_ROUTES: list[Any] = [event_list, event_detail, *_domain_pages()]

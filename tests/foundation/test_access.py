@@ -18,6 +18,13 @@ PUBLIC = {
     ("PATCH", "/api/v1/registrations/self"),
     ("DELETE", "/api/v1/registrations/self"),
     ("GET", "/api/v1/registrations/self/export"),
+    ("GET", "/api/v1/events/{slug:str}/sessions"),
+}
+SESSION = {
+    "kind": "parallel",
+    "title": {"nb": "Velferdsteknologi"},
+    "starts_at": "2027-06-10T10:00:00+02:00",
+    "ends_at": "2027-06-10T11:00:00+02:00",
 }
 # method, path template, concrete path, body — the organiser of event "kk" may call each.
 PROTECTED = {
@@ -41,6 +48,9 @@ PROTECTED = {
         "/api/v1/registrations/{waitlisted}/confirm",
         None,
     ),
+    ("POST", "/api/v1/events/{slug:str}/sessions"): ("/api/v1/events/kk/sessions", SESSION),
+    ("PATCH", "/api/v1/sessions/{session_id:uuid}"): ("/api/v1/sessions/{session}", {"room": "Auditoriet"}),
+    ("POST", "/api/v1/sessions/{session_id:uuid}/cancel"): ("/api/v1/sessions/{session}/cancel", None),
 }
 
 
@@ -85,7 +95,13 @@ async def world(client, conn, make_event, organiser_token):
         "admin": (await add_user(conn, email="boss@example.no", role="admin")).token,
         "organiser": organiser_token,
     }
-    ids = {"question": question["id"], "registration": confirmed["id"], "waitlisted": waitlisted["id"]}
+    session = (await client.post("/api/v1/events/kk/sessions", headers=auth(organiser_token), json=SESSION)).json()
+    ids = {
+        "question": question["id"],
+        "registration": confirmed["id"],
+        "waitlisted": waitlisted["id"],
+        "session": session["id"],
+    }
     return tokens, ids
 
 

@@ -1,0 +1,209 @@
+"""Keeping an attendee's calendar right: compare what their calendar holds (the invites we sent) with what
+it should hold, and send a REQUEST for what is new or changed and a CANCEL for what is gone.
+
+One sync per attendee at a time (an advisory lock), inside one transaction: the mails go out first and the
+invite rows are updated after, so a worker killed mid-way sends the same invites again (same UID and
+SEQUENCE, harmless to calendars) and never records an invite it did not send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parseaddr
+from typing import Any, Literal
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from integrations import calendar
+from integrations.calendar import CalendarItem, Person
+from integrations.mail import Attachment, CalendarPart, Mail, display_address
+
+from ..events import queries as event_queries
+from ..events.schemas import Event
+from ..i18n import gettext
+from ..mailtemplates import OSLO, render, when
+from ..registrations import links
+from ..registrations import queries as registration_queries
+from ..registrations.schemas import Registration
+from ..settings import Settings
+from . import items, queries
+
+SYNC_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended($1, 31))"
+INVITES_OF = "SELECT id, session_id, uid, sequence, state, sent FROM calendar_invites WHERE registration_id = $1"
+ADD_INVITE = """
+INSERT INTO calendar_invites (registration_id, session_id, uid) VALUES ($1, $2, $3)
+ON CONFLICT ON CONSTRAINT calendar_invites_item_key DO UPDATE SET uid = calendar_invites.uid
+RETURNING id, session_id, uid, sequence, state, sent
+"""
+MARK_SENT = "UPDATE calendar_invites SET sequence = $2, state = $3, sent = $4, sent_at = $5 WHERE id = $1"
+
+Method = Literal["REQUEST", "CANCEL"]
+SUBJECTS = {
+    "new": "Invitation: %(summary)s",
+    "update": "Changed: %(summary)s",
+    "cancel": "Cancelled: %(summary)s",
+    "removed": "Removed from your calendar: %(summary)s",
+}
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One invite to send and the invite row's state after it."""
+
+    invite_id: int
+    key: UUID | None  # the session, or None for the event itself
+    method: Method
+    kind: str  # new | update | cancel | removed
+    item: CalendarItem
+    changes: list[tuple[str, str, str]]  # (what, before, after)
+
+
+def _changes(before: Mapping[str, str], item: CalendarItem, language: Any) -> list[tuple[str, str, str]]:
+    after = items.snapshot(item)
+    changed: list[tuple[str, str, str]] = []
+    if (before.get("starts_at"), before.get("ends_at")) != (after["starts_at"], after["ends_at"]):
+        old = f"{when(datetime.fromisoformat(before['starts_at']), language)}–{_hhmm(before['ends_at'])}"
+        new = f"{when(item.starts_at, language)}–{_hhmm(after['ends_at'])}"
+        changed.append((gettext(language, "Time"), old, new))
+    if before.get("location") != after["location"]:
+        changed.append((gettext(language, "Place"), before.get("location", ""), after["location"]))
+    if before.get("summary") != after["summary"]:
+        changed.append((gettext(language, "Title"), before.get("summary", ""), after["summary"]))
+    return changed
+
+
+def _hhmm(iso: str) -> str:
+    return datetime.fromisoformat(iso).astimezone(OSLO).strftime("%H:%M")
+
+
+async def _wanted(
+    conn: asyncpg.Connection, settings: Settings, registration: Registration, event: Event
+) -> dict[UUID | None, CalendarItem]:
+    """Items the attendee's calendar should hold (uid and sequence filled in later)."""
+    language = registration.language
+    if registration.status != "confirmed" and event.status != "cancelled":
+        return {}
+    extra = f"{gettext(language, 'Manage your registration')}: {links.manage_url(settings, registration)}"
+    wanted: dict[UUID | None, CalendarItem] = {
+        None: items.event_item(settings, event, language, uid="", sequence=0, extra=extra)
+    }
+    chosen = {c.session_id for c in await queries.choices_of(conn, registration.id) if c.status == "confirmed"}
+    for session in await queries.sessions_of_event(conn, event.id):
+        if session.kind == "plenary" or session.id in chosen:
+            wanted[session.id] = items.session_item(settings, event, session, language, uid="", sequence=0)
+    return wanted
+
+
+def plan(
+    rows: Mapping[UUID | None, asyncpg.Record], wanted: Mapping[UUID | None, CalendarItem], language: Any
+) -> list[Outgoing]:
+    """What to send: pure, so the rules can be read (and tested) in one place."""
+    outgoing: list[Outgoing] = []
+    for key, row in rows.items():
+        item = wanted.get(key)
+        sent = row["state"] == "sent"
+        if item is None or item.cancelled:
+            if sent:
+                base = item or _from_snapshot(row)
+                cancelled = item is not None and item.cancelled
+                outgoing.append(
+                    Outgoing(row["id"], key, "CANCEL", "cancel" if cancelled else "removed", _with(base, row, +1), [])
+                )
+            continue
+        if not sent:
+            sequence = 0 if row["state"] == "new" else row["sequence"] + 1
+            outgoing.append(
+                Outgoing(row["id"], key, "REQUEST", "new", _with(item, row, sequence - row["sequence"]), [])
+            )
+            continue
+        changes = _changes(row["sent"] or {}, item, language)
+        if changes:
+            outgoing.append(Outgoing(row["id"], key, "REQUEST", "update", _with(item, row, +1), changes))
+    return outgoing
+
+
+def _with(item: CalendarItem, row: asyncpg.Record, step: int) -> CalendarItem:
+    return msgspec.structs.replace(item, uid=row["uid"], sequence=row["sequence"] + step)
+
+
+def _from_snapshot(row: asyncpg.Record) -> CalendarItem:
+    sent = row["sent"] or {}
+    return CalendarItem(
+        uid=row["uid"],
+        sequence=row["sequence"],
+        summary=sent.get("summary", ""),
+        starts_at=datetime.fromisoformat(sent["starts_at"]),
+        ends_at=datetime.fromisoformat(sent["ends_at"]),
+        location=sent.get("location", ""),
+    )
+
+
+async def sync_registration(
+    conn: asyncpg.Connection, settings: Settings, registration_id: UUID, *, now: datetime, send: Any
+) -> list[Outgoing]:
+    """Bring one attendee's calendar in line; `send(Mail)` delivers. Returns what was sent. Idempotent."""
+    async with conn.transaction():
+        await conn.execute(SYNC_LOCK, str(registration_id))
+        registration = await registration_queries.registration_by_id(conn, registration_id)
+        if registration is None:
+            return []
+        event = await event_queries.event_by_id(conn, registration.event_id)
+        assert event is not None
+        wanted = await _wanted(conn, settings, registration, event)
+        rows: dict[UUID | None, asyncpg.Record] = {
+            r["session_id"]: r for r in await conn.fetch(INVITES_OF, registration_id)
+        }
+        for key, item in wanted.items():
+            if key not in rows and not item.cancelled:
+                uid = items.personal_uid(settings, registration_id, key)
+                rows[key] = await conn.fetchrow(ADD_INVITE, registration_id, key, uid)
+        outgoing = plan(rows, wanted, registration.language)
+        organizer = _organizer(settings, event)
+        for message in outgoing:
+            await send(_mail(settings, registration, event, organizer, message, now))
+            state = "sent" if message.method == "REQUEST" else "cancelled"
+            snapshot = items.snapshot(message.item) if message.method == "REQUEST" else rows[message.key]["sent"]
+            await conn.execute(MARK_SENT, message.invite_id, message.item.sequence, state, snapshot, now)
+    return outgoing
+
+
+def _organizer(settings: Settings, event: Event) -> Person:
+    name, address = parseaddr(settings.mail_from)
+    return Person(address, event.organiser_name or name)
+
+
+def _mail(
+    settings: Settings, registration: Registration, event: Event, organizer: Person, message: Outgoing, now: datetime
+) -> Mail:
+    language = registration.language
+    attendee = Person(registration.email, registration.name)
+    body = calendar.invite(
+        message.method, message.item, organizer=organizer, attendee=attendee, stamp=now, language=language
+    )
+    subject = gettext(language, SUBJECTS[message.kind]) % {"summary": message.item.summary}
+    text, html = render(
+        "invite",
+        language,
+        title=subject,
+        registration=registration,
+        item=message.item,
+        kind=message.kind,
+        changes=message.changes,
+        manage_url=links.manage_url(settings, registration),
+        agenda_url=links.agenda_url(settings, registration),
+    )
+    local = message.item.uid.split("@", 1)[0]
+    return Mail(
+        to=display_address(registration.name, registration.email),
+        subject=subject,
+        text=text,
+        html=html,
+        calendar=CalendarPart(content=body, method=message.method),
+        attachments=(Attachment("invite.ics", body, f"text/calendar; method={message.method}"),),
+        message_id=f"<{local}.{message.item.sequence}.{message.method.lower()}@{items.uid_domain(settings)}>",
+        language=language,
+    )

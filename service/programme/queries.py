@@ -1,0 +1,170 @@
+"""SQL of the programme: sessions, choices and the calendar invites sent for them."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from .schemas import Choice, Session
+
+_SESSION_COLUMNS = """
+    s.id, s.event_id, s.kind, s.title, s.abstract, s.room, s.track, s.starts_at, s.ends_at, s.speakers,
+    s.capacity, s.status, s.sequence, s.updated_at,
+    (SELECT count(*) FROM session_choices c WHERE c.session_id = s.id AND c.status = 'confirmed')::int
+        AS confirmed,
+    (SELECT count(*) FROM session_choices c WHERE c.session_id = s.id AND c.status = 'waitlisted')::int
+        AS waitlisted
+"""
+SESSIONS_OF_EVENT = (
+    f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.event_id = $1 ORDER BY s.starts_at, s.room, s.id"
+)
+SESSION_BY_ID = f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.id = $1"
+SESSIONS_BY_IDS = f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.id = ANY($1::uuid[]) ORDER BY s.starts_at"
+
+INSERT_SESSION = """
+INSERT INTO sessions (event_id, kind, title, abstract, room, track, starts_at, ends_at, speakers, capacity)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+RETURNING id
+"""
+LOCK_SESSION = "SELECT id FROM sessions WHERE id = $1 FOR UPDATE"
+_UPDATABLE = ("kind", "title", "abstract", "room", "track", "starts_at", "ends_at", "speakers", "capacity", "status")
+
+CHOICES_OF = """
+SELECT c.session_id, c.status,
+       CASE WHEN c.status = 'waitlisted' THEN (
+           SELECT count(*) FROM session_choices w
+            WHERE w.session_id = c.session_id AND w.status = 'waitlisted' AND w.queue_seq <= c.queue_seq)::int
+       END AS waitlist_position
+  FROM session_choices c JOIN sessions s ON s.id = c.session_id
+ WHERE c.registration_id = $1
+ ORDER BY s.starts_at
+"""
+INSERT_CHOICE = """
+INSERT INTO session_choices (registration_id, session_id, status, chosen_at)
+VALUES ($1, $2, CASE WHEN $3::int IS NULL
+                       OR (SELECT count(*) FROM session_choices
+                            WHERE session_id = $2 AND status = 'confirmed') < $3::int
+                     THEN 'confirmed' ELSE 'waitlisted' END, $4)
+RETURNING status
+"""
+DELETE_CHOICE = "DELETE FROM session_choices WHERE registration_id = $1 AND session_id = $2 RETURNING status"
+DELETE_CHOICES_OF = "DELETE FROM session_choices WHERE registration_id = $1 RETURNING session_id, status"
+# Promote from a session's waiting list while it has room, in queue order; returns who moved up.
+PROMOTE = """
+WITH room AS (
+    SELECT CASE WHEN s.capacity IS NULL THEN 2147483647
+                ELSE s.capacity - (SELECT count(*) FROM session_choices c
+                                    WHERE c.session_id = s.id AND c.status = 'confirmed') END AS free
+      FROM sessions s WHERE s.id = $1
+), next AS (
+    SELECT c.registration_id FROM session_choices c, room
+     WHERE c.session_id = $1 AND c.status = 'waitlisted'
+     ORDER BY c.queue_seq
+     LIMIT greatest((SELECT free FROM room), 0)
+)
+UPDATE session_choices c SET status = 'confirmed'
+  FROM next WHERE c.session_id = $1 AND c.registration_id = next.registration_id
+RETURNING c.registration_id
+"""
+REGISTRATIONS_WITH_SESSION = """
+SELECT registration_id FROM session_choices WHERE session_id = $1
+UNION
+SELECT registration_id FROM calendar_invites WHERE session_id = $1 AND state = 'sent'
+"""
+CONFIRMED_OF_EVENT = "SELECT id FROM registrations WHERE event_id = $1 AND status = 'confirmed'"
+REGISTRATIONS_WITH_INVITES = """
+SELECT id FROM registrations WHERE event_id = $1 AND status = 'confirmed'
+UNION
+SELECT i.registration_id FROM calendar_invites i JOIN registrations r ON r.id = i.registration_id
+ WHERE r.event_id = $1 AND i.state = 'sent'
+"""
+
+
+def _session(row: asyncpg.Record) -> Session:
+    return msgspec.convert(dict(row), Session)
+
+
+async def sessions_of_event(conn: asyncpg.Connection, event_id: UUID) -> list[Session]:
+    return [_session(r) for r in await conn.fetch(SESSIONS_OF_EVENT, event_id)]
+
+
+async def session_by_id(conn: asyncpg.Connection, session_id: UUID) -> Session | None:
+    row = await conn.fetchrow(SESSION_BY_ID, session_id)
+    return _session(row) if row else None
+
+
+async def sessions_by_ids(conn: asyncpg.Connection, ids: list[UUID]) -> list[Session]:
+    return [_session(r) for r in await conn.fetch(SESSIONS_BY_IDS, ids)]
+
+
+async def insert_session(conn: asyncpg.Connection, event_id: UUID, values: dict[str, Any]) -> UUID:
+    session_id: UUID = await conn.fetchval(
+        INSERT_SESSION,
+        event_id,
+        values["kind"],
+        values["title"],
+        values["abstract"],
+        values["room"],
+        values["track"],
+        values["starts_at"],
+        values["ends_at"],
+        values["speakers"],
+        values["capacity"],
+    )
+    return session_id
+
+
+async def lock_session(conn: asyncpg.Connection, session_id: UUID) -> bool:
+    return await conn.fetchval(LOCK_SESSION, session_id) is not None
+
+
+async def update_session(
+    conn: asyncpg.Connection, session_id: UUID, changes: dict[str, Any], *, bump_sequence: bool
+) -> None:
+    names = [name for name in _UPDATABLE if name in changes]
+    assignments = [f"{name} = ${i}" for i, name in enumerate(names, start=2)]
+    assignments += ["updated_at = now()"] + (["sequence = sequence + 1"] if bump_sequence else [])
+    await conn.execute(
+        f"UPDATE sessions SET {', '.join(assignments)} WHERE id = $1",
+        session_id,
+        *(changes[name] for name in names),
+    )
+
+
+async def choices_of(conn: asyncpg.Connection, registration_id: UUID) -> list[Choice]:
+    return [Choice(**dict(r)) for r in await conn.fetch(CHOICES_OF, registration_id)]
+
+
+async def insert_choice(conn: asyncpg.Connection, registration_id: UUID, session: Session, now: Any) -> str:
+    status: str = await conn.fetchval(INSERT_CHOICE, registration_id, session.id, session.capacity, now)
+    return status
+
+
+async def delete_choice(conn: asyncpg.Connection, registration_id: UUID, session_id: UUID) -> str | None:
+    status: str | None = await conn.fetchval(DELETE_CHOICE, registration_id, session_id)
+    return status
+
+
+async def delete_choices_of(conn: asyncpg.Connection, registration_id: UUID) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(DELETE_CHOICES_OF, registration_id)
+    return rows
+
+
+async def promote(conn: asyncpg.Connection, session_id: UUID) -> list[UUID]:
+    return [r["registration_id"] for r in await conn.fetch(PROMOTE, session_id)]
+
+
+async def registrations_with_session(conn: asyncpg.Connection, session: Session) -> list[UUID]:
+    query = CONFIRMED_OF_EVENT if session.kind == "plenary" else None
+    rows = await conn.fetch(REGISTRATIONS_WITH_SESSION, session.id)
+    ids = {r["registration_id"] for r in rows}
+    if query:
+        ids |= {r["id"] for r in await conn.fetch(query, session.event_id)}
+    return sorted(ids)
+
+
+async def registrations_with_invites(conn: asyncpg.Connection, event_id: UUID) -> list[UUID]:
+    return sorted(r["id"] for r in await conn.fetch(REGISTRATIONS_WITH_INVITES, event_id))
