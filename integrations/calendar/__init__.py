@@ -140,6 +140,7 @@ def feed(
         refresh_interval=REFRESH,
         language=language,
     )
+    calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"  # RFC 7986 §5.7 requires the parameter
     calendar.add("x-wr-timezone", "Europe/Oslo")
     calendar.add("x-published-ttl", vDuration(REFRESH))
     calendar.add_component(oslo_timezone())

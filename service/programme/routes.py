@@ -57,7 +57,7 @@ def _calendar_response(request: Request[Any, Any, Any], body: bytes, filename: s
     }
     if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
         return Response(b"", status_code=304, headers=headers)
-    return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
+    return Response(body, media_type="text/calendar", headers=headers)
 
 
 @get("/events/{slug:str}/calendar.ics", include_in_schema=True, tags=["programme"], responses=responses(404))

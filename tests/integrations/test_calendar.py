@@ -1,0 +1,113 @@
+"""integrations/calendar: invites and feeds that three independent parsers read alike."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import msgspec
+import pytest
+
+from integrations.calendar import CalendarItem, Person, feed, google_link, invite, outlook_link, webcal
+from tests.programme.parsers import parse_everywhere
+
+SUMMARY = "Pårørendeperspektivet i helsetjenesten; «Ærlig talt», sa Øystein – Åsane, Bergen"
+ITEM = CalendarItem(
+    uid="0b7e-æøå-free@moteplass.example",
+    sequence=3,
+    summary=SUMMARY,
+    starts_at=datetime(2027, 6, 10, 7, 0, tzinfo=UTC),
+    ends_at=datetime(2027, 6, 10, 8, 30, tzinfo=UTC),
+    location="Auditoriet, Alrek helseklynge, Årstadveien 17",
+    description="Første linje\nAndre linje; med komma, og semikolon\\ og skråstrek",
+    url="https://moteplass.example/events/kk",
+)
+ORGANIZER = Person("no-reply@moteplass.example", "Kunnskapskommunen Helse Omsorg Vest")
+ATTENDEE = Person("kari@example.no", "Kari Nordmann, Åsane")
+STAMP = datetime(2027, 5, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("method", "cancelled", "status"),
+    [
+        ("REQUEST", False, "CONFIRMED"),
+        ("CANCEL", False, None),
+        ("CANCEL", True, "CANCELLED"),
+    ],
+)
+def test_invite_parses_alike_in_three_parsers(method, cancelled, status):
+    item = msgspec.structs.replace(ITEM, cancelled=cancelled)
+
+    calendar = parse_everywhere(invite(method, item, organizer=ORGANIZER, attendee=ATTENDEE, stamp=STAMP))
+
+    assert calendar == {
+        "method": method,
+        "events": [
+            {
+                "uid": ITEM.uid,
+                "sequence": 3,
+                "status": status,
+                "summary": SUMMARY,
+                "location": ITEM.location,
+                "start": "2027-06-10T07:00:00Z",
+                "end": "2027-06-10T08:30:00Z",
+            }
+        ],
+    }
+
+
+def test_invite_text_is_folded_at_75_octets_with_utc_times_and_no_calendar_uid():
+    text = invite("REQUEST", ITEM, organizer=ORGANIZER, attendee=ATTENDEE, stamp=STAMP)
+
+    lines = text.split(b"\r\n")
+    unfolded = text.replace(b"\r\n ", b"").decode()
+    assert max(len(line) for line in lines) <= 75
+    assert all(line.decode() for line in lines[:-1])  # every folded piece is whole UTF-8
+    assert "DTSTART:20270610T070000Z" in unfolded
+    assert "DTSTAMP:20270501T120000Z" in unfolded
+    assert unfolded.count("UID:") == 1
+    assert "TZID" not in unfolded
+    assert 'ATTENDEE;CN="Kari Nordmann, Åsane";PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT;RSVP=FALSE:' in unfolded
+
+
+def test_feed_of_winter_and_summer_items_comes_out_right_in_utc():
+    winter = CalendarItem(
+        uid="w@x",
+        sequence=0,
+        summary="Vinter",
+        starts_at=datetime(2027, 1, 14, 8, tzinfo=UTC),
+        ends_at=datetime(2027, 1, 14, 9, tzinfo=UTC),
+    )
+    summer = CalendarItem(
+        uid="s@x",
+        sequence=0,
+        summary="Sommer",
+        starts_at=datetime(2027, 6, 10, 7, tzinfo=UTC),
+        ends_at=datetime(2027, 6, 10, 8, tzinfo=UTC),
+    )
+
+    text = feed([winter, summer], uid="f@x", name="Program", stamp=STAMP)
+    calendar = parse_everywhere(text)
+
+    assert [(e["start"], e["end"]) for e in calendar["events"]] == [
+        ("2027-01-14T08:00:00Z", "2027-01-14T09:00:00Z"),
+        ("2027-06-10T07:00:00Z", "2027-06-10T08:00:00Z"),
+    ]
+    unfolded = text.replace(b"\r\n ", b"").decode()
+    assert "DTSTART;TZID=Europe/Oslo:20270114T090000" in unfolded
+    assert "DTSTART;TZID=Europe/Oslo:20270610T090000" in unfolded
+
+
+def test_same_feed_data_gives_the_same_bytes():
+    first = feed([ITEM], uid="f@x", name="Program", stamp=STAMP)
+    second = feed([ITEM], uid="f@x", name="Program", stamp=STAMP)
+
+    assert first == second
+
+
+def test_add_to_calendar_links():
+    assert google_link(ITEM).startswith(
+        "https://calendar.google.com/calendar/render?action=TEMPLATE&text=P%C3%A5r%C3%B8rendeperspektivet"
+    )
+    assert "dates=20270610T070000Z%2F20270610T083000Z" in google_link(ITEM)
+    assert "startdt=2027-06-10T07%3A00%3A00Z&enddt=2027-06-10T08%3A30%3A00Z" in outlook_link(ITEM)
+    assert webcal("https://moteplass.example/agenda/A1X.ics") == "webcal://moteplass.example/agenda/A1X.ics"
