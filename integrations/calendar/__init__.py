@@ -1,4 +1,4 @@
-"""iCalendar: e-mailed invites (iMIP REQUEST and CANCEL) and subscribable feeds, built with `icalendar`.
+"""iCalendar: e-mailed invites (iMIP REQUEST and CANCEL) and subscribable feeds (written by `ics`).
 
 What the domain hands over is a plain `CalendarItem`; everything RFC 5545/5546 asks of the text lives here
 (integrations.md CAL-1..CAL-9):
@@ -7,7 +7,7 @@ What the domain hands over is a plain `CalendarItem`; everything RFC 5545/5546 a
   organiser's name as CN), the attendee as ATTENDEE with RSVP=FALSE, and times in UTC, so no VTIMEZONE is
   needed and no client can get the zone wrong;
 - feeds have no METHOD, keep cancelled items with STATUS:CANCELLED, carry REFRESH-INTERVAL and
-  X-PUBLISHED-TTL, and give times in Europe/Oslo with a VTIMEZONE written by hand with RRULEs: icalendar's
+  X-PUBLISHED-TTL, and give times in Europe/Oslo with a VTIMEZONE written with RRULEs: icalendar's
   generated zone lists every change date on one RDATE line (misread by ical.js) and starts summer time at
   03:00 instead of 02:00 (CAL-8).
 """
@@ -20,12 +20,36 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 import msgspec
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vDuration, vRecur
+
+from . import ics
 
 PRODID = "-//Møteplass//Kunnskapskommunen Helse Omsorg Vest//NB"
 OSLO = ZoneInfo("Europe/Oslo")
 REFRESH = timedelta(hours=1)
 Method = Literal["REQUEST", "CANCEL"]
+
+# Europe/Oslo as RRULEs (RFC 5545 §3.6.5): summer time from 02:00 on the last Sunday in March to 03:00 on
+# the last Sunday in October, as the EU rule has it since 1996.
+OSLO_VTIMEZONE = (
+    "BEGIN:VTIMEZONE\r\n"
+    "TZID:Europe/Oslo\r\n"
+    "X-LIC-LOCATION:Europe/Oslo\r\n"
+    "BEGIN:DAYLIGHT\r\n"
+    "DTSTART:19700329T020000\r\n"
+    "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\n"
+    "TZNAME:CEST\r\n"
+    "TZOFFSETFROM:+0100\r\n"
+    "TZOFFSETTO:+0200\r\n"
+    "END:DAYLIGHT\r\n"
+    "BEGIN:STANDARD\r\n"
+    "DTSTART:19701025T030000\r\n"
+    "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\n"
+    "TZNAME:CET\r\n"
+    "TZOFFSETFROM:+0200\r\n"
+    "TZOFFSETTO:+0100\r\n"
+    "END:STANDARD\r\n"
+    "END:VTIMEZONE\r\n"
+)
 
 
 class CalendarItem(msgspec.Struct, frozen=True, kw_only=True):
@@ -48,28 +72,37 @@ class Person(msgspec.Struct, frozen=True):
     name: str = ""
 
 
-def _address(person: Person, **params: str) -> vCalAddress:
-    address = vCalAddress(f"mailto:{person.email}")
-    if person.name:
-        address.params["CN"] = person.name
-    address.params.update(params)
-    return address
+def _address(person: Person, **params: str) -> str:
+    """A CAL-ADDRESS property's parameters and value: `;CN=…;…:mailto:…`."""
+    pairs = ([("CN", person.name)] if person.name else []) + list(params.items())
+    return "".join(f";{key}={ics.param(value)}" for key, value in pairs) + f":mailto:{person.email}"
 
 
-def _event(item: CalendarItem, *, stamp: datetime, utc: bool) -> Event:
-    zone = UTC if utc else OSLO
-    event = Event.new(
-        uid=item.uid,
-        sequence=item.sequence,
-        summary=item.summary,
-        start=item.starts_at.astimezone(zone),
-        end=item.ends_at.astimezone(zone),
-        stamp=stamp.astimezone(UTC),
-        description=item.description or None,
-        location=item.location or None,
-        url=item.url,
+def _vevent(item: CalendarItem, *, stamp: datetime, utc: bool, status: str | None, extra: str = "") -> str:
+    if utc:
+        start, end = ("DTSTART", ics.utc(item.starts_at)), ("DTEND", ics.utc(item.ends_at))
+    else:
+        start = ("DTSTART;TZID=Europe/Oslo", ics.local(item.starts_at, OSLO))
+        end = ("DTEND;TZID=Europe/Oslo", ics.local(item.ends_at, OSLO))
+    return (
+        "BEGIN:VEVENT\r\n"
+        + ics.lines(
+            (
+                ("UID", ics.text(item.uid)),
+                ("SEQUENCE", str(item.sequence)),
+                ("DTSTAMP", ics.utc(stamp)),
+                start,
+                end,
+                ("SUMMARY", ics.text(item.summary)),
+                ("DESCRIPTION", ics.text(item.description)),
+                ("LOCATION", ics.text(item.location)),
+                ("URL;VALUE=URI", item.url or ""),
+                ("STATUS", status or ""),
+            )
+        )
+        + extra
+        + "END:VEVENT\r\n"
     )
-    return event
 
 
 def invite(
@@ -83,42 +116,18 @@ def invite(
 ) -> bytes:
     """An iMIP message body (RFC 6047) for one attendee. A CANCEL of a cancelled item (the whole event or
     session is off) says STATUS:CANCELLED; a CANCEL that only removes this attendee does not (CAL-5)."""
-    calendar = Calendar.new(prodid=PRODID, method=method, language=language)
-    del calendar["UID"]  # Calendar.new invents one; an iTIP message has no calendar-level UID
-    event = _event(item, stamp=stamp, utc=True)
-    event.add("organizer", _address(organizer))
-    status = "NEEDS-ACTION" if method == "REQUEST" else "DECLINED"
-    event.add("attendee", _address(attendee, ROLE="REQ-PARTICIPANT", PARTSTAT=status, RSVP="FALSE"))
-    if method == "CANCEL" and item.cancelled:
-        event.add("status", "CANCELLED")
-    elif method == "REQUEST":
-        event.add("status", "CONFIRMED")
-    calendar.add_component(event)
-    body: bytes = calendar.to_ical()
-    return body
-
-
-def oslo_timezone() -> Timezone:
-    """Europe/Oslo as RRULEs (RFC 5545 §3.6.5): summer time from 02:00 on the last Sunday in March to
-    03:00 on the last Sunday in October, as the EU rule has it since 1996."""
-    zone = Timezone()
-    zone.add("tzid", "Europe/Oslo")
-    zone.add("x-lic-location", "Europe/Oslo")
-    summer = TimezoneDaylight()
-    summer.add("tzname", "CEST")
-    summer.add("tzoffsetfrom", timedelta(hours=1))
-    summer.add("tzoffsetto", timedelta(hours=2))
-    summer.add("dtstart", datetime(1970, 3, 29, 2, 0, 0))
-    summer.add("rrule", vRecur(freq="YEARLY", bymonth=3, byday="-1SU"))
-    winter = TimezoneStandard()
-    winter.add("tzname", "CET")
-    winter.add("tzoffsetfrom", timedelta(hours=2))
-    winter.add("tzoffsetto", timedelta(hours=1))
-    winter.add("dtstart", datetime(1970, 10, 25, 3, 0, 0))
-    winter.add("rrule", vRecur(freq="YEARLY", bymonth=10, byday="-1SU"))
-    zone.add_component(summer)
-    zone.add_component(winter)
-    return zone
+    status = "CONFIRMED" if method == "REQUEST" else "CANCELLED" if item.cancelled else None
+    partstat = "NEEDS-ACTION" if method == "REQUEST" else "DECLINED"
+    people = ics.fold("ORGANIZER" + _address(organizer)) + ics.fold(
+        "ATTENDEE" + _address(attendee, ROLE="REQ-PARTICIPANT", PARTSTAT=partstat, RSVP="FALSE")
+    )
+    text = (
+        "BEGIN:VCALENDAR\r\n"
+        + ics.lines((("VERSION", "2.0"), ("PRODID", PRODID), ("CALSCALE", "GREGORIAN"), ("METHOD", method)))
+        + _vevent(item, stamp=stamp, utc=True, status=status, extra=people)
+        + "END:VCALENDAR\r\n"
+    )
+    return text.encode()
 
 
 def feed(
@@ -132,24 +141,26 @@ def feed(
 ) -> bytes:
     """A subscribable calendar (no METHOD): cancelled items stay with STATUS:CANCELLED. DTSTAMP of each item
     is its `modified` time (else `stamp`), so the same data always gives the same bytes (and ETag)."""
-    calendar = Calendar.new(
-        prodid=PRODID,
-        uid=uid,
-        name=name,
-        description=description or None,
-        refresh_interval=REFRESH,
-        language=language,
+    refresh = ics.duration(REFRESH)
+    head = ics.lines(
+        (
+            ("VERSION", "2.0"),
+            ("PRODID", PRODID),
+            ("CALSCALE", "GREGORIAN"),
+            ("UID", ics.text(uid)),
+            ("NAME", ics.text(name)),
+            ("X-WR-CALNAME", ics.text(name)),
+            ("DESCRIPTION", ics.text(description)),
+            ("REFRESH-INTERVAL;VALUE=DURATION", refresh),
+            ("X-PUBLISHED-TTL", refresh),
+            ("X-WR-TIMEZONE", "Europe/Oslo"),
+        )
     )
-    calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"  # RFC 7986 §5.7 requires the parameter
-    calendar.add("x-wr-timezone", "Europe/Oslo")
-    calendar.add("x-published-ttl", vDuration(REFRESH))
-    calendar.add_component(oslo_timezone())
-    for item in items:
-        event = _event(item, stamp=item.modified or stamp, utc=False)
-        event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
-        calendar.add_component(event)
-    body: bytes = calendar.to_ical()
-    return body
+    events = "".join(
+        _vevent(item, stamp=item.modified or stamp, utc=False, status="CANCELLED" if item.cancelled else "CONFIRMED")
+        for item in items
+    )
+    return ("BEGIN:VCALENDAR\r\n" + head + OSLO_VTIMEZONE + events + "END:VCALENDAR\r\n").encode()
 
 
 def google_link(item: CalendarItem) -> str:
@@ -190,7 +201,6 @@ __all__: Sequence[str] = (
     "feed",
     "google_link",
     "invite",
-    "oslo_timezone",
     "outlook_link",
     "webcal",
 )

@@ -29,7 +29,9 @@ INSERT INTO sessions (event_id, kind, title, abstract, room, track, starts_at, e
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 RETURNING id
 """
-LOCK_SESSION = "SELECT id FROM sessions WHERE id = $1 FOR UPDATE"
+# NO KEY UPDATE: serialises choosers of one session without blocking inserts that only reference it
+# (FOR UPDATE would conflict with the key-share lock of every foreign-key check, e.g. a calendar sync).
+LOCK_SESSION = "SELECT id FROM sessions WHERE id = $1 FOR NO KEY UPDATE"
 _UPDATABLE = ("kind", "title", "abstract", "room", "track", "starts_at", "ends_at", "speakers", "capacity", "status")
 
 CHOICES_OF = """
