@@ -1,3 +1,4 @@
+# ruff: noqa: E402 - the imports follow the sys.path fix below, on purpose
 """Calendar speed: feed rendering, and how fast a room change reaches every attendee's calendar.
 
 A 300-attendee event with 40 sessions (4 plenary, 36 parallel in 12 slots of 3 rooms; each attendee
@@ -123,10 +124,10 @@ async def build_event(http: httpx.AsyncClient, token: str, slug: str) -> tuple[s
     return plenaries[0], manage_codes
 
 
-async def wait_for_jobs(url: str, timeout: float = 300) -> None:
+async def wait_for_jobs(url: str, limit_seconds: float = 300) -> None:
     conn = await db.connect(url)
     try:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + limit_seconds
         while time.monotonic() < deadline:
             if not await conn.fetchval("SELECT count(*) FROM jobs WHERE done_at IS NULL AND dead_at IS NULL"):
                 return
