@@ -41,17 +41,17 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from integrations import calendar  # noqa: E402
-from service import db  # noqa: E402
-from service.accounts.domain import add_user  # noqa: E402
-from service.cli import server_command  # noqa: E402
-from service.events import queries as event_queries  # noqa: E402
-from service.programme import feeds, items, queries  # noqa: E402
-from service.registrations import links  # noqa: E402
-from service.registrations import queries as registration_queries  # noqa: E402
-from service.settings import Secret, Settings  # noqa: E402
-from tests.dbutil import admin_url, build_template, clone, drop  # noqa: E402
-from tests.smtp import SmtpServer, free_port  # noqa: E402
+from integrations import calendar
+from service import db
+from service.accounts.domain import add_user
+from service.cli import server_command
+from service.events import queries as event_queries
+from service.programme import feeds, items, queries
+from service.registrations import links
+from service.registrations import queries as registration_queries
+from service.settings import Secret, Settings
+from tests.dbutil import admin_url, build_template, clone, drop
+from tests.smtp import SmtpServer, free_port
 
 ATTENDEES = 300
 SECRET = "bench-" + uuid.uuid4().hex
