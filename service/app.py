@@ -201,6 +201,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             await app.state.pool.close()
 
     from .events.routes import EventController
+    from .nominations.routes import PRIZE_ROUTES
     from .openapi import declare_closed_objects
     from .registrations.routes import REGISTRATION_ROUTES
     from .web.pages import PAGE_ROUTES
@@ -211,6 +212,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             readyz,
             EventController,
             *REGISTRATION_ROUTES,
+            *PRIZE_ROUTES,
             *PAGE_ROUTES,
             create_static_files_router(
                 path="/static",
