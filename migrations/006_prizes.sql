@@ -66,6 +66,7 @@ CREATE INDEX prize_jurors_user_idx ON prize_jurors (user_id);
 -- The nominator's manage link carries a random secret; only its SHA-256 is stored.
 CREATE TABLE nominations (
     id                    uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    number                bigint GENERATED ALWAYS AS IDENTITY,
     call_id               uuid NOT NULL REFERENCES prize_calls (id) ON DELETE CASCADE,
     status                text NOT NULL DEFAULT 'submitted',
     nominee_kind          text NOT NULL,
@@ -92,7 +93,7 @@ CREATE TABLE nominations (
     CONSTRAINT nominations_language_check CHECK (language IN ('nb', 'nn', 'en')),
     CONSTRAINT nominations_withdrawn_check CHECK ((status = 'withdrawn') = (withdrawn_at IS NOT NULL))
 );
-CREATE INDEX nominations_call_idx ON nominations (call_id, nominee_key, created_at);
+CREATE INDEX nominations_call_idx ON nominations (call_id, nominee_key, number);
 CREATE UNIQUE INDEX nominations_one_winner_key ON nominations (call_id) WHERE status = 'winner';
 
 -- A juror's declared conflict of interest with one nomination: they may neither score it nor see its scores.

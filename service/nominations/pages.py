@@ -194,6 +194,7 @@ class JuryPages(Controller):
         if standing != "juror":
             raise Forbidden("jury_only", "the jury workspace is for jurors")
         conflict = await queries.has_conflict(conn, nomination_id, principal.user_id)
+        nomination = views.redacted(nomination) if conflict else nomination
         sheets = None if conflict else await scoring.scores_for(conn, nomination_id, actor=principal)
         return page(
             request,

@@ -23,7 +23,7 @@ n.decision_reason, n.created_at, n.withdrawn_at,
   WHERE g.call_id = n.call_id AND g.nominee_key = n.nominee_key AND g.status <> 'withdrawn') AS group_size,
 (SELECT count(*) FROM nominations g
   WHERE g.call_id = n.call_id AND g.nominee_key = n.nominee_key AND g.status <> 'withdrawn'
-    AND (g.created_at, g.id) <= (n.created_at, n.id)) AS group_position
+    AND g.number <= n.number) AS group_position
 """
 
 INSERT_PRIZE = """
@@ -81,7 +81,8 @@ NOMINATION_BY_SECRET = f"SELECT {_NOMINATION} FROM nominations n WHERE n.secret_
 NOMINATION_FOR_UPDATE = "SELECT id, call_id, status FROM nominations WHERE id = $1 FOR UPDATE"
 NOMINATIONS_OF_CALL = f"""
 SELECT {_NOMINATION} FROM nominations n WHERE n.call_id = $1
- ORDER BY n.status = 'withdrawn', n.nominee_key, n.created_at, n.id
+ ORDER BY n.status = 'withdrawn', (SELECT min(f.number) FROM nominations f
+                                    WHERE f.call_id = n.call_id AND f.nominee_key = n.nominee_key), n.number
 """
 GROUP_OF = "SELECT count(*) FROM nominations WHERE call_id = $1 AND nominee_key = $2 AND status <> 'withdrawn'"
 SET_STATUS = """
@@ -114,7 +115,7 @@ SCORES_OF_CALL = """
 SELECT s.nomination_id, s.user_id, u.email, s.criterion_id, s.score, s.comment, s.scored_at
   FROM nomination_scores s JOIN nominations n ON n.id = s.nomination_id JOIN users u ON u.id = s.user_id
   JOIN prize_criteria c ON c.id = s.criterion_id
- WHERE n.call_id = $1 ORDER BY n.created_at, n.id, u.email, c.position
+ WHERE n.call_id = $1 ORDER BY n.number, u.email, c.position
 """
 CONFLICTS_OF_CALL = """
 SELECT k.nomination_id, k.user_id FROM nomination_conflicts k JOIN nominations n ON n.id = k.nomination_id

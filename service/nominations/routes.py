@@ -15,7 +15,14 @@ from ..idempotency import request_fingerprint, run_once
 from ..openapi import responses
 from ..types import localized
 from . import decisions, domain, links, queries, scoring, views
-from .access import call_for_organiser, get_call, nomination_for, prize_for_organiser, standing_on_call
+from .access import (
+    call_for_organiser,
+    get_call,
+    nomination_for,
+    prize_for_organiser,
+    require_no_conflict,
+    standing_on_call,
+)
 from .results import results as compute_results
 from .schemas import (
     CallIn,
@@ -134,7 +141,11 @@ class CallController(Controller):
             mine = await queries.juror_standing(conn, call.id, principal.user_id)
             return Response(
                 [
-                    JuryNomination(nomination=n, conflict=mine[n.id][0], submitted=mine[n.id][1] > 0)
+                    JuryNomination(
+                        nomination=views.redacted(n) if mine[n.id][0] else n,
+                        conflict=mine[n.id][0],
+                        submitted=mine[n.id][1] > 0,
+                    )
                     for n in found
                     if n.status != "withdrawn"
                 ]
@@ -213,8 +224,10 @@ class NominationController(Controller):
 
     @get("/{nomination_id:uuid}", responses=responses(401, 403, 404))
     async def detail(self, nomination_id: FromPath[UUID], conn: Conn, principal: Caller) -> Nomination:
-        """One nomination (its organisers and jury)."""
-        nomination, _call, _standing = await nomination_for(conn, nomination_id, principal)
+        """One nomination (its organisers and jury, except jurors who declared a conflict)."""
+        nomination, _call, standing = await nomination_for(conn, nomination_id, principal)
+        if standing == "juror":
+            await require_no_conflict(conn, nomination_id, principal)
         return nomination
 
     @get("/{nomination_id:uuid}/scores", responses=responses(401, 403, 404))

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
+import msgspec
 from litestar import Response
 
 from ..errors import NotFound
@@ -99,6 +100,14 @@ async def self_view(conn: asyncpg.Connection, nomination: Nomination, now: datet
         created_at=nomination.created_at,
         withdrawn_at=nomination.withdrawn_at,
     )
+
+
+def redacted(nomination: Nomination) -> Nomination:
+    """What a conflicted juror still sees in the list: who and what, not the case or the people behind it."""
+    return msgspec.structs.replace(
+        nomination, nominee_email="", justification="", links=[], nominator_name="", nominator_email="",
+        nominator_relation="",
+    )  # fmt: skip
 
 
 def csv_cell(value: object) -> str:
