@@ -74,7 +74,8 @@ async def test_nominator_gets_a_mail_whose_link_shows_and_withdraws_the_nominati
     await run_jobs()
     [mail] = smtp.sink.to("beate@bergen.kommune.no")
     link = re.search(r"http://testserver\.local/nominations/(N1[\w-]+)", mail.get_body(("plain",)).get_content())
-    assert link is not None and link.group(1) == secret_of(created)
+    assert link is not None
+    assert link.group(1) == secret_of(created)
     seen = await world.client.get("/api/v1/nominations/self", headers=auth(link.group(1)))
     gone = await world.client.delete(f"/api/v1/nominations/self?secret={link.group(1)}")
     again = await world.client.delete("/api/v1/nominations/self", headers=auth(link.group(1)))
