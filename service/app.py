@@ -201,6 +201,8 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             await app.state.pool.close()
 
     from .events.routes import EventController
+    from .nominations.pages import PRIZE_PAGES
+    from .nominations.routes import PRIZE_ROUTES
     from .openapi import declare_closed_objects
     from .programme.routes import PROGRAMME_ROUTES
     from .registrations.routes import REGISTRATION_ROUTES
@@ -213,6 +215,8 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             EventController,
             *REGISTRATION_ROUTES,
             *PROGRAMME_ROUTES,
+            *PRIZE_ROUTES,
+            *PRIZE_PAGES,
             *PAGE_ROUTES,
             create_static_files_router(
                 path="/static",

@@ -8,6 +8,7 @@ from service.accounts.domain import add_user
 from service.app import create_app
 from service.settings import Settings
 from tests.conftest import auth, event_body
+from tests.nominations.conftest import call_body, nomination_body
 
 PUBLIC = {
     ("GET", "/api/v1/events"),
@@ -19,6 +20,10 @@ PUBLIC = {
     ("DELETE", "/api/v1/registrations/self"),
     ("GET", "/api/v1/registrations/self/export"),
     ("GET", "/api/v1/events/{slug:str}/sessions"),
+    ("GET", "/api/v1/prizes/{slug:str}"),
+    ("POST", "/api/v1/prizes/{slug:str}/nominations"),
+    ("GET", "/api/v1/nominations/self"),
+    ("DELETE", "/api/v1/nominations/self"),
 }
 SESSION = {
     "kind": "parallel",
@@ -51,7 +56,29 @@ PROTECTED = {
     ("POST", "/api/v1/events/{slug:str}/sessions"): ("/api/v1/events/kk/sessions", SESSION),
     ("PATCH", "/api/v1/sessions/{session_id:uuid}"): ("/api/v1/sessions/{session}", {"room": "Auditoriet"}),
     ("POST", "/api/v1/sessions/{session_id:uuid}/cancel"): ("/api/v1/sessions/{session}/cancel", None),
+    ("POST", "/api/v1/prizes"): ("/api/v1/prizes", {"slug": "ny-pris", "name": {"nb": "Ny pris"}}),
+    ("POST", "/api/v1/prizes/{slug:str}/calls"): ("/api/v1/prizes/prisen/calls", call_body(year=2028, jury=[])),
+    ("GET", "/api/v1/calls/{call_id:uuid}"): ("/api/v1/calls/{call}", None),
+    ("PUT", "/api/v1/calls/{call_id:uuid}/jury"): ("/api/v1/calls/{call}/jury", {"emails": []}),
+    ("GET", "/api/v1/calls/{call_id:uuid}/nominations"): ("/api/v1/calls/{call}/nominations", None),
+    ("POST", "/api/v1/calls/{call_id:uuid}/lock"): ("/api/v1/calls/{call}/lock", None),
+    ("GET", "/api/v1/calls/{call_id:uuid}/results"): ("/api/v1/calls/{call}/results", None),
+    ("GET", "/api/v1/calls/{call_id:uuid}/scores"): ("/api/v1/calls/{call}/scores", None),
+    ("POST", "/api/v1/calls/{call_id:uuid}/publish"): ("/api/v1/calls/{decided_call}/publish", None),
+    ("GET", "/api/v1/nominations/{nomination_id:uuid}"): ("/api/v1/nominations/{nomination}", None),
+    ("GET", "/api/v1/nominations/{nomination_id:uuid}/scores"): ("/api/v1/nominations/{nomination}/scores", None),
+    ("POST", "/api/v1/nominations/{nomination_id:uuid}/decision"): (
+        "/api/v1/nominations/{nomination}/decision",
+        {"status": "shortlisted"},
+    ),
 }
+# Routes only a juror of the call may use (the organiser of "kk" runs the prize but does not score).
+JURY = {
+    ("PUT", "/api/v1/nominations/{nomination_id:uuid}/scores"): ("/api/v1/nominations/{nomination}/scores", "sheet"),
+    ("POST", "/api/v1/nominations/{nomination_id:uuid}/conflict"): ("/api/v1/nominations/{nomination}/conflict", {}),
+}
+# Routes that anyone signed in may call, but that only act within the caller's own scope.
+CREATE = {("POST", "/api/v1/events"), ("POST", "/api/v1/prizes")}
 
 
 def api_routes():
@@ -64,7 +91,7 @@ def api_routes():
 
 
 def test_every_api_route_is_classified_public_or_protected():
-    assert set(api_routes()) == PUBLIC | set(PROTECTED)
+    assert set(api_routes()) == PUBLIC | set(PROTECTED) | set(JURY)
 
 
 @pytest.fixture
@@ -88,7 +115,9 @@ async def world(client, conn, make_event, organiser_token):
             "/api/v1/events/kk/registrations", json={"name": "B", "email": "b@example.no", "accept_privacy": True}
         )
     ).json()
+    prize_ids = await _prize_world(client, conn, organiser_token)
     tokens = {
+        "juror": (await add_user(conn, email="juror@example.no", role="jury")).token,
         "door": (await add_user(conn, email="door@example.no", role="door")).token,
         "jury": (await add_user(conn, email="jury@example.no", role="jury")).token,
         "stranger": (await add_user(conn, email="per@example.no", role="organiser")).token,
@@ -101,12 +130,35 @@ async def world(client, conn, make_event, organiser_token):
         "registration": confirmed["id"],
         "waitlisted": waitlisted["id"],
         "session": session["id"],
+        **prize_ids,
     }
+    await client.put(
+        f"/api/v1/calls/{ids['call']}/jury", json={"emails": ["juror@example.no"]}, headers=auth(organiser_token)
+    )
     return tokens, ids
 
 
+async def _prize_world(client, conn, organiser_token):
+    """Two prizes of "kk": one with an open call and a nomination, one decided (locked, with a winner)."""
+    headers = auth(organiser_token)
+    ids = {}
+    for slug, key in (("prisen", "call"), ("avgjort", "decided_call")):
+        await client.post("/api/v1/prizes", json={"slug": slug, "name": {"nb": slug}}, headers=headers)
+        call = (await client.post(f"/api/v1/prizes/{slug}/calls", json=call_body(jury=[]), headers=headers)).json()
+        nomination = (await client.post(f"/api/v1/prizes/{slug}/nominations", json=nomination_body())).json()
+        ids[key], ids[key.replace("call", "nomination")] = call["id"], nomination["id"]
+        ids[f"{key}_criteria"] = [c["id"] for c in call["criteria"]]
+    await client.post(f"/api/v1/calls/{ids['decided_call']}/lock", headers=headers)
+    await client.post(
+        f"/api/v1/nominations/{ids['decided_nomination']}/decision", json={"status": "winner"}, headers=headers
+    )
+    return ids
+
+
 def concrete(key, ids):
-    path, body = PROTECTED[key]
+    path, body = PROTECTED[key] if key in PROTECTED else JURY[key]
+    if body == "sheet":
+        body = {"scores": [{"criterion_id": c, "score": 3} for c in ids["call_criteria"]]}
     return path.format(**ids), body
 
 
@@ -115,7 +167,7 @@ async def test_protected_route_refuses_missing_and_bad_tokens_and_wrong_roles(cl
     tokens, ids = world
     method, _ = key
     path, body = concrete(key, ids)
-    if key == ("POST", "/api/v1/events"):
+    if key in CREATE:
         expectations = {"none": 401, "bad": 401, "door": 403, "jury": 403}
     else:
         expectations = {"none": 401, "bad": 401, "door": 403, "jury": 403, "stranger": 403}
@@ -144,3 +196,35 @@ async def test_protected_route_lets_the_events_organiser_and_admins_in(client, w
     response = await client.request(method, path, json=body, headers=auth(tokens[who]))
 
     assert response.status_code in (200, 201, 204), response.text
+
+
+@pytest.mark.parametrize("key", sorted(JURY))
+async def test_jury_route_lets_only_the_calls_jurors_in(client, world, key):
+    tokens, ids = world
+    method, _ = key
+    path, body = concrete(key, ids)
+    expectations = {
+        "none": 401,
+        "bad": 401,
+        "door": 403,
+        "jury": 403,
+        "stranger": 403,
+        "organiser": 403,
+        "admin": 403,
+        "juror": 200 if method == "PUT" else 204,
+    }
+    headers = {"none": {}, "bad": auth("mp_not-a-real-token"), **{k: auth(v) for k, v in tokens.items()}}
+
+    answers = {who: await client.request(method, path, json=body, headers=headers[who]) for who in expectations}
+
+    assert {who: r.status_code for who, r in answers.items()} == expectations
+    codes = {who: r.json()["code"] for who, r in answers.items() if r.status_code >= 400}
+    assert codes == {
+        "none": "unauthorized",
+        "bad": "invalid_token",
+        "door": "forbidden",
+        "jury": "not_on_jury",
+        "stranger": "not_in_scope",
+        "organiser": "jury_only",
+        "admin": "jury_only",
+    }
