@@ -91,7 +91,7 @@ BEGIN
     VALUES (NEW.id, NEW.event_id, chosen.id, chosen.rank, false, 'late', coalesce(person.confirmed_at, now()));
     IF round.published_at IS NOT NULL THEN
         INSERT INTO jobs (kind, payload, dedupe_key)
-        VALUES ('workshops.placement', jsonb_build_object('registration_id', NEW.id),
+        VALUES ('workshops.placement', jsonb_build_object('registration_id', NEW.id, 'group_id', chosen.id),
                 'workshops.placement:' || NEW.id || ':' || chosen.id)
         ON CONFLICT (dedupe_key) DO NOTHING;
     END IF;

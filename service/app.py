@@ -204,6 +204,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
     from .openapi import declare_closed_objects
     from .registrations.routes import REGISTRATION_ROUTES
     from .web.pages import PAGE_ROUTES
+    from .workshops.routes import WORKSHOP_ROUTES
 
     return Litestar(
         route_handlers=[
@@ -211,6 +212,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             readyz,
             EventController,
             *REGISTRATION_ROUTES,
+            *WORKSHOP_ROUTES,
             *PAGE_ROUTES,
             create_static_files_router(
                 path="/static",

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from .events.domain import EventChangeHook
+from .registrations.domain import RegistrationHook
 from .registrations.domain import on_event_changed as registrations_follow_event
+from .workshops.domain import store_preferences as workshops_store_perspectives
 
 EVENT_CHANGE_HOOKS: list[EventChangeHook] = [registrations_follow_event]
+# Run in the registering transaction of a registration that carries workshop perspectives.
+REGISTRATION_HOOKS: list[RegistrationHook] = [workshops_store_perspectives]

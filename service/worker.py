@@ -49,8 +49,9 @@ async def send_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
 
 def handlers() -> Mapping[str, Handler]:
     from .registrations.notify import HANDLERS as registration_handlers
+    from .workshops.notify import HANDLERS as workshop_handlers
 
-    return {"mail.send": send_mail, **registration_handlers}
+    return {"mail.send": send_mail, **registration_handlers, **workshop_handlers}
 
 
 def make_mailer(settings: Settings) -> Mailer:

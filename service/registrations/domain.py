@@ -6,6 +6,7 @@ list is ordered by queue_seq; a freed seat passes to the first waitlisted person
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -28,6 +29,10 @@ MAIL_WAITLISTED = "registration.waitlisted"
 MAIL_PROMOTED = "registration.promoted"
 MAIL_CANCELLED = "registration.cancelled"
 MAIL_LINK = "registration.link"
+
+
+# Called in the registering transaction when a registration carries workshop perspectives (service/hooks.py).
+RegistrationHook = Callable[[asyncpg.Connection, Registration, RegistrationIn, datetime], Awaitable[None]]
 
 
 class AlreadyRegistered(Conflict):
@@ -87,14 +92,33 @@ def check_answers(questions: list[dict[str, Any]], answers: dict[str, Any]) -> d
 
 
 async def register_attendee(
-    conn: asyncpg.Connection, slug: str, *, data: RegistrationIn, now: datetime, source: str = "web"
+    conn: asyncpg.Connection,
+    slug: str,
+    *,
+    data: RegistrationIn,
+    now: datetime,
+    source: str = "web",
+    hooks: Sequence[RegistrationHook] = (),
 ) -> Registration:
     """Register for an event: confirmed while a seat is free, else waitlisted.
 
     Raises NotFound, InvalidState (window, cancelled), Invalid, AlreadyRegistered — the last after
     committing a job that mails the existing manage link to the address. Not idempotent by itself:
-    callers pass Idempotency-Key handling around it.
+    callers pass Idempotency-Key handling around it. With perspectives, the hooks run in the same transaction.
     """
+    if hooks and data.perspectives is not None:
+        try:
+            async with conn.transaction():
+                registration = await register_attendee(conn, slug, data=data, now=now, source=source)
+                for hook in hooks:
+                    await hook(conn, registration, data, now)
+            return registration
+        except AlreadyRegistered:
+            # The rollback took the mail with the existing link along: send it again, outside.
+            event = await queries.event_for_registration(conn, slug)
+            if event is not None:
+                await _refuse_duplicate(conn, event["id"], data.email.strip(), now)
+            raise
     if not data.accept_privacy:
         raise Invalid("privacy_not_accepted", "the privacy notice must be accepted", field="accept_privacy")
     values = msgspec.structs.asdict(data)

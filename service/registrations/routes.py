@@ -116,7 +116,9 @@ class RegistrationController(Controller):
         """Register for an event. Answers `confirmed` or `waitlisted`; honours `Idempotency-Key`."""
 
         async def action() -> tuple[int, bytes]:
-            registration = await domain.register_attendee(conn, slug, data=data, now=now)
+            from ..hooks import REGISTRATION_HOOKS
+
+            registration = await domain.register_attendee(conn, slug, data=data, now=now, hooks=REGISTRATION_HOOKS)
             return 201, msgspec.json.encode(created(settings, registration))
 
         fingerprint = request_fingerprint("POST", request.url.path, await request.body()) if idempotency_key else b""

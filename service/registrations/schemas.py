@@ -7,7 +7,7 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from ..types import Email, Line200, LocalizedLine, OptLine200
+from ..types import Email, GroupKey, Line200, LocalizedLine, OptLine200
 
 RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
 AttendeeRole = Literal["municipal_employee", "researcher", "student", "user_representative", "other"]
@@ -51,6 +51,8 @@ class RegistrationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     accessibility: Note = ""
     language: Language = "nb"
     answers: Answers = {}
+    # Workshops with perspective groups: group keys, most wanted first (stored by service/workshops).
+    perspectives: Annotated[list[GroupKey], Meta(min_length=1, max_length=20)] | None = None
 
 
 class RegistrationPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
