@@ -34,7 +34,7 @@ RETURNING id
 """
 DELETE_GROUP = "DELETE FROM workshop_groups WHERE id = $1"
 # One lock per workshop for everything that fills or moves group seats (the late-placement trigger takes it too).
-LOCK_GROUPS = "SELECT pg_advisory_xact_lock(hashtextextended('workshop_groups:' || $1::text, 0))"
+LOCK_GROUPS = "SELECT pg_advisory_xact_lock(hashtextextended('workshop_groups:' || ($1::uuid)::text, 0))"
 INSERT_PREFERENCES = """
 INSERT INTO group_preferences (registration_id, rank, group_id)
 SELECT $1, rank, group_id FROM unnest($2::uuid[]) WITH ORDINALITY AS p (group_id, rank)
