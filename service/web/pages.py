@@ -35,8 +35,9 @@ async def event_detail(slug: FromPath[str], request: Request[Any, Any, Any], con
 
 def _registration_pages() -> list[Any]:
     from ..registrations.pages import RegistrationPages
+    from ..workshops.pages import WorkshopPages
 
-    return [RegistrationPages]
+    return [RegistrationPages, WorkshopPages]
 
 
 PAGE_ROUTES: list[Any] = [event_list, event_detail, *_registration_pages()]

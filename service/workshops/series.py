@@ -87,7 +87,13 @@ async def register_for_series(
     is mailed again). Raises NotFound, Invalid, InvalidState, AlreadyRegistered (for every date).
     """
     dates = await series_dates(conn, series)
-    chosen = _chosen(dates, data, now)
+    return await register_for_dates(conn, _chosen(dates, data, now), data, now=now)
+
+
+async def register_for_dates(
+    conn: asyncpg.Connection, chosen: list[tuple[Event, list[Group]]], data: SeriesRegistrationIn, *, now: datetime
+) -> tuple[list[tuple[str, Registration]], list[str]]:
+    """Register for each of the chosen workshops in one transaction; see register_for_series."""
     known = {g.key for _, groups in chosen for g in groups}
     common = msgspec.structs.asdict(data)
     del common["events"], common["perspectives"]

@@ -23,7 +23,9 @@ def placed(body: dict) -> dict[str, tuple[str, int | None, bool]]:
     return {p["email"]: (g["group"]["key"], p["choice"], p["locked"]) for g in body["groups"] for p in g["members"]}
 
 
-async def test_add_group_refuses_duplicates_reserved_keys_and_conferences(client, organiser_token, make_workshop, make_event):
+async def test_add_group_refuses_duplicates_reserved_keys_and_conferences(
+    client, organiser_token, make_workshop, make_event
+):
     await make_workshop("ws")
     await make_event(slug="kk")
     group = {"key": "patient", "name": {"nb": "Pasient"}, "capacity": 5}
@@ -228,7 +230,9 @@ async def test_change_group_capacity_below_members_is_refused(client, organiser_
     await register(client, "ws", "b@example.no", "patient")
     await client.post("/api/v1/events/ws/groups/assign", headers=auth(organiser_token))
 
-    smaller = await client.patch("/api/v1/events/ws/groups/patient", json={"capacity": 1}, headers=auth(organiser_token))
+    smaller = await client.patch(
+        "/api/v1/events/ws/groups/patient", json={"capacity": 1}, headers=auth(organiser_token)
+    )
     remove = await client.delete("/api/v1/events/ws/groups/patient", headers=auth(organiser_token))
     renamed = await client.patch(
         "/api/v1/events/ws/groups/next-of-kin", json={"name": {"nb": "Pårørende"}}, headers=auth(organiser_token)
@@ -240,5 +244,3 @@ async def test_change_group_capacity_below_members_is_refused(client, organiser_
     ]
     assert renamed.status_code == 200, renamed.text
     assert renamed.json()["name"] == {"nb": "Pårørende"}
-
-
