@@ -6,7 +6,6 @@ import asyncio
 import csv
 import io
 
-
 from service.workshops.queries import group_of
 from tests.conftest import auth
 from tests.workshops.conftest import person
