@@ -62,7 +62,12 @@ def series(live_server: LiveServer) -> str:
             response = live_server.api(
                 "POST",
                 f"/api/v1/events/{slug}/groups",
-                json={"key": key, "name": {"nb": nb, "en": en}, "perspective": {"nb": f"Som {nb.lower()}"}, "capacity": 10},
+                json={
+                    "key": key,
+                    "name": {"nb": nb, "en": en},
+                    "perspective": {"nb": f"Som {nb.lower()}"},
+                    "capacity": 10,
+                },
             )
             assert response.status_code == 201, response.text
     return "alrek-intro"

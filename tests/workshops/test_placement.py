@@ -138,5 +138,6 @@ def test_place_random_cases_keep_every_invariant_and_beat_greedy(seed: int):
     assert all(members[g.id] <= g.capacity for g in groups)
     assert all(p.group == q.locked_in for p, q in zip(result, people, strict=True) if q.locked_in)
     assert firsts >= sum(p.choice == 1 for p in baseline)
+    assert sum(p.choice is None for p in result) <= sum(p.choice is None for p in baseline)
     assert spread_deviation(groups, people, result) <= spread_deviation(groups, people, baseline)
     assert place(groups, people) == result
