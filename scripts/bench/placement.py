@@ -63,7 +63,8 @@ def bench_solver(participants: int, groups: int, runs: int) -> tuple[float, int,
         times.append(time.perf_counter() - started)
     assert all(a == answers[0] for a in answers), "the solver gave different answers for the same input"
     members = Counter(p.group for p in answers[0])
-    assert all(members[g.id] <= g.capacity for g in group_list) and len(answers[0]) == participants
+    assert all(members[g.id] <= g.capacity for g in group_list), "a group is over capacity"
+    assert len(answers[0]) == participants, "someone is not placed"
     firsts = sum(p.choice == 1 for p in answers[0])
     return statistics.median(times), firsts, sum(p.choice == 1 for p in greedy(group_list, people))
 
