@@ -207,6 +207,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
     from .programme.routes import PROGRAMME_ROUTES
     from .registrations.routes import REGISTRATION_ROUTES
     from .web.pages import PAGE_ROUTES
+    from .workshops.routes import WORKSHOP_ROUTES
 
     return Litestar(
         route_handlers=[
@@ -217,6 +218,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             *PROGRAMME_ROUTES,
             *PRIZE_ROUTES,
             *PRIZE_PAGES,
+            *WORKSHOP_ROUTES,
             *PAGE_ROUTES,
             create_static_files_router(
                 path="/static",

@@ -5,9 +5,12 @@ from __future__ import annotations
 from .events.domain import EventChangeHook
 from .programme.domain import on_event_changed as calendars_follow_event
 from .programme.domain import on_registration_ended as release_session_places
-from .registrations.domain import RegistrationEndHook
+from .registrations.domain import RegistrationEndHook, RegistrationHook
 from .registrations.domain import on_event_changed as registrations_follow_event
+from .workshops.domain import store_preferences as workshops_store_perspectives
 
 EVENT_CHANGE_HOOKS: list[EventChangeHook] = [registrations_follow_event, calendars_follow_event]
 # Called inside the transaction that cancels or erases a registration.
 REGISTRATION_END_HOOKS: list[RegistrationEndHook] = [release_session_places]
+# Run in the registering transaction of a registration that carries workshop perspectives.
+REGISTRATION_HOOKS: list[RegistrationHook] = [workshops_store_perspectives]

@@ -87,6 +87,23 @@ TITLES: dict[str, str] = {
     "results_published": "The results are published",
     "winner_already_chosen": "Another winner was chosen at the same moment",
     "no_winner": "Choose a winner first",
+    "not_a_workshop": "Only workshops have perspective groups",
+    "group_key_taken": "The workshop already has a group with this key",
+    "reserved_group_key": "This key cannot be used for a group",
+    "group_not_found": "The workshop has no such group",
+    "group_capacity_below_members": "More participants are placed in the group than the new capacity",
+    "group_has_members": "Participants are placed in the group",
+    "group_full": "The group is full",
+    "unknown_group": "A ranked perspective is not a group of the workshop",
+    "duplicate_perspective": "A perspective is ranked twice",
+    "perspectives_required": "Rank at least one perspective",
+    "no_groups": "The workshop has no groups yet",
+    "not_enough_group_seats": "The groups have fewer seats than there are confirmed participants",
+    "not_confirmed": "Only confirmed participants are placed in groups",
+    "not_placed": "The participant is not in a group yet",
+    "not_assigned": "The groups have not been assigned yet",
+    "series_not_found": "The series does not exist",
+    "unknown_date": "The date is not a workshop of the series",
 }
 
 

@@ -18,6 +18,10 @@ Slug = Annotated[
         min_length=2, max_length=80, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="lowercase letters, digits, '-'"
     ),
 ]
+# The key of a workshop's perspective group, e.g. "patient" (unique within the workshop).
+GroupKey = Annotated[
+    str, Meta(min_length=1, max_length=40, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="a group's key")
+]
 Line80 = Annotated[str, Meta(min_length=1, max_length=80, pattern=_ONE_LINE)]
 Line200 = Annotated[str, Meta(min_length=1, max_length=200, pattern=_ONE_LINE)]
 OptLine200 = Annotated[str, Meta(max_length=200, pattern=_ONE_LINE)]

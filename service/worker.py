@@ -52,10 +52,11 @@ def handlers() -> Mapping[str, Handler]:
     from .programme.notify import HANDLERS as programme_handlers
     from .programme.notify import followed_by_sync
     from .registrations.notify import HANDLERS as registration_handlers
+    from .workshops.notify import HANDLERS as workshop_handlers
 
     # Every mail about a registration's status is followed by a calendar sync (REQUEST or CANCEL).
     registration = {kind: followed_by_sync(handler) for kind, handler in registration_handlers.items()}
-    return {"mail.send": send_mail, **registration, **programme_handlers, **nomination_handlers}
+    return {"mail.send": send_mail, **registration, **programme_handlers, **nomination_handlers, **workshop_handlers}
 
 
 def make_mailer(settings: Settings) -> Mailer:

@@ -8,7 +8,7 @@ SEQUENCE and start a calendar update for everyone affected, through the job queu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -251,19 +251,36 @@ async def choose_sessions(
 
 
 async def register_with_sessions(
-    conn: asyncpg.Connection, slug: str, data: RegistrationIn, *, now: datetime, source: str = "web"
+    conn: asyncpg.Connection,
+    slug: str,
+    data: RegistrationIn,
+    *,
+    now: datetime,
+    source: str = "web",
+    hooks: Sequence[registrations.RegistrationHook] = (),
 ) -> tuple[Registration, list[Choice]]:
     """Register and choose sessions in one transaction: a refused choice (overlap, unknown) registers nobody.
     Raises what register_attendee and check_choice raise."""
     if not data.sessions:
-        return await registrations.register_attendee(conn, slug, data=data, now=now, source=source), []
-    async with conn.transaction():
-        event = await event_queries.event_by_slug(conn, slug)
-        if event is None or event.status == "draft":
-            raise NotFound("event_not_found", f"no event {slug!r}")
-        await check_choice(conn, event.id, data.sessions)
-        registration = await registrations.register_attendee(conn, slug, data=data, now=now, source=source)
-        choices = await choose_sessions(conn, registration.id, data.sessions, actor=registrations.PUBLIC, now=now)
+        registration = await registrations.register_attendee(
+            conn, slug, data=data, now=now, source=source, hooks=hooks
+        )
+        return registration, []
+    try:
+        async with conn.transaction():
+            event = await event_queries.event_by_slug(conn, slug)
+            if event is None or event.status == "draft":
+                raise NotFound("event_not_found", f"no event {slug!r}")
+            await check_choice(conn, event.id, data.sessions)
+            registration = await registrations.register_attendee(
+                conn, slug, data=data, now=now, source=source, hooks=hooks
+            )
+            choices = await choose_sessions(
+                conn, registration.id, data.sessions, actor=registrations.PUBLIC, now=now
+            )
+    except registrations.AlreadyRegistered:
+        await registrations.resend_existing_link(conn, slug, data.email, now)
+        raise
     return registration, choices
 
 

@@ -6,7 +6,9 @@ list is ordered by queue_seq; a freed seat passes to the first waitlisted person
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import contextlib
+
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -33,6 +35,8 @@ MAIL_LINK = "registration.link"
 
 # Called inside the transaction that cancels or erases a registration (other domains free what it held).
 RegistrationEndHook = Callable[..., Awaitable[None]]
+# Called in the registering transaction when a registration carries workshop perspectives (service/hooks.py).
+RegistrationHook = Callable[[asyncpg.Connection, Registration, RegistrationIn, datetime], Awaitable[None]]
 
 
 class AlreadyRegistered(Conflict):
@@ -99,14 +103,30 @@ def check_answers(questions: list[dict[str, Any]], answers: dict[str, Any]) -> d
 
 
 async def register_attendee(
-    conn: asyncpg.Connection, slug: str, *, data: RegistrationIn, now: datetime, source: str = "web"
+    conn: asyncpg.Connection,
+    slug: str,
+    *,
+    data: RegistrationIn,
+    now: datetime,
+    source: str = "web",
+    hooks: Sequence[RegistrationHook] = (),
 ) -> Registration:
     """Register for an event: confirmed while a seat is free, else waitlisted.
 
     Raises NotFound, InvalidState (window, cancelled), Invalid, AlreadyRegistered — the last after
     committing a job that mails the existing manage link to the address. Not idempotent by itself:
-    callers pass Idempotency-Key handling around it.
+    callers pass Idempotency-Key handling around it. With perspectives, the hooks run in the same transaction.
     """
+    if hooks and data.perspectives is not None:
+        try:
+            async with conn.transaction():
+                registration = await register_attendee(conn, slug, data=data, now=now, source=source)
+                for hook in hooks:
+                    await hook(conn, registration, data, now)
+            return registration
+        except AlreadyRegistered:
+            await resend_existing_link(conn, slug, data.email, now)
+            raise
     if not data.accept_privacy:
         raise Invalid("privacy_not_accepted", "the privacy notice must be accepted", field="accept_privacy")
     values = msgspec.structs.asdict(data)
@@ -130,6 +150,16 @@ async def register_attendee(
         # Not a duplicate: the event changed between reading and writing; the next read tells how.
         return await register_attendee(conn, slug, data=data, now=now, source=source)
     return await _registered(conn, row, values, now=now, source=source)
+
+
+async def resend_existing_link(conn: asyncpg.Connection, slug: str, email: str, now: datetime) -> None:
+    """For a caller whose transaction around register_attendee rolled back on AlreadyRegistered (and took the
+    mail with the existing link along): enqueue that mail again, outside the rolled-back transaction."""
+    event = await queries.event_for_registration(conn, slug)
+    if event is None:
+        return
+    with contextlib.suppress(AlreadyRegistered):  # the mail is enqueued; the caller raises its own
+        await _refuse_duplicate(conn, event["id"], email.strip(), now)
 
 
 async def _registered(

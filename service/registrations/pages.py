@@ -25,6 +25,19 @@ from .access import by_code
 from .schemas import ATTENDEE_ROLES, PARTNERS, Registration, RegistrationIn, RegistrationPatch
 from .tickets import ticket_images
 
+
+async def group_of(conn: Any, registration_id: Any) -> Any:
+    from ..workshops.queries import group_of as workshop_group_of
+
+    return await workshop_group_of(conn, registration_id)
+
+
+async def workshop_context(conn: Any, settings: Any, registration: Any) -> Any:
+    from ..workshops.pages import workshop_context as context
+
+    return await context(conn, settings, registration)
+
+
 ROLE_LABELS = {
     "municipal_employee": "Municipal employee",
     "researcher": "Researcher",
@@ -120,8 +133,12 @@ class RegistrationPages(Controller):
     include_in_schema = False
 
     @get("/events/{slug:str}/register")
-    async def form(self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, now: Now) -> Template:
+    async def form(
+        self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, now: Now
+    ) -> Template | Redirect:
         event = await events.get_event(conn, slug)
+        if event.kind == "workshop":  # ranked perspectives and series dates: service/workshops/pages.py
+            return Redirect(f"/workshops/{slug}/register?lang={request_language(request)}", status_code=303)
         questions = await queries.questions(conn, event.id)
         return page(
             request,
@@ -207,6 +224,7 @@ class RegistrationPages(Controller):
             **await _programme_context(conn, settings, registration, event, request_language(request)),
             registration=registration,
             event=event,
+            group=await group_of(conn, registration.id),
             code=code,
             svg_url=f"/t/{quote(code)}.svg",
         )
@@ -230,6 +248,7 @@ class RegistrationPages(Controller):
             ticket_url=links.ticket_url(settings, registration),
             roles=ROLE_LABELS,
             welcome=request.query_params.get("welcome") == "1",
+            workshop=await workshop_context(conn, settings, registration),
             notice=request.query_params.get("notice"),
             errors={},
             partners=PARTNERS,

@@ -124,7 +124,11 @@ class RegistrationController(Controller):
         """Register for an event. Answers `confirmed` or `waitlisted`; honours `Idempotency-Key`."""
 
         async def action() -> tuple[int, bytes]:
-            registration, choices = await programme.register_with_sessions(conn, slug, data, now=now)
+            from ..hooks import REGISTRATION_HOOKS
+
+            registration, choices = await programme.register_with_sessions(
+                conn, slug, data, now=now, hooks=REGISTRATION_HOOKS
+            )
             return 201, msgspec.json.encode(created(settings, registration, choices))
 
         fingerprint = request_fingerprint("POST", request.url.path, await request.body()) if idempotency_key else b""

@@ -8,7 +8,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from ..programme.schemas import Choice, SessionIds
-from ..types import Email, Line200, LocalizedLine, OptLine200
+from ..types import Email, GroupKey, Line200, LocalizedLine, OptLine200
 
 RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
 AttendeeRole = Literal["municipal_employee", "researcher", "student", "user_representative", "other"]
@@ -53,6 +53,8 @@ class RegistrationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     language: Language = "nb"
     answers: Answers = {}
     sessions: SessionIds = msgspec.field(default_factory=list)
+    # Workshops with perspective groups: group keys, most wanted first (stored by service/workshops).
+    perspectives: Annotated[list[GroupKey], Meta(min_length=1, max_length=20)] | None = None
 
 
 class RegistrationPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -24,6 +24,10 @@ PUBLIC = {
     ("POST", "/api/v1/prizes/{slug:str}/nominations"),
     ("GET", "/api/v1/nominations/self"),
     ("DELETE", "/api/v1/nominations/self"),
+    ("GET", "/api/v1/events/{slug:str}/groups"),
+    ("GET", "/api/v1/series/{series_slug:str}"),
+    ("POST", "/api/v1/series/{series_slug:str}/registrations"),
+    ("DELETE", "/api/v1/registrations/self/series"),
 }
 SESSION = {
     "kind": "parallel",
@@ -71,6 +75,19 @@ PROTECTED = {
         "/api/v1/nominations/{nomination}/decision",
         {"status": "shortlisted"},
     ),
+    ("POST", "/api/v1/events/{slug:str}/groups"): (
+        "/api/v1/events/kk/groups",
+        {"key": "student", "name": {"nb": "Student"}, "capacity": 3},
+    ),
+    ("PATCH", "/api/v1/events/{slug:str}/groups/{key:str}"): ("/api/v1/events/kk/groups/patient", {"capacity": 4}),
+    ("DELETE", "/api/v1/events/{slug:str}/groups/{key:str}"): ("/api/v1/events/kk/groups/spare", None),
+    ("POST", "/api/v1/events/{slug:str}/groups/assign"): ("/api/v1/events/kk/groups/assign", None),
+    ("POST", "/api/v1/events/{slug:str}/groups/publish"): ("/api/v1/events/kk/groups/publish", None),
+    ("GET", "/api/v1/events/{slug:str}/groups/lists"): ("/api/v1/events/kk/groups/lists", None),
+    ("PATCH", "/api/v1/events/{slug:str}/groups/placements/{registration_id:uuid}"): (
+        "/api/v1/events/kk/groups/placements/{registration}",
+        {"locked": True},
+    ),
 }
 # Routes only a juror of the call may use (the organiser of "kk" runs the prize but does not score).
 JURY = {
@@ -96,8 +113,11 @@ def test_every_api_route_is_classified_public_or_protected():
 
 @pytest.fixture
 async def world(client, conn, make_event, organiser_token):
-    await make_event(slug="kk", capacity=1)
+    await make_event(slug="kk", capacity=1, kind="workshop")
     await make_event(slug="other")
+    for key in ("patient", "spare"):
+        group = {"key": key, "name": {"nb": key.title()}, "capacity": 5}
+        await client.post("/api/v1/events/kk/groups", headers=auth(organiser_token), json=group)
     question = (
         await client.post(
             "/api/v1/events/kk/questions",
@@ -107,7 +127,8 @@ async def world(client, conn, make_event, organiser_token):
     ).json()
     confirmed = (
         await client.post(
-            "/api/v1/events/kk/registrations", json={"name": "A", "email": "a@example.no", "accept_privacy": True}
+            "/api/v1/events/kk/registrations",
+            json={"name": "A", "email": "a@example.no", "accept_privacy": True, "perspectives": ["patient"]},
         )
     ).json()
     waitlisted = (
@@ -116,6 +137,7 @@ async def world(client, conn, make_event, organiser_token):
         )
     ).json()
     prize_ids = await _prize_world(client, conn, organiser_token)
+    await client.post("/api/v1/events/kk/groups/assign", headers=auth(organiser_token))
     tokens = {
         "juror": (await add_user(conn, email="juror@example.no", role="jury")).token,
         "door": (await add_user(conn, email="door@example.no", role="door")).token,

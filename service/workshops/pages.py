@@ -1,0 +1,199 @@
+"""Workshop pages: signing up for one workshop or a whole series with ranked perspectives, cancelling a whole
+series from a manage link, and what the manage page and ticket show of a person's group and dates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from ..errors import DomainError
+from ..events import domain as events
+from ..events.schemas import Event
+from ..http import Config, Conn, Now, request_language
+from ..registrations import links
+from ..registrations import queries as registration_queries
+from ..registrations.access import by_code
+from ..registrations.pages import ERROR_TEXTS, FIELD_LABELS, ROLE_LABELS, _field_of
+from ..registrations.schemas import PARTNERS, Registration
+from ..settings import Settings
+from ..web.render import page as render_page
+from . import queries, series
+from .schemas import Group, SeriesRegistrationIn
+
+FIELDS = ("name", "email", "organisation", "role", "dietary", "accessibility", "language")
+MAX_RANKS = 3
+RANK_LABELS = ("First choice", "Second choice", "Third choice")
+WORKSHOP_FIELD_LABELS = {
+    **FIELD_LABELS,
+    "role": "Your background",
+    "perspectives": "Perspectives",
+    "events": "Dates",
+}
+WORKSHOP_ERROR_TEXTS = {
+    **ERROR_TEXTS,
+    "perspectives_required": "Choose at least your first choice of perspective.",
+    "duplicate_perspective": "Choose each perspective only once.",
+    "unknown_group": "Choose one of the perspectives listed.",
+    "dates_required": "Choose at least one date.",
+}
+
+
+def _form_to_input(form: dict[str, str], dates: list[tuple[Event, list[Group]]]) -> dict[str, Any]:
+    data: dict[str, Any] = {name: form.get(name, "").strip() for name in FIELDS}
+    data["role"] = data["role"] or None
+    if not data["language"]:
+        del data["language"]
+    data["accept_privacy"] = form.get("accept_privacy") == "yes"
+    ranking = [form.get(f"rank_{i}", "").strip() for i in range(1, MAX_RANKS + 1)]
+    data["perspectives"] = [key for key in ranking if key] or None
+    if len(dates) > 1:
+        data["events"] = [e.slug for e, _ in dates if form.get(f"date_{e.slug}") == "yes"] or None
+    else:
+        data["events"] = [dates[0][0].slug]
+    return data
+
+
+def perspectives_of(dates: list[tuple[Event, list[Group]]]) -> list[Group]:
+    """Each perspective once (by key), in the order the first date that has it lists it."""
+    seen: dict[str, Group] = {}
+    for _, groups in dates:
+        for group in groups:
+            seen.setdefault(group.key, group)
+    return list(seen.values())
+
+
+class WorkshopPages(Controller):
+    include_in_schema = False
+
+    def _form(
+        self,
+        request: Request[Any, Any, Any],
+        dates: list[tuple[Event, list[Group]]],
+        action: str,
+        now: Any,
+        **context: Any,
+    ) -> Template:
+        perspectives = perspectives_of(dates)
+        return render_page(
+            request,
+            "workshops/signup.html",
+            dates=dates,
+            states={e.slug: e.registration_state(now) for e, _ in dates},
+            perspectives=perspectives,
+            ranks=RANK_LABELS[: min(MAX_RANKS, len(perspectives))],
+            action=action,
+            partners=PARTNERS,
+            roles=ROLE_LABELS,
+            field_labels=WORKSHOP_FIELD_LABELS,
+            error_texts=WORKSHOP_ERROR_TEXTS,
+            **context,
+        )
+
+    @get("/series/{series_slug:str}/register")
+    async def series_form(
+        self, series_slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, now: Now
+    ) -> Template:
+        dates = await series.series_dates(conn, series_slug)
+        return self._form(
+            request, dates, f"/series/{series_slug}/register", now, values={}, errors={}, series=series_slug
+        )
+
+    @get("/workshops/{slug:str}/register")
+    async def workshop_form(
+        self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, now: Now
+    ) -> Template:
+        event = await events.get_event(conn, slug)
+        dates = [(event, await queries.groups(conn, event.id))]
+        return self._form(request, dates, f"/workshops/{slug}/register", now, values={}, errors={}, series=None)
+
+    @post("/series/{series_slug:str}/register", status_code=303)
+    async def series_submit(
+        self,
+        series_slug: FromPath[str],
+        data: URLEncodedBody[dict[str, str]],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        now: Now,
+        settings: Config,
+    ) -> Response[Any]:
+        dates = await series.series_dates(conn, series_slug)
+        return await self._submit(request, conn, settings, now, series_slug, dates, data, series_slug)
+
+    @post("/workshops/{slug:str}/register", status_code=303)
+    async def workshop_submit(
+        self,
+        slug: FromPath[str],
+        data: URLEncodedBody[dict[str, str]],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        now: Now,
+        settings: Config,
+    ) -> Response[Any]:
+        event = await events.get_event(conn, slug)
+        dates = [(event, await queries.groups(conn, event.id))]
+        return await self._submit(request, conn, settings, now, "", dates, data, None)
+
+    async def _submit(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        settings: Settings,
+        now: Any,
+        series_slug: str,
+        dates: list[tuple[Event, list[Group]]],
+        form: dict[str, str],
+        shown_series: str | None,
+    ) -> Response[Any]:
+        errors: dict[str, str] = {}
+        language = request_language(request)
+        values = _form_to_input(form, dates)
+        try:
+            if values["events"] is None:
+                errors["events"] = "dates_required"
+                raise _Refused
+            attendee = msgspec.convert(values, SeriesRegistrationIn)
+            if series_slug:
+                created, _already = await series.register_for_series(conn, series_slug, attendee, now=now)
+            else:
+                created, _already = await series.register_for_dates(conn, dates, attendee, now=now)
+        except _Refused:
+            pass
+        except msgspec.ValidationError as error:
+            errors[_field_of(error)] = "invalid"
+        except DomainError as error:
+            if error.code == "already_registered":
+                return Redirect(f"/events/{dates[0][0].slug}/registered?lang={language}", status_code=303)
+            field = (error.field or "form").split("[")[0]
+            errors[field] = error.code
+        else:
+            return Redirect(f"{links.manage_url(settings, created[0][1])}?welcome=1", status_code=303)
+        action = f"/series/{shown_series}/register" if shown_series else f"/workshops/{dates[0][0].slug}/register"
+        template = self._form(request, dates, action, now, values=form, errors=errors, series=shown_series)
+        template.status_code = 422
+        return template
+
+    @post("/r/{code:str}/cancel-series", status_code=303)
+    async def cancel_series(self, code: FromPath[str], conn: Conn, settings: Config, now: Now) -> Redirect:
+        registration = await by_code(conn, settings, links.MANAGE, code)
+        await series.cancel_series(conn, registration, actor="attendee", now=now)
+        return Redirect(f"/r/{code}?notice=cancelled", status_code=303)
+
+
+class _Refused(Exception):
+    pass
+
+
+async def workshop_context(conn: Conn, settings: Settings, registration: Registration) -> dict[str, Any]:
+    """What the manage page shows of a workshop: the person's group (once published) and their other dates."""
+    group = await queries.group_of(conn, registration.id)
+    dates = []
+    for registration_id, slug in await series.active_dates(conn, registration):
+        other = await registration_queries.registration_by_id(conn, registration_id)
+        if other is not None:
+            event = await events.get_event(conn, slug)
+            dates.append({"event": event, "registration": other, "manage_url": links.manage_url(settings, other)})
+    return {"group": group if group and group.published else None, "series_dates": dates}

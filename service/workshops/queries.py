@@ -1,0 +1,202 @@
+"""SQL of workshop groups, preferences and placements. Group seats count confirmed registrations only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from .schemas import Group, GroupBadge
+
+_MEMBERS = """
+(SELECT count(*) FROM group_placements x JOIN registrations r ON r.id = x.registration_id AND r.status = 'confirmed'
+  WHERE x.group_id = g.id) AS members
+"""
+GROUPS = f"""
+SELECT g.id, g.key, g.position, g.name, g.perspective, g.capacity, {_MEMBERS}
+  FROM workshop_groups g WHERE g.event_id = $1 ORDER BY g.position
+"""
+GROUPS_OF_EVENTS = f"""
+SELECT g.event_id, g.id, g.key, g.position, g.name, g.perspective, g.capacity, {_MEMBERS}
+  FROM workshop_groups g WHERE g.event_id = ANY($1::uuid[]) ORDER BY g.event_id, g.position
+"""
+GROUP_BY_KEY = f"""
+SELECT g.id, g.key, g.position, g.name, g.perspective, g.capacity, {_MEMBERS}
+  FROM workshop_groups g WHERE g.event_id = $1 AND g.key = $2
+"""
+INSERT_GROUP = """
+INSERT INTO workshop_groups (event_id, key, position, name, perspective, capacity)
+VALUES ($1, $2, (SELECT coalesce(max(position), 0) + 1 FROM workshop_groups WHERE event_id = $1), $3, $4, $5)
+ON CONFLICT (event_id, key) DO NOTHING
+RETURNING id
+"""
+DELETE_GROUP = "DELETE FROM workshop_groups WHERE id = $1"
+# One lock per workshop for everything that fills or moves group seats (the late-placement trigger takes it too).
+LOCK_GROUPS = "SELECT pg_advisory_xact_lock(hashtextextended('workshop_groups:' || ($1::uuid)::text, 0))"
+INSERT_PREFERENCES = """
+INSERT INTO group_preferences (registration_id, rank, group_id)
+SELECT $1, rank, group_id FROM unnest($2::uuid[]) WITH ORDINALITY AS p (group_id, rank)
+"""
+# Every confirmed participant with their ranking (group ids) and current placement, in registration order.
+PARTICIPANTS = """
+SELECT r.id, r.name, r.email, r.organisation, r.role, r.accessibility,
+       coalesce((SELECT array_agg(p.group_id ORDER BY p.rank) FROM group_preferences p
+                  WHERE p.registration_id = r.id), '{}') AS ranking,
+       x.group_id, x.choice, x.locked, x.placed_by
+  FROM registrations r LEFT JOIN group_placements x ON x.registration_id = r.id
+ WHERE r.event_id = $1 AND r.status = 'confirmed'
+ ORDER BY r.queue_seq
+"""
+CLEAR_UNLOCKED = "DELETE FROM group_placements WHERE event_id = $1 AND NOT locked"
+# Placements of people no longer confirmed go when the groups are assigned again.
+CLEAR_STALE = """
+DELETE FROM group_placements x USING registrations r
+ WHERE x.event_id = $1 AND r.id = x.registration_id AND r.status <> 'confirmed'
+"""
+INSERT_PLACEMENTS = """
+INSERT INTO group_placements (registration_id, event_id, group_id, choice, locked, placed_by, placed_at)
+SELECT registration_id, $1, group_id, choice, false, 'solver', $2
+  FROM unnest($3::uuid[], $4::uuid[], $5::int[]) AS p (registration_id, group_id, choice)
+"""
+UPSERT_PLACEMENT = """
+INSERT INTO group_placements (registration_id, event_id, group_id, choice, locked, placed_by, placed_at)
+VALUES ($1, $2, $3, (SELECT rank FROM group_preferences WHERE registration_id = $1 AND group_id = $3), $4,
+        'organiser', $5)
+ON CONFLICT (registration_id) DO UPDATE
+   SET group_id = EXCLUDED.group_id, choice = EXCLUDED.choice, locked = EXCLUDED.locked,
+       placed_by = EXCLUDED.placed_by, placed_at = EXCLUDED.placed_at
+"""
+SET_LOCKED = "UPDATE group_placements SET locked = $2 WHERE registration_id = $1 RETURNING group_id"
+UPSERT_ROUND = """
+INSERT INTO group_rounds (event_id, assigned_at, assigned_by) VALUES ($1, $2, $3)
+ON CONFLICT (event_id) DO UPDATE SET assigned_at = EXCLUDED.assigned_at, assigned_by = EXCLUDED.assigned_by
+"""
+ROUND = "SELECT assigned_at, published_at FROM group_rounds WHERE event_id = $1"
+PUBLISH_ROUND = "UPDATE group_rounds SET published_at = $2, published_by = $3 WHERE event_id = $1"
+# One mail per person and group: publishing again tells only those whose group changed (or who are new).
+ENQUEUE_PLACEMENT_MAILS = """
+WITH placed AS (
+    SELECT x.registration_id, x.group_id FROM group_placements x
+      JOIN registrations r ON r.id = x.registration_id AND r.status = 'confirmed'
+     WHERE x.event_id = $1
+), queued AS (
+    INSERT INTO jobs (kind, payload, dedupe_key)
+    SELECT 'workshops.placement', jsonb_build_object('registration_id', registration_id, 'group_id', group_id),
+           'workshops.placement:' || registration_id || ':' || group_id
+      FROM placed ORDER BY registration_id
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING 1
+)
+SELECT count(*) FROM queued
+"""
+GROUP_OF = """
+SELECT g.id, g.key, g.name, g.perspective, coalesce(o.published_at IS NOT NULL, false) AS published
+  FROM group_placements x
+  JOIN registrations r ON r.id = x.registration_id AND r.status = 'confirmed'
+  JOIN workshop_groups g ON g.id = x.group_id
+  LEFT JOIN group_rounds o ON o.event_id = x.event_id
+ WHERE x.registration_id = $1
+"""
+AUDIT = "INSERT INTO audit_log (at, actor, event_id, action, data) VALUES ($1, $2, $3, $4, $5)"
+
+
+def to_group(row: asyncpg.Record) -> Group:
+    return Group(**{k: v for k, v in dict(row).items() if k != "event_id"})
+
+
+async def groups(conn: asyncpg.Connection, event_id: UUID) -> list[Group]:
+    return [to_group(r) for r in await conn.fetch(GROUPS, event_id)]
+
+
+async def groups_of_events(conn: asyncpg.Connection, event_ids: list[UUID]) -> dict[UUID, list[Group]]:
+    found: dict[UUID, list[Group]] = {event_id: [] for event_id in event_ids}
+    for row in await conn.fetch(GROUPS_OF_EVENTS, event_ids):
+        found[row["event_id"]].append(to_group(row))
+    return found
+
+
+async def group_by_key(conn: asyncpg.Connection, event_id: UUID, key: str) -> Group | None:
+    row = await conn.fetchrow(GROUP_BY_KEY, event_id, key)
+    return to_group(row) if row else None
+
+
+async def insert_group(
+    conn: asyncpg.Connection, event_id: UUID, key: str, name: dict[str, str], perspective: dict[str, str], capacity: int
+) -> UUID | None:
+    result: UUID | None = await conn.fetchval(INSERT_GROUP, event_id, key, name, perspective, capacity)
+    return result
+
+
+async def update_group(conn: asyncpg.Connection, group_id: UUID, changes: dict[str, Any]) -> None:
+    columns = [name for name in changes if name in ("name", "perspective", "capacity")]
+    if columns:
+        assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=2))
+        await conn.execute(
+            f"UPDATE workshop_groups SET {assignments} WHERE id = $1", group_id, *(changes[c] for c in columns)
+        )
+
+
+async def delete_group(conn: asyncpg.Connection, group_id: UUID) -> None:
+    await conn.execute(DELETE_GROUP, group_id)
+
+
+async def lock_groups(conn: asyncpg.Connection, event_id: UUID) -> None:
+    await conn.execute(LOCK_GROUPS, event_id)
+
+
+async def insert_preferences(conn: asyncpg.Connection, registration_id: UUID, group_ids: list[UUID]) -> None:
+    await conn.execute(INSERT_PREFERENCES, registration_id, group_ids)
+
+
+async def participants(conn: asyncpg.Connection, event_id: UUID) -> list[asyncpg.Record]:
+    return list(await conn.fetch(PARTICIPANTS, event_id))
+
+
+async def replace_unlocked(
+    conn: asyncpg.Connection, event_id: UUID, now: datetime, placed: list[tuple[UUID, UUID, int | None]]
+) -> None:
+    await conn.execute(CLEAR_STALE, event_id)
+    await conn.execute(CLEAR_UNLOCKED, event_id)
+    await conn.execute(
+        INSERT_PLACEMENTS, event_id, now, [p[0] for p in placed], [p[1] for p in placed], [p[2] for p in placed]
+    )
+
+
+async def upsert_placement(
+    conn: asyncpg.Connection, registration_id: UUID, event_id: UUID, group_id: UUID, *, locked: bool, now: datetime
+) -> None:
+    await conn.execute(UPSERT_PLACEMENT, registration_id, event_id, group_id, locked, now)
+
+
+async def set_locked(conn: asyncpg.Connection, registration_id: UUID, locked: bool) -> bool:
+    return await conn.fetchval(SET_LOCKED, registration_id, locked) is not None
+
+
+async def upsert_round(conn: asyncpg.Connection, event_id: UUID, now: datetime, actor: str) -> None:
+    await conn.execute(UPSERT_ROUND, event_id, now, actor)
+
+
+async def round_of(conn: asyncpg.Connection, event_id: UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(ROUND, event_id)
+
+
+async def publish_round(conn: asyncpg.Connection, event_id: UUID, now: datetime, actor: str) -> int:
+    await conn.execute(PUBLISH_ROUND, event_id, now, actor)
+    return int(await conn.fetchval(ENQUEUE_PLACEMENT_MAILS, event_id))
+
+
+async def group_of(conn: asyncpg.Connection, registration_id: UUID) -> GroupBadge | None:
+    """The group a confirmed registration is placed in (`published` says whether they were told), or None.
+
+    For the ticket, the manage page and door check-in.
+    """
+    row = await conn.fetchrow(GROUP_OF, registration_id)
+    return GroupBadge(**dict(row)) if row else None
+
+
+async def audit(
+    conn: asyncpg.Connection, now: datetime, actor: str, event_id: UUID, action: str, data: dict[str, Any]
+) -> None:
+    await conn.execute(AUDIT, now, actor, event_id, action, data)

@@ -1,0 +1,208 @@
+"""The workshop API: groups (public list, organiser edits), placement, hand moves, publishing, group lists,
+series sign-up and cancelling a whole series from a manage link."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+
+from ..events import domain as events
+from ..http import Caller, Config, Conn, Now
+from ..idempotency import request_fingerprint, run_once
+from ..openapi import responses
+from ..registrations import links
+from ..registrations.access import by_code
+from ..registrations.routes import csv_cell, manage_secret
+from . import domain, queries, series
+from .schemas import (
+    DateRegistration,
+    Group,
+    GroupIn,
+    GroupPatch,
+    PlacementIn,
+    Placements,
+    Published,
+    Series,
+    SeriesCancelled,
+    SeriesDate,
+    SeriesRegistrationCreated,
+    SeriesRegistrationIn,
+)
+
+ORGANISER = ("organiser",)
+
+
+class GroupController(Controller):
+    path = "/api/v1/events/{slug:str}/groups"
+    tags = ["workshops"]  # noqa: RUF012 - Litestar reads it as an attribute
+
+    @get("/", responses=responses(404))
+    async def list_groups(self, slug: FromPath[str], conn: Conn) -> list[Group]:
+        """A workshop's perspective groups, with capacity and how many are placed."""
+        event = await events.get_event(conn, slug)
+        return await queries.groups(conn, event.id)
+
+    @post("/", status_code=201, responses=responses(401, 403, 404, 409, 422))
+    async def add(self, slug: FromPath[str], data: JSONBody[GroupIn], conn: Conn, principal: Caller, now: Now) -> Group:
+        """Define a group: key, name, perspective (nb/nn/en) and capacity."""
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        return await domain.add_group(conn, event, data, actor=principal.actor, now=now)
+
+    @patch("/{key:str}", responses=responses(401, 403, 404, 409, 422))
+    async def change(
+        self,
+        slug: FromPath[str],
+        key: FromPath[str],
+        data: JSONBody[GroupPatch],
+        conn: Conn,
+        principal: Caller,
+        now: Now,
+    ) -> Group:
+        """Change a group's name, perspective or capacity."""
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        return await domain.change_group(conn, event, key, data, actor=principal.actor, now=now)
+
+    @delete("/{key:str}", status_code=204, responses=responses(401, 403, 404, 409))
+    async def remove(self, slug: FromPath[str], key: FromPath[str], conn: Conn, principal: Caller, now: Now) -> None:
+        """Remove a group nobody is placed in."""
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        await domain.remove_group(conn, event, key, actor=principal.actor, now=now)
+
+    @post("/assign", status_code=200, responses=responses(401, 403, 404, 409))
+    async def assign(self, slug: FromPath[str], conn: Conn, principal: Caller, now: Now) -> Placements:
+        """Place every confirmed participant in a group (locked placements stay); says who got which choice."""
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        return await domain.assign_groups(conn, event, actor=principal.actor, now=now)
+
+    @post("/publish", status_code=200, responses=responses(401, 403, 404, 409))
+    async def publish(self, slug: FromPath[str], conn: Conn, principal: Caller, now: Now) -> Published:
+        """Mail each participant their group and perspective, in their language (only news: safe to repeat)."""
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        published_at, mails = await domain.publish_groups(conn, event, actor=principal.actor, now=now)
+        return Published(published_at=published_at, mails=mails)
+
+    @get("/lists", responses=responses(401, 403, 404, 422))
+    async def lists(
+        self,
+        slug: FromPath[str],
+        conn: Conn,
+        principal: Caller,
+        format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",
+    ) -> Response[Placements]:
+        """Group lists for organisers and facilitators: names, organisations, backgrounds, needs, choices."""
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        found = await domain.placements_of(conn, event)
+        if format == "csv":
+            return _csv(event.slug, found)
+        return Response(found)
+
+    @patch("/placements/{registration_id:uuid}", responses=responses(401, 403, 404, 409, 422))
+    async def move(
+        self,
+        slug: FromPath[str],
+        registration_id: FromPath[UUID],
+        data: JSONBody[PlacementIn],
+        conn: Conn,
+        principal: Caller,
+        now: Now,
+    ) -> Placements:
+        """Move someone to a group by hand (locked, so assigning again keeps it) or (un)lock their placement."""
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        return await domain.move_participant(conn, event, registration_id, data, actor=principal.actor, now=now)
+
+
+def _csv(slug: str, found: Placements) -> Response[Any]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["group", "name", "email", "organisation", "background", "accessibility", "choice", "locked"])
+    lists = [(g.group.key, g.members) for g in found.groups] + [("", found.unplaced)]
+    for key, members in lists:
+        for p in members:
+            row = (key, p.name, p.email, p.organisation, p.background or "", p.accessibility, p.choice or "", p.locked)
+            writer.writerow([csv_cell(v) for v in row])
+    return Response(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{slug}-groups.csv"'},
+    )
+
+
+class SeriesController(Controller):
+    tags = ["workshops"]  # noqa: RUF012 - Litestar reads it as an attribute
+
+    @get("/api/v1/series/{series_slug:str}", responses=responses(404))
+    async def dates(self, series_slug: FromPath[str], conn: Conn, now: Now) -> Series:
+        """The published workshops of a series, with their groups."""
+        dates = await series.series_dates(conn, series_slug)
+        return Series(
+            series=series_slug,
+            dates=[
+                SeriesDate(
+                    slug=e.slug,
+                    title=e.title,
+                    starts_at=e.starts_at,
+                    ends_at=e.ends_at,
+                    remaining=e.remaining,
+                    registration=e.registration_state(now),
+                    groups=groups,
+                )
+                for e, groups in dates
+            ],
+        )
+
+    @post("/api/v1/series/{series_slug:str}/registrations", status_code=201, responses=responses(404, 409, 413, 422))
+    async def register(
+        self,
+        series_slug: FromPath[str],
+        data: JSONBody[SeriesRegistrationIn],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        now: Now,
+        settings: Config,
+        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
+    ) -> Response[SeriesRegistrationCreated]:
+        """Register for every open date of a series (or those in `events`) with one ranking of perspectives.
+        Each date has its own registration, ticket and waiting list. Honours `Idempotency-Key`."""
+
+        async def action() -> tuple[int, bytes]:
+            created, already = await series.register_for_series(conn, series_slug, data, now=now)
+            body = SeriesRegistrationCreated(
+                series=series_slug,
+                registrations=[
+                    DateRegistration(
+                        event=slug,
+                        id=r.id,
+                        status=r.status,
+                        waitlist_position=r.waitlist_position,
+                        ticket_url=links.ticket_url(settings, r),
+                        manage_url=links.manage_url(settings, r),
+                    )
+                    for slug, r in created
+                ],
+                already_registered=already,
+            )
+            return 201, msgspec.json.encode(body)
+
+        fingerprint = request_fingerprint("POST", request.url.path, await request.body()) if idempotency_key else b""
+        status, body, replayed = await run_once(
+            conn, principal=f"series:{series_slug}", key=idempotency_key, fingerprint=fingerprint, action=action
+        )
+        headers = {"idempotent-replayed": "true"} if replayed else {}
+        return Response(body, status_code=status, media_type="application/json", headers=headers)  # type: ignore[arg-type]
+
+    @delete("/api/v1/registrations/self/series", status_code=200, responses=responses(404))
+    async def cancel_all(
+        self, request: Request[Any, Any, Any], conn: Conn, now: Now, settings: Config
+    ) -> SeriesCancelled:
+        """Cancel every date of the series, with the code of any one date's manage link."""
+        registration = await by_code(conn, settings, links.MANAGE, manage_secret(request))
+        return SeriesCancelled(cancelled=await series.cancel_series(conn, registration, actor="attendee", now=now))
+
+
+WORKSHOP_ROUTES = [GroupController, SeriesController]
