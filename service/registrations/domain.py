@@ -7,7 +7,6 @@ list is ordered by queue_seq; a freed seat passes to the first waitlisted person
 from __future__ import annotations
 
 import contextlib
-
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
