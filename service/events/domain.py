@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -22,7 +22,14 @@ EventChangeHook = Callable[[asyncpg.Connection, Event, Event, str, datetime], Aw
 EDIT_ROLES = ("organiser",)
 
 
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+
+
 def _check_times(starts_at: datetime, ends_at: datetime, opens: datetime | None, closes: datetime | None) -> None:
+    named = {"starts_at": starts_at, "ends_at": ends_at, "registration_opens_at": opens, "registration_closes_at": closes}
+    for name, value in named.items():
+        if value is not None and not EARLIEST <= value < LATEST:
+            raise Invalid("invalid_time", f"{name} must be between the years 2000 and 2099", field=name)
     if ends_at <= starts_at:
         raise Invalid("invalid_time", "ends_at must be after starts_at", field="ends_at")
     if opens and closes and closes <= opens:

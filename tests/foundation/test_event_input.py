@@ -117,3 +117,12 @@ async def test_cancelled_event_cannot_be_reopened(client, make_event, organiser_
     response = await client.patch("/api/v1/events/kk", json={"status": "published"}, headers=auth(organiser_token))
 
     assert (response.status_code, response.json()["code"]) == (409, "event_cancelled")
+
+
+async def test_event_time_out_of_range_is_422_naming_the_field(client, organiser_token):
+    body = event_body(slug="ancient", starts_at="0001-01-01T00:00:00+14:00", ends_at="0001-01-02T00:00:00+14:00")
+
+    response = await client.post("/api/v1/events", json=body, headers=auth(organiser_token))
+
+    assert response.status_code == 422
+    assert (response.json()["code"], response.json()["errors"][0]["field"]) == ("invalid_time", "starts_at")
