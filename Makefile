@@ -42,11 +42,12 @@ $(VENDOR)/.built: node_modules/.installed scripts/build_static.sh
 	sh scripts/build_static.sh $(VENDOR)
 	touch $@
 
-# Debian packages the tests and benchmarks need: Chromium (browser tests), zbar and librsvg (QR decoding), wrk.
+# Debian packages the tests and benchmarks need: Chromium (browser tests), zbar and librsvg (QR decoding), wrk,
+# ffmpeg (the fake camera video of the door scanner test).
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v zbarimg >/dev/null || ! command -v rsvg-convert >/dev/null || ! command -v wrk >/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! command -v zbarimg >/dev/null || ! command -v rsvg-convert >/dev/null || ! command -v wrk >/dev/null || ! command -v ffmpeg >/dev/null; then \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium zbar-tools librsvg2-bin wrk >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium zbar-tools librsvg2-bin wrk ffmpeg >/dev/null; \
 	fi
 
 # Stop the embedded PostgreSQL servers (development and tests) if they run.
