@@ -54,6 +54,15 @@ TITLES: dict[str, str] = {
     "invalid_time": "The times do not fit together",
     "invalid_title": "The title is not valid",
     "privacy_not_accepted": "The privacy notice must be accepted",
+    "door_not_found": "The door does not exist",
+    "door_name_taken": "The event already has a door with this name",
+    "door_not_pairable": "The door cannot be paired any more",
+    "door_only": "Only a paired door may do this",
+    "pairing_invalid": "The pairing link is not valid",
+    "code_or_registration": "Send either a ticket code or a registration",
+    "search_too_short": "Search with at least 3 characters",
+    "too_many_guesses": "Too many invalid codes from this door",
+    "too_many_searches": "Too many searches from this door",
 }
 
 
