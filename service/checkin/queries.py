@@ -11,8 +11,8 @@ import asyncpg
 DOOR_GRACE = timedelta(hours=12)
 
 INSERT_DOOR_USER = """
-INSERT INTO users (email, name, role) VALUES ('door-' || replace($1::uuid::text, '-', '') || '@doors.moteplass.invalid', $2,
-                                              'door')
+INSERT INTO users (email, name, role)
+VALUES ('door-' || replace($1::uuid::text, '-', '') || '@doors.moteplass.invalid', $2, 'door')
 RETURNING id
 """
 INSERT_DOOR = """

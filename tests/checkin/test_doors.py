@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from tests.checkin.conftest import code_of
-from tests.integrations.test_qr import rasterise, zxing
 from tests.conftest import auth
+from tests.integrations.test_qr import rasterise, zxing
 
 
 async def test_create_door_gives_a_pairing_link_and_lists_it_unpaired(client, make_event, organiser_token):
