@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
+from uuid import UUID
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.conftest import auth
+from integrations import qr
+from tests.conftest import SECRET, auth
 
 NewDoor = Callable[..., Awaitable[tuple[dict[str, Any], str]]]
 Register = Callable[..., Awaitable[dict[str, Any]]]
 
 
 def code_of(registration: dict[str, Any]) -> str:
-    """The ticket code inside a registration's ticket_url (what the QR holds)."""
-    url: str = registration["ticket_url"]
-    return url.rsplit("/", 1)[1]
+    """The ticket code of a registration (what its QR holds): the one in ticket_url once it is confirmed."""
+    return qr.sign(SECRET.encode(), "ticket", UUID(registration["id"]), 1)
 
 
 @pytest.fixture

@@ -189,3 +189,11 @@ async def test_pairing_qr_reads_back_as_the_link_while_unpaired_and_409_after(
     assert (svg.status_code, svg.headers["content-type"]) == (200, "image/svg+xml")
     assert [text for text, _, _ in zxing(rasterise(svg.text, tmp_path, width=600))] == [door["pairing_url"]]
     assert (after.status_code, after.json()["code"]) == (409, "door_not_pairable")
+
+
+async def test_the_ticket_url_holds_the_code_the_tests_scan(make_event, register):
+    await make_event(slug="kk")
+
+    kari = await register("Kari Nordmann", "kari@example.no")
+
+    assert kari["ticket_url"] == f"http://testserver.local/t/{code_of(kari)}"
