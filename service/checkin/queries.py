@@ -170,7 +170,7 @@ SELECT r.id, r.status, r.name, r.organisation, a.scanned_at AS admitted_at, ad.n
   LEFT JOIN checkin_admissions a ON a.registration_id = r.id
   LEFT JOIN doors ad ON ad.id = a.door_id
  WHERE r.event_id = $1 AND (lower(r.name) LIKE $2 || '%' OR lower(r.name) LIKE '% ' || $2 || '%')
- ORDER BY r.status = 'confirmed' DESC, lower(r.name), r.id
+ ORDER BY r.status = 'confirmed' DESC, lower(r.name) COLLATE "C", r.id
  LIMIT $3
 """
 

@@ -18,6 +18,14 @@ PUBLIC = {
     ("PATCH", "/api/v1/registrations/self"),
     ("DELETE", "/api/v1/registrations/self"),
     ("GET", "/api/v1/registrations/self/export"),
+    ("POST", "/api/v1/doors/pair"),
+}
+# Routes for paired doors only (their token, their event): tests/checkin/test_doors.py checks them.
+DOOR = {
+    ("POST", "/api/v1/checkins"),
+    ("GET", "/api/v1/door"),
+    ("GET", "/api/v1/door/search"),
+    ("GET", "/api/v1/door/offline"),
 }
 # method, path template, concrete path, body — the organiser of event "kk" may call each.
 PROTECTED = {
@@ -41,6 +49,10 @@ PROTECTED = {
         "/api/v1/registrations/{waitlisted}/confirm",
         None,
     ),
+    ("POST", "/api/v1/events/{slug:str}/doors"): ("/api/v1/events/kk/doors", {"name": "Sideinngang"}),
+    ("GET", "/api/v1/events/{slug:str}/doors"): ("/api/v1/events/kk/doors", None),
+    ("POST", "/api/v1/doors/{door_id:uuid}/revoke"): ("/api/v1/doors/{door}/revoke", None),
+    ("GET", "/api/v1/doors/{door_id:uuid}/pairing.svg"): ("/api/v1/doors/{door}/pairing.svg", None),
 }
 
 
@@ -54,7 +66,7 @@ def api_routes():
 
 
 def test_every_api_route_is_classified_public_or_protected():
-    assert set(api_routes()) == PUBLIC | set(PROTECTED)
+    assert set(api_routes()) == PUBLIC | DOOR | set(PROTECTED)
 
 
 @pytest.fixture
@@ -85,7 +97,15 @@ async def world(client, conn, make_event, organiser_token):
         "admin": (await add_user(conn, email="boss@example.no", role="admin")).token,
         "organiser": organiser_token,
     }
-    ids = {"question": question["id"], "registration": confirmed["id"], "waitlisted": waitlisted["id"]}
+    door = (
+        await client.post("/api/v1/events/kk/doors", headers=auth(organiser_token), json={"name": "Hovudinngang"})
+    ).json()
+    ids = {
+        "question": question["id"],
+        "registration": confirmed["id"],
+        "waitlisted": waitlisted["id"],
+        "door": door["id"],
+    }
     return tokens, ids
 
 
