@@ -13,11 +13,12 @@ import asyncpg
 
 from integrations import qr
 
-from ..errors import Invalid, RateLimited, Unavailable
+from ..accounts.domain import hash_token
+from ..errors import Invalid, RateLimited, Unauthorized, Unavailable
 from ..events import queries as event_queries
 from ..settings import Settings
 from . import queries
-from .doors import Scanner
+from .doors import Scanner, authenticate_door
 from .schemas import (
     Admission,
     Attendee,
@@ -70,14 +71,13 @@ async def verified_ticket(conn: asyncpg.Connection, settings: Settings, code: st
 
 
 async def check_in(
-    conn: asyncpg.Connection, scanner: Scanner, *, data: CheckinIn, settings: Settings, now: datetime
+    conn: asyncpg.Connection, authorization: str | None, *, data: CheckinIn, settings: Settings, now: datetime
 ) -> CheckinAnswer:
-    """Judge one scan and log it. Idempotent per (door, nonce): a repeat answers what the first got.
-    Raises Invalid (code_or_registration), RateLimited (too_many_guesses)."""
+    """Judge one scan from the door whose `Authorization: Bearer` header is given, and log it. Idempotent per
+    (door, nonce): a repeat answers what the first got. The door is authenticated by the same statement.
+    Raises Invalid (code_or_registration), Unauthorized, Forbidden (door_only), RateLimited (too_many_guesses)."""
     if (data.code is None) == (data.registration_id is None):
         raise Invalid("code_or_registration", "send either code or registration_id", field="code")
-    if scanner.guesses >= GUESS_LIMIT:
-        raise RateLimited("too_many_guesses", "too many invalid codes from this door; wait a minute", retry_after=60)
     if data.code is not None:
         registration_id, version = await verified_ticket(conn, settings, data.code)
         via = "code"
@@ -86,17 +86,26 @@ async def check_in(
     # Offline scans keep the time they happened (never later than now); online ones happen now.
     scanned_at = min(data.scanned_at, now) if data.offline and data.scanned_at else now
     statement = queries.CHECKIN_OFFLINE if data.offline else queries.CHECKIN_ONLINE
-    args = (scanner.id, scanner.event_id, registration_id, version, data.nonce, scanned_at, now, data.offline, via)
+    scheme, _, token = (authorization or "").partition(" ")
+    token_hash = hash_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else b""
+    args = (token_hash, now, queries.DOOR_GRACE, registration_id, version, data.nonce, scanned_at, data.offline, via)
     try:
-        row = await conn.fetchrow(statement, *args)
+        row = await conn.fetchrow(statement, *args, GUESS_LIMIT)
+        door_id = row["door_id"] if row else None
     except asyncpg.ForeignKeyViolationError as error:
         # The same nonce sent twice at once with different codes: the other request logged the scan first.
         if error.constraint_name != "checkin_admissions_scan_fk":
             raise
         row = None
-    if row is None or (row["result"] == "already_checked_in" and row["admitted_at"] is None):
+        door_id = await conn.fetchval(queries.DOOR_ID_BY_BEARER, token_hash, now, queries.DOOR_GRACE)
+    if door_id is None:
+        await authenticate_door(conn, authorization, now=now)  # raises the precise 401 or 403
+        raise Unauthorized("invalid_token", "the door token is revoked or expired")
+    if row is not None and row["guesses"] >= GUESS_LIMIT:
+        raise RateLimited("too_many_guesses", "too many invalid codes from this door; wait a minute", retry_after=60)
+    if row is None or row["scan_id"] is None or (row["result"] == "already_checked_in" and row["admitted_at"] is None):
         # A repeated nonce, or an admission committed while this statement waited for it (not in its snapshot).
-        row = await queries.scan_by_nonce(conn, scanner.id, data.nonce)
+        row = await queries.scan_by_nonce(conn, door_id, data.nonce)
         if row is None:
             raise Unavailable("busy", "the scan could not be stored; send it again")
     return CheckinAnswer(

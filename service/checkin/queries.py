@@ -61,6 +61,8 @@ SELECT d.id, d.event_id, d.name,
    AND d.revoked_at IS NULL AND e.ends_at + $3 > $2
 """
 
+DOOR_ID_BY_BEARER = f"SELECT id FROM ({DOOR_BY_BEARER}) door"
+
 LINK_VERSION = "SELECT link_version FROM registrations WHERE id = $1"
 
 BUMP_LIMIT = """
@@ -74,13 +76,14 @@ RETURNING hits
 
 
 def checkin_sql(*, earliest_wins: bool) -> str:
-    """The whole scan in one statement: refuse a repeated nonce (the caller replays the first answer), judge the
-    registration, insert the admission (the unique registration_id decides which scan is first), log the scan with
-    its answer, and count an invalid code against the door's rate limit.
+    """The whole scan in one statement and one round trip (the check-in's throughput is its round trips): find the
+    door by its token (no row: not a live door), refuse a repeated nonce (the caller replays the first answer) and a
+    door over its guessing limit, judge the registration, insert the admission (the unique registration_id decides
+    which scan is first), log the scan with its answer, and count an invalid code against the door's limit.
 
-    $1 door, $2 the door's event, $3 registration (NULL when the code failed its signature), $4 the link version
-    the signature was checked with (NULL for a pick from the name search), $5 nonce, $6 scanned_at, $7 received_at,
-    $8 offline, $9 via.
+    $1 token hash, $2 now, $3 DOOR_GRACE, $4 registration (NULL when the code failed its signature), $5 the link
+    version the signature was checked with (NULL for a pick from the name search), $6 nonce, $7 scanned_at,
+    $8 offline, $9 via, $10 the guessing limit.
 
     Online scans happen now, so an existing admission is always earlier: DO NOTHING. Offline uploads carry their
     own scan time and take the admission over when they were earlier (DO UPDATE … WHERE earlier).
@@ -92,48 +95,50 @@ def checkin_sql(*, earliest_wins: bool) -> str:
         else "DO NOTHING"
     )
     return f"""
-WITH prior AS (
-    SELECT 1 FROM checkin_scans WHERE door_id = $1 AND nonce = $5
+WITH door AS ({DOOR_BY_BEARER}
+), prior AS (
+    SELECT 1 FROM checkin_scans s, door WHERE s.door_id = door.id AND s.nonce = $6
 ), reg AS (
     SELECT r.id, r.event_id, r.status FROM registrations r
-     WHERE r.id = $3 AND ($4::integer IS NULL OR r.link_version = $4)
+     WHERE r.id = $4 AND ($5::integer IS NULL OR r.link_version = $5)
 ), verdict AS (
-    SELECT nextval('checkin_scans_id_seq') AS scan_id,
+    SELECT nextval('checkin_scans_id_seq') AS scan_id, door.id AS door_id, door.event_id,
            CASE WHEN reg.id IS NULL THEN 'invalid'
-                WHEN reg.event_id <> $2 THEN 'wrong_event'
+                WHEN reg.event_id <> door.event_id THEN 'wrong_event'
                 WHEN reg.status = 'cancelled' THEN 'cancelled'
                 WHEN reg.status = 'waitlisted' THEN 'waitlisted'
                 ELSE 'valid' END AS verdict,
-           CASE WHEN reg.event_id = $2 THEN reg.id END AS registration_id
-      FROM (SELECT 1) one LEFT JOIN reg ON true
-     WHERE NOT EXISTS (SELECT 1 FROM prior)
+           CASE WHEN reg.event_id = door.event_id THEN reg.id END AS registration_id
+      FROM door LEFT JOIN reg ON true
+     WHERE door.guesses < $10 AND NOT EXISTS (SELECT 1 FROM prior)
 ), admit AS (
     INSERT INTO checkin_admissions AS a (registration_id, event_id, door_id, scan_id, scanned_at)
-    SELECT v.registration_id, $2, $1, v.scan_id, $6 FROM verdict v WHERE v.verdict = 'valid'
+    SELECT v.registration_id, v.event_id, v.door_id, v.scan_id, $7 FROM verdict v WHERE v.verdict = 'valid'
     ON CONFLICT (registration_id) {conflict}
     RETURNING a.scan_id
 ), scan AS (
     INSERT INTO checkin_scans (id, door_id, registration_id, nonce, result, scanned_at, received_at, offline, via)
-    SELECT v.scan_id, $1, v.registration_id, $5,
+    SELECT v.scan_id, v.door_id, v.registration_id, $6,
            CASE WHEN EXISTS (SELECT 1 FROM admit) THEN 'admitted'
                 WHEN v.verdict = 'valid' THEN 'already_checked_in'
                 ELSE v.verdict END,
-           $6, $7, $8, $9
+           $7, $2, $8, $9
       FROM verdict v
     ON CONFLICT (door_id, nonce) DO NOTHING
-    RETURNING id, registration_id, result, scanned_at
+    RETURNING id, door_id, registration_id, result, scanned_at
 ), guess AS (
     INSERT INTO door_limits AS l (door_id, kind, window_start, hits)
-    SELECT $1, 'guess', date_trunc('minute', $7::timestamptz), 1 FROM scan WHERE scan.result = 'invalid'
+    SELECT scan.door_id, 'guess', date_trunc('minute', $2::timestamptz), 1 FROM scan WHERE scan.result = 'invalid'
     ON CONFLICT (door_id, kind) DO UPDATE
        SET hits = CASE WHEN l.window_start = EXCLUDED.window_start THEN l.hits + 1 ELSE 1 END,
            window_start = EXCLUDED.window_start
 )
-SELECT scan.id AS scan_id, scan.result, scan.scanned_at, r.name, r.organisation,
+SELECT door.id AS door_id, door.event_id, door.name AS door_name, door.guesses,
+       scan.id AS scan_id, scan.result, scan.scanned_at, r.name, r.organisation,
        CASE WHEN scan.result = 'admitted' THEN scan.scanned_at ELSE a.scanned_at END AS admitted_at,
-       CASE WHEN scan.result = 'admitted' THEN (SELECT name FROM doors WHERE id = $1) ELSE ad.name END
-           AS admitted_door
-  FROM scan
+       CASE WHEN scan.result = 'admitted' THEN door.name ELSE ad.name END AS admitted_door
+  FROM door
+  LEFT JOIN scan ON true
   LEFT JOIN registrations r ON r.id = scan.registration_id
   LEFT JOIN checkin_admissions a ON a.registration_id = scan.registration_id
   LEFT JOIN doors ad ON ad.id = a.door_id
