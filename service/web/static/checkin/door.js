@@ -154,11 +154,11 @@
     $("door-answer-detail").textContent = detail;
     node.hidden = false;
     $("door-answer-next").focus();
-    signal(ok);
     requestAnimationFrame(function () {
       var ms = Math.round(performance.now() - startedAt);
       node.dataset.ms = String(ms);
       document.body.dataset.answers = String(Number(document.body.dataset.answers || "0") + 1);
+      signal(ok);  // after the answer is drawn: starting the audio device can take a while the first time
     });
     clearTimeout(answerTimer);
     answerTimer = setTimeout(closeAnswer, ANSWER_MS);
