@@ -22,6 +22,7 @@ check: deps
 
 bench: deps static system-deps
 	$(BIN)/python scripts/bench/registration.py
+	$(BIN)/python scripts/bench/checkin.py
 
 deps: $(VENV)/.installed
 

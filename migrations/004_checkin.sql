@@ -33,7 +33,8 @@ CREATE TABLE checkin_scans (
     CONSTRAINT checkin_scans_nonce_key UNIQUE (door_id, nonce),
     CONSTRAINT checkin_scans_nonce_check CHECK (length(nonce) BETWEEN 1 AND 64),
     CONSTRAINT checkin_scans_result_check CHECK (
-        result IN ('admitted', 'already_checked_in', 'cancelled', 'waitlisted', 'wrong_event', 'invalid')),
+        result IN ('admitted', 'already_checked_in', 'cancelled', 'waitlisted', 'wrong_event', 'not_registered',
+                   'invalid')),
     CONSTRAINT checkin_scans_via_check CHECK (via IN ('code', 'search'))
 );
 CREATE INDEX checkin_scans_door_idx ON checkin_scans (door_id, id);

@@ -103,7 +103,9 @@ WITH door AS ({DOOR_BY_BEARER}
      WHERE r.id = $4 AND ($5::integer IS NULL OR r.link_version = $5)
 ), verdict AS (
     SELECT nextval('checkin_scans_id_seq') AS scan_id, door.id AS door_id, door.event_id,
-           CASE WHEN reg.id IS NULL THEN 'invalid'
+           CASE WHEN reg.id IS NULL AND $4::uuid IS NOT NULL
+                     AND NOT EXISTS (SELECT 1 FROM registrations WHERE id = $4) THEN 'not_registered'
+                WHEN reg.id IS NULL THEN 'invalid'
                 WHEN reg.event_id <> door.event_id THEN 'wrong_event'
                 WHEN reg.status = 'cancelled' THEN 'cancelled'
                 WHEN reg.status = 'waitlisted' THEN 'waitlisted'

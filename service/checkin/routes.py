@@ -102,8 +102,9 @@ class ScannerController(Controller):
         self, data: JSONBody[CheckinIn], request: Request[Any, Any, Any], conn: Conn, now: Now, settings: Config
     ) -> CheckinAnswer:
         """Scan a ticket: `admitted`, `already_checked_in` (with when and where), `cancelled`, `waitlisted`,
-        `wrong_event` or `invalid`. A repeated `nonce` answers what the first request got. `offline: true` with
-        `scanned_at` uploads a scan decided offline: the earliest scan of a ticket is its admission."""
+        `wrong_event`, `not_registered` (a genuine ticket whose registration was deleted) or `invalid`. A repeated
+        `nonce` answers what the first request got. `offline: true` with `scanned_at` uploads a scan decided
+        offline: the earliest scan of a ticket is its admission."""
         # The door is authenticated inside the check-in statement (one round trip a scan), not by `scanner`.
         authorization = request.headers.get("authorization")
         return await domain.check_in(conn, authorization, data=data, settings=settings, now=now)

@@ -11,7 +11,9 @@ from msgspec import Meta
 
 from ..types import AwareDatetime, Line80
 
-Result = Literal["admitted", "already_checked_in", "cancelled", "waitlisted", "wrong_event", "invalid"]
+Result = Literal[
+    "admitted", "already_checked_in", "cancelled", "waitlisted", "wrong_event", "not_registered", "invalid"
+]
 DoorState = Literal["unpaired", "paired", "revoked", "expired"]
 Nonce = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 ScannedText = Annotated[str, Meta(max_length=200, description="the text read from the QR code, as scanned")]

@@ -247,3 +247,21 @@ async def test_door_status_counts_checked_in_and_expected_and_lists_the_last_ten
     assert (status["door"]["name"], status["event"]["slug"]) == ("Hovudinngang", "kk")
     assert status["counts"] == {"checked_in": 11, "expected": 12}
     assert [s["attendee"]["name"] for s in status["recent"]] == [f"Deltakar {n:02d}" for n in range(10, 0, -1)]
+
+
+async def test_a_genuine_ticket_of_a_deleted_registration_is_not_registered(
+    client, make_event, new_door, register, conn
+):
+    await make_event(slug="kk")
+    kari = await register("Kari Nordmann", "kari@example.no")
+    _, token = await new_door()
+    await conn.execute("DELETE FROM registrations WHERE id = $1::uuid", kari["id"])
+
+    answer = await client.post("/api/v1/checkins", json={"code": code_of(kari), "nonce": "1"}, headers=auth(token))
+
+    assert without_id(answer.json()) == {
+        "result": "not_registered",
+        "scanned_at": "2027-03-01T09:00:00Z",
+        "attendee": None,
+        "admission": None,
+    }
