@@ -7,6 +7,8 @@ Prints scans/s and p50/p99 per run, pgbench TPS, their medians over the runs and
 admission per ticket, every answered scan logged, no non-200 answer.
 
     .venv/bin/python scripts/bench/checkin.py [--runs 3] [--seconds 10] [--clients 32] [--workers 2]
+
+BENCH_POOL_SIZE sets each web worker's database pool (default 20, as in the registration benchmark).
 """
 
 from __future__ import annotations
@@ -189,7 +191,7 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "LOG_LEVEL": "WARNING", "BASE_URL": base}
-    env["DB_POOL_SIZE"] = "20"
+    env["DB_POOL_SIZE"] = os.environ.get("BENCH_POOL_SIZE", "20")
     server_process = subprocess.Popen(server_command("127.0.0.1", port, args.workers), env=env, cwd=ROOT)
     ours: list[dict[str, float]] = []
     pgbench: list[float] = []
