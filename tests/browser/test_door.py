@@ -138,24 +138,28 @@ def test_camera_scan_admits_then_says_already_checked_in(open_door, camera_ticke
     assert page.locator("#door-counts").inner_text().startswith("Sjekket inn: 1 av ")
 
 
-def test_keyboard_wedge_scan_and_name_search(open_door, live_server):
+def test_keyboard_wedge_scans_back_to_back_and_name_search(open_door, live_server):
     ola = register(live_server, "Ola Nordmann")
+    liv = register(live_server, "Liv Berg")
     register(live_server, "Per Hansen")
     page, _ = open_door("Sideinngang")
 
     wedge(page, ola)
     scanned = answer(page, 1)
+    wedge(page, liv)  # while Ola's answer is still up
+    next_scanned = answer(page, 2)
     page.get_by_role("button", name="Neste").click()
     page.get_by_label("Navn (minst 3 bokstaver)").fill("hans")
     page.get_by_role("button", name="Søk", exact=True).click()
     page.get_by_role("button", name="Sjekk inn: Per Hansen").click()
-    searched = answer(page, 2)
+    searched = answer(page, 3)
 
-    print(f"\nanswer time after a keyboard-wedge scan: {scanned['ms']} ms")
+    print(f"\nanswer time after a keyboard-wedge scan: {scanned['ms']} ms, the next {next_scanned['ms']} ms")
     assert (scanned["result"], scanned["title"]) == ("admitted", "Velkommen, Ola Nordmann")
+    assert (next_scanned["result"], next_scanned["title"]) == ("admitted", "Velkommen, Liv Berg")
     assert (searched["result"], searched["title"]) == ("admitted", "Velkommen, Per Hansen")
-    assert scanned["ms"] < ANSWER_BUDGET_MS
-    assert page.locator("#door-recent li").count() == 2
+    assert max(scanned["ms"], next_scanned["ms"]) < ANSWER_BUDGET_MS
+    assert page.locator("#door-recent li").count() == 3
 
 
 def test_offline_scans_are_decided_locally_queued_uploaded_and_a_double_entry_is_flagged(open_door, live_server):

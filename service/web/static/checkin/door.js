@@ -107,7 +107,8 @@
       try {
         var response = await api("POST", "/api/v1/checkins", body);
         if (response.status === 429) { showProblem(T.too_many, startedAt); return; }
-        if (response.ok) { answer = await response.json(); }
+        if (!response.ok) { showProblem(T.invalid, startedAt); return; }  // refused as input: nothing to queue
+        answer = await response.json();
       } catch (error) { if (!token) { return; } }
     }
     if (!answer) {
@@ -161,7 +162,7 @@
       signal(ok);  // after the answer is drawn: starting the audio device can take a while the first time
     });
     clearTimeout(answerTimer);
-    answerTimer = setTimeout(closeAnswer, ANSWER_MS);
+    answerTimer = setTimeout(function () { closeAnswer(); }, ANSWER_MS);
   }
 
   function showProblem(text, startedAt) {
@@ -169,11 +170,11 @@
     $("door-answer-detail").textContent = text;
   }
 
-  function closeAnswer() {
+  function closeAnswer(keepFocus) {
     clearTimeout(answerTimer);
     $("door-answer").hidden = true;
     lastCodeAt = performance.now();
-    $("door-code").focus();
+    if (keepFocus !== true) { $("door-code").focus(); }
   }
 
   var audio = null;
@@ -361,7 +362,8 @@
   function onKey(event) {
     var target = event.target;
     if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA")) { return; }
-    if (!$("door-answer").hidden && event.key !== "Enter") { closeAnswer(); }
+    // The next scan starts while the answer is up: close it, and keep the keystrokes coming here.
+    if (!$("door-answer").hidden && event.key !== "Enter") { closeAnswer(true); }
     var now = performance.now();
     if (now - wedgeAt > 300) { wedge = ""; }
     wedgeAt = now;
@@ -404,7 +406,7 @@
       var text = $("door-search").value.trim();
       if (text.length >= 3) { search(text); }
     });
-    $("door-answer-next").addEventListener("click", closeAnswer);
+    $("door-answer-next").addEventListener("click", function () { closeAnswer(); });
     $("door-answer").addEventListener("click", function (event) { if (event.target === this) { closeAnswer(); } });
     $("door-camera-button").addEventListener("click", function () { if (stream) { stopCamera(); } else { startCamera(); } });
     document.addEventListener("keydown", onKey);
