@@ -16,6 +16,15 @@ CREATE TABLE doors (
     CONSTRAINT doors_name_check CHECK (length(btrim(name)) BETWEEN 1 AND 80)
 );
 CREATE INDEX doors_event_idx ON doors (event_id, created_at);
+
+-- A door's account exists for the door only: it goes when the door goes (with its event), tokens and all.
+CREATE FUNCTION doors_delete_account() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM users WHERE id = OLD.user_id AND role = 'door';
+    RETURN OLD;
+END;
+$$;
+CREATE TRIGGER doors_delete_account_trigger AFTER DELETE ON doors FOR EACH ROW EXECUTE FUNCTION doors_delete_account();
 CREATE UNIQUE INDEX doors_event_name_key ON doors (event_id, lower(name)) WHERE revoked_at IS NULL;
 
 -- Every scan, refused ones too. The nonce (chosen by the door) makes a retried request one scan.

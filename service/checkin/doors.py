@@ -18,7 +18,9 @@ import msgspec
 from integrations import qr
 
 from ..accounts.domain import authenticate, hash_token, new_token
+from ..accounts.schemas import Principal
 from ..errors import Conflict, Forbidden, NotFound, Unauthorized
+from ..events.queries import audit
 from ..events.schemas import Event
 from ..settings import Settings
 from . import queries
@@ -35,7 +37,6 @@ class Scanner(msgspec.Struct, frozen=True, kw_only=True):
     id: UUID
     event_id: UUID
     name: str
-    guesses: int
 
 
 def pairing_code(settings: Settings, door_id: UUID) -> str:
@@ -70,7 +71,7 @@ def _door(settings: Settings, row: asyncpg.Record, now: datetime) -> Door:
 
 
 async def create_door(
-    conn: asyncpg.Connection, event: Event, *, name: str, settings: Settings, created_by: UUID | None, now: datetime
+    conn: asyncpg.Connection, event: Event, *, name: str, settings: Settings, actor: Principal, now: datetime
 ) -> Door:
     """A new, unpaired door for the event. Raises Conflict (door_name_taken) when an active door has the name."""
     door_id = uuid.uuid4()
@@ -78,7 +79,8 @@ async def create_door(
         async with conn.transaction():
             user_id = await conn.fetchval(queries.INSERT_DOOR_USER, door_id, name.strip())
             await conn.execute(queries.GRANT_SCOPE, user_id, event.id)
-            await conn.execute(queries.INSERT_DOOR, door_id, event.id, user_id, name.strip(), created_by, now)
+            await conn.execute(queries.INSERT_DOOR, door_id, event.id, user_id, name.strip(), actor.user_id, now)
+            await audit(conn, actor.actor, event.id, "door.created", {"door_id": str(door_id), "name": name.strip()})
     except asyncpg.UniqueViolationError as error:
         if error.constraint_name == "doors_event_name_key":
             raise Conflict("door_name_taken", f"the event already has a door named {name!r}", field="name") from None
@@ -107,9 +109,14 @@ async def list_doors(conn: asyncpg.Connection, event_id: UUID, *, settings: Sett
     return [_door(settings, row, now) for row in await queries.doors_of_event(conn, event_id)]
 
 
-async def revoke_door(conn: asyncpg.Connection, door_id: UUID, *, settings: Settings, now: datetime) -> Door:
+async def revoke_door(
+    conn: asyncpg.Connection, door_id: UUID, *, settings: Settings, actor: Principal, now: datetime
+) -> Door:
     """Revoke the door and its tokens at once. Idempotent (the first revocation time stays). Raises NotFound."""
-    await conn.execute(queries.REVOKE_DOOR, door_id, now)
+    async with conn.transaction():
+        event_id = await conn.fetchval(queries.REVOKE_DOOR, door_id, now)
+        if event_id is not None:
+            await audit(conn, actor.actor, event_id, "door.revoked", {"door_id": str(door_id)})
     return await get_door(conn, door_id, settings=settings, now=now)
 
 
@@ -124,6 +131,7 @@ async def pair_door(conn: asyncpg.Connection, code: str, *, settings: Settings, 
         if row is None:
             raise NotFound("pairing_invalid", _NOT_PAIRABLE)
         await conn.execute(queries.INSERT_DOOR_LOGIN, row["user_id"], hash_token(token), row["expires_at"], now)
+        await audit(conn, f"door:{door_id}", row["event_id"], "door.paired", {"door_id": str(door_id)})
     return Paired(
         token=token,
         expires_at=row["expires_at"],
@@ -146,4 +154,4 @@ async def authenticate_door(conn: asyncpg.Connection, authorization: str | None,
         if principal.role == "door":  # a door's token whose door is revoked or past its event
             raise Unauthorized("invalid_token", "the door token is revoked or expired")
         raise Forbidden("door_only", "only a paired door may do this")
-    return Scanner(id=row["id"], event_id=row["event_id"], name=row["name"], guesses=row["guesses"])
+    return Scanner(id=row["id"], event_id=row["event_id"], name=row["name"])

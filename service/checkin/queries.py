@@ -33,16 +33,19 @@ DOOR_BY_ID = f"SELECT {_DOOR_COLUMNS} FROM doors d JOIN events e ON e.id = d.eve
 
 REVOKE_DOOR = """
 WITH door AS (
-    UPDATE doors SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1 RETURNING user_id
+    UPDATE doors SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING user_id, event_id
+), tokens AS (
+    UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $2) WHERE user_id IN (SELECT user_id FROM door)
 )
-UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $2) WHERE user_id IN (SELECT user_id FROM door)
+SELECT event_id FROM door
 """
 
 # One use: only the first request sets paired_at. A revoked door or one past its event cannot pair.
 PAIR_DOOR = """
 UPDATE doors d SET paired_at = $2 FROM events e
  WHERE d.id = $1 AND d.paired_at IS NULL AND d.revoked_at IS NULL AND e.id = d.event_id AND e.ends_at + $3 > $2
-RETURNING d.id, d.name, d.user_id, e.ends_at + $3 AS expires_at, e.slug, e.title, e.venue, e.starts_at, e.ends_at
+RETURNING d.id, d.name, d.user_id, d.event_id, e.ends_at + $3 AS expires_at,
+          e.slug, e.title, e.venue, e.starts_at, e.ends_at
 """
 INSERT_DOOR_LOGIN = """
 INSERT INTO api_tokens (user_id, token_hash, label, expires_at, created_at) VALUES ($1, $2, 'door', $3, $4)

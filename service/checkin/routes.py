@@ -66,9 +66,7 @@ class DoorAdminController(Controller):
     ) -> Door:
         """A new door for the event, with a one-time `pairing_url` to open on the door's phone or laptop."""
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        return await doors.create_door(
-            conn, event, name=data.name, settings=settings, created_by=principal.user_id, now=now
-        )
+        return await doors.create_door(conn, event, name=data.name, settings=settings, actor=principal, now=now)
 
     @get("/api/v1/events/{slug:str}/doors", responses=responses(401, 403, 404))
     async def list_doors(
@@ -82,7 +80,7 @@ class DoorAdminController(Controller):
     async def revoke(self, door_id: FromPath[UUID], conn: Conn, principal: Caller, now: Now, settings: Config) -> Door:
         """Revoke a door: its token stops working at once. Revoking again changes nothing."""
         await _door_for_organiser(conn, principal, door_id)
-        return await doors.revoke_door(conn, door_id, settings=settings, now=now)
+        return await doors.revoke_door(conn, door_id, settings=settings, actor=principal, now=now)
 
     @get(
         "/api/v1/doors/{door_id:uuid}/pairing.svg",

@@ -197,3 +197,23 @@ async def test_the_ticket_url_holds_the_code_the_tests_scan(make_event, register
     kari = await register("Kari Nordmann", "kari@example.no")
 
     assert kari["ticket_url"] == f"http://testserver.local/t/{code_of(kari)}"
+
+
+async def test_doors_are_audited_and_their_accounts_go_with_their_event(
+    client, make_event, organiser_token, new_door, conn
+):
+    await make_event(slug="kk")
+    door, _ = await new_door()
+    await client.post(f"/api/v1/doors/{door['id']}/revoke", headers=auth(organiser_token))
+    await client.post(f"/api/v1/doors/{door['id']}/revoke", headers=auth(organiser_token))
+    actions = await conn.fetch("SELECT actor, action FROM audit_log WHERE action LIKE 'door.%' ORDER BY id")
+
+    await conn.execute("DELETE FROM events WHERE slug = 'kk'")
+    accounts = await conn.fetchval("SELECT count(*) FROM users WHERE role = 'door'")
+
+    assert [tuple(a) for a in actions] == [
+        ("user:kari@bergen.kommune.no", "door.created"),
+        (f"door:{door['id']}", "door.paired"),
+        ("user:kari@bergen.kommune.no", "door.revoked"),
+    ]
+    assert accounts == 0
