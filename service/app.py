@@ -77,6 +77,8 @@ def _on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Respo
     headers: dict[str, str] = {"content-language": language}
     if exc.status == 503:
         headers["retry-after"] = "1"
+    elif exc.status == 429:
+        headers["retry-after"] = str(exc.extra.get("retry_after", 60))
     return _problem_response(from_domain_error(exc, language), headers)
 
 
@@ -200,6 +202,8 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
         finally:
             await app.state.pool.close()
 
+    from .checkin.pages import CHECKIN_PAGES
+    from .checkin.routes import CHECKIN_ROUTES
     from .events.routes import EventController
     from .nominations.pages import PRIZE_PAGES
     from .nominations.routes import PRIZE_ROUTES
@@ -220,6 +224,8 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             *PRIZE_PAGES,
             *WORKSHOP_ROUTES,
             *PAGE_ROUTES,
+            *CHECKIN_ROUTES,
+            *CHECKIN_PAGES,
             create_static_files_router(
                 path="/static",
                 directories=[WEB_DIR / "static"],

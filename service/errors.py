@@ -7,6 +7,7 @@ DomainError(code, detail)           base: a stable snake_case code and a human d
 ├── InvalidState                    409: the thing is in a state that does not allow this
 ├── Forbidden                       403: authenticated, but not allowed to act here
 ├── Unauthorized                    401: no or bad credentials
+├── RateLimited                     429: too many attempts; try again after a while
 └── Unavailable                     503: try again shortly (a lock timeout)
 """
 
@@ -51,6 +52,10 @@ class Forbidden(DomainError):
 
 class Unauthorized(DomainError):
     status = 401
+
+
+class RateLimited(DomainError):
+    status = 429
 
 
 class Unavailable(DomainError):

@@ -104,6 +104,15 @@ TITLES: dict[str, str] = {
     "not_assigned": "The groups have not been assigned yet",
     "series_not_found": "The series does not exist",
     "unknown_date": "The date is not a workshop of the series",
+    "door_not_found": "The door does not exist",
+    "door_name_taken": "The event already has a door with this name",
+    "door_not_pairable": "The door cannot be paired any more",
+    "door_only": "Only a paired door may do this",
+    "pairing_invalid": "The pairing link is not valid",
+    "code_or_registration": "Send either a ticket code or a registration",
+    "search_too_short": "Search with at least 3 characters",
+    "too_many_guesses": "Too many invalid codes from this door",
+    "too_many_searches": "Too many searches from this door",
 }
 
 

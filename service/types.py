@@ -32,7 +32,9 @@ Email = Annotated[
     Meta(
         min_length=3,
         max_length=254,
-        pattern=r"^[^\s@<>()\[\],;:\"\\]+@[^\s@<>()\[\],;:\"\\]+\.[^\s@<>()\[\],;:\"\\]{2,}$",
+        # No spaces, control characters (PostgreSQL text cannot hold NUL) or address punctuation.
+        pattern=r"^[^\s\x00-\x1f\x7f@<>()\[\],;:\"\\]+@[^\s\x00-\x1f\x7f@<>()\[\],;:\"\\]+"
+        r"\.[^\s\x00-\x1f\x7f@<>()\[\],;:\"\\]{2,}$",
         description="an e-mail address",
     ),
 ]

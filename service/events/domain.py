@@ -26,7 +26,12 @@ EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo
 
 
 def _check_times(starts_at: datetime, ends_at: datetime, opens: datetime | None, closes: datetime | None) -> None:
-    named = {"starts_at": starts_at, "ends_at": ends_at, "registration_opens_at": opens, "registration_closes_at": closes}
+    named = {
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "registration_opens_at": opens,
+        "registration_closes_at": closes,
+    }
     for name, value in named.items():
         if value is not None and not EARLIEST <= value < LATEST:
             raise Invalid("invalid_time", f"{name} must be between the years 2000 and 2099", field=name)

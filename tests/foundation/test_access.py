@@ -28,6 +28,14 @@ PUBLIC = {
     ("GET", "/api/v1/series/{series_slug:str}"),
     ("POST", "/api/v1/series/{series_slug:str}/registrations"),
     ("DELETE", "/api/v1/registrations/self/series"),
+    ("POST", "/api/v1/doors/pair"),
+}
+# Routes for paired doors only (their token, their event): tests/checkin/test_doors.py checks them.
+DOOR = {
+    ("POST", "/api/v1/checkins"),
+    ("GET", "/api/v1/door"),
+    ("GET", "/api/v1/door/search"),
+    ("GET", "/api/v1/door/offline"),
 }
 SESSION = {
     "kind": "parallel",
@@ -88,6 +96,10 @@ PROTECTED = {
         "/api/v1/events/kk/groups/placements/{registration}",
         {"locked": True},
     ),
+    ("POST", "/api/v1/events/{slug:str}/doors"): ("/api/v1/events/kk/doors", {"name": "Sideinngang"}),
+    ("GET", "/api/v1/events/{slug:str}/doors"): ("/api/v1/events/kk/doors", None),
+    ("POST", "/api/v1/doors/{door_id:uuid}/revoke"): ("/api/v1/doors/{door}/revoke", None),
+    ("GET", "/api/v1/doors/{door_id:uuid}/pairing.svg"): ("/api/v1/doors/{door}/pairing.svg", None),
 }
 # Routes only a juror of the call may use (the organiser of "kk" runs the prize but does not score).
 JURY = {
@@ -108,7 +120,7 @@ def api_routes():
 
 
 def test_every_api_route_is_classified_public_or_protected():
-    assert set(api_routes()) == PUBLIC | set(PROTECTED) | set(JURY)
+    assert set(api_routes()) == PUBLIC | DOOR | set(PROTECTED) | set(JURY)
 
 
 @pytest.fixture
@@ -147,11 +159,15 @@ async def world(client, conn, make_event, organiser_token):
         "organiser": organiser_token,
     }
     session = (await client.post("/api/v1/events/kk/sessions", headers=auth(organiser_token), json=SESSION)).json()
+    door = (
+        await client.post("/api/v1/events/kk/doors", headers=auth(organiser_token), json={"name": "Hovudinngang"})
+    ).json()
     ids = {
         "question": question["id"],
         "registration": confirmed["id"],
         "waitlisted": waitlisted["id"],
         "session": session["id"],
+        "door": door["id"],
         **prize_ids,
     }
     await client.put(

@@ -1,0 +1,163 @@
+"""Scanning at a door: the check-in itself, the door's live status, and the name search.
+
+The ticket code's signature is checked here (integrations/qr); which scan is first is decided by the database
+in one statement (queries.checkin_sql): the unique admission per registration, never a read-then-write here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+from integrations import qr
+
+from ..accounts.domain import hash_token
+from ..errors import Invalid, RateLimited, Unauthorized, Unavailable
+from ..events import queries as event_queries
+from ..settings import Settings
+from . import queries
+from .doors import Scanner, authenticate_door
+from .schemas import (
+    Admission,
+    Attendee,
+    CheckinAnswer,
+    CheckinIn,
+    Counts,
+    DoorInfo,
+    DoorStatus,
+    EventInfo,
+    RecentScan,
+    SearchHit,
+)
+
+TICKET = "ticket"
+GUESS_LIMIT = 30  # invalid codes a door may send per minute: a real scanner misreads a handful at most
+SEARCH_LIMIT = 30  # name searches a door may make per minute: enough for a queue, too few to list everyone
+SEARCH_RESULTS = 10
+RECENT = 10
+
+
+def attendee_of(row: asyncpg.Record) -> Attendee | None:
+    """The attendee on a scan or search row; the one place to add what the door shows about a person."""
+    if row["name"] is None:
+        return None
+    return Attendee(name=row["name"], organisation=row["organisation"])
+
+
+def admission_of(row: asyncpg.Record) -> Admission | None:
+    if row["admitted_at"] is None:
+        return None
+    return Admission(at=row["admitted_at"], door=row["admitted_door"])
+
+
+async def verified_ticket(conn: asyncpg.Connection, settings: Settings, code: str) -> tuple[UUID | None, int | None]:
+    """(registration id, link version) of a genuine ticket code, or (None, None).
+
+    Almost every ticket is at link version 1, so that is tried first with no database read; a re-issued ticket
+    costs one read of its version. The check-in statement admits only at the version checked here.
+    """
+    key = settings.require_secret_key()
+    ident = qr.parse(key, TICKET, code)
+    if ident is None:
+        return None, None
+    if qr.check(key, TICKET, ident, 1, code):
+        return ident, 1
+    version = await queries.link_version(conn, ident)
+    if version is not None and version != 1 and qr.check(key, TICKET, ident, version, code):
+        return ident, version
+    return None, None
+
+
+async def check_in(
+    conn: asyncpg.Connection, authorization: str | None, *, data: CheckinIn, settings: Settings, now: datetime
+) -> CheckinAnswer:
+    """Judge one scan from the door whose `Authorization: Bearer` header is given, and log it. Idempotent per
+    (door, nonce): a repeat answers what the first got. The door is authenticated by the same statement.
+    Raises Invalid (code_or_registration), Unauthorized, Forbidden (door_only), RateLimited (too_many_guesses)."""
+    if (data.code is None) == (data.registration_id is None):
+        raise Invalid("code_or_registration", "send either code or registration_id", field="code")
+    if data.code is not None:
+        registration_id, version = await verified_ticket(conn, settings, data.code)
+        via = "code"
+    else:
+        registration_id, version, via = data.registration_id, None, "search"
+    # Offline scans keep the time they happened (never later than now); online ones happen now.
+    scanned_at = min(data.scanned_at, now) if data.offline and data.scanned_at else now
+    statement = queries.CHECKIN_OFFLINE if data.offline else queries.CHECKIN_ONLINE
+    scheme, _, token = (authorization or "").partition(" ")
+    token_hash = hash_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else b""
+    args = (token_hash, now, queries.DOOR_GRACE, registration_id, version, data.nonce, scanned_at, data.offline, via)
+    try:
+        row = await conn.fetchrow(statement, *args, GUESS_LIMIT)
+        door_id = row["door_id"] if row else None
+    except asyncpg.ForeignKeyViolationError as error:
+        # The same nonce sent twice at once with different codes: the other request logged the scan first.
+        if error.constraint_name != "checkin_admissions_scan_fk":
+            raise
+        row = None
+        door_id = await conn.fetchval(queries.DOOR_ID_BY_BEARER, token_hash, now, queries.DOOR_GRACE)
+    if door_id is None:
+        await authenticate_door(conn, authorization, now=now)  # raises the precise 401 or 403
+        raise Unauthorized("invalid_token", "the door token is revoked or expired")
+    if row is not None and row["guesses"] >= GUESS_LIMIT:
+        raise RateLimited("too_many_guesses", "too many invalid codes from this door; wait a minute", retry_after=60)
+    if row is None or row["scan_id"] is None or (row["result"] == "already_checked_in" and row["admitted_at"] is None):
+        # A repeated nonce, or an admission committed while this statement waited for it (not in its snapshot).
+        row = await queries.scan_by_nonce(conn, door_id, data.nonce)
+        if row is None:
+            raise Unavailable("busy", "the scan could not be stored; send it again")
+    return CheckinAnswer(
+        result=row["result"],
+        scan_id=row["scan_id"],
+        scanned_at=row["scanned_at"],
+        attendee=attendee_of(row),
+        admission=admission_of(row),
+    )
+
+
+def recent_scan(row: asyncpg.Record) -> RecentScan:
+    return RecentScan(
+        scan_id=row["scan_id"],
+        result=row["result"],
+        scanned_at=row["scanned_at"],
+        offline=row["offline"],
+        duplicate=row["duplicate"],
+        attendee=attendee_of(row),
+        admission=admission_of(row),
+    )
+
+
+async def door_status(conn: asyncpg.Connection, scanner: Scanner) -> DoorStatus:
+    """What the scanner page shows besides the answer: the event, counts, and this door's last scans."""
+    event = await event_queries.event_by_id(conn, scanner.event_id)
+    assert event is not None  # a door is deleted with its event
+    counts = await queries.counts(conn, scanner.event_id)
+    return DoorStatus(
+        door=DoorInfo(id=scanner.id, name=scanner.name),
+        event=EventInfo(
+            slug=event.slug, title=event.title, venue=event.venue, starts_at=event.starts_at, ends_at=event.ends_at
+        ),
+        counts=Counts(checked_in=counts["checked_in"], expected=counts["expected"]),
+        recent=[recent_scan(row) for row in await queries.recent_scans(conn, scanner.id, RECENT)],
+    )
+
+
+async def search(conn: asyncpg.Connection, scanner: Scanner, text: str, *, now: datetime) -> list[SearchHit]:
+    """At most ten registrations of the door's event whose name has a word starting with `text` (3+ characters).
+    Raises Invalid (search_too_short), RateLimited (too_many_searches)."""
+    text = " ".join(text.split())
+    if len(text) < 3:
+        raise Invalid("search_too_short", "search with at least 3 characters", field="q")
+    if await queries.bump_limit(conn, scanner.id, "search", now) > SEARCH_LIMIT:
+        raise RateLimited("too_many_searches", "too many searches from this door; wait a minute", retry_after=60)
+    return [
+        SearchHit(
+            registration_id=row["id"],
+            status=row["status"],
+            attendee=Attendee(name=row["name"], organisation=row["organisation"]),
+            admission=admission_of(row),
+        )
+        for row in await queries.search(conn, scanner.event_id, text, SEARCH_RESULTS)
+    ]

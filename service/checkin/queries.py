@@ -1,0 +1,237 @@
+"""SQL of doors and check-ins. The admission is decided by one statement (`checkin_sql`), never in Python."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import asyncpg
+
+# A door works until this long after its event ends (late leavers, the evening programme).
+DOOR_GRACE = timedelta(hours=12)
+
+INSERT_DOOR_USER = """
+INSERT INTO users (email, name, role)
+VALUES ('door-' || replace($1::uuid::text, '-', '') || '@doors.moteplass.invalid', $2, 'door')
+RETURNING id
+"""
+INSERT_DOOR = """
+INSERT INTO doors (id, event_id, user_id, name, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+"""
+GRANT_SCOPE = "INSERT INTO user_event_scopes (user_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+
+_DOOR_COLUMNS = """
+d.id, d.event_id, d.name, d.created_at, d.paired_at, d.revoked_at, e.ends_at + $2::interval AS expires_at,
+(SELECT count(*) FROM checkin_scans s WHERE s.door_id = d.id) AS scans,
+(SELECT count(*) FROM checkin_admissions a WHERE a.door_id = d.id) AS admitted
+"""
+DOORS_OF_EVENT = f"""
+SELECT {_DOOR_COLUMNS} FROM doors d JOIN events e ON e.id = d.event_id
+ WHERE d.event_id = $1 ORDER BY d.created_at, d.id
+"""
+DOOR_BY_ID = f"SELECT {_DOOR_COLUMNS} FROM doors d JOIN events e ON e.id = d.event_id WHERE d.id = $1"
+
+REVOKE_DOOR = """
+WITH door AS (
+    UPDATE doors SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING user_id, event_id
+), tokens AS (
+    UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $2) WHERE user_id IN (SELECT user_id FROM door)
+)
+SELECT event_id FROM door
+"""
+
+# One use: only the first request sets paired_at. A revoked door or one past its event cannot pair.
+PAIR_DOOR = """
+UPDATE doors d SET paired_at = $2 FROM events e
+ WHERE d.id = $1 AND d.paired_at IS NULL AND d.revoked_at IS NULL AND e.id = d.event_id AND e.ends_at + $3 > $2
+RETURNING d.id, d.name, d.user_id, d.event_id, e.ends_at + $3 AS expires_at,
+          e.slug, e.title, e.venue, e.starts_at, e.ends_at
+"""
+INSERT_DOOR_LOGIN = """
+INSERT INTO api_tokens (user_id, token_hash, label, expires_at, created_at) VALUES ($1, $2, 'door', $3, $4)
+"""
+
+# The door behind a bearer token, with its invalid-code count in the current minute (for the rate limit).
+DOOR_BY_BEARER = """
+SELECT d.id, d.event_id, d.name,
+       coalesce((SELECT l.hits FROM door_limits l
+                  WHERE l.door_id = d.id AND l.kind = 'guess'
+                    AND l.window_start = date_trunc('minute', $2::timestamptz)), 0) AS guesses
+  FROM api_tokens t
+  JOIN doors d ON d.user_id = t.user_id
+  JOIN events e ON e.id = d.event_id
+ WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)
+   AND d.revoked_at IS NULL AND e.ends_at + $3 > $2
+"""
+
+DOOR_ID_BY_BEARER = f"SELECT id FROM ({DOOR_BY_BEARER}) door"
+
+LINK_VERSION = "SELECT link_version FROM registrations WHERE id = $1"
+
+BUMP_LIMIT = """
+INSERT INTO door_limits AS l (door_id, kind, window_start, hits)
+VALUES ($1, $2, date_trunc('minute', $3::timestamptz), 1)
+ON CONFLICT (door_id, kind) DO UPDATE
+   SET hits = CASE WHEN l.window_start = EXCLUDED.window_start THEN l.hits + 1 ELSE 1 END,
+       window_start = EXCLUDED.window_start
+RETURNING hits
+"""
+
+
+def checkin_sql(*, earliest_wins: bool) -> str:
+    """The whole scan in one statement and one round trip (the check-in's throughput is its round trips): find the
+    door by its token (no row: not a live door), refuse a repeated nonce (the caller replays the first answer) and a
+    door over its guessing limit, judge the registration, insert the admission (the unique registration_id decides
+    which scan is first), log the scan with its answer, and count an invalid code against the door's limit.
+
+    $1 token hash, $2 now, $3 DOOR_GRACE, $4 registration (NULL when the code failed its signature), $5 the link
+    version the signature was checked with (NULL for a pick from the name search), $6 nonce, $7 scanned_at,
+    $8 offline, $9 via, $10 the guessing limit.
+
+    Online scans happen now, so an existing admission is always earlier: DO NOTHING. Offline uploads carry their
+    own scan time and take the admission over when they were earlier (DO UPDATE … WHERE earlier).
+    """
+    conflict = (
+        """DO UPDATE SET door_id = EXCLUDED.door_id, scan_id = EXCLUDED.scan_id, scanned_at = EXCLUDED.scanned_at
+     WHERE EXCLUDED.scanned_at < a.scanned_at"""
+        if earliest_wins
+        else "DO NOTHING"
+    )
+    return f"""
+WITH door AS ({DOOR_BY_BEARER}
+), prior AS (
+    SELECT 1 FROM checkin_scans s, door WHERE s.door_id = door.id AND s.nonce = $6
+), reg AS (
+    SELECT r.id, r.event_id, r.status FROM registrations r
+     WHERE r.id = $4 AND ($5::integer IS NULL OR r.link_version = $5)
+), verdict AS (
+    SELECT nextval('checkin_scans_id_seq') AS scan_id, door.id AS door_id, door.event_id,
+           CASE WHEN reg.id IS NULL AND $4::uuid IS NOT NULL
+                     AND NOT EXISTS (SELECT 1 FROM registrations WHERE id = $4) THEN 'not_registered'
+                WHEN reg.id IS NULL THEN 'invalid'
+                WHEN reg.event_id <> door.event_id THEN 'wrong_event'
+                WHEN reg.status = 'cancelled' THEN 'cancelled'
+                WHEN reg.status = 'waitlisted' THEN 'waitlisted'
+                ELSE 'valid' END AS verdict,
+           CASE WHEN reg.event_id = door.event_id THEN reg.id END AS registration_id
+      FROM door LEFT JOIN reg ON true
+     WHERE door.guesses < $10 AND NOT EXISTS (SELECT 1 FROM prior)
+), admit AS (
+    INSERT INTO checkin_admissions AS a (registration_id, event_id, door_id, scan_id, scanned_at)
+    SELECT v.registration_id, v.event_id, v.door_id, v.scan_id, $7 FROM verdict v WHERE v.verdict = 'valid'
+    ON CONFLICT (registration_id) {conflict}
+    RETURNING a.scan_id
+), scan AS (
+    INSERT INTO checkin_scans (id, door_id, registration_id, nonce, result, scanned_at, received_at, offline, via)
+    SELECT v.scan_id, v.door_id, v.registration_id, $6,
+           CASE WHEN EXISTS (SELECT 1 FROM admit) THEN 'admitted'
+                WHEN v.verdict = 'valid' THEN 'already_checked_in'
+                ELSE v.verdict END,
+           $7, $2, $8, $9
+      FROM verdict v
+    ON CONFLICT (door_id, nonce) DO NOTHING
+    RETURNING id, door_id, registration_id, result, scanned_at
+), guess AS (
+    INSERT INTO door_limits AS l (door_id, kind, window_start, hits)
+    SELECT scan.door_id, 'guess', date_trunc('minute', $2::timestamptz), 1 FROM scan WHERE scan.result = 'invalid'
+    ON CONFLICT (door_id, kind) DO UPDATE
+       SET hits = CASE WHEN l.window_start = EXCLUDED.window_start THEN l.hits + 1 ELSE 1 END,
+           window_start = EXCLUDED.window_start
+)
+SELECT door.id AS door_id, door.event_id, door.name AS door_name, door.guesses,
+       scan.id AS scan_id, scan.result, scan.scanned_at, r.name, r.organisation,
+       CASE WHEN scan.result = 'admitted' THEN scan.scanned_at ELSE a.scanned_at END AS admitted_at,
+       CASE WHEN scan.result = 'admitted' THEN door.name ELSE ad.name END AS admitted_door
+  FROM door
+  LEFT JOIN scan ON true
+  LEFT JOIN registrations r ON r.id = scan.registration_id
+  LEFT JOIN checkin_admissions a ON a.registration_id = scan.registration_id
+  LEFT JOIN doors ad ON ad.id = a.door_id
+"""
+
+
+CHECKIN_ONLINE = checkin_sql(earliest_wins=False)
+CHECKIN_OFFLINE = checkin_sql(earliest_wins=True)
+
+# A scan as the door sees it later: its answer then, the admission now. `duplicate`: the door admitted the person
+# but another scan turned out to be first, or an offline scan found someone already in (maybe let in twice).
+_SCAN_VIEW = """
+SELECT s.id AS scan_id, s.result, s.scanned_at, s.offline, r.name, r.organisation,
+       a.scanned_at AS admitted_at, ad.name AS admitted_door,
+       (a.scan_id IS DISTINCT FROM s.id AND (s.result = 'admitted' OR (s.offline AND s.result = 'already_checked_in')))
+           AS duplicate
+  FROM checkin_scans s
+  LEFT JOIN registrations r ON r.id = s.registration_id
+  LEFT JOIN checkin_admissions a ON a.registration_id = s.registration_id
+  LEFT JOIN doors ad ON ad.id = a.door_id
+"""
+SCAN_BY_NONCE = _SCAN_VIEW + " WHERE s.door_id = $1 AND s.nonce = $2"
+RECENT_SCANS = _SCAN_VIEW + " WHERE s.door_id = $1 ORDER BY s.id DESC LIMIT $2"
+
+COUNTS = """
+SELECT (SELECT count(*) FROM checkin_admissions WHERE event_id = $1) AS checked_in,
+       (SELECT count(*) FROM registrations WHERE event_id = $1 AND status = 'confirmed') AS expected
+"""
+
+# Name search: words of the name that start with the text; this event only; at most $3 rows.
+SEARCH = r"""
+SELECT r.id, r.status, r.name, r.organisation, a.scanned_at AS admitted_at, ad.name AS admitted_door
+  FROM registrations r
+  LEFT JOIN checkin_admissions a ON a.registration_id = r.id
+  LEFT JOIN doors ad ON ad.id = a.door_id
+ WHERE r.event_id = $1 AND (lower(r.name) LIKE $2 || '%' OR lower(r.name) LIKE '% ' || $2 || '%')
+ ORDER BY r.status = 'confirmed' DESC, lower(r.name) COLLATE "C", r.id
+ LIMIT $3
+"""
+
+OFFLINE_ROWS = """
+SELECT r.id, r.status, r.link_version, r.name, r.organisation, a.scanned_at AS admitted_at, ad.name AS admitted_door
+  FROM registrations r
+  LEFT JOIN checkin_admissions a ON a.registration_id = r.id
+  LEFT JOIN doors ad ON ad.id = a.door_id
+ WHERE r.event_id = $1
+"""
+
+
+async def door_by_token(conn: asyncpg.Connection, token_hash: bytes, now: datetime) -> asyncpg.Record | None:
+    return await conn.fetchrow(DOOR_BY_BEARER, token_hash, now, DOOR_GRACE)
+
+
+async def link_version(conn: asyncpg.Connection, registration_id: UUID) -> int | None:
+    version: int | None = await conn.fetchval(LINK_VERSION, registration_id)
+    return version
+
+
+async def bump_limit(conn: asyncpg.Connection, door_id: UUID, kind: str, now: datetime) -> int:
+    hits: int = await conn.fetchval(BUMP_LIMIT, door_id, kind, now)
+    return hits
+
+
+async def door_by_id(conn: asyncpg.Connection, door_id: UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(DOOR_BY_ID, door_id, DOOR_GRACE)
+
+
+async def doors_of_event(conn: asyncpg.Connection, event_id: UUID) -> list[asyncpg.Record]:
+    return list(await conn.fetch(DOORS_OF_EVENT, event_id, DOOR_GRACE))
+
+
+async def scan_by_nonce(conn: asyncpg.Connection, door_id: UUID, nonce: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(SCAN_BY_NONCE, door_id, nonce)
+
+
+async def recent_scans(conn: asyncpg.Connection, door_id: UUID, limit: int) -> list[asyncpg.Record]:
+    return list(await conn.fetch(RECENT_SCANS, door_id, limit))
+
+
+async def counts(conn: asyncpg.Connection, event_id: UUID) -> asyncpg.Record:
+    row: asyncpg.Record = await conn.fetchrow(COUNTS, event_id)
+    return row
+
+
+async def search(conn: asyncpg.Connection, event_id: UUID, text: str, limit: int) -> list[asyncpg.Record]:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return list(await conn.fetch(SEARCH, event_id, escaped, limit))
+
+
+async def offline_rows(conn: asyncpg.Connection, event_id: UUID) -> list[asyncpg.Record]:
+    return list(await conn.fetch(OFFLINE_ROWS, event_id))
