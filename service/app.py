@@ -61,6 +61,12 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
     return not path.startswith(("/api/", "/slack/", "/schema")) and "text/html" in request.headers.get("accept", "")
 
 
+def _is_console_page(request: Request[Any, Any, Any]) -> bool:
+    """The console's pages answer in HTML whatever the Accept header: a sign-in redirect or an error page."""
+    path = request.url.path
+    return (path == "/console" or path.startswith("/console/")) and not path.endswith((".json", ".csv", ".xlsx"))
+
+
 def _html_error(request: Request[Any, Any, Any], status: int, code: str) -> Response[Any]:
     from .web.render import page
 
@@ -71,6 +77,10 @@ def _html_error(request: Request[Any, Any, Any], status: int, code: str) -> Resp
 
 
 def _on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if _is_console_page(request):
+        from .console.guard import console_error
+
+        return console_error(request, exc)
     if _wants_html(request) and exc.status in (404, 409, 410):
         return _html_error(request, exc.status, exc.code)
     language = request_language(request)
@@ -200,6 +210,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
         finally:
             await app.state.pool.close()
 
+    from .console.routes import CONSOLE_ROUTES
     from .events.routes import EventController
     from .openapi import declare_closed_objects
     from .registrations.routes import REGISTRATION_ROUTES
@@ -212,6 +223,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             EventController,
             *REGISTRATION_ROUTES,
             *PAGE_ROUTES,
+            *CONSOLE_ROUTES,
             create_static_files_router(
                 path="/static",
                 directories=[WEB_DIR / "static"],

@@ -54,6 +54,13 @@ TITLES: dict[str, str] = {
     "invalid_time": "The times do not fit together",
     "invalid_title": "The title is not valid",
     "privacy_not_accepted": "The privacy notice must be accepted",
+    "sign_in_failed": "The e-mail address or the password is wrong",
+    "account_locked": "Too many wrong passwords; the account is locked for a while",
+    "session_expired": "The session has ended; sign in again",
+    "csrf_failed": "The form was out of date or not sent from Møteplass",
+    "password_link_invalid": "The link is wrong, used or expired",
+    "password_too_short": "The password is too short",
+    "password_too_long": "The password is too long",
 }
 
 

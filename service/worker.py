@@ -48,9 +48,10 @@ async def send_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
 
 
 def handlers() -> Mapping[str, Handler]:
+    from .console.notify import HANDLERS as console_handlers
     from .registrations.notify import HANDLERS as registration_handlers
 
-    return {"mail.send": send_mail, **registration_handlers}
+    return {"mail.send": send_mail, **registration_handlers, **console_handlers}
 
 
 def make_mailer(settings: Settings) -> Mailer:
