@@ -64,7 +64,7 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
 def _is_console_page(request: Request[Any, Any, Any]) -> bool:
     """The console's pages answer in HTML whatever the Accept header: a sign-in redirect or an error page."""
     path = request.url.path
-    return (path == "/console" or path.startswith("/console/")) and not path.endswith((".json", ".csv", ".xlsx"))
+    return path == "/console" or path.startswith("/console/")
 
 
 def _html_error(request: Request[Any, Any, Any], status: int, code: str) -> Response[Any]:

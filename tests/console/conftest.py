@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,11 +27,17 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+@cache
+def hashed(password: str) -> str:
+    """argon2 is slow on purpose: hash each test password once per test session."""
+    return hash_password(password)
+
+
 async def add_console_user(
     conn: asyncpg.Connection, email: str, role: str, *, password: str = PASSWORD, name: str = ""
 ) -> Any:
     user = await add_user(conn, email=email, role=role, name=name)
-    await queries.set_password(conn, user.user_id, hash_password(password), T0)
+    await queries.set_password(conn, user.user_id, hashed(password), T0)
     return user
 
 
@@ -57,7 +64,8 @@ async def organiser(conn: asyncpg.Connection) -> Any:
 
 
 @pytest.fixture
-async def organiser_api_token(conn: asyncpg.Connection, organiser: Any) -> str:
+async def organiser_token(conn: asyncpg.Connection, organiser: Any) -> str:
+    """The same organiser's bearer token (overrides the shared fixture, so make_event creates their events)."""
     return await issue_token(conn, organiser.user_id)
 
 
