@@ -135,7 +135,7 @@ class RegistrationPages(Controller):
         lines = await self._lines(request, conn, principal, slug, chosen_filter(q, status, role, sort))
         return Response(
             export.to_csv(lines),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={
                 "content-disposition": f'attachment; filename="{slug}-registrations.csv"',
                 "cache-control": "no-store",
