@@ -61,6 +61,7 @@ TITLES: dict[str, str] = {
     "password_link_invalid": "The link is wrong, used or expired",
     "password_too_short": "The password is too short",
     "password_too_long": "The password is too long",
+    "user_not_found": "No such user",
 }
 
 

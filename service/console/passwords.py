@@ -153,3 +153,18 @@ async def set_password_by_link(
         await queries.delete_sessions_of(conn, row["user_id"])
         await queries.clear_failures(conn, row["email"])
     return Principal(user_id=row["user_id"], email=row["email"], role=row["role"], language=row["language"])
+
+
+async def set_password_of(conn: asyncpg.Connection, email: str, password: str, *, now: datetime) -> None:
+    """Set a user's console password directly (the CLI's bootstrap of the first admin); sessions end.
+    Raises NotFound (user_not_found), Invalid."""
+    check_password_rules(password)
+    row = await queries.user_for_sign_in(conn, normalise_email(email))
+    if row is None or row["role"] not in CONSOLE_ROLES:
+        raise NotFound("user_not_found", f"no console user {email!r}")
+    hashed = await asyncio.to_thread(hash_password, password)
+    async with conn.transaction():
+        await queries.set_password(conn, row["id"], hashed, now)
+        await queries.use_links_of(conn, row["id"], now)
+        await queries.delete_sessions_of(conn, row["id"])
+        await queries.clear_failures(conn, row["email"])

@@ -48,6 +48,7 @@ STARTUP_SECONDS = 30
 class LiveServer:
     url: str
     organiser_token: str
+    database_url: str = ""
 
     def api(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.organiser_token}", **kwargs.pop("headers", {})}
@@ -105,7 +106,9 @@ def live_server(server_url: str, template_db: str) -> Iterator[LiveServer]:
             process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
         try:
             _wait_until_healthy(url, process, log)
-            yield LiveServer(url=url, organiser_token=asyncio.run(_add_organiser(database_url)))
+            yield LiveServer(
+                url=url, organiser_token=asyncio.run(_add_organiser(database_url)), database_url=database_url
+            )
         finally:
             process.terminate()
             try:
