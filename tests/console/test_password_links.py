@@ -198,3 +198,24 @@ async def test_an_existing_api_user_is_invited_to_the_console_and_keeps_the_toke
 
     assert signed_in.status_code == 303
     assert by_token.status_code == 200
+
+
+async def test_an_invited_organiser_works_on_the_events_chosen_for_them(client, conn, make_event, run_jobs, smtp):
+    created = await make_event(slug="kk")
+    await make_event(slug="other")
+    await add_console_user(conn, "admin@bergen.kommune.no", "admin")
+    await sign_in(client, "admin@bergen.kommune.no")
+    token = await form_token(client, "/console/users")
+    await client.post(
+        "/console/users",
+        data={"email": "ny@bergen.kommune.no", "role": "organiser", "events": [created["id"]], "csrf_token": token},
+        headers=HTML,
+    )
+    await run_jobs()
+    client.cookies.clear()
+    await set_password(client, link_in(smtp.sink.to("ny@bergen.kommune.no")[0]), NEW_PASSWORD)
+
+    mine = await client.get("/console/events/kk", headers=HTML)
+    theirs = await client.get("/console/events/other", headers=HTML)
+
+    assert (mine.status_code, theirs.status_code) == (200, 403)
