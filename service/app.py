@@ -61,6 +61,12 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
     return not path.startswith(("/api/", "/slack/", "/schema")) and "text/html" in request.headers.get("accept", "")
 
 
+def _is_console_page(request: Request[Any, Any, Any]) -> bool:
+    """The console's pages answer in HTML whatever the Accept header: a sign-in redirect or an error page."""
+    path = request.url.path
+    return path == "/console" or path.startswith("/console/")
+
+
 def _html_error(request: Request[Any, Any, Any], status: int, code: str) -> Response[Any]:
     from .web.render import page
 
@@ -71,6 +77,10 @@ def _html_error(request: Request[Any, Any, Any], status: int, code: str) -> Resp
 
 
 def _on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if _is_console_page(request):
+        from .console.guard import console_error
+
+        return console_error(request, exc)
     if _wants_html(request) and exc.status in (404, 409, 410):
         return _html_error(request, exc.status, exc.code)
     language = request_language(request)
@@ -204,6 +214,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
 
     from .checkin.pages import CHECKIN_PAGES
     from .checkin.routes import CHECKIN_ROUTES
+    from .console.routes import CONSOLE_ROUTES
     from .events.routes import EventController
     from .nominations.pages import PRIZE_PAGES
     from .nominations.routes import PRIZE_ROUTES
@@ -226,6 +237,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             *PAGE_ROUTES,
             *CHECKIN_ROUTES,
             *CHECKIN_PAGES,
+            *CONSOLE_ROUTES,
             create_static_files_router(
                 path="/static",
                 directories=[WEB_DIR / "static"],

@@ -111,6 +111,32 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_user_password(args: argparse.Namespace, settings: Settings) -> int:
+    """Set a console password, read from standard input (so it stays out of the shell history)."""
+    from datetime import UTC, datetime
+
+    from .console.passwords import set_password_of
+    from .errors import DomainError
+
+    url = _resolve_database(settings)
+    password = sys.stdin.readline().rstrip("\n")
+
+    async def go() -> None:
+        conn = await db.connect(url)
+        try:
+            await set_password_of(conn, args.email, password, now=datetime.now(UTC))
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(go())
+    except DomainError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    print(f"{args.email} can sign in to the console at /console")
+    return 0
+
+
 def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
     url = _resolve_database(settings)
 
@@ -257,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--language", default="nb", choices=["nb", "nn", "en"])
     add.add_argument("--event", help="scope the user to this event (slug)")
     add.set_defaults(func=cmd_user_add)
+    password = user.add_parser("password", help="set a console password, read from standard input")
+    password.add_argument("--email", required=True)
+    password.set_defaults(func=cmd_user_password)
 
     sub.add_parser("jobs", help="job queue status and dead jobs").set_defaults(func=cmd_jobs)
     dbp = sub.add_parser("db", help="the embedded PostgreSQL").add_subparsers(dest="db_command", required=True)

@@ -13,6 +13,8 @@ from litestar.di import NamedDependency, Provide
 
 from .accounts.domain import authenticate
 from .accounts.schemas import Principal
+from .console import sessions
+from .errors import Forbidden, Unauthorized
 from .i18n import Language, negotiate
 from .settings import Settings
 
@@ -22,8 +24,42 @@ async def provide_conn(state: State) -> AsyncIterator[asyncpg.Connection]:
         yield conn
 
 
-async def provide_principal(request: Request[Any, Any, Any], conn: NamedDependency[asyncpg.Connection]) -> Principal:
-    return await authenticate(conn, request.headers.get("authorization"))
+async def provide_principal(
+    request: Request[Any, Any, Any],
+    conn: NamedDependency[asyncpg.Connection],
+    now: NamedDependency[datetime],
+    settings: NamedDependency[Settings],
+) -> Principal:
+    """A bearer token when the request has an Authorization header (exactly as before), else the console
+    session cookie; with the cookie, a state-changing request must carry its CSRF token."""
+    authorization = request.headers.get("authorization")
+    token = request.cookies.get(sessions.SESSION_COOKIE)
+    if authorization or not token:
+        return await authenticate(conn, authorization)
+    principal = await sessions.principal_of_session(conn, token, now=now)
+    if principal is None:
+        raise Unauthorized("session_expired", "the session has ended; sign in again")
+    if request.method not in sessions.SAFE_METHODS:
+        await require_csrf(request, settings, token)
+    return principal
+
+
+async def offered_csrf_token(request: Request[Any, Any, Any]) -> str | None:
+    """The CSRF token of a request: the X-CSRF-Token header, or the form field of an HTML form."""
+    offered = request.headers.get(sessions.CSRF_HEADER)
+    if offered:
+        return offered
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        value = (await request.form()).get(sessions.CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def require_csrf(request: Request[Any, Any, Any], settings: Settings, binding: str | None) -> None:
+    """Raises Forbidden (csrf_failed) unless the request carries the token bound to `binding`."""
+    if not sessions.csrf_ok(settings.require_secret_key(), binding, await offered_csrf_token(request)):
+        raise Forbidden("csrf_failed", "the form is out of date or was not sent from Møteplass; try again")
 
 
 def provide_settings(state: State) -> Settings:

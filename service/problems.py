@@ -113,6 +113,14 @@ TITLES: dict[str, str] = {
     "search_too_short": "Search with at least 3 characters",
     "too_many_guesses": "Too many invalid codes from this door",
     "too_many_searches": "Too many searches from this door",
+    "sign_in_failed": "The e-mail address or the password is wrong",
+    "account_locked": "Too many wrong passwords; the account is locked for a while",
+    "session_expired": "The session has ended; sign in again",
+    "csrf_failed": "The form was out of date or not sent from Møteplass",
+    "password_link_invalid": "The link is wrong, used or expired",
+    "password_too_short": "The password is too short",
+    "password_too_long": "The password is too long",
+    "user_not_found": "No such user",
 }
 
 

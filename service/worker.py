@@ -48,6 +48,7 @@ async def send_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
 
 
 def handlers() -> Mapping[str, Handler]:
+    from .console.notify import HANDLERS as console_handlers
     from .nominations.notify import HANDLERS as nomination_handlers
     from .programme.notify import HANDLERS as programme_handlers
     from .programme.notify import followed_by_sync
@@ -56,7 +57,14 @@ def handlers() -> Mapping[str, Handler]:
 
     # Every mail about a registration's status is followed by a calendar sync (REQUEST or CANCEL).
     registration = {kind: followed_by_sync(handler) for kind, handler in registration_handlers.items()}
-    return {"mail.send": send_mail, **registration, **programme_handlers, **nomination_handlers, **workshop_handlers}
+    return {
+        "mail.send": send_mail,
+        **registration,
+        **programme_handlers,
+        **nomination_handlers,
+        **workshop_handlers,
+        **console_handlers,
+    }
 
 
 def make_mailer(settings: Settings) -> Mailer:

@@ -1,0 +1,88 @@
+"""The registrations table as CSV (UTF-8 with a BOM, so Excel reads æøå) and as XLSX (openpyxl)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+from openpyxl import Workbook
+
+from ..i18n import Language, gettext, pick
+from ..registrations.schemas import Question
+from .schemas import ListedRegistration
+
+COLUMNS = (
+    ("status", "Status"),
+    ("waitlist_position", "Place on the waiting list"),
+    ("name", "Name"),
+    ("email", "E-mail"),
+    ("organisation", "Organisation"),
+    ("role", "Role"),
+    ("dietary", "Dietary needs"),
+    ("accessibility", "Accessibility needs"),
+    ("language", "Language"),
+    ("created_at", "Registered"),
+)
+STATUS_TEXTS = {"confirmed": "Confirmed", "waitlisted": "On the waiting list", "cancelled": "Cancelled"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: object) -> str:
+    """Text for a spreadsheet cell; a leading formula character is neutralised (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _answer(value: object, language: Language) -> str:
+    if value is True:
+        return gettext(language, "Yes")
+    if value is False:
+        return gettext(language, "No")
+    return "" if value is None else str(value)
+
+
+def table(
+    rows: list[ListedRegistration],
+    questions: list[Question],
+    language: Language,
+    *,
+    role_text: Callable[[str | None], str],
+    when: Callable[[Any], str],
+) -> list[list[str]]:
+    """Header and rows in the organiser's language, every cell made safe for a spreadsheet."""
+    header = [gettext(language, label) for _, label in COLUMNS] + [pick(q.label, language) for q in questions]
+    lines = [[cell(text) for text in header]]
+    for row in rows:
+        values: list[object] = [
+            gettext(language, STATUS_TEXTS[row.status]),
+            row.waitlist_position or "",
+            row.name,
+            row.email,
+            row.organisation,
+            role_text(row.role),
+            row.dietary,
+            row.accessibility,
+            row.language,
+            when(row.created_at),
+            *(_answer(row.answers.get(str(q.id)), language) for q in questions),
+        ]
+        lines.append([cell(value) for value in values])
+    return lines
+
+
+def to_csv(lines: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(lines)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(lines: list[list[str]], title: str) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "Registrations")
+    for line in lines:
+        sheet.append(line)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,131 @@
+"""What every console page shares: who may see it, its CSRF token, its navigation, and how errors show.
+
+Anonymous visitors are sent to the sign-in page (and back afterwards); a signed-in user without the role
+sees a 403 page. Pages take `principal: Caller`, which also reads the session cookie (service/http.py).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from litestar import Request, Response
+from litestar.datastructures import Cookie
+from litestar.response import Redirect, Template
+
+from ..accounts.domain import require_role
+from ..accounts.schemas import Principal
+from ..errors import DomainError
+from ..problems import title_for
+from ..settings import Settings
+from ..web.render import page
+from . import nav, sessions
+
+ORGANISER = ("organiser",)
+SIGN_IN = "/console/sign-in"
+
+
+def organiser(principal: Principal) -> Principal:
+    """Raises Forbidden unless the user organises events (or is an admin)."""
+    require_role(principal, *ORGANISER)
+    return principal
+
+
+def secure(request: Request[Any, Any, Any]) -> bool:
+    """Cookies are Secure when the site is served over HTTPS (or SECURE_COOKIES says so)."""
+    settings: Settings = request.app.state.settings
+    return settings.secure_cookies or request.url.scheme == "https" or settings.base_url.startswith("https:")
+
+
+def session_cookie(request: Request[Any, Any, Any], value: str, *, max_age: int) -> Cookie:
+    return Cookie(
+        key=sessions.SESSION_COOKIE,
+        value=value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=secure(request),
+    )
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path inside the console, never another site (`//evil.example`) or scheme."""
+    if not target:
+        return "/console"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not (parts.path == "/console" or parts.path.startswith("/console/")):
+        return "/console"
+    return target
+
+
+def console_page(
+    request: Request[Any, Any, Any],
+    template: str,
+    principal: Principal | None,
+    *,
+    status_code: int = 200,
+    event_slug: str | None = None,
+    section: str = "",
+    **context: Any,
+) -> Template:
+    """A console page: the CSRF token for its forms (bound to the session, or to a pre-session cookie set
+    here), the navigation for the user's role, and the usual page context."""
+    settings: Settings = request.app.state.settings
+    cookies: list[Cookie] = []
+    binding = request.cookies.get(sessions.SESSION_COOKIE) if principal else None
+    if not binding:
+        binding = request.cookies.get(sessions.PRESESSION_COOKIE) or secrets.token_urlsafe(24)
+        if binding != request.cookies.get(sessions.PRESESSION_COOKIE):
+            cookies.append(
+                Cookie(
+                    key=sessions.PRESESSION_COOKIE,
+                    value=binding,
+                    path="/console",
+                    httponly=True,
+                    samesite="lax",
+                    secure=secure(request),
+                )
+            )
+    if "now" not in context:
+        clock = request.app.state.get("clock")
+        context["now"] = clock() if clock else datetime.now(UTC)
+    rendered = page(
+        request,
+        template,
+        status_code=status_code,
+        user=principal,
+        csrf_field=sessions.CSRF_FIELD,
+        csrf_token=sessions.csrf_token(settings.require_secret_key(), binding),
+        main_nav=nav.main_for(principal.role) if principal else [],
+        event_nav=nav.event_for(principal.role, event_slug) if principal and event_slug else [],
+        section=section,
+        **context,
+    )
+    rendered.cookies = [*rendered.cookies, *cookies]
+    rendered.headers = {**rendered.headers, "cache-control": "no-store", "x-frame-options": "DENY"}
+    return rendered
+
+
+def console_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    """401 sends a browser to sign in and back; other errors are a page in the user's language."""
+    if exc.status == 401:
+        back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method not in sessions.SAFE_METHODS:
+            back = "/console"
+        return Redirect(f"{SIGN_IN}?next={quote(back, safe='')}", status_code=303)
+    from ..http import request_language
+
+    language = request_language(request)
+    status = exc.status if exc.status in (403, 404, 409, 422) else 400
+    return console_page(
+        request,
+        "console/error.html",
+        None,
+        status_code=status,
+        title=title_for(exc.code, language),
+        code=exc.code,
+        status=status,
+    )

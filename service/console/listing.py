@@ -1,0 +1,180 @@
+"""What the console reads: the user's events with counts, the registrations table (keyset pages), a
+person's mails and history, and an event's audit log. Reads only; changes go through the domains."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from ..accounts.schemas import Principal
+from .schemas import AuditEntry, DashboardEvent, ListedRegistration, RegistrationFilter
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 100_000
+
+_IN_SCOPE = (
+    "($1::text = 'admin' OR EXISTS (SELECT 1 FROM user_event_scopes s WHERE s.user_id = $2 AND s.event_id = e.id))"
+)
+_EVENT_COUNTS = f"""
+SELECT e.id, e.slug, e.title, e.status, e.starts_at, e.ends_at, e.capacity, e.registration_paused,
+       count(*) FILTER (WHERE r.status = 'confirmed') AS confirmed,
+       count(*) FILTER (WHERE r.status = 'waitlisted') AS waitlisted,
+       count(*) FILTER (WHERE r.status = 'cancelled' AND r.cancelled_at > $3) AS cancelled_this_week
+  FROM events e LEFT JOIN registrations r ON r.event_id = e.id
+ WHERE {_IN_SCOPE}
+"""
+UPCOMING = _EVENT_COUNTS + " AND e.ends_at > $4 GROUP BY e.id ORDER BY e.starts_at, e.slug LIMIT 50"
+ALL_EVENTS = _EVENT_COUNTS + " GROUP BY e.id ORDER BY e.starts_at DESC, e.slug LIMIT 500"
+
+# Waiting-list positions of the whole event (a filter must not renumber them), joined to the page.
+_POSITIONS = """
+WITH positions AS (
+    SELECT id, row_number() OVER (ORDER BY queue_seq) AS waitlist_position
+      FROM registrations WHERE event_id = $1 AND status = 'waitlisted'
+)
+"""
+_ROW = """
+r.id, r.status, p.waitlist_position, r.name, r.email, r.organisation, r.role, r.dietary, r.accessibility,
+r.language, r.answers, r.queue_seq, r.created_at, lower(r.name) AS sort_name
+"""
+_ORDER = {
+    "created": ("r.queue_seq", "ASC"),
+    "-created": ("r.queue_seq", "DESC"),
+    "name": ("lower(r.name), r.queue_seq", "ASC"),
+    "-name": ("lower(r.name), r.queue_seq", "DESC"),
+}
+MAILS_OF = """
+SELECT kind, created_at, done_at, dead_at, attempts, last_error
+  FROM jobs WHERE payload ? 'registration_id' AND payload ->> 'registration_id' = $1
+ ORDER BY created_at, id
+"""
+HISTORY_OF = "SELECT at, actor, action, data FROM registration_history WHERE registration_id = $1 ORDER BY at, id"
+AUDIT_OF = """
+SELECT at, actor, action, '' AS subject, data, id AS n FROM audit_log WHERE event_id = $1 AND at < $2
+UNION ALL
+SELECT h.at, h.actor, h.action, r.name AS subject, h.data, h.id AS n
+  FROM registration_history h JOIN registrations r ON r.id = h.registration_id
+ WHERE r.event_id = $1 AND h.at < $2 AND h.actor LIKE 'user:%'
+ ORDER BY at DESC, n DESC
+ LIMIT $3
+"""
+
+
+async def upcoming_events(conn: asyncpg.Connection, actor: Principal, *, now: datetime) -> list[DashboardEvent]:
+    rows = await conn.fetch(UPCOMING, actor.role, actor.user_id, now - timedelta(days=7), now)
+    return [DashboardEvent(**dict(row)) for row in rows]
+
+
+async def all_events(conn: asyncpg.Connection, actor: Principal, *, now: datetime) -> list[DashboardEvent]:
+    rows = await conn.fetch(ALL_EVENTS, actor.role, actor.user_id, now - timedelta(days=7))
+    return [DashboardEvent(**dict(row)) for row in rows]
+
+
+def encode_cursor(row: ListedRegistration, sort: str) -> str:
+    key: list[Any] = [row.queue_seq] if "created" in sort else [row.sort_name, row.queue_seq]
+    return base64.urlsafe_b64encode(json.dumps(key, ensure_ascii=False).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, sort: str) -> list[Any] | None:
+    """The key a page starts after, or None for a missing or garbled cursor (then: the first page)."""
+    if not cursor or len(cursor) > 400:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        return None
+    if "created" in sort:
+        valid = isinstance(key, list) and len(key) == 1 and isinstance(key[0], int)
+    else:
+        valid = isinstance(key, list) and len(key) == 2 and isinstance(key[0], str) and isinstance(key[1], int)
+    return key if valid else None
+
+
+def _where(event_id: UUID, chosen: RegistrationFilter) -> tuple[list[str], list[Any]]:
+    clauses: list[str] = ["r.event_id = $1"]
+    params: list[Any] = [event_id]
+    if chosen.status:
+        params.append(chosen.status)
+        clauses.append(f"r.status = ${len(params)}")
+    if chosen.role:
+        params.append(chosen.role)
+        clauses.append(f"r.role = ${len(params)}")
+    if chosen.q.strip():
+        params.append(
+            "%" + chosen.q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        n = len(params)
+        clauses.append(f"(lower(r.name) LIKE ${n} OR r.email_norm LIKE ${n} OR lower(r.organisation) LIKE ${n})")
+    return clauses, params
+
+
+async def registrations_page(
+    conn: asyncpg.Connection,
+    event_id: UUID,
+    chosen: RegistrationFilter,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> tuple[list[ListedRegistration], bool, bool, int]:
+    """One page of the filtered table: (rows, has_previous, has_next, total matching).
+
+    Keyset paging on the sort key and queue_seq: each page is an index range scan, as fast on page 100 as
+    on page 1. `before` walks backwards (the order reversed, then the rows turned round).
+    """
+    column, direction = _ORDER[chosen.sort]
+    clauses, params = _where(event_id, chosen)
+    total = int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {' AND '.join(clauses)}", *params))
+    backwards = before is not None and after is None
+    key = decode_cursor(before if backwards else after, chosen.sort)
+    forward = (direction == "ASC") != backwards
+    if key is not None:
+        placeholders = ", ".join(f"${len(params) + i + 1}" for i in range(len(key)))
+        params.extend(key)
+        clauses.append(f"({column}) {'>' if forward else '<'} ({placeholders})")
+    order = ", ".join(f"{part} {'ASC' if forward else 'DESC'}" for part in column.split(", "))
+    params.append(limit + 1)
+    sql = (
+        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id "
+        f"WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT ${len(params)}"
+    )
+    rows = [ListedRegistration(**dict(row)) for row in await conn.fetch(sql, *params)]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+        return rows, more, True, total
+    return rows, key is not None, more, total
+
+
+async def export_rows(conn: asyncpg.Connection, event_id: UUID, chosen: RegistrationFilter) -> list[ListedRegistration]:
+    """Every row of the filter, in the table's order (for CSV and XLSX)."""
+    column, direction = _ORDER[chosen.sort]
+    clauses, params = _where(event_id, chosen)
+    order = ", ".join(f"{part} {direction}" for part in column.split(", "))
+    params.append(EXPORT_LIMIT)
+    sql = (
+        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id "
+        f"WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT ${len(params)}"
+    )
+    return [ListedRegistration(**dict(row)) for row in await conn.fetch(sql, *params)]
+
+
+async def mails_of(conn: asyncpg.Connection, registration_id: UUID) -> list[asyncpg.Record]:
+    return list(await conn.fetch(MAILS_OF, str(registration_id)))
+
+
+async def history_of(conn: asyncpg.Connection, registration_id: UUID) -> list[asyncpg.Record]:
+    return list(await conn.fetch(HISTORY_OF, registration_id))
+
+
+async def audit_of(conn: asyncpg.Connection, event_id: UUID, *, before: datetime, limit: int = 100) -> list[AuditEntry]:
+    rows = await conn.fetch(AUDIT_OF, event_id, before, limit)
+    return [
+        AuditEntry(at=r["at"], actor=r["actor"], action=r["action"], subject=r["subject"], data=r["data"]) for r in rows
+    ]

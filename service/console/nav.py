@@ -1,0 +1,43 @@
+"""The console's navigation: the sections of the console and of one event.
+
+Other domains plug their console pages in by adding one `Section` here (and nothing else): programme
+(`/console/events/{slug}/programme`), doors (`…/doors`), workshop groups (`…/groups`), announcements
+(`…/announcements`) per event; prizes (`/console/prizes`) for the whole console. A section shows to the
+roles it names; `label` is an English msgid in that domain's own .po file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    href: str
+    roles: tuple[str, ...] = ("admin", "organiser")
+
+
+# The whole console: top navigation.
+MAIN: list[Section] = [
+    Section("dashboard", "Dashboard", "/console", ("admin", "organiser", "jury")),
+    Section("events", "Events", "/console/events"),
+    Section("users", "Users", "/console/users", ("admin",)),
+]
+
+# One event: its tabs. `{slug}` is filled in.
+EVENT: list[Section] = [
+    Section("event", "Event", "/console/events/{slug}"),
+    Section("questions", "Questions", "/console/events/{slug}/questions"),
+    Section("registrations", "Registrations", "/console/events/{slug}/registrations"),
+    Section("audit", "Audit log", "/console/events/{slug}/audit"),
+]
+
+
+def main_for(role: str) -> list[Section]:
+    return [section for section in MAIN if role in section.roles]
+
+
+def event_for(role: str, slug: str) -> list[Section]:
+    return [Section(s.key, s.label, s.href.format(slug=slug), s.roles) for s in EVENT if role in s.roles]

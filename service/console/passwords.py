@@ -1,0 +1,170 @@
+"""Passwords (argon2), signing in with a lockout kept in PostgreSQL, and links to set a password.
+
+A link is `<id>.<tag>`: the id of a console_password_links row and an HMAC of it keyed with SECRET_KEY,
+so the tables and the job payloads hold nothing that opens an account, and a forged link costs no query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+from datetime import datetime, timedelta
+from functools import cache
+from uuid import UUID
+
+import asyncpg
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .. import jobs
+from ..accounts.schemas import Principal
+from ..errors import Forbidden, Invalid, NotFound, Unauthorized
+from . import queries
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+MIN_PASSWORD = 10
+MAX_PASSWORD = 200
+RESET_LIFETIME = timedelta(hours=1)
+INVITE_LIFETIME = timedelta(days=7)
+RESET_QUIET = timedelta(minutes=5)
+CONSOLE_ROLES = ("admin", "organiser", "jury")
+MAIL_PASSWORD_LINK = "console.password_link"
+
+
+@cache
+def hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against for unknown addresses, so that a miss takes as long as a wrong password."""
+    return hasher().hash("not a password of anyone")
+
+
+def hash_password(password: str) -> str:
+    return hasher().hash(password)
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return hasher().verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password_rules(password: str) -> None:
+    """Raises Invalid (password_too_short, password_too_long)."""
+    if len(password) < MIN_PASSWORD:
+        raise Invalid("password_too_short", f"use at least {MIN_PASSWORD} characters", field="password")
+    if len(password) > MAX_PASSWORD:
+        raise Invalid("password_too_long", f"use at most {MAX_PASSWORD} characters", field="password")
+
+
+async def sign_in(conn: asyncpg.Connection, email: str, password: str, *, now: datetime) -> Principal:
+    """The user whose password this is. Raises Forbidden (account_locked) after MAX_FAILURES wrong
+    passwords within FAILURE_WINDOW, else Unauthorized (sign_in_failed) for any wrong combination.
+
+    Attempts on one address are serialised (an advisory lock), so parallel guesses cannot slip past the
+    limit; the lock also covers addresses with no account, which therefore look the same.
+    """
+    address = normalise_email(email)[:254]
+    async with conn.transaction():
+        await queries.lock_address(conn, address)
+        if await queries.recent_failures(conn, address, now - FAILURE_WINDOW) >= MAX_FAILURES:
+            raise Forbidden("account_locked", "too many wrong passwords; try again in 15 minutes")
+        row = await queries.user_for_sign_in(conn, address)
+        hashed = row["hash"] if row is not None and row["hash"] and row["role"] in CONSOLE_ROLES else None
+        matches = await asyncio.to_thread(_verify, hashed or _dummy_hash(), password[:MAX_PASSWORD])
+        if row is None or hashed is None or not matches:
+            await queries.record_failure(conn, address, now)
+        else:
+            await queries.clear_failures(conn, address)
+            return Principal(user_id=row["id"], email=row["email"], role=row["role"], language=row["language"])
+    raise Unauthorized("sign_in_failed", "the e-mail address or the password is wrong")
+
+
+def link_code(secret: bytes, link_id: UUID) -> str:
+    tag = hmac.new(secret, b"password-link:" + link_id.bytes, hashlib.sha256).digest()[:18]
+    return f"{link_id.hex}.{base64.urlsafe_b64encode(tag).decode()}"
+
+
+def parse_link_code(secret: bytes, code: str) -> UUID | None:
+    ident, _, _tag = code.partition(".")
+    try:
+        link_id = UUID(hex=ident)
+    except ValueError:
+        return None
+    return link_id if hmac.compare_digest(link_code(secret, link_id), code) else None
+
+
+async def create_link(conn: asyncpg.Connection, user_id: UUID, purpose: str, *, actor: str, now: datetime) -> UUID:
+    """A password link and the job that mails it, in one transaction."""
+    lifetime = INVITE_LIFETIME if purpose == "invite" else RESET_LIFETIME
+    async with conn.transaction():
+        link_id = await queries.insert_link(conn, user_id, purpose, actor, now, now + lifetime)
+        await jobs.enqueue(
+            conn, MAIL_PASSWORD_LINK, {"link_id": str(link_id)}, dedupe_key=f"{MAIL_PASSWORD_LINK}:{link_id}"
+        )
+    return link_id
+
+
+async def request_reset(conn: asyncpg.Connection, email: str, *, now: datetime) -> None:
+    """Mail a reset link if the address belongs to a console user. Says nothing either way; at most one
+    link per RESET_QUIET, however often it is asked for."""
+    row = await queries.user_for_sign_in(conn, normalise_email(email)[:254])
+    if row is None or row["role"] not in CONSOLE_ROLES:
+        return
+    if await queries.has_recent_link(conn, row["id"], "reset", now - RESET_QUIET):
+        return
+    await create_link(conn, row["id"], "reset", actor=f"user:{row['email']}", now=now)
+
+
+async def open_link(conn: asyncpg.Connection, secret: bytes, code: str, *, now: datetime) -> asyncpg.Record:
+    """The link row behind a code that is genuine, unused and unexpired. Raises NotFound (password_link_invalid)."""
+    link_id = parse_link_code(secret, code)
+    row = await queries.link_by_id(conn, link_id) if link_id else None
+    if row is None or row["used_at"] is not None or row["expires_at"] <= now:
+        raise NotFound("password_link_invalid", "the link is wrong, used or expired; ask for a new one")
+    return row
+
+
+async def set_password_by_link(
+    conn: asyncpg.Connection, secret: bytes, code: str, password: str, *, now: datetime
+) -> Principal:
+    """Set the password of the link's user; every link of theirs is used up and every session ends.
+    Raises NotFound (password_link_invalid), Invalid. A repeat finds the link used: one effect."""
+    check_password_rules(password)
+    link_id = parse_link_code(secret, code)
+    hashed = await asyncio.to_thread(hash_password, password)
+    async with conn.transaction():
+        row = await queries.link_for_update(conn, link_id) if link_id else None
+        if row is None or row["used_at"] is not None or row["expires_at"] <= now:
+            raise NotFound("password_link_invalid", "the link is wrong, used or expired; ask for a new one")
+        await queries.set_password(conn, row["user_id"], hashed, now)
+        await queries.use_links_of(conn, row["user_id"], now)
+        await queries.delete_sessions_of(conn, row["user_id"])
+        await queries.clear_failures(conn, row["email"])
+    return Principal(user_id=row["user_id"], email=row["email"], role=row["role"], language=row["language"])
+
+
+async def set_password_of(conn: asyncpg.Connection, email: str, password: str, *, now: datetime) -> None:
+    """Set a user's console password directly (the CLI's bootstrap of the first admin); sessions end.
+    Raises NotFound (user_not_found), Invalid."""
+    check_password_rules(password)
+    row = await queries.user_for_sign_in(conn, normalise_email(email))
+    if row is None or row["role"] not in CONSOLE_ROLES:
+        raise NotFound("user_not_found", f"no console user {email!r}")
+    hashed = await asyncio.to_thread(hash_password, password)
+    async with conn.transaction():
+        await queries.set_password(conn, row["id"], hashed, now)
+        await queries.use_links_of(conn, row["id"], now)
+        await queries.delete_sessions_of(conn, row["id"])
+        await queries.clear_failures(conn, row["email"])

@@ -1,0 +1,261 @@
+"""The registrations of an event: the table (search, filters, sorting, keyset pages), exports of the current
+filter, one person's detail (answers, history, mails sent), and the organiser's moves: confirm from the
+waiting list, cancel. Moves go through service/registrations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+
+from ..accounts.domain import require_event_scope
+from ..events import domain as events
+from ..events import queries as event_queries
+from ..http import Caller, Conn, Now, request_language
+from ..registrations import domain as registrations
+from ..registrations import queries as registration_queries
+from ..registrations.pages import ROLE_LABELS
+from ..registrations.schemas import ATTENDEE_ROLES
+from ..web.render import format_when
+from . import export, listing
+from .guard import ORGANISER, console_page
+from .schemas import SORT_KEYS, RegistrationFilter
+
+MAIL_KINDS = {
+    "registration.confirmed": "Confirmation with ticket",
+    "registration.promoted": "Seat from the waiting list, with ticket",
+    "registration.waitlisted": "On the waiting list",
+    "registration.cancelled": "Cancellation",
+    "registration.link": "Link to the registration again",
+}
+HISTORY_ACTIONS = {
+    "registration.confirmed": "Registered, confirmed",
+    "registration.waitlisted": "Registered, on the waiting list",
+    "registration.promoted": "Got a seat from the waiting list",
+    "registration.confirmed_by_organiser": "Moved from the waiting list by an organiser",
+    "registration.cancelled": "Cancelled",
+    "registration.changed": "Details changed",
+}
+
+AUDIT_ACTIONS = {
+    "event.created": "Event created",
+    "event.changed": "Event changed",
+    "registration.erased": "A person deleted their registration and data",
+    "user.granted": "Access given",
+}
+
+
+def chosen_filter(q: str, status: str, role: str, sort: str) -> RegistrationFilter:
+    """The table's filter from query parameters; anything unknown falls back to showing all."""
+    return RegistrationFilter(
+        q=q.strip()[:200],
+        status=status if status in ("confirmed", "waitlisted", "cancelled") else None,  # type: ignore[arg-type]
+        role=role if role in ATTENDEE_ROLES else None,
+        sort=sort if sort in SORT_KEYS else "created",
+    )
+
+
+def filter_query(chosen: RegistrationFilter, **extra: str) -> str:
+    values = {"q": chosen.q, "status": chosen.status or "", "role": chosen.role or "", "sort": chosen.sort, **extra}
+    return urlencode({k: v for k, v in values.items() if v})
+
+
+Text = Annotated[str, QueryParameter(max_length=400)]
+
+
+class RegistrationPages(Controller):
+    path = "/console"
+    include_in_schema = False
+
+    @get("/events/{slug:str}/registrations")
+    async def table(
+        self,
+        slug: FromPath[str],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        principal: Caller,
+        now: Now,
+        q: Text = "",
+        status: Text = "",
+        role: Text = "",
+        sort: Text = "created",
+        after: Text = "",
+        before: Text = "",
+    ) -> Template:
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        chosen = chosen_filter(q, status, role, sort)
+        rows, has_previous, has_next, total = await listing.registrations_page(
+            conn, event.id, chosen, after=after or None, before=before or None
+        )
+        previous_href = (
+            f"?{filter_query(chosen, before=listing.encode_cursor(rows[0], chosen.sort))}"
+            if rows and has_previous
+            else None
+        )
+        next_href = (
+            f"?{filter_query(chosen, after=listing.encode_cursor(rows[-1], chosen.sort))}"
+            if rows and has_next
+            else None
+        )
+        return console_page(
+            request,
+            "console/registrations.html",
+            principal,
+            event_slug=slug,
+            section="registrations",
+            event=event,
+            rows=rows,
+            total=total,
+            chosen=chosen,
+            query=filter_query(chosen),
+            previous_href=previous_href,
+            next_href=next_href,
+            roles=ROLE_LABELS,
+            notice=request.query_params.get("notice"),
+            now=now,
+        )
+
+    @get("/events/{slug:str}/registrations.csv")
+    async def csv(
+        self,
+        slug: FromPath[str],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        principal: Caller,
+        q: Text = "",
+        status: Text = "",
+        role: Text = "",
+        sort: Text = "created",
+    ) -> Response[bytes]:
+        lines = await self._lines(request, conn, principal, slug, chosen_filter(q, status, role, sort))
+        return Response(
+            export.to_csv(lines),
+            media_type="text/csv",
+            headers={
+                "content-disposition": f'attachment; filename="{slug}-registrations.csv"',
+                "cache-control": "no-store",
+            },
+        )
+
+    @get("/events/{slug:str}/registrations.xlsx")
+    async def xlsx(
+        self,
+        slug: FromPath[str],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        principal: Caller,
+        q: Text = "",
+        status: Text = "",
+        role: Text = "",
+        sort: Text = "created",
+    ) -> Response[bytes]:
+        lines = await self._lines(request, conn, principal, slug, chosen_filter(q, status, role, sort))
+        return Response(
+            export.to_xlsx(lines, slug),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={
+                "content-disposition": f'attachment; filename="{slug}-registrations.xlsx"',
+                "cache-control": "no-store",
+            },
+        )
+
+    @staticmethod
+    async def _lines(
+        request: Request[Any, Any, Any], conn: Conn, principal: Any, slug: str, chosen: RegistrationFilter
+    ) -> list[list[str]]:
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        language = request_language(request)
+        rows = await listing.export_rows(conn, event.id, chosen)
+        questions = await registration_queries.questions(conn, event.id)
+        from ..i18n import gettext
+
+        return export.table(
+            rows,
+            questions,
+            language,
+            role_text=lambda value: gettext(language, ROLE_LABELS[value]) if value in ROLE_LABELS else "",
+            when=lambda value: format_when(value, language, part="datetime") if isinstance(value, datetime) else "",
+        )
+
+    @get("/registrations/{registration_id:uuid}")
+    async def detail(
+        self, registration_id: FromPath[UUID], request: Request[Any, Any, Any], conn: Conn, principal: Caller
+    ) -> Template:
+        registration = await registrations.get_registration(conn, registration_id)
+        await require_event_scope(conn, principal, registration.event_id, *ORGANISER)
+        event = await event_queries.event_by_id(conn, registration.event_id)
+        assert event is not None
+        return console_page(
+            request,
+            "console/registration.html",
+            principal,
+            event_slug=event.slug,
+            section="registrations",
+            event=event,
+            registration=registration,
+            questions=await registration_queries.questions(conn, event.id),
+            history=await listing.history_of(conn, registration_id),
+            mails=await listing.mails_of(conn, registration_id),
+            roles=ROLE_LABELS,
+            mail_kinds=MAIL_KINDS,
+            history_actions=HISTORY_ACTIONS,
+            notice=request.query_params.get("notice"),
+        )
+
+    @post("/registrations/{registration_id:uuid}/cancel", status_code=303)
+    async def cancel(self, registration_id: FromPath[UUID], conn: Conn, principal: Caller, now: Now) -> Redirect:
+        """Cancel by hand; the first on the waiting list gets the seat (registrations domain)."""
+        registration = await registrations.get_registration(conn, registration_id)
+        await require_event_scope(conn, principal, registration.event_id, *ORGANISER)
+        await registrations.cancel_registration(conn, registration_id, actor=principal.actor, now=now)
+        return Redirect(f"/console/registrations/{registration_id}?notice=cancelled", status_code=303)
+
+    @post("/registrations/{registration_id:uuid}/confirm", status_code=303)
+    async def confirm(self, registration_id: FromPath[UUID], conn: Conn, principal: Caller, now: Now) -> Redirect:
+        """Move from the waiting list into a seat, ahead of the list (registrations domain)."""
+        registration = await registrations.get_registration(conn, registration_id)
+        await require_event_scope(conn, principal, registration.event_id, *ORGANISER)
+        await registrations.confirm_from_waitlist(conn, registration_id, actor=principal.actor, now=now)
+        return Redirect(f"/console/registrations/{registration_id}?notice=confirmed", status_code=303)
+
+    @get("/events/{slug:str}/audit")
+    async def audit(
+        self,
+        slug: FromPath[str],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        principal: Caller,
+        now: Now,
+        before: Text = "",
+    ) -> Template:
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        try:
+            until = datetime.fromisoformat(before) if before else None
+        except ValueError:
+            until = None
+        if until is not None and until.tzinfo is None:
+            until = None
+        entries = await listing.audit_of(conn, event.id, before=until or datetime.max.replace(tzinfo=now.tzinfo))
+        older = f"?{urlencode({'before': entries[-1].at.isoformat()})}" if len(entries) == 100 else None
+        return console_page(
+            request,
+            "console/audit.html",
+            principal,
+            event_slug=slug,
+            section="audit",
+            event=event,
+            entries=entries,
+            older_href=older,
+            history_actions=HISTORY_ACTIONS,
+            audit_actions=AUDIT_ACTIONS,
+            dumps=_dumps,
+        )
+
+
+def _dumps(data: dict[str, object]) -> str:
+    return ", ".join(f"{key}: {value}" for key, value in data.items()) if data else ""

@@ -1,0 +1,12 @@
+"""The console's page controllers, in one list for app.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .event_pages import EventPages
+from .registration_pages import RegistrationPages
+from .signin import SignInPages
+from .user_pages import UserPages
+
+CONSOLE_ROUTES: list[Any] = [SignInPages, EventPages, RegistrationPages, UserPages]

@@ -1,0 +1,83 @@
+"""Inputs of the console's forms (checked with msgspec like the API's bodies) and the rows it lists."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+import msgspec
+
+from ..types import Email, OptLine200
+
+InviteRole = Literal["organiser", "jury", "admin"]
+INVITE_ROLES: tuple[InviteRole, ...] = ("organiser", "jury", "admin")
+SortKey = Literal["created", "-created", "name", "-name"]
+SORT_KEYS: tuple[SortKey, ...] = ("created", "-created", "name", "-name")
+
+
+class InviteIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    email: Email
+    role: InviteRole
+    name: OptLine200 = ""
+    language: Literal["nb", "nn", "en"] = "nb"
+    events: list[UUID] = []
+
+
+class ConsoleUser(msgspec.Struct, kw_only=True):
+    id: UUID
+    email: str
+    name: str
+    role: str
+    language: str
+    has_password: bool
+    invited_at: datetime | None
+    events: list[str]
+
+
+class RegistrationFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """What the organiser's table shows: the same filter drives the page and the exports."""
+
+    q: str = ""
+    status: Literal["confirmed", "waitlisted", "cancelled"] | None = None
+    role: str | None = None
+    sort: SortKey = "created"
+
+
+class ListedRegistration(msgspec.Struct, kw_only=True):
+    id: UUID
+    status: str
+    waitlist_position: int | None
+    name: str
+    email: str
+    organisation: str
+    role: str | None
+    dietary: str
+    accessibility: str
+    language: str
+    answers: dict[str, object]
+    queue_seq: int
+    created_at: datetime
+    sort_name: str
+
+
+class DashboardEvent(msgspec.Struct, kw_only=True):
+    id: UUID
+    slug: str
+    title: dict[str, str]
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    registration_paused: bool
+    confirmed: int
+    waitlisted: int
+    cancelled_this_week: int
+
+
+class AuditEntry(msgspec.Struct, kw_only=True):
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    data: dict[str, object]

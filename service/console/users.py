@@ -1,0 +1,70 @@
+"""Console users: admins invite organisers, jurors and other admins by e-mail, and see who has access."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+
+from ..accounts import queries as accounts
+from ..accounts.schemas import Principal
+from ..errors import Conflict, Forbidden, Invalid
+from ..events import queries as events
+from . import passwords
+from .schemas import ConsoleUser, InviteIn
+
+LIST_USERS = """
+SELECT u.id, u.email, u.name, u.role, u.language,
+       EXISTS (SELECT 1 FROM console_passwords p WHERE p.user_id = u.id) AS has_password,
+       (SELECT max(l.created_at) FROM console_password_links l WHERE l.user_id = u.id AND l.purpose = 'invite')
+           AS invited_at,
+       coalesce((SELECT array_agg(e.slug ORDER BY e.slug) FROM user_event_scopes s JOIN events e ON e.id = s.event_id
+                  WHERE s.user_id = u.id), '{}') AS events
+  FROM users u
+ WHERE u.role <> 'door'
+ ORDER BY u.role, u.email
+"""
+HAS_PASSWORD = "SELECT EXISTS (SELECT 1 FROM console_passwords WHERE user_id = $1)"
+
+
+def require_admin(actor: Principal) -> None:
+    if actor.role != "admin":
+        raise Forbidden("forbidden", "only an administrator may do this")
+
+
+async def list_users(conn: asyncpg.Connection, *, actor: Principal) -> list[ConsoleUser]:
+    """Everyone who may use the console (door devices are paired elsewhere). Raises Forbidden."""
+    require_admin(actor)
+    return [ConsoleUser(**dict(row)) for row in await conn.fetch(LIST_USERS)]
+
+
+async def invite_user(conn: asyncpg.Connection, data: InviteIn, *, actor: Principal, now: datetime) -> ConsoleUser:
+    """Create the user (or take one who has never set a password), scope them to the events chosen and mail
+    a link to set a password. Raises Forbidden, Invalid (unknown event), Conflict (user_exists)."""
+    require_admin(actor)
+    email = passwords.normalise_email(data.email)
+    async with conn.transaction():
+        existing = await accounts.user_by_email(conn, email)
+        if existing is None:
+            user_id = await accounts.insert_user(conn, email, data.name.strip(), data.role, data.language)
+            if user_id is None:
+                raise Conflict("user_exists", f"{email} already has an account", field="email")
+        elif await conn.fetchval(HAS_PASSWORD, existing["id"]):
+            raise Conflict("user_exists", f"{email} already has an account", field="email")
+        else:
+            user_id = existing["id"]
+            await conn.execute(
+                "UPDATE users SET role = $2, name = coalesce(nullif($3, ''), name), language = $4 WHERE id = $1",
+                user_id,
+                data.role,
+                data.name.strip(),
+                data.language,
+            )
+        for event_id in data.events:
+            if await events.event_by_id(conn, event_id) is None:
+                raise Invalid("event_not_found", "no such event", field="events")
+            await accounts.grant_event_scope(conn, user_id, event_id)
+            await events.audit(conn, actor.actor, event_id, "user.granted", {"email": email, "role": data.role})
+        await passwords.create_link(conn, user_id, "invite", actor=actor.actor, now=now)
+        await events.audit(conn, actor.actor, None, "user.invited", {"email": email, "role": data.role})
+    return next(u for u in await list_users(conn, actor=actor) if u.id == user_id)

@@ -1,0 +1,230 @@
+"""The organiser console in a real browser: the issue's whole flow (sign in by keyboard, create an event
+in three languages, publish, see a public registration appear, export CSV and read it with csv, cancel
+and see the waiting list move), and axe-core (WCAG 2.1 A/AA) on every console page in nb, nn and en.
+
+The issue's step "add two sessions" is left out: the programme editor is another domain, not built yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from service import db
+from service.accounts.domain import add_user
+from service.console import passwords
+from tests.browser.conftest import LiveServer, in_days
+from tests.browser.test_public_pages import DESKTOP, axe_violations, readable
+from tests.conftest import SECRET
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "riktig hest batteri stift"
+ORGANISER = "kari@bergen.kommune.no"
+ADMIN = "admin@bergen.kommune.no"
+
+
+async def _prepare(database_url: str) -> str:
+    """Passwords for Kari (organiser) and an admin; a reset link of Kari's for the password page."""
+    conn = await db.connect(database_url)
+    try:
+        await add_user(conn, email=ADMIN, role="admin")
+        now = datetime.now(UTC)
+        for email in (ORGANISER, ADMIN):
+            await passwords.set_password_of(conn, email, PASSWORD, now=now)
+        user_id = await conn.fetchval("SELECT id FROM users WHERE email = $1", ORGANISER)
+        link_id = await passwords.create_link(conn, user_id, "reset", actor="test", now=now)
+        return passwords.link_code(SECRET.encode(), link_id)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="module")
+def link_code(live_server: LiveServer) -> str:
+    """Runs before the browser starts (asyncio.run cannot run inside Playwright's loop)."""
+    return asyncio.run(_prepare(live_server.database_url))
+
+
+@pytest.fixture(scope="module")
+def axe_event(live_server: LiveServer, link_code: str) -> str:
+    live_server.create_event(
+        slug="axe-konferansen",
+        kind="conference",
+        title={"nb": "Axe-konferansen", "nn": "Axe-konferansen", "en": "The Axe Conference"},
+        venue="Alrek helseklynge",
+        starts_at=in_days(40, 9),
+        ends_at=in_days(40, 16),
+        capacity=1,
+        status="published",
+    )
+    live_server.api(
+        "POST", "/api/v1/events/axe-konferansen/questions", json={"kind": "yes_no", "label": {"nb": "Parkering?"}}
+    )
+    for name in ("Åse Ødegård", "Bjørn Æsøy"):
+        email = name.split()[0].lower().replace("å", "a").replace("ø", "o") + "@example.no"
+        answer = live_server.api(
+            "POST",
+            "/api/v1/events/axe-konferansen/registrations",
+            json={"name": name, "email": email, "accept_privacy": True},
+            headers={"Authorization": ""},
+        )
+        assert answer.status_code == 201, answer.text
+    return "axe-konferansen"
+
+
+def sign_in_by_keyboard(page: Page, url: str, email: str) -> None:
+    """Tab through the page as a keyboard user: skip link first, then the form, Enter to send."""
+    page.goto(f"{url}/console/sign-in")
+    page.locator("#email").focus()
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{url}/console")
+
+
+@pytest.fixture
+def desk(link_code: str, browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport=DESKTOP, locale="nb-NO", accept_downloads=True, reduced_motion="reduce")
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+def assert_accessible(page: Page, axe: Path) -> None:
+    violations = axe_violations(page, axe)
+    assert violations == [], f"{page.url}:\n{readable(violations)}"
+
+
+def local(days: int, hour: int) -> str:
+    day = (datetime.now(UTC) + timedelta(days=days)).date()
+    return f"{day.isoformat()}T{hour:02d}:00"
+
+
+def test_run_an_event_from_the_console(desk: BrowserContext, live_server: LiveServer, axe_source: Path) -> None:
+    page = desk.new_page()
+    page.goto(f"{live_server.url}/console")
+    page.wait_for_url("**/console/sign-in?next=*")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.getAttribute('href')") == "#main"
+    sign_in_by_keyboard(page, live_server.url, ORGANISER)
+    assert page.locator("h1").inner_text() == "Oversikt"
+
+    page.get_by_role("link", name="Lag et arrangement").first.click()
+    page.get_by_label("Nettadresse").fill("flyt-console")
+    page.get_by_label("Konferanse").check()
+    page.locator("#title_nb").fill("Helsedagen på Årstad")
+    page.locator("#title_nn").fill("Helsedagen på Årstad (nynorsk)")
+    page.locator("#title_en").fill("Health Day at Årstad")
+    page.locator("#starts_at").fill(local(50, 9))
+    page.locator("#ends_at").fill(local(50, 15))
+    page.get_by_label("Antall plasser").fill("1")
+    page.get_by_role("button", name="Lag arrangementet").click()
+    page.wait_for_url("**/console/events/flyt-console?notice=created")
+    assert page.locator("h1").inner_text() == "Helsedagen på Årstad"
+    # The issue's "add two sessions" step needs the programme editor (another domain): left out here.
+
+    page.get_by_role("button", name="Publiser").click()
+    page.wait_for_url("**notice=publish")
+    assert "Arrangementet er publisert." in page.inner_text("main")
+
+    public = desk.new_page()
+    for name, email in (("Åse Ødegård", "ase.flyt@example.no"), ("Øystein Æsøy", "oystein.flyt@example.no")):
+        public.goto(f"{live_server.url}/events/flyt-console/register?lang=nb")
+        public.get_by_label("Navn", exact=False).first.fill(name)
+        public.get_by_label("E-post", exact=False).first.fill(email)
+        public.get_by_label("Jeg har lest", exact=False).check()
+        public.get_by_role("button", name="Meld deg på").click()
+        public.wait_for_url("**/r/M1*")
+    public.close()
+
+    page.get_by_role("navigation", name="Dette arrangementet").get_by_role("link", name="Påmeldinger").click()
+    page.wait_for_url("**/console/events/flyt-console/registrations")
+    assert page.locator("tbody th").all_inner_texts() == ["Åse Ødegård", "Øystein Æsøy"]
+    assert page.locator("tbody td:nth-child(5)").all_inner_texts() == ["Bekreftet", "Venteliste, plass 1"]
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Last ned som CSV").click()
+    content = Path(download.value.path()).read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content)))
+    assert [row[:4] for row in rows] == [
+        ["Status", "Plass på ventelisten", "Navn", "E-post"],
+        ["Bekreftet", "", "Åse Ødegård", "ase.flyt@example.no"],
+        ["På venteliste", "1", "Øystein Æsøy", "oystein.flyt@example.no"],
+    ]
+
+    page.get_by_role("link", name="Åse Ødegård").click()
+    page.get_by_role("button", name="Meld av").click()
+    page.wait_for_url("**notice=cancelled")
+    page.get_by_role("link", name="Alle påmeldinger").click()
+    assert page.locator("tbody td:nth-child(5)").all_inner_texts() == ["Avmeldt", "Bekreftet"]
+
+    page.get_by_role("button", name="Logg ut").click()
+    page.wait_for_url("**/console/sign-in?notice=signed_out")
+    page.goto(f"{live_server.url}/console/events")
+    assert "/console/sign-in?next=" in page.url
+
+
+def _pages(event: str, registration: str, code: str) -> dict[str, str]:
+    return {
+        "dashboard": "/console",
+        "events": "/console/events",
+        "new-event": "/console/new-event",
+        "event": f"/console/events/{event}",
+        "cancel-warning": f"/console/events/{event}/cancel",
+        "questions": f"/console/events/{event}/questions",
+        "registrations": f"/console/events/{event}/registrations",
+        "registration": f"/console/registrations/{registration}",
+        "audit": f"/console/events/{event}/audit",
+        "users": "/console/users",
+        "not-found": "/console/events/no-such-event",
+    }
+
+
+SIGNED_OUT = {
+    "sign-in": "/console/sign-in",
+    "forgot": "/console/password/forgot",
+    "password": "/console/password/{code}",
+}
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_every_console_page_meets_wcag_21_aa(
+    desk: BrowserContext, live_server: LiveServer, axe_source: Path, axe_event: str, link_code: str, language: str
+) -> None:
+    page = desk.new_page()
+    for name, path in SIGNED_OUT.items():
+        page.goto(f"{live_server.url}{path.format(code=link_code)}?lang={language}")
+        assert page.locator("html").get_attribute("lang") == language, name
+        assert_accessible(page, axe_source)
+    sign_in_by_keyboard(page, live_server.url, ADMIN)
+    registrations = live_server.api("GET", f"/api/v1/events/{axe_event}/registrations").json()["items"]
+    pages = _pages(axe_event, registrations[-1]["id"], link_code)
+    for name, path in pages.items():
+        page.goto(f"{live_server.url}{path}?lang={language}")
+        assert page.locator("html").get_attribute("lang") == language, name
+        assert_accessible(page, axe_source)
+
+
+def test_form_errors_are_accessible_and_focusable(
+    desk: BrowserContext, live_server: LiveServer, axe_source: Path
+) -> None:
+    page = desk.new_page()
+    sign_in_by_keyboard(page, live_server.url, ORGANISER)
+    page.goto(f"{live_server.url}/console/new-event?lang=en")
+
+    page.get_by_role("button", name="Create the event").click()
+
+    summary = page.locator("#error-summary")
+    assert "Please correct the following" in summary.inner_text()
+    assert page.locator("#slug").get_attribute("aria-invalid") == "true"
+    assert_accessible(page, axe_source)
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("() => document.activeElement.id") == "slug"

@@ -1,0 +1,186 @@
+"""Every console page refuses an anonymous visitor (to the sign-in page), a juror, a door device and an
+organiser of another event; the organiser of the event gets in. POSTs without the CSRF token are refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.accounts.domain import add_user
+from service.app import create_app
+from service.settings import Settings
+from tests.conftest import auth
+from tests.console.conftest import HTML, add_console_user, csrf_of, sign_in
+
+OPEN = {
+    ("GET", "/console/sign-in"),
+    ("POST", "/console/sign-in"),
+    ("GET", "/console/password/forgot"),
+    ("POST", "/console/password/forgot"),
+    ("GET", "/console/password/{code:str}"),
+    ("POST", "/console/password/{code:str}"),
+}
+# Route -> concrete path for event "kk" (organised by Kari), and a form body.
+GUARDED = {
+    ("GET", "/console"): ("/console", None),
+    ("GET", "/console/dashboard/table"): ("/console/dashboard/table", None),
+    ("GET", "/console/events"): ("/console/events", None),
+    ("GET", "/console/new-event"): ("/console/new-event", None),
+    ("POST", "/console/new-event"): ("/console/new-event", {"slug": "x"}),
+    ("GET", "/console/events/{slug:str}"): ("/console/events/kk", None),
+    ("POST", "/console/events/{slug:str}"): ("/console/events/kk", {"title_nb": "Ny"}),
+    ("POST", "/console/events/{slug:str}/state"): ("/console/events/kk/state", {"action": "close"}),
+    ("GET", "/console/events/{slug:str}/cancel"): ("/console/events/kk/cancel", None),
+    ("POST", "/console/events/{slug:str}/cancel"): ("/console/events/kk/cancel", {}),
+    ("GET", "/console/events/{slug:str}/questions"): ("/console/events/kk/questions", None),
+    ("POST", "/console/events/{slug:str}/questions"): ("/console/events/kk/questions", {"label_nb": "Hvorfor?"}),
+    ("POST", "/console/events/{slug:str}/questions/{question_id:uuid}/delete"): (
+        "/console/events/kk/questions/{question}/delete",
+        {},
+    ),
+    ("GET", "/console/events/{slug:str}/registrations"): ("/console/events/kk/registrations", None),
+    ("GET", "/console/events/{slug:str}/registrations.csv"): ("/console/events/kk/registrations.csv", None),
+    ("GET", "/console/events/{slug:str}/registrations.xlsx"): ("/console/events/kk/registrations.xlsx", None),
+    ("GET", "/console/events/{slug:str}/audit"): ("/console/events/kk/audit", None),
+    ("GET", "/console/registrations/{registration_id:uuid}"): ("/console/registrations/{registration}", None),
+    ("POST", "/console/registrations/{registration_id:uuid}/cancel"): (
+        "/console/registrations/{registration}/cancel",
+        {},
+    ),
+    ("POST", "/console/registrations/{registration_id:uuid}/confirm"): (
+        "/console/registrations/{waitlisted}/confirm",
+        {},
+    ),
+    ("POST", "/console/sign-out"): ("/console/sign-out", {}),
+    ("GET", "/console/users"): ("/console/users", None),
+    ("POST", "/console/users"): ("/console/users", {"email": "ny@example.no", "role": "jury"}),
+}
+GLOBAL = {
+    ("GET", "/console"),
+    ("POST", "/console/sign-out"),
+    ("GET", "/console/events"),
+    ("GET", "/console/new-event"),
+    ("POST", "/console/new-event"),
+    ("GET", "/console/dashboard/table"),
+}
+ADMIN_ONLY = {("GET", "/console/users"), ("POST", "/console/users")}
+
+
+def console_routes():
+    app = create_app(Settings(database_url="postgresql://unused/unused"))
+    for route in app.routes:
+        if route.path == "/console" or route.path.startswith("/console/"):
+            for method in getattr(route, "methods", ()):
+                if method not in ("OPTIONS", "HEAD"):
+                    yield method, route.path
+
+
+def test_every_console_route_is_classified():
+    assert set(console_routes()) == OPEN | set(GUARDED)
+
+
+@pytest.fixture
+async def world(client, conn, make_event):
+    await make_event(slug="kk", capacity=1)
+    question = (
+        await conn.fetchrow(
+            "INSERT INTO event_questions (event_id, position, kind, label) "
+            "SELECT id, 1, 'text', '{\"nb\": \"Slett meg\"}' FROM events WHERE slug = 'kk' RETURNING id"
+        )
+    )["id"]
+    people = []
+    for name in ("a", "b"):
+        answer = await client.post(
+            "/api/v1/events/kk/registrations",
+            json={"name": name, "email": f"{name}@example.no", "accept_privacy": True},
+        )
+        people.append(answer.json()["id"])
+    await add_console_user(conn, "jury@example.no", "jury")
+    await add_console_user(conn, "per@example.no", "organiser")
+    door = (await add_user(conn, email="door@example.no", role="door")).token
+    return {"question": question, "registration": people[0], "waitlisted": people[1]}, door
+
+
+async def visit(client, method, path, body, *, headers=None):
+    """A request as the browser sends it: a form with the CSRF token of the console's front page."""
+    if method == "GET":
+        return await client.get(path, headers={**HTML, **(headers or {})}, follow_redirects=False)
+    front = await client.get("/console", headers=HTML, follow_redirects=False)
+    token = csrf_of(front.text) if front.status_code == 200 else ""
+    return await client.post(
+        path, data={**body, "csrf_token": token}, headers={**HTML, **(headers or {})}, follow_redirects=False
+    )
+
+
+@pytest.mark.parametrize("key", sorted(GUARDED))
+async def test_anonymous_visitors_are_sent_to_sign_in(client, world, key):
+    ids, _ = world
+    path, body = GUARDED[key]
+
+    response = await visit(client, key[0], path.format(**ids), body)
+
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/console/sign-in?next=")
+
+
+@pytest.mark.parametrize("key", sorted(set(GUARDED) - {("POST", "/console/sign-out"), ("GET", "/console")}))
+async def test_jurors_are_refused(client, world, key):
+    ids, _ = world
+    path, body = GUARDED[key]
+    await sign_in(client, "jury@example.no")
+
+    response = await visit(client, key[0], path.format(**ids), body)
+
+    assert response.status_code == 403
+    assert "Du har ikke lov til å gjøre dette" in response.text or "Du har ikke tilgang til dette" in response.text
+
+
+@pytest.mark.parametrize("key", sorted(set(GUARDED) - {("POST", "/console/sign-out")}))
+async def test_door_devices_are_refused(client, world, key):
+    ids, door = world
+    path, body = GUARDED[key]
+
+    response = await visit(client, key[0], path.format(**ids), body, headers=auth(door))
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("key", sorted(set(GUARDED) - GLOBAL - ADMIN_ONLY))
+async def test_organisers_of_other_events_are_refused(client, world, key):
+    ids, _ = world
+    path, body = GUARDED[key]
+    await sign_in(client, "per@example.no")
+
+    response = await visit(client, key[0], path.format(**ids), body)
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("key", sorted(set(GUARDED) - ADMIN_ONLY))
+async def test_the_events_organiser_gets_in(signed_in, world, key):
+    ids, _ = world
+    path, body = GUARDED[key]
+
+    response = await visit(signed_in, key[0], path.format(**ids), body)
+
+    assert response.status_code in (200, 303, 422), response.text
+    if response.status_code == 303:
+        assert not response.headers["location"].startswith("/console/sign-in?next=")
+
+
+@pytest.mark.parametrize("key", sorted(k for k in GUARDED if k[0] == "POST" and k not in ADMIN_ONLY))
+async def test_a_form_without_the_csrf_token_is_refused(signed_in, world, conn, key):
+    ids, _ = world
+    path, body = GUARDED[key]
+    before = await conn.fetchval("SELECT count(*) FROM audit_log") + await conn.fetchval(
+        "SELECT count(*) FROM registration_history"
+    )
+
+    response = await signed_in.post(path.format(**ids), data=body, headers=HTML, follow_redirects=False)
+
+    assert response.status_code == 403
+    assert "Skjemaet var utdatert" in response.text
+    assert (
+        await conn.fetchval("SELECT count(*) FROM audit_log")
+        + await conn.fetchval("SELECT count(*) FROM registration_history")
+        == before
+    )

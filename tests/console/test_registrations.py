@@ -1,0 +1,210 @@
+"""The registrations table (search, filters, sorting, keyset pages), exports of the current filter, a
+person's detail (answers, history, mails), and the organiser's moves."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from urllib.parse import urlsplit
+
+from openpyxl import load_workbook
+
+from tests.console.conftest import HTML
+from tests.web.html import Page
+
+PEOPLE = [
+    ("Åse Ødegård", "ase@uib.no", "Universitetet i Bergen", "researcher"),
+    ("Bjørn Berg", "bjorn@bergen.kommune.no", "Bergen kommune", "municipal_employee"),
+    ("Cecilie Dahl", "cecilie@hvl.no", "Høgskulen på Vestlandet", "student"),
+    ("Dag Æsøy", "dag@example.no", '=HYPERLINK("x")', None),
+]
+
+
+async def register_people(client, slug="kk"):
+    ids = []
+    for name, email, organisation, role in PEOPLE:
+        answer = await client.post(
+            f"/api/v1/events/{slug}/registrations",
+            json={"name": name, "email": email, "organisation": organisation, "role": role, "accept_privacy": True},
+        )
+        ids.append(answer.json()["id"])
+    return ids
+
+
+def rows(response) -> list[Page]:
+    """The table's body rows, each parsed on its own."""
+    body = response.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in response.text else ""
+    return [Page(chunk) for chunk in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def names(response) -> list[str]:
+    return [row.one("th").text for row in rows(response)]
+
+
+def statuses(response) -> list[str]:
+    return [row.texts("td")[3] for row in rows(response)]
+
+
+async def test_table_lists_everyone_in_order_with_waiting_list_places(signed_in, make_event, client):
+    await make_event(slug="kk", capacity=2)
+    await register_people(client)
+
+    response = await signed_in.get("/console/events/kk/registrations", headers=HTML)
+
+    assert names(response) == ["Åse Ødegård", "Bjørn Berg", "Cecilie Dahl", "Dag Æsøy"]
+    assert statuses(response) == ["Bekreftet", "Bekreftet", "Venteliste, plass 1", "Venteliste, plass 2"]
+    assert Page(response.text).one("#result-count").text.startswith("4 påmeldinger passer.")
+
+
+async def test_search_filters_and_sorting_combine(signed_in, make_event, client):
+    await make_event(slug="kk", capacity=2)
+    await register_people(client)
+    base = "/console/events/kk/registrations"
+
+    by_text = await signed_in.get(f"{base}?q=BERGEN", headers=HTML)
+    by_status = await signed_in.get(f"{base}?status=waitlisted", headers=HTML)
+    by_role = await signed_in.get(f"{base}?role=student", headers=HTML)
+    by_name = await signed_in.get(f"{base}?sort=-name", headers=HTML)
+    nonsense = await signed_in.get(f"{base}?status=nope&sort=evil&role=x&after=garbage", headers=HTML)
+
+    assert names(by_text) == ["Åse Ødegård", "Bjørn Berg"]
+    assert (names(by_status), statuses(by_status)) == (
+        ["Cecilie Dahl", "Dag Æsøy"],
+        ["Venteliste, plass 1", "Venteliste, plass 2"],
+    )
+    assert names(by_role) == ["Cecilie Dahl"]
+    assert names(by_name) == ["Åse Ødegård", "Dag Æsøy", "Cecilie Dahl", "Bjørn Berg"]
+    assert names(nonsense) == ["Åse Ødegård", "Bjørn Berg", "Cecilie Dahl", "Dag Æsøy"]
+
+
+async def test_pages_walk_forwards_and_back_by_keyset(signed_in, make_event, conn):
+    await make_event(slug="kk", capacity=200)
+    event_id = await conn.fetchval("SELECT id FROM events WHERE slug = 'kk'")
+    await conn.execute(
+        """INSERT INTO registrations (event_id, status, name, email, email_norm, privacy_accepted_at)
+           SELECT $1, 'confirmed', 'Person ' || lpad(n::text, 3, '0'), n || '@example.no', n || '@example.no', now()
+             FROM generate_series(1, 120) n""",
+        event_id,
+    )
+    base = "/console/events/kk/registrations?sort=name"
+
+    first = await signed_in.get(base, headers=HTML)
+    second = await signed_in.get(_link(first, "next", base), headers=HTML)
+    third = await signed_in.get(_link(second, "next", base), headers=HTML)
+    back = await signed_in.get(_link(third, "prev", base), headers=HTML)
+
+    assert (names(first)[0], names(first)[-1]) == ("Person 001", "Person 050")
+    assert (names(second)[0], names(second)[-1]) == ("Person 051", "Person 100")
+    assert (names(third)[0], names(third)[-1], _has(third, "next")) == ("Person 101", "Person 120", False)
+    assert names(back) == names(second)
+    assert _has(first, "prev") is False
+
+
+def _links(response) -> dict[str, str]:
+    return {a.attrs["rel"]: a.attrs["href"] for a in Page(response.text).all("a") if "rel" in a.attrs}
+
+
+def _has(response, rel: str) -> bool:
+    return rel in _links(response)
+
+
+def _link(response, rel: str, base: str) -> str:
+    return urlsplit(base).path + _links(response)[rel]
+
+
+async def test_csv_export_is_the_current_filter_with_aeoeaa_intact_and_formulas_defused(signed_in, make_event, client):
+    await make_event(slug="kk", capacity=2)
+    await register_people(client)
+
+    response = await signed_in.get("/console/events/kk/registrations.csv?status=waitlisted&lang=en")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"] == 'attachment; filename="kk-registrations.csv"'
+    assert [row[:6] for row in rows] == [
+        ["Status", "Place on the waiting list", "Name", "E-mail", "Organisation", "Role"],
+        ["On the waiting list", "1", "Cecilie Dahl", "cecilie@hvl.no", "Høgskulen på Vestlandet", "Student"],
+        ["On the waiting list", "2", "Dag Æsøy", "dag@example.no", '\'=HYPERLINK("x")', ""],
+    ]
+
+
+async def test_xlsx_export_opens_with_openpyxl(signed_in, make_event, client):
+    await make_event(slug="kk", capacity=10)
+    await register_people(client)
+
+    response = await signed_in.get("/console/events/kk/registrations.xlsx?q=%C3%B8")
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [[cell.value for cell in row][:4] for row in sheet.iter_rows()]
+    assert values == [
+        ["Status", "Plass på ventelisten", "Navn", "E-post"],
+        ["Bekreftet", None, "Åse Ødegård", "ase@uib.no"],
+        ["Bekreftet", None, "Bjørn Berg", "bjorn@bergen.kommune.no"],
+        ["Bekreftet", None, "Cecilie Dahl", "cecilie@hvl.no"],
+        ["Bekreftet", None, "Dag Æsøy", "dag@example.no"],
+    ]
+
+
+async def test_detail_shows_answers_history_and_mails(signed_in, make_event, client, conn, run_jobs):
+    await make_event(slug="kk")
+    question = (
+        await client.post(
+            "/api/v1/events/kk/questions",
+            json={"kind": "yes_no", "label": {"nb": "Trenger du parkering?"}},
+            headers={"Authorization": "Bearer " + await _token(conn)},
+        )
+    ).json()
+    answer = await client.post(
+        "/api/v1/events/kk/registrations",
+        json={"name": "Åse", "email": "ase@uib.no", "accept_privacy": True, "answers": {question["id"]: True}},
+    )
+    await run_jobs()
+
+    response = await signed_in.get(f"/console/registrations/{answer.json()['id']}", headers=HTML)
+
+    page = Page(response.text)
+    facts = dict(zip(page.texts("dt"), page.texts("dd"), strict=True))
+    assert facts["Trenger du parkering?"] == "Ja"
+    assert facts["Status"] == "Bekreftet"
+    assert [li.text for li in page.all("li") if "Påmeldt, bekreftet" in li.text or "Bekreftelse" in li.text] == [
+        "mandag 1. mars 2027 kl. 10:00: Påmeldt, bekreftet (public)",
+        _sent_line(page),
+    ]
+
+
+def _sent_line(page) -> str:
+    [line] = [li.text for li in page.all("li") if li.text.startswith("Bekreftelse med billett: sendt ")]
+    return line
+
+
+async def _token(conn) -> str:
+    from service.accounts.domain import issue_token
+
+    user_id = await conn.fetchval("SELECT id FROM users WHERE email = 'kari@bergen.kommune.no'")
+    return await issue_token(conn, user_id)
+
+
+async def test_cancelling_moves_the_waiting_list_and_confirming_gives_a_seat(signed_in, make_event, client, post_form):
+    await make_event(slug="kk", capacity=1)
+    ids = await register_people(client)
+
+    cancelled = await post_form(f"/console/registrations/{ids[0]}", f"/console/registrations/{ids[0]}/cancel", {})
+    confirmed = await post_form(f"/console/registrations/{ids[3]}", f"/console/registrations/{ids[3]}/confirm", {})
+    table = await signed_in.get("/console/events/kk/registrations", headers=HTML)
+
+    assert cancelled.headers["location"] == f"/console/registrations/{ids[0]}?notice=cancelled"
+    assert confirmed.headers["location"] == f"/console/registrations/{ids[3]}?notice=confirmed"
+    assert statuses(table) == ["Avmeldt", "Bekreftet", "Venteliste, plass 1", "Bekreftet"]
+
+
+async def test_cancelling_twice_is_refused_and_changes_nothing(signed_in, make_event, client, post_form, conn):
+    await make_event(slug="kk", capacity=1)
+    ids = await register_people(client)
+    await post_form(f"/console/registrations/{ids[0]}", f"/console/registrations/{ids[0]}/cancel", {})
+
+    again = await post_form(f"/console/registrations/{ids[0]}", f"/console/registrations/{ids[0]}/cancel", {})
+
+    assert again.status_code == 409
+    assert "Påmeldingen er allerede avmeldt" in again.text
+    assert await conn.fetchval("SELECT count(*) FROM registration_history WHERE action = 'registration.cancelled'") == 1
