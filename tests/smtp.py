@@ -55,6 +55,12 @@ class SmtpSink:
             self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         return "250 Message accepted"
 
+    @property
+    def mails(self) -> list[Received]:
+        """Every message received other than calendar invites."""
+        with self._lock:
+            return [m for m in self.messages if not is_invite(m)]
+
     def to(self, address: str) -> list[EmailMessage]:
         """Mails to `address` other than calendar invites (those: `invites_to`)."""
         return [m.message for m in self._to(address) if not is_invite(m)]

@@ -160,7 +160,7 @@ async def test_cancelling_warns_who_will_be_told_then_tells_them(
     )
     assert done.headers["location"] == "/console/events/kk?notice=cancelled"
     assert await conn.fetchval("SELECT status FROM events WHERE slug = 'kk'") == "cancelled"
-    assert sorted(m.rcpt_tos[0] for m in smtp.sink.messages) == ["a@example.no", "b@example.no", "c@example.no"]
+    assert sorted(m.rcpt_tos[0] for m in smtp.sink.mails) == ["a@example.no", "b@example.no", "c@example.no"]
 
 
 async def test_questions_are_added_in_three_languages_and_removed(signed_in, post_form, make_event):
