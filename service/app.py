@@ -192,6 +192,9 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
     if not settings.database_url:
         raise RuntimeError("settings.database_url must be resolved before create_app (see `moteplass run`)")
 
+    if not (settings.slack_signing_secret and settings.slack_bot_token):
+        log.info("Slack is off: SLACK_SIGNING_SECRET or SLACK_BOT_TOKEN is not set; /slack/* answers 401")
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = await db.create_pool(settings.database_url or "", size=settings.db_pool_size)
@@ -200,9 +203,11 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
         finally:
             await app.state.pool.close()
 
+    from .announcements.routes import SlackChannelController
     from .events.routes import EventController
     from .openapi import declare_closed_objects
     from .registrations.routes import REGISTRATION_ROUTES
+    from .slack.routes import SlackController
     from .web.pages import PAGE_ROUTES
 
     return Litestar(
@@ -211,6 +216,8 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             readyz,
             EventController,
             *REGISTRATION_ROUTES,
+            SlackChannelController,
+            SlackController,
             *PAGE_ROUTES,
             create_static_files_router(
                 path="/static",

@@ -54,6 +54,13 @@ TITLES: dict[str, str] = {
     "invalid_time": "The times do not fit together",
     "invalid_title": "The title is not valid",
     "privacy_not_accepted": "The privacy notice must be accepted",
+    "slack_off": "Slack is not configured",
+    "invalid_slack_signature": "The request is not correctly signed by Slack",
+    "invalid_audience": "The recipients are not valid",
+    "send_at_in_past": "The time to send is in the past",
+    "announcement_not_found": "The announcement does not exist",
+    "announcement_cancelled": "The announcement is cancelled",
+    "announcement_sent": "The announcement is already being sent",
 }
 
 

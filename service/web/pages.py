@@ -29,8 +29,12 @@ async def event_list(request: Request[Any, Any, Any], conn: Conn, now: Now) -> T
 @get("/events/{slug:str}", include_in_schema=False)
 async def event_detail(slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, now: Now) -> Template:
     """One published (or cancelled) event; a draft or unknown slug is NotFound, shown as the HTML 404 page."""
+    from ..announcements.domain import public_announcements
+    from ..announcements.markup import to_html
+
     event = await events.get_event(conn, slug)
-    return page(request, "events/detail.html", event=event, now=now)
+    announcements = await public_announcements(conn, event.id)
+    return page(request, "events/detail.html", event=event, now=now, announcements=announcements, mrkdwn=to_html)
 
 
 def _registration_pages() -> list[Any]:
