@@ -28,8 +28,8 @@ SELECT c.channel_id, c.seen_confirmed, c.seen_waitlisted, c.seen_cancelled, c.mi
 DEAD_JOBS = """
 SELECT j.id, j.kind, j.last_error FROM jobs j
  WHERE j.dead_at IS NOT NULL AND j.id > $2
-   AND (j.payload ->> 'event_id' = $1::text
-        OR j.payload ->> 'registration_id' IN (SELECT r.id::text FROM registrations r WHERE r.event_id = $1))
+   AND (j.payload ->> 'event_id' = ($1::uuid)::text
+        OR j.payload ->> 'registration_id' IN (SELECT r.id::text FROM registrations r WHERE r.event_id = $1::uuid))
  ORDER BY j.id
  LIMIT 20
 """

@@ -147,3 +147,30 @@ def confirm_payload(announcement_id: str, *, user: str = KARI) -> dict[str, Any]
         "view": {"id": "V0COMPOSE", "callback_id": "announce_confirm", "private_metadata": announcement_id,
                  "state": {"values": {}}},
     }
+
+
+async def organiser(conn: asyncpg.Connection, token: str) -> Any:
+    from service.accounts.domain import authenticate
+
+    return await authenticate(conn, f"Bearer {token}")
+
+
+async def confirmed_announcement(
+    conn: asyncpg.Connection, slug: str, actor: Any, now: Any, *, subject: str = "Velkommen", body: str = "Hei alle",
+    report_to: dict[str, str] | None = None, audience: str = "confirmed",
+) -> Any:
+    """An announcement created and confirmed the way the console would (no Slack modal)."""
+    from service.announcements import domain
+    from service.announcements.schemas import AnnouncementIn, LocalizedBody
+    from service.types import LocalizedLine
+
+    event_id = await conn.fetchval("SELECT id FROM events WHERE slug = $1", slug)
+    data = AnnouncementIn(audience=audience, subject=LocalizedLine(nb=subject), body=LocalizedBody(nb=body))
+    draft = await domain.create_announcement(conn, event_id, data=data, actor=actor, now=now, report_to=report_to)
+    announcement, _ = await domain.confirm_announcement(conn, draft.id, actor=actor, now=now)
+    return announcement
+
+
+async def make_due(conn: asyncpg.Connection, kind: str) -> None:
+    """Let the waiting jobs of a kind run now (instead of sleeping through their backoff)."""
+    await conn.execute("UPDATE jobs SET run_after = now() WHERE kind = $1 AND done_at IS NULL AND dead_at IS NULL", kind)
