@@ -92,7 +92,11 @@ class SlackFake:
             with self._lock:
                 self._ts += 1
                 ts = f"{self._ts}.000100"
-            return 200, {}, {"ok": True, "channel": body.get("channel"), "ts": ts, "message": {"text": body.get("text")}}
+            return (
+                200,
+                {},
+                {"ok": True, "channel": body.get("channel"), "ts": ts, "message": {"text": body.get("text")}},
+            )
         if method == "views.open":
             return 200, {}, {"ok": True, "view": {"id": "V0FAKE", **(body.get("view") or {})}}
         if method == "users.info":

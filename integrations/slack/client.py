@@ -178,7 +178,12 @@ class SlackClient:
 
     async def user_email(self, user_id: str) -> str | None:
         """The e-mail address on a Slack user's profile (needs users:read.email), or None."""
-        data = await self._call("users.info", user=user_id)
+        try:
+            data = await self._call("users.info", user=user_id)
+        except SlackError as exc:
+            if exc.error == "user_not_found":
+                return None
+            raise
         email = (data.get("user") or {}).get("profile", {}).get("email")
         return str(email).lower() if email else None
 

@@ -116,8 +116,15 @@ def choice(value: str) -> dict[str, Any]:
     return {"type": "static_select", "selected_option": {"value": value}}
 
 
-def compose_payload(slug: str, *, audience: str = "confirmed", send_at: int | None = None, view_id: str = "V0COMPOSE",
-                    user: str = KARI, **texts: str | None) -> dict[str, Any]:
+def compose_payload(
+    slug: str,
+    *,
+    audience: str = "confirmed",
+    send_at: int | None = None,
+    view_id: str = "V0COMPOSE",
+    user: str = KARI,
+    **texts: str | None,
+) -> dict[str, Any]:
     """A view_submission of the announce modal as Slack sends it."""
     values: dict[str, Any] = {
         "event": {"event": choice(slug)},
@@ -144,8 +151,12 @@ def confirm_payload(announcement_id: str, *, user: str = KARI) -> dict[str, Any]
         "team": {"id": TEAM},
         "user": {"id": user, "team_id": TEAM},
         "trigger_id": f"trig-{time.monotonic_ns()}",
-        "view": {"id": "V0COMPOSE", "callback_id": "announce_confirm", "private_metadata": announcement_id,
-                 "state": {"values": {}}},
+        "view": {
+            "id": "V0COMPOSE",
+            "callback_id": "announce_confirm",
+            "private_metadata": announcement_id,
+            "state": {"values": {}},
+        },
     }
 
 
@@ -156,8 +167,15 @@ async def organiser(conn: asyncpg.Connection, token: str) -> Any:
 
 
 async def confirmed_announcement(
-    conn: asyncpg.Connection, slug: str, actor: Any, now: Any, *, subject: str = "Velkommen", body: str = "Hei alle",
-    report_to: dict[str, str] | None = None, audience: str = "confirmed",
+    conn: asyncpg.Connection,
+    slug: str,
+    actor: Any,
+    now: Any,
+    *,
+    subject: str = "Velkommen",
+    body: str = "Hei alle",
+    report_to: dict[str, str] | None = None,
+    audience: str = "confirmed",
 ) -> Any:
     """An announcement created and confirmed the way the console would (no Slack modal)."""
     from service.announcements import domain
@@ -173,4 +191,6 @@ async def confirmed_announcement(
 
 async def make_due(conn: asyncpg.Connection, kind: str) -> None:
     """Let the waiting jobs of a kind run now (instead of sleeping through their backoff)."""
-    await conn.execute("UPDATE jobs SET run_after = now() WHERE kind = $1 AND done_at IS NULL AND dead_at IS NULL", kind)
+    await conn.execute(
+        "UPDATE jobs SET run_after = now() WHERE kind = $1 AND done_at IS NULL AND dead_at IS NULL", kind
+    )

@@ -9,14 +9,18 @@ from tests.conftest import auth
 
 async def setup_event(client, conn, make_event, organiser_token, run_jobs):
     await make_event(slug="kk", capacity=5)
-    await client.post("/api/v1/events/kk/registrations", json={"name": "A", "email": "a@example.no", "accept_privacy": True})
+    await client.post(
+        "/api/v1/events/kk/registrations", json={"name": "A", "email": "a@example.no", "accept_privacy": True}
+    )
     await client.put("/api/v1/events/kk/slack-channel", json={"channel_id": CHANNEL}, headers=auth(organiser_token))
     await run_jobs()
     return await organiser(conn, organiser_token)
 
 
 async def job_states(conn, kind):
-    rows = await conn.fetch("SELECT attempts, done_at IS NOT NULL AS done, dead_at IS NOT NULL AS dead FROM jobs WHERE kind = $1", kind)
+    rows = await conn.fetch(
+        "SELECT attempts, done_at IS NOT NULL AS done, dead_at IS NOT NULL AS dead FROM jobs WHERE kind = $1", kind
+    )
     return [tuple(r) for r in rows]
 
 
@@ -63,7 +67,8 @@ async def test_long_retry_after_reschedules_the_job_instead_of_sleeping(
     await run_jobs()
 
     assert sleeps == []
-    assert waiting["attempts"] == 0 and 28 <= waiting["wait"] <= 30
+    assert waiting["attempts"] == 0
+    assert 28 <= waiting["wait"] <= 30
     assert len(slack_fake.called("chat.postMessage", channel=CHANNEL)) == 2
     assert await job_states(conn, "announcement.post") == [(1, True, False)]
 
@@ -106,7 +111,8 @@ async def test_timed_out_post_is_retried_by_the_queue(
     await make_due(conn, "announcement.post")
     await run_jobs()
 
-    assert failed["attempts"] == 1 and "SlackError" in failed["last_error"]
+    assert failed["attempts"] == 1
+    assert "SlackError" in failed["last_error"]
     assert await job_states(conn, "announcement.post") == [(2, True, False)]
 
 

@@ -47,14 +47,18 @@ async def event_with_attendees(client: Any, make_event: Any, organiser_token: st
     await register(client, "kk", "Nils Nynorsk", "nn@example.no", "nn")
     await register(client, "kk", "Emma English", "en@example.no", "en")
     await register(client, "kk", "Wenche Venteliste", "wait@example.no", "nb")
-    response = await client.put("/api/v1/events/kk/slack-channel", json={"channel_id": CHANNEL}, headers=auth(organiser_token))
+    response = await client.put(
+        "/api/v1/events/kk/slack-channel", json={"channel_id": CHANNEL}, headers=auth(organiser_token)
+    )
     assert (response.status_code, response.json()) == (200, {"event": "kk", "channel_id": CHANNEL})
     await run_jobs()
     smtp.sink.messages.clear()
 
 
 async def open_and_preview(client: Any, clock: Any, run_jobs: Any, slack_fake: Any, **texts: str) -> dict[str, Any]:
-    ack = await post_signed(client, "/slack/commands", command_body("announce", response_url=slack_fake.response_url("1")), clock)
+    ack = await post_signed(
+        client, "/slack/commands", command_body("announce", response_url=slack_fake.response_url("1")), clock
+    )
     assert (ack.status_code, ack.content) == (200, b"")
     await run_jobs()
     [opened] = slack_fake.called("views.open")
@@ -95,9 +99,13 @@ async def test_announce_from_slack_reaches_everyone_once_in_their_language(
     channel_posts = slack_fake.called("chat.postMessage", channel=CHANNEL)
     assert [p.body["text"] for p in channel_posts] == ["Endret rom"]
     [report] = slack_fake.called("chat.postMessage", channel=KARI)
-    assert report.body["text"] == "Kunngjøringen «Endret rom»:\n3 e-poster sendt\n0 e-poster feilet\nLagt ut i arrangementets kanal."
+    assert (
+        report.body["text"]
+        == "Kunngjøringen «Endret rom»:\n3 e-poster sendt\n0 e-poster feilet\nLagt ut i arrangementets kanal."
+    )
     page = await client.get("/events/kk", headers={"accept": "text/html"})
-    assert "Endret rom" in page.text and "<strong>Store auditorium</strong>" in page.text
+    assert "Endret rom" in page.text
+    assert "<strong>Store auditorium</strong>" in page.text
     assert await run_jobs() == 0
 
 
@@ -106,11 +114,18 @@ async def test_announce_to_the_waiting_list_counts_and_reaches_only_them(
 ):
     await event_with_attendees(client, make_event, organiser_token, run_jobs, smtp)
     preview = await open_and_preview(
-        client, clock, run_jobs, slack_fake, subject_nb="Flere plasser", body_nb="Vi åpner flere plasser.",
+        client,
+        clock,
+        run_jobs,
+        slack_fake,
+        subject_nb="Flere plasser",
+        body_nb="Vi åpner flere plasser.",
         **{"audience": "waitlisted"},  # type: ignore[arg-type]
     )
 
-    await post_signed(client, "/slack/interactions", interaction_body(confirm_payload(preview["view"]["private_metadata"])), clock)
+    await post_signed(
+        client, "/slack/interactions", interaction_body(confirm_payload(preview["view"]["private_metadata"])), clock
+    )
     await run_jobs()
     await run_jobs()
 

@@ -41,7 +41,10 @@ PROTECTED = {
         "/api/v1/registrations/{waitlisted}/confirm",
         None,
     ),
-    ("PUT", "/api/v1/events/{slug:str}/slack-channel"): ("/api/v1/events/kk/slack-channel", {"channel_id": "C0123ABCD"}),
+    ("PUT", "/api/v1/events/{slug:str}/slack-channel"): (
+        "/api/v1/events/kk/slack-channel",
+        {"channel_id": "C0123ABCD"},
+    ),
     ("DELETE", "/api/v1/events/{slug:str}/slack-channel"): ("/api/v1/events/kk/slack-channel", None),
 }
 
