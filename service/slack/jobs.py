@@ -62,38 +62,44 @@ async def run_command(context: JobContext, job: Job) -> Mapping[str, Any] | None
     now = context.clock()
     target = {"response_url": payload.get("response_url"), "user_id": payload["user_id"], "now": now}
 
-    async def answer(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
-        await reply(
-            context.pool,
-            slack,
-            effect_key=f"{COMMAND}:{job.id}",
-            text=text,
-            blocks=blocks or text_message(text),
-            **target,
-        )
+    async def answer(*messages: tuple[str, list[dict[str, Any]] | None]) -> None:
+        for number, (text, blocks) in enumerate(messages):
+            await reply(
+                context.pool,
+                slack,
+                effect_key=f"{COMMAND}:{job.id}:{number}",
+                text=text,
+                blocks=blocks or text_message(text),
+                **target,
+            )
 
+    # Read what is needed, then let the connection go before talking to Slack (the pool is small).
+    messages: list[tuple[str, list[dict[str, Any]] | None]] = []
     async with context.pool.acquire() as conn:
         principal = await identity.organiser_for(conn, slack, payload["team_id"], payload["user_id"])
         language: Language = principal.language if principal else "nb"  # type: ignore[assignment]
+        events: list[dict[str, Any]] = []
         if principal is None:
-            await answer(refusal(language))
-            return {"refused": payload["user_id"]}
-        if sub not in ("announce", "stats"):
-            await answer(help_text(language))
-            return {"answered": "help"}
-        events = await stats.events_of(conn, principal.user_id, admin=principal.role == "admin", now=now)
-        if len(words) > 1:
-            events = [e for e in events if e["slug"] == words[1]]
-        if not events:
-            await answer(gettext(language, "You have no upcoming events with that name in Møteplass."))
-            return {"answered": "no events"}
-        if sub == "stats":
-            for event in events[:5]:
-                lines = await stats.event_stats(conn, event["id"], language, now)
-                title = stats.title_of(event, language)
-                link = (f"{context.settings.base_url}/events/{event['slug']}", gettext(language, "Open the event page"))
-                await answer(title, fields_message(title, lines, link=link))
-            return {"answered": "stats"}
+            messages.append((refusal(language), None))
+        elif sub not in ("announce", "stats"):
+            messages.append((help_text(language), None))
+        else:
+            events = await stats.events_of(conn, principal.user_id, admin=principal.role == "admin", now=now)
+            events = [e for e in events if e["slug"] == words[1]] if len(words) > 1 else events
+            if not events:
+                messages.append((gettext(language, "You have no upcoming events with that name in Møteplass."), None))
+            elif sub == "stats":
+                for event in events[:5]:
+                    lines = await stats.event_stats(conn, event["id"], language, now)
+                    title = stats.title_of(event, language)
+                    link = (
+                        f"{context.settings.base_url}/events/{event['slug']}",
+                        gettext(language, "Open the event page"),
+                    )
+                    messages.append((title, fields_message(title, lines, link=link)))
+    if messages:
+        await answer(*messages)
+        return {"answered": sub if principal else "refused", "messages": len(messages)}
     t = translator(language)
     view = compose_view(
         t,
@@ -105,7 +111,7 @@ async def run_command(context: JobContext, job: Job) -> Mapping[str, Any] | None
         await slack.open_view(str(payload["trigger_id"]), view)
     except SlackError as exc:
         if exc.error in ("expired_trigger_id", "invalid_trigger_id"):
-            await answer(gettext(language, "That took too long; please run the command again."))
+            await answer((gettext(language, "That took too long; please run the command again."), None))
             return {"answered": "trigger expired"}
         raise
     return {"opened": "announce"}
