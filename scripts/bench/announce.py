@@ -100,7 +100,7 @@ async def client_main(base: str, mode: str, requests: int, slug: str) -> None:
     latencies: list[float] = []
     bad: list[int] = []
     counter = iter(range(10**9))
-    stop_file = os.environ.get("STOP_FILE", "")
+    stop_file = Path(os.environ.get("STOP_FILE", "/nonexistent"))
 
     async def one(http: httpx.AsyncClient) -> None:
         n = next(counter)
@@ -117,12 +117,15 @@ async def client_main(base: str, mode: str, requests: int, slug: str) -> None:
 
     async def lane(http: httpx.AsyncClient, share: int) -> None:
         done = 0
-        while (mode == "acks" and done < share) or (mode == "api" and not os.path.exists(stop_file)):
+        while (mode == "acks" and done < share) or (mode == "api" and not stop_file.exists()):  # noqa: ASYNC240
             await one(http)
             done += 1
 
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10) as http:
+        if mode == "acks":  # warm up: connections, each web worker's first requests
+            await asyncio.gather(*(lane(http, 5) for _ in range(CONCURRENCY)))
+            latencies.clear()
         await asyncio.gather(*(lane(http, requests // CONCURRENCY) for _ in range(CONCURRENCY)))
     latencies.sort()
     print(
@@ -159,7 +162,8 @@ async def prepare(url: str, slugs: list[str]) -> None:
     conn = await db.connect(url)
     try:
         user_id = await conn.fetchval(
-            "INSERT INTO users (email, name, role) VALUES ('bench@bergen.kommune.no', 'Bench', 'organiser') RETURNING id"
+            "INSERT INTO users (email, name, role) VALUES ('bench@bergen.kommune.no', 'Bench', 'organiser')"
+            " RETURNING id"
         )
         await conn.execute(
             "INSERT INTO slack_user_links (team_id, slack_user_id, user_id) VALUES ($1, $2, $3)", TEAM, USER, user_id
@@ -175,10 +179,10 @@ async def prepare(url: str, slugs: list[str]) -> None:
             await conn.execute("INSERT INTO user_event_scopes (user_id, event_id) VALUES ($1, $2)", user_id, event_id)
             await conn.execute(
                 """WITH r AS (
-                     INSERT INTO registrations (event_id, status, name, email, email_norm, language, privacy_accepted_at,
-                                                confirmed_at)
-                     SELECT $1, 'confirmed', 'Deltakar ' || n, 'd' || n || '@' || $2 || '.no', 'd' || n || '@' || $2 || '.no',
-                            (ARRAY['nb', 'nn', 'en'])[1 + n % 3], now(), now()
+                     INSERT INTO registrations (event_id, status, name, email, email_norm, language,
+                                                privacy_accepted_at, confirmed_at)
+                     SELECT $1, 'confirmed', 'Deltakar ' || n, 'd' || n || '@' || $2 || '.no',
+                            'd' || n || '@' || $2 || '.no', (ARRAY['nb', 'nn', 'en'])[1 + n % 3], now(), now()
                        FROM generate_series(1, $3) n
                      RETURNING id)
                    INSERT INTO event_seats (event_id, registration_id) SELECT $1, id FROM r""",
@@ -307,8 +311,9 @@ def main() -> None:
             sends.append({"seconds": elapsed, "mails": len(received), **{f"api_{k}": v for k, v in api.items()}})
             acks.append(ack)
             print(
-                f"run {run}: acks p50 {ack['p50']:.1f} ms p99 {ack['p99']:.1f} ms ({ack['n']} requests, {ack['bad']} not 200) | "
-                f"{len(received)} mails in {elapsed:.1f} s, API meanwhile p50 {api['p50']:.1f} ms p99 {api['p99']:.1f} ms "
+                f"run {run}: acks p50 {ack['p50']:.1f} ms p99 {ack['p99']:.1f} ms "
+                f"({ack['n']} requests, {ack['bad']} not 200) | {len(received)} mails in {elapsed:.1f} s, "
+                f"API meanwhile p50 {api['p50']:.1f} ms p99 {api['p99']:.1f} ms "
                 f"({api['n']} requests, {api['bad']} not 200)",
                 flush=True,
             )
@@ -328,7 +333,8 @@ def main() -> None:
 
     print()
     print(
-        f"median of {args.runs} runs, {CONCURRENCY} concurrent, {args.workers} web workers, {args.job_workers} job workers:"
+        f"median of {args.runs} runs, {CONCURRENCY} concurrent, {args.workers} web workers, "
+        f"{args.job_workers} job workers:"
     )
     print(
         f"  Slack acknowledgements: p50 {statistics.median(a['p50'] for a in acks):.1f} ms, "

@@ -63,15 +63,16 @@ class SlackController(Controller):
         self, request: Request[Any, Any, Any], conn: Conn, now: Now, settings: Config
     ) -> Response[bytes]:
         """A slash command: acknowledged at once (empty 200), the work queued (once per trigger_id)."""
-        form = _form(await verified_body(request, conn, settings, now))
-        if not form.get("user_id") or not form.get("team_id"):
-            raise Invalid("malformed_request", "user_id and team_id are required")
-        payload = {
-            key: form.get(key, "")
-            for key in ("team_id", "user_id", "channel_id", "trigger_id", "response_url", "text", "command")
-        }
-        dedupe = f"{COMMAND}:{payload['trigger_id']}" if payload["trigger_id"] else None
-        await jobs.enqueue(conn, COMMAND, payload, dedupe_key=dedupe, notify=True, max_attempts=3)
+        async with conn.transaction():  # one commit for the seen signature and the job
+            form = _form(await verified_body(request, conn, settings, now))
+            if not form.get("user_id") or not form.get("team_id"):
+                raise Invalid("malformed_request", "user_id and team_id are required")
+            payload = {
+                key: form.get(key, "")
+                for key in ("team_id", "user_id", "channel_id", "trigger_id", "response_url", "text", "command")
+            }
+            dedupe = f"{COMMAND}:{payload['trigger_id']}" if payload["trigger_id"] else None
+            await jobs.enqueue(conn, COMMAND, payload, dedupe_key=dedupe, notify=True, max_attempts=3)
         return Response(b"", status_code=200)
 
     @post("/interactions", status_code=200)
@@ -79,14 +80,15 @@ class SlackController(Controller):
         self, request: Request[Any, Any, Any], conn: Conn, now: Now, settings: Config
     ) -> Response[Any]:
         """Interactivity: the announce modal's steps answer with the next view; anything else an empty 200."""
-        form = _form(await verified_body(request, conn, settings, now))
-        try:
-            payload = json.loads(form.get("payload", ""))
-        except json.JSONDecodeError as exc:
-            raise Invalid("malformed_request", "payload is not JSON") from exc
-        if not isinstance(payload, dict):
-            raise Invalid("malformed_request", "payload is not an object")
-        answer = await interactions.handle(conn, payload, now=now)
+        async with conn.transaction():  # one commit for the seen signature and what the answer stores
+            form = _form(await verified_body(request, conn, settings, now))
+            try:
+                payload = json.loads(form.get("payload", ""))
+            except json.JSONDecodeError as exc:
+                raise Invalid("malformed_request", "payload is not JSON") from exc
+            if not isinstance(payload, dict):
+                raise Invalid("malformed_request", "payload is not an object")
+            answer = await interactions.handle(conn, payload, now=now)
         if answer is None:
             return Response(b"", status_code=200)
         return Response(answer, status_code=200, media_type="application/json")
