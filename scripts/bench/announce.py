@@ -235,14 +235,19 @@ async def report_jobs(url: str) -> None:
     conn = await db.connect(url)
     try:
         rows = await conn.fetch(
-            """SELECT kind, count(*) AS n, count(done_at) AS done, count(dead_at) AS dead, max(last_error) AS error
+            """SELECT kind, count(*) AS n, count(done_at) AS done, count(dead_at) AS dead,
+                      count(*) FILTER (WHERE attempts > 1) AS retried, max(last_error) AS error
                  FROM jobs GROUP BY kind ORDER BY kind"""
         )
     finally:
         await conn.close()
     for row in rows:
         error = f", last error: {row['error'][:200]}" if row["error"] else ""
-        print(f"  jobs {row['kind']}: {row['n']}, done {row['done']}, dead {row['dead']}{error}", flush=True)
+        print(
+            f"  jobs {row['kind']}: {row['n']}, done {row['done']}, dead {row['dead']}, "
+            f"retried {row['retried']}{error}",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -308,11 +313,16 @@ def main() -> None:
             stop_file.touch()
             api = result_of(load)
             stop_file.unlink()
-            sends.append({"seconds": elapsed, "mails": len(received), **{f"api_{k}": v for k, v in api.items()}})
+            distinct = len({m.message["Message-ID"] for m in received})
+            sends.append(
+                {"seconds": elapsed, "mails": distinct, "copies": len(received) - distinct}
+                | {f"api_{k}": v for k, v in api.items()}
+            )
             acks.append(ack)
             print(
                 f"run {run}: acks p50 {ack['p50']:.1f} ms p99 {ack['p99']:.1f} ms "
-                f"({ack['n']} requests, {ack['bad']} not 200) | {len(received)} mails in {elapsed:.1f} s, "
+                f"({ack['n']} requests, {ack['bad']} not 200) | {len(received)} mails ({distinct} distinct) "
+                f"in {elapsed:.1f} s, "
                 f"API meanwhile p50 {api['p50']:.1f} ms p99 {api['p99']:.1f} ms "
                 f"({api['n']} requests, {api['bad']} not 200)",
                 flush=True,
@@ -349,6 +359,7 @@ def main() -> None:
         f"p99 {statistics.median(s['api_p99'] for s in sends):.1f} ms (target p99 < 100 ms)"
     )
     problems = [f"run {i}: {s['mails']} mails" for i, s in enumerate(sends, 1) if s["mails"] < RECIPIENTS]
+    problems += [f"run {i}: {s['copies']} mails twice" for i, s in enumerate(sends, 1) if s["copies"]]
     problems += [f"run {i}: {a['bad']} acks not 200 {a['statuses']}" for i, a in enumerate(acks, 1) if a["bad"]]
     print("  all mails delivered, every acknowledgement 200" if not problems else "  PROBLEMS: " + "; ".join(problems))
     if problems:
