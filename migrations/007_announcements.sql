@@ -36,15 +36,18 @@ CREATE TABLE announcements (
 CREATE INDEX announcements_event_idx ON announcements (event_id, sent_at DESC) WHERE status IN ('sending', 'sent');
 
 -- Who an announcement goes to, fixed when sending starts. An erased registration leaves its row (NULL) so that
--- the counts still add up; its mail is skipped.
+-- the counts still add up; its mail is skipped. A worker marks a row `sending` (claimed_at) while it talks to the
+-- SMTP server, so a second worker that got the same job (an expired lease) does not send it again.
 CREATE TABLE announcement_recipients (
     id               bigserial PRIMARY KEY,
     announcement_id  uuid NOT NULL REFERENCES announcements (id) ON DELETE CASCADE,
     registration_id  uuid REFERENCES registrations (id) ON DELETE SET NULL,
     status           text NOT NULL DEFAULT 'pending',
+    claimed_at       timestamptz,
     done_at          timestamptz,
     error            text,
-    CONSTRAINT announcement_recipients_status_check CHECK (status IN ('pending', 'sent', 'failed', 'skipped')),
+    CONSTRAINT announcement_recipients_status_check CHECK (
+        status IN ('pending', 'sending', 'sent', 'failed', 'skipped')),
     CONSTRAINT announcement_recipients_once_key UNIQUE (announcement_id, registration_id)
 );
 

@@ -11,6 +11,8 @@ from an asyncio client in another process (this script with --client).
    Targets: all mails within 60 s, API p99 < 100 ms meanwhile.
 
     .venv/bin/python scripts/bench/announce.py [--runs 3] [--requests 1000] [--workers 2] [--job-workers 2]
+
+BENCH_CONCURRENCY=1 measures what one request costs with nothing queued.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from tests.smtp import SmtpServer, free_port  # noqa: E402
 RECIPIENTS = 2000
 SIGNING_SECRET = "bench-signing-secret-" + uuid.uuid4().hex
 TEAM, USER = "T0BENCH", "U0BENCH"
-CONCURRENCY = 20
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "20"))
 
 
 # --- the load client (runs in its own process) -------------------------------------------------------------

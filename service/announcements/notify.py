@@ -4,6 +4,7 @@ and the report back to the organiser in Slack."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -11,7 +12,7 @@ from integrations.mail import Mail, display_address
 from integrations.slack.blocks import message_pages, text_message
 
 from ..i18n import Language, gettext, ngettext, parse_language, pick
-from ..jobs import Handler, Job
+from ..jobs import Handler, Job, RetryLater
 from ..mailtemplates import render
 from ..slack.outbox import post_once
 from . import channels, domain, markup, queries
@@ -19,6 +20,9 @@ from .audiences import AUDIENCES
 
 if TYPE_CHECKING:
     from ..worker import JobContext
+
+# A mail claimed longer ago than this was being sent by a worker that died; another may send it.
+STALE_CLAIM = timedelta(minutes=5)
 
 
 async def start_sending(context: JobContext, job: Job) -> Mapping[str, Any] | None:
@@ -33,11 +37,13 @@ async def send_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
     recipient_id = int(job.payload["recipient_id"])
     async with context.pool.acquire() as conn:
         row = await queries.mail_context(conn, recipient_id)
-        if row is None or row["status"] != "pending":
+        if row is None or row["status"] not in ("pending", "sending"):
             return {"skipped": "done before"}
         if row["registration_id"] is None or row["registration_status"] == "cancelled":
             await domain.record_mail(conn, recipient_id, status="skipped", error=None, now=context.clock())
             return {"skipped": "no longer registered"}
+        if not await queries.claim_recipient(conn, recipient_id, context.clock(), STALE_CLAIM):
+            raise RetryLater(STALE_CLAIM.total_seconds() / 5, "another worker is sending this mail")
     language: Language = row["language"]
     subject = pick(row["subject"], language)
     body = pick(row["body"], language)
@@ -63,9 +69,11 @@ async def send_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
     try:
         await context.mailer.send(mail)
     except Exception as exc:
-        if job.attempts >= job.max_attempts:
-            async with context.pool.acquire() as conn:
+        async with context.pool.acquire() as conn:
+            if job.attempts >= job.max_attempts:
                 await domain.record_mail(conn, recipient_id, status="failed", error=str(exc)[:500], now=context.clock())
+            else:
+                await queries.release_recipient(conn, recipient_id)
         raise
     async with context.pool.acquire() as conn:
         await domain.record_mail(conn, recipient_id, status="sent", error=None, now=context.clock())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -59,7 +59,7 @@ SELECT rc.id, rc.status, rc.announcement_id, a.subject, a.body, a.event_id, e.sl
 RECORD_OUTCOME = """
 WITH rc AS (
     UPDATE announcement_recipients SET status = $2, done_at = $4, error = $3
-     WHERE id = $1 AND status = 'pending'
+     WHERE id = $1 AND status IN ('pending', 'sending')
     RETURNING announcement_id
 )
 UPDATE announcements a
@@ -71,6 +71,13 @@ UPDATE announcements a
  WHERE a.id = rc.announcement_id
 RETURNING a.recipients - a.mails_sent - a.mails_failed - a.mails_skipped AS pending
 """
+# A mail is being sent by one worker at a time; a claim older than the stale limit is taken over (a dead worker).
+CLAIM_RECIPIENT = """
+UPDATE announcement_recipients SET status = 'sending', claimed_at = $2::timestamptz
+ WHERE id = $1 AND (status = 'pending' OR (status = 'sending' AND claimed_at < $2::timestamptz - $3::interval))
+RETURNING id
+"""
+RELEASE_RECIPIENT = "UPDATE announcement_recipients SET status = 'pending' WHERE id = $1 AND status = 'sending'"
 SET_CHANNEL_POSTED = "UPDATE announcements SET channel_posted = $2 WHERE id = $1"
 MARK_REPORTED = "UPDATE announcements SET reported_at = $2 WHERE id = $1 AND reported_at IS NULL RETURNING id"
 
@@ -169,6 +176,14 @@ async def record_outcome(
     """Pending mails left after recording this one; None when it was recorded before."""
     result: int | None = await conn.fetchval(RECORD_OUTCOME, recipient_id, status, error, now)
     return result
+
+
+async def claim_recipient(conn: asyncpg.Connection, recipient_id: int, now: datetime, stale: timedelta) -> bool:
+    return await conn.fetchval(CLAIM_RECIPIENT, recipient_id, now, stale) is not None
+
+
+async def release_recipient(conn: asyncpg.Connection, recipient_id: int) -> None:
+    await conn.execute(RELEASE_RECIPIENT, recipient_id)
 
 
 async def set_channel_posted(conn: asyncpg.Connection, announcement_id: UUID, posted: bool) -> None:

@@ -167,3 +167,25 @@ def test_slack_markdown_becomes_text_and_safe_html():
         '<a href="https://alrek.no/kart">Kart</a> &lt;script&gt;x&lt;/script&gt;</p>\n<p>Nytt avsnitt</p>'
     )
     assert str(to_html("<javascript:alert(1)|klikk>")) == "<p>&lt;javascript:alert(1)|klikk&gt;</p>"
+
+
+async def test_mail_claimed_by_another_worker_is_not_sent_twice(
+    client, conn, clock, make_event, organiser_token, run_jobs, smtp
+):
+    _, kari = await event_with(client, conn, make_event, organiser_token, "a@x.no")
+    await run_jobs()
+    smtp.sink.messages.clear()
+    announcement = await confirmed_announcement(conn, "kk", kari, clock())
+    await domain.start_sending(conn, announcement.id, now=clock())
+    # Another worker holds the same job (its lease ran out) and is talking to the SMTP server right now.
+    await conn.execute("UPDATE announcement_recipients SET status = 'sending', claimed_at = $1", clock())
+
+    await run_jobs()
+    postponed = await conn.fetchrow("SELECT attempts, done_at FROM jobs WHERE kind = 'announcement.mail'")
+    clock.advance(minutes=6)  # that worker died: its claim is stale
+    await make_due(conn, "announcement.mail")
+    await run_jobs()
+
+    assert tuple(postponed) == (0, None)
+    assert [m.rcpt_tos for m in smtp.sink.messages] == [["a@x.no"]]
+    assert await conn.fetchval("SELECT status FROM announcement_recipients") == "sent"
