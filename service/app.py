@@ -204,6 +204,9 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
     if not settings.database_url:
         raise RuntimeError("settings.database_url must be resolved before create_app (see `moteplass run`)")
 
+    if not (settings.slack_signing_secret and settings.slack_bot_token):
+        log.info("Slack is off: SLACK_SIGNING_SECRET or SLACK_BOT_TOKEN is not set; /slack/* answers 401")
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = await db.create_pool(settings.database_url or "", size=settings.db_pool_size)
@@ -212,6 +215,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
         finally:
             await app.state.pool.close()
 
+    from .announcements.routes import SlackChannelController
     from .checkin.pages import CHECKIN_PAGES
     from .checkin.routes import CHECKIN_ROUTES
     from .console.routes import CONSOLE_ROUTES
@@ -221,6 +225,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
     from .openapi import declare_closed_objects
     from .programme.routes import PROGRAMME_ROUTES
     from .registrations.routes import REGISTRATION_ROUTES
+    from .slack.routes import SlackController
     from .web.pages import PAGE_ROUTES
     from .workshops.routes import WORKSHOP_ROUTES
 
@@ -234,6 +239,8 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             *PRIZE_ROUTES,
             *PRIZE_PAGES,
             *WORKSHOP_ROUTES,
+            SlackChannelController,
+            SlackController,
             *PAGE_ROUTES,
             *CHECKIN_ROUTES,
             *CHECKIN_PAGES,

@@ -56,6 +56,12 @@ UPDATE jobs SET done_at = now(), locked_until = NULL, last_error = NULL, result 
  WHERE id = $1 AND locked_by = $2
 """
 
+POSTPONE = """
+UPDATE jobs
+   SET locked_until = NULL, attempts = attempts - 1, last_error = $3, run_after = now() + make_interval(secs => $4)
+ WHERE id = $1 AND locked_by = $2
+"""
+
 FAIL = """
 UPDATE jobs
    SET locked_until = NULL,
@@ -112,6 +118,15 @@ class PermanentError(Exception):
     """A handler raises this when retrying cannot help; the job goes dead at once."""
 
 
+class RetryLater(Exception):
+    """A handler raises this when it was asked to wait (a rate limit): the job runs again after `seconds`,
+    and the attempt does not count towards going dead."""
+
+    def __init__(self, seconds: float, reason: str = "") -> None:
+        super().__init__(f"retry in {seconds:.1f} s" + (f": {reason}" if reason else ""))
+        self.seconds = max(float(seconds), 0.0)
+
+
 @dataclass
 class Job:
     id: int
@@ -151,6 +166,11 @@ class Worker:
             if handler is None:
                 raise PermanentError(f"no handler for job kind {job.kind!r}")
             result = await handler(self.context, job)
+        except RetryLater as exc:
+            async with self.pool.acquire() as conn:
+                await conn.execute(POSTPONE, job.id, self.name, str(exc), exc.seconds)
+            log.info("job postponed", extra={"job_id": job.id, "kind": job.kind, "seconds": exc.seconds})
+            return
         except Exception as exc:
             permanent = isinstance(exc, PermanentError)
             detail = "".join(traceback.format_exception_only(exc)).strip()[:2000]

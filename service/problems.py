@@ -121,6 +121,13 @@ TITLES: dict[str, str] = {
     "password_too_short": "The password is too short",
     "password_too_long": "The password is too long",
     "user_not_found": "No such user",
+    "slack_off": "Slack is not configured",
+    "invalid_slack_signature": "The request is not correctly signed by Slack",
+    "invalid_audience": "The recipients are not valid",
+    "send_at_in_past": "The time to send is in the past",
+    "announcement_not_found": "The announcement does not exist",
+    "announcement_cancelled": "The announcement is cancelled",
+    "announcement_sent": "The announcement is already being sent",
 }
 
 

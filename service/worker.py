@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 
 from integrations.mail import Mail, Mailer, SmtpMailer
+from integrations.slack import SlackApi, SlackClient
 
 from . import db
 from .jobs import Handler, Job, Worker
@@ -29,6 +30,7 @@ class JobContext:
     settings: Settings
     mailer: Mailer
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    slack: SlackApi | None = None  # None: Slack is not configured, Slack jobs skip
 
 
 async def send_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
@@ -48,11 +50,13 @@ async def send_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
 
 
 def handlers() -> Mapping[str, Handler]:
+    from .announcements.notify import HANDLERS as announcement_handlers
     from .console.notify import HANDLERS as console_handlers
     from .nominations.notify import HANDLERS as nomination_handlers
     from .programme.notify import HANDLERS as programme_handlers
     from .programme.notify import followed_by_sync
     from .registrations.notify import HANDLERS as registration_handlers
+    from .slack.jobs import HANDLERS as slack_handlers
     from .workshops.notify import HANDLERS as workshop_handlers
 
     # Every mail about a registration's status is followed by a calendar sync (REQUEST or CANCEL).
@@ -64,7 +68,17 @@ def handlers() -> Mapping[str, Handler]:
         **nomination_handlers,
         **workshop_handlers,
         **console_handlers,
+        **announcement_handlers,
+        **slack_handlers,
     }
+
+
+def make_slack(settings: Settings) -> SlackApi | None:
+    """The Slack client, or None (said once in the log) when SLACK_BOT_TOKEN is not set."""
+    if not settings.slack_bot_token:
+        log.info("Slack is off: SLACK_BOT_TOKEN is not set")
+        return None
+    return SlackClient(settings.slack_bot_token, base_url=settings.slack_api_url)
 
 
 def make_mailer(settings: Settings) -> Mailer:
@@ -80,7 +94,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    context = JobContext(pool=pool, settings=settings, mailer=make_mailer(settings))
+    context = JobContext(pool=pool, settings=settings, mailer=make_mailer(settings), slack=make_slack(settings))
     worker = Worker(
         pool,
         handlers(),

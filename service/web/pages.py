@@ -29,11 +29,22 @@ async def event_list(request: Request[Any, Any, Any], conn: Conn, now: Now) -> T
 @get("/events/{slug:str}", include_in_schema=False)
 async def event_detail(slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, now: Now) -> Template:
     """One published (or cancelled) event; a draft or unknown slug is NotFound, shown as the HTML 404 page."""
+    from ..announcements.domain import public_announcements
+    from ..announcements.markup import to_html
     from ..programme import domain as programme
 
     event = await events.get_event(conn, slug)
     has_programme = bool(await programme.list_sessions(conn, event.id))
-    return page(request, "events/detail.html", event=event, now=now, has_programme=has_programme)
+    announcements = await public_announcements(conn, event.id)
+    return page(
+        request,
+        "events/detail.html",
+        event=event,
+        now=now,
+        has_programme=has_programme,
+        announcements=announcements,
+        mrkdwn=to_html,
+    )
 
 
 def _domain_pages() -> list[Any]:

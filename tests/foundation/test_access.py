@@ -100,6 +100,11 @@ PROTECTED = {
     ("GET", "/api/v1/events/{slug:str}/doors"): ("/api/v1/events/kk/doors", None),
     ("POST", "/api/v1/doors/{door_id:uuid}/revoke"): ("/api/v1/doors/{door}/revoke", None),
     ("GET", "/api/v1/doors/{door_id:uuid}/pairing.svg"): ("/api/v1/doors/{door}/pairing.svg", None),
+    ("PUT", "/api/v1/events/{slug:str}/slack-channel"): (
+        "/api/v1/events/kk/slack-channel",
+        {"channel_id": "C0123ABCD"},
+    ),
+    ("DELETE", "/api/v1/events/{slug:str}/slack-channel"): ("/api/v1/events/kk/slack-channel", None),
 }
 # Routes only a juror of the call may use (the organiser of "kk" runs the prize but does not score).
 JURY = {

@@ -1,0 +1,40 @@
+"""Who an announcement can go to: one mapping from audience to the query that selects its recipients.
+
+Each query selects `registration_id` of the recipients, with `$1` the event id and `$2` the audience's
+reference (e.g. a session id; NULL for audiences without one). Adding an audience is adding an entry here:
+the Slack modal, the preview count and the fan-out all read this mapping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Audience:
+    key: str
+    label: str  # English msgid, translated where shown
+    recipients_sql: str
+    needs_ref: bool = False
+
+
+AUDIENCES: dict[str, Audience] = {
+    audience.key: audience
+    for audience in (
+        Audience(
+            "confirmed",
+            "Everyone with a seat",
+            "SELECT r.id AS registration_id FROM registrations r WHERE r.event_id = $1 AND r.status = 'confirmed'"
+            " AND $2::text IS NULL",
+        ),
+        Audience(
+            "waitlisted",
+            "The waiting list",
+            "SELECT r.id AS registration_id FROM registrations r WHERE r.event_id = $1 AND r.status = 'waitlisted'"
+            " AND $2::text IS NULL",
+        ),
+        # To come with check-in and the programme (the table names are theirs):
+        #   "checked_in": registrations of the event with a check-in;
+        #   "session": confirmed registrations with session_choices(registration_id, session_id = $2::uuid).
+    )
+}

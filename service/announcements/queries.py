@@ -1,0 +1,194 @@
+"""SQL of announcements: drafts, the recipients fixed at sending time, one mail job per recipient."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from .audiences import Audience
+from .schemas import Announcement
+
+_COLUMNS = """
+a.id, a.event_id, a.audience, a.audience_ref, a.subject, a.body, a.status, a.send_at, a.actor, a.report_to,
+a.created_at, a.confirmed_at, a.sent_at, a.recipients, a.mails_sent, a.mails_failed, a.mails_skipped, a.channel_posted
+"""
+# A resubmitted Slack modal (same view) updates its draft instead of creating a second one.
+UPSERT_DRAFT = """
+INSERT INTO announcements (event_id, audience, audience_ref, subject, body, send_at, source_key, created_by, actor,
+                           report_to, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+ON CONFLICT (source_key) DO UPDATE
+   SET event_id = EXCLUDED.event_id, audience = EXCLUDED.audience, audience_ref = EXCLUDED.audience_ref,
+       subject = EXCLUDED.subject, body = EXCLUDED.body, send_at = EXCLUDED.send_at
+ WHERE announcements.status = 'draft'
+RETURNING id
+"""
+ID_BY_SOURCE = "SELECT id FROM announcements WHERE source_key = $1"
+BY_ID = f"SELECT {_COLUMNS} FROM announcements a WHERE a.id = $1"
+FOR_UPDATE = f"SELECT {_COLUMNS} FROM announcements a WHERE a.id = $1 FOR UPDATE"
+CONFIRM = """
+UPDATE announcements SET status = 'scheduled', confirmed_at = $2, report_to = report_to || $3
+ WHERE id = $1 AND status = 'draft'
+"""
+CANCEL = "UPDATE announcements SET status = 'cancelled' WHERE id = $1 AND status IN ('draft', 'scheduled')"
+START_SENDING = """
+UPDATE announcements SET status = 'sending', sent_at = $2 WHERE id = $1 AND status = 'scheduled'
+RETURNING event_id, audience, audience_ref
+"""
+SET_RECIPIENTS = """
+UPDATE announcements SET recipients = $2, status = CASE WHEN $2 = 0 THEN 'sent' ELSE status END WHERE id = $1
+"""
+PUBLIC = f"""
+SELECT {_COLUMNS} FROM announcements a
+ WHERE a.event_id = $1 AND a.status IN ('sending', 'sent')
+ ORDER BY a.sent_at DESC LIMIT $2
+"""
+MAIL_CONTEXT = """
+SELECT rc.id, rc.status, rc.announcement_id, a.subject, a.body, a.event_id, e.slug, e.title,
+       r.id AS registration_id, r.name, r.email, r.language, r.status AS registration_status
+  FROM announcement_recipients rc
+  JOIN announcements a ON a.id = rc.announcement_id
+  JOIN events e ON e.id = a.event_id
+  LEFT JOIN registrations r ON r.id = rc.registration_id
+ WHERE rc.id = $1
+"""
+# The recipient's outcome once, and the announcement's counts with it; returns how many are still pending.
+RECORD_OUTCOME = """
+WITH rc AS (
+    UPDATE announcement_recipients SET status = $2, done_at = $4, error = $3
+     WHERE id = $1 AND status IN ('pending', 'sending')
+    RETURNING announcement_id
+)
+UPDATE announcements a
+   SET mails_sent = mails_sent + ($2 = 'sent')::int,
+       mails_failed = mails_failed + ($2 = 'failed')::int,
+       mails_skipped = mails_skipped + ($2 = 'skipped')::int,
+       status = CASE WHEN recipients = mails_sent + mails_failed + mails_skipped + 1 THEN 'sent' ELSE status END
+  FROM rc
+ WHERE a.id = rc.announcement_id
+RETURNING a.recipients - a.mails_sent - a.mails_failed - a.mails_skipped AS pending
+"""
+# A mail is being sent by one worker at a time; a claim older than the stale limit is taken over (a dead worker).
+CLAIM_RECIPIENT = """
+UPDATE announcement_recipients SET status = 'sending', claimed_at = $2::timestamptz
+ WHERE id = $1 AND (status = 'pending' OR (status = 'sending' AND claimed_at < $2::timestamptz - $3::interval))
+RETURNING id
+"""
+RELEASE_RECIPIENT = "UPDATE announcement_recipients SET status = 'pending' WHERE id = $1 AND status = 'sending'"
+SET_CHANNEL_POSTED = "UPDATE announcements SET channel_posted = $2 WHERE id = $1"
+MARK_REPORTED = "UPDATE announcements SET reported_at = $2 WHERE id = $1 AND reported_at IS NULL RETURNING id"
+
+
+def _fan_out_sql(audience: Audience) -> str:
+    """Recipients and their mail jobs in one statement; a repeat adds nothing (both sides are unique)."""
+    return f"""
+WITH picked AS ({audience.recipients_sql}
+), ins AS (
+    INSERT INTO announcement_recipients (announcement_id, registration_id)
+    SELECT $3::uuid, registration_id FROM picked
+    ON CONFLICT (announcement_id, registration_id) DO NOTHING
+    RETURNING id, registration_id
+), queued AS (
+    INSERT INTO jobs (kind, payload, dedupe_key, max_attempts)
+    SELECT 'announcement.mail', jsonb_build_object('recipient_id', id, 'event_id', $1::uuid),
+           'announcement.mail:' || ($3::uuid)::text || ':' || registration_id, $4
+      FROM ins
+    ON CONFLICT (dedupe_key) DO NOTHING
+)
+SELECT count(*) FROM ins
+"""
+
+
+def to_announcement(row: asyncpg.Record) -> Announcement:
+    return Announcement(**dict(row))
+
+
+async def upsert_draft(conn: asyncpg.Connection, event_id: UUID, values: dict[str, Any]) -> UUID:
+    args = (
+        event_id,
+        values["audience"],
+        values["audience_ref"],
+        values["subject"],
+        values["body"],
+        values["send_at"],
+        values["source_key"],
+        values["created_by"],
+        values["actor"],
+        values["report_to"],
+        values["now"],
+    )
+    found: UUID | None = await conn.fetchval(UPSERT_DRAFT, *args)
+    if found is None:  # the modal was confirmed already: its announcement stays as it was sent
+        found = await conn.fetchval(ID_BY_SOURCE, values["source_key"])
+    assert found is not None
+    return found
+
+
+async def by_id(conn: asyncpg.Connection, announcement_id: UUID) -> Announcement | None:
+    row = await conn.fetchrow(BY_ID, announcement_id)
+    return to_announcement(row) if row else None
+
+
+async def for_update(conn: asyncpg.Connection, announcement_id: UUID) -> Announcement | None:
+    row = await conn.fetchrow(FOR_UPDATE, announcement_id)
+    return to_announcement(row) if row else None
+
+
+async def count_recipients(conn: asyncpg.Connection, audience: Audience, event_id: UUID, ref: str | None) -> int:
+    result: int = await conn.fetchval(f"SELECT count(*) FROM ({audience.recipients_sql}) a", event_id, ref)
+    return result
+
+
+async def confirm(conn: asyncpg.Connection, announcement_id: UUID, now: datetime, report_to: dict[str, str]) -> bool:
+    return bool(await conn.execute(CONFIRM, announcement_id, now, report_to) != "UPDATE 0")
+
+
+async def cancel(conn: asyncpg.Connection, announcement_id: UUID) -> bool:
+    return bool(await conn.execute(CANCEL, announcement_id) != "UPDATE 0")
+
+
+async def start_sending(conn: asyncpg.Connection, announcement_id: UUID, now: datetime) -> asyncpg.Record | None:
+    return await conn.fetchrow(START_SENDING, announcement_id, now)
+
+
+async def fan_out(
+    conn: asyncpg.Connection, audience: Audience, event_id: UUID, ref: str | None, announcement_id: UUID, attempts: int
+) -> int:
+    count: int = await conn.fetchval(_fan_out_sql(audience), event_id, ref, announcement_id, attempts)
+    await conn.execute(SET_RECIPIENTS, announcement_id, count)
+    return count
+
+
+async def public(conn: asyncpg.Connection, event_id: UUID, limit: int) -> list[Announcement]:
+    return [to_announcement(r) for r in await conn.fetch(PUBLIC, event_id, limit)]
+
+
+async def mail_context(conn: asyncpg.Connection, recipient_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(MAIL_CONTEXT, recipient_id)
+
+
+async def record_outcome(
+    conn: asyncpg.Connection, recipient_id: int, status: str, error: str | None, now: datetime
+) -> int | None:
+    """Pending mails left after recording this one; None when it was recorded before."""
+    result: int | None = await conn.fetchval(RECORD_OUTCOME, recipient_id, status, error, now)
+    return result
+
+
+async def claim_recipient(conn: asyncpg.Connection, recipient_id: int, now: datetime, stale: timedelta) -> bool:
+    return await conn.fetchval(CLAIM_RECIPIENT, recipient_id, now, stale) is not None
+
+
+async def release_recipient(conn: asyncpg.Connection, recipient_id: int) -> None:
+    await conn.execute(RELEASE_RECIPIENT, recipient_id)
+
+
+async def set_channel_posted(conn: asyncpg.Connection, announcement_id: UUID, posted: bool) -> None:
+    await conn.execute(SET_CHANNEL_POSTED, announcement_id, posted)
+
+
+async def mark_reported(conn: asyncpg.Connection, announcement_id: UUID, now: datetime) -> bool:
+    return await conn.fetchval(MARK_REPORTED, announcement_id, now) is not None

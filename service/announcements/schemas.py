@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import Meta
+
+from ..types import AwareDatetime, LocalizedLine
+
+AnnouncementStatus = Literal["draft", "scheduled", "sending", "sent", "cancelled"]
+_MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+Body = Annotated[str, Meta(min_length=1, max_length=3000, pattern=_MULTI_LINE)]
+OptBody = Annotated[str, Meta(max_length=3000, pattern=_MULTI_LINE)]
+AudienceKey = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[a-z_]+$")]
+ChannelId = Annotated[str, Meta(pattern=r"^[CGD][A-Z0-9]{2,30}$", description="a Slack channel id, e.g. C0123ABCD")]
+
+
+class LocalizedBody(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """The text in bokmål (required), nynorsk and English, in Slack's markdown."""
+
+    nb: Body
+    nn: OptBody | None = None
+    en: OptBody | None = None
+
+
+class AnnouncementIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    audience: AudienceKey
+    subject: LocalizedLine
+    body: LocalizedBody
+    audience_ref: Annotated[str, Meta(max_length=80)] | None = None
+    send_at: AwareDatetime | None = None
+
+
+class Announcement(msgspec.Struct, kw_only=True):
+    id: UUID
+    event_id: UUID
+    audience: str
+    audience_ref: str | None
+    subject: dict[str, str]
+    body: dict[str, str]
+    status: AnnouncementStatus
+    send_at: datetime | None
+    actor: str
+    report_to: dict[str, str]
+    created_at: datetime
+    confirmed_at: datetime | None
+    sent_at: datetime | None
+    recipients: int | None
+    mails_sent: int
+    mails_failed: int
+    mails_skipped: int
+    channel_posted: bool | None
+
+
+class ChannelIn(msgspec.Struct, forbid_unknown_fields=True):
+    channel_id: ChannelId
+
+
+class ChannelOut(msgspec.Struct):
+    event: str
+    channel_id: str

@@ -1,0 +1,1 @@
+"""The Slack app: signed requests from Slack, slash commands, the announce modal, stats, channel notifications."""

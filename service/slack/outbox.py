@@ -1,0 +1,108 @@
+"""Posting to Slack from jobs: once per effect (the message ts is stored), paced to one message per second per
+channel across all workers, and a rate limit or a long Retry-After reschedules the job instead of sleeping.
+Answers to slash commands go through their response_url while it may be used (5 times in 30 minutes)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from integrations.slack import SlackApi, SlackError
+
+from ..jobs import RetryLater
+
+PACE = timedelta(seconds=1)
+INLINE_WAIT = 2.0  # seconds a worker may wait for a channel's turn; longer and the job is rescheduled
+RESPONSE_URL_USES = 5
+RESPONSE_URL_LIFETIME = timedelta(minutes=30)
+
+POSTED = "SELECT ts FROM slack_messages WHERE effect_key = $1"
+STORE_POSTED = "INSERT INTO slack_messages (effect_key, channel_id, ts) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+NEXT_SLOT = "SELECT next_at FROM slack_channel_pace WHERE channel_id = $1"
+# Take the channel's next free second: no earlier than now, one second after the last one taken.
+TAKE_SLOT = """
+INSERT INTO slack_channel_pace (channel_id, next_at) VALUES ($1, $2::timestamptz + $3::interval)
+ON CONFLICT (channel_id) DO UPDATE SET next_at = greatest(slack_channel_pace.next_at, $2) + $3
+RETURNING next_at - $3 AS slot
+"""
+USE_RESPONSE_URL = """
+INSERT INTO slack_response_urls (url_hash, first_used_at, uses) VALUES ($1, $2, 1)
+ON CONFLICT (url_hash) DO UPDATE SET uses = slack_response_urls.uses + 1
+ WHERE slack_response_urls.uses < $3 AND slack_response_urls.first_used_at > $2 - $4::interval
+RETURNING uses
+"""
+
+
+async def _wait_for_turn(conn: asyncpg.Connection, slack: SlackApi, channel: str, now: datetime) -> None:
+    next_at: datetime | None = await conn.fetchval(NEXT_SLOT, channel)
+    if next_at is not None and (next_at - now).total_seconds() > INLINE_WAIT:
+        raise RetryLater((next_at - now).total_seconds(), f"channel {channel} is busy")
+    slot: datetime = await conn.fetchval(TAKE_SLOT, channel, now, PACE)
+    wait = (slot - now).total_seconds()
+    if wait > 0:
+        await slack.sleep(wait)
+
+
+async def post_once(
+    pool: asyncpg.Pool,
+    slack: SlackApi,
+    *,
+    effect_key: str,
+    channel: str,
+    text: str,
+    pages: Sequence[Sequence[dict[str, Any]]],
+    now: datetime,
+) -> list[str]:
+    """Post the pages (messages) of one effect to a channel; pages posted before are not posted again.
+
+    Returns the ts of each page. Raises RetryLater on a rate limit, SlackError on other failures.
+    """
+    stamps: list[str] = []
+    for number, blocks in enumerate(pages or [[]]):
+        key = effect_key if number == 0 else f"{effect_key}#{number}"
+        async with pool.acquire() as conn:
+            ts: str | None = await conn.fetchval(POSTED, key)
+            if ts is None:
+                await _wait_for_turn(conn, slack, channel, now)
+                try:
+                    posted = await slack.post_message(channel, text=text, blocks=blocks)
+                except SlackError as exc:
+                    if exc.status == 429:
+                        raise RetryLater(exc.retry_after or 1.0, "rate limited") from exc
+                    raise
+                ts = posted.ts
+                await conn.execute(STORE_POSTED, key, posted.channel, ts)
+        stamps.append(ts)
+    return stamps
+
+
+async def reply(
+    pool: asyncpg.Pool,
+    slack: SlackApi,
+    *,
+    response_url: str | None,
+    user_id: str,
+    effect_key: str,
+    text: str,
+    blocks: Sequence[dict[str, Any]] = (),
+    now: datetime,
+) -> None:
+    """Answer a user: through the response_url while it may still be used, else in a direct message."""
+    if response_url:
+        digest = hashlib.sha256(response_url.encode()).digest()
+        async with pool.acquire() as conn:
+            uses = await conn.fetchval(USE_RESPONSE_URL, digest, now, RESPONSE_URL_USES, RESPONSE_URL_LIFETIME)
+        if uses is not None:
+            try:
+                await slack.respond(response_url, text=text, blocks=blocks)
+                return
+            except SlackError as exc:
+                if exc.status == 429:
+                    raise RetryLater(exc.retry_after or 1.0, "rate limited") from exc
+                if exc.status not in (404, 410):  # an expired url falls back to a direct message
+                    raise
+    await post_once(pool, slack, effect_key=effect_key, channel=user_id, text=text, pages=[list(blocks)], now=now)
