@@ -33,8 +33,22 @@ AUDIENCES: dict[str, Audience] = {
             "SELECT r.id AS registration_id FROM registrations r WHERE r.event_id = $1 AND r.status = 'waitlisted'"
             " AND $2::text IS NULL",
         ),
-        # To come with check-in and the programme (the table names are theirs):
-        #   "checked_in": registrations of the event with a check-in;
-        #   "session": confirmed registrations with session_choices(registration_id, session_id = $2::uuid).
+        Audience(
+            "checked_in",
+            "Everyone checked in at the door",
+            "SELECT r.id AS registration_id FROM registrations r"
+            " JOIN checkin_admissions a ON a.registration_id = r.id"
+            " WHERE r.event_id = $1 AND r.status = 'confirmed' AND $2::text IS NULL",
+        ),
+        Audience(
+            "session",
+            "The attendees of one session",
+            # A plenary session is everyone's; a chosen one is those with a place in it.
+            "SELECT r.id AS registration_id FROM registrations r JOIN sessions s ON s.event_id = r.event_id"
+            " WHERE r.event_id = $1 AND r.status = 'confirmed' AND s.id = $2::uuid"
+            " AND (s.kind = 'plenary' OR EXISTS (SELECT 1 FROM session_choices c WHERE c.registration_id = r.id"
+            " AND c.session_id = s.id AND c.status = 'confirmed'))",
+            needs_ref=True,
+        ),
     )
 }

@@ -69,7 +69,9 @@ def _announcement_in(values: dict[str, Any], now: datetime, t: Any) -> Announcem
                 problems["send_at"] = t("The time to send is in the past.")
     if problems:
         return problems
-    raw = {"audience": _value(values, "audience") or "", **texts, "send_at": send_at}
+    # A session's attendees come as "session:<id>" (the modal lists the sessions of the one event named).
+    audience, _, ref = (_value(values, "audience") or "").partition(":")
+    raw = {"audience": audience, "audience_ref": ref or None, **texts, "send_at": send_at}
     try:
         return msgspec.convert(raw, AnnouncementIn, from_attributes=False)
     except msgspec.ValidationError as exc:

@@ -13,8 +13,9 @@ from integrations.slack.blocks import compose_view, fields_message, message_page
 
 from .. import jobs
 from ..announcements.audiences import AUDIENCES
+from ..programme import queries as programme_queries
 from ..announcements.channels import WATCH, WATCH_SECONDS, watch_key
-from ..i18n import Language, gettext
+from ..i18n import Language, gettext, pick
 from ..jobs import Handler, Job
 from . import identity, stats, watch
 from .outbox import post_once, reply
@@ -101,10 +102,19 @@ async def run_command(context: JobContext, job: Job) -> Mapping[str, Any] | None
         await answer(*messages)
         return {"answered": sub if principal else "refused", "messages": len(messages)}
     t = translator(language)
+    audiences = [(key, t(audience.label)) for key, audience in AUDIENCES.items() if not audience.needs_ref]
+    if len(events) == 1:  # `/moteplass announce <event>`: its sessions can be the audience too
+        async with context.pool.acquire() as conn:
+            sessions = await programme_queries.sessions_of_event(conn, events[0]["id"])
+        audiences += [
+            (f"session:{s.id}", f"{t('Session')}: {pick(s.title, language)}")
+            for s in sessions
+            if s.status == "scheduled" and s.kind != "break"
+        ][: 100 - len(audiences)]  # Slack's limit on options in one select
     view = compose_view(
         t,
         events=[(e["slug"], stats.title_of(e, language)) for e in events],
-        audiences=[(key, t(audience.label)) for key, audience in AUDIENCES.items() if not audience.needs_ref],
+        audiences=audiences,
         metadata=json.dumps({"response_url": payload.get("response_url")}),
     )
     try:

@@ -57,8 +57,37 @@ async def registration_lines(
     ]
 
 
-# Check-ins ("Checked in") and nearly full sessions are added here when check-in and the programme land.
-STAT_LINES: list[StatLines] = [registration_lines]
+CHECKED_IN = "SELECT count(*) FROM checkin_admissions WHERE event_id = $1"
+# Sessions with a capacity that are at least 90 % full, fullest first.
+NEARLY_FULL = """
+SELECT title, capacity, chosen FROM (
+    SELECT s.title, s.capacity, s.starts_at,
+           (SELECT count(*) FROM session_choices c WHERE c.session_id = s.id AND c.status = 'confirmed') AS chosen
+      FROM sessions s
+     WHERE s.event_id = $1 AND s.status = 'scheduled' AND s.capacity > 0) AS counted
+ WHERE chosen >= 0.9 * capacity
+ ORDER BY chosen::float / capacity DESC, starts_at
+ LIMIT 5
+"""
+
+
+async def checkin_lines(
+    conn: asyncpg.Connection, event_id: UUID, language: Language, now: datetime
+) -> list[tuple[str, str]]:
+    return [(gettext(language, "Checked in"), str(await conn.fetchval(CHECKED_IN, event_id)))]
+
+
+async def session_lines(
+    conn: asyncpg.Connection, event_id: UUID, language: Language, now: datetime
+) -> list[tuple[str, str]]:
+    full = await conn.fetch(NEARLY_FULL, event_id)
+    if not full:
+        return []
+    listed = ", ".join(f"{pick(r['title'], language)} ({r['chosen']}/{r['capacity']})" for r in full)
+    return [(gettext(language, "Sessions nearly full"), listed)]
+
+
+STAT_LINES: list[StatLines] = [registration_lines, checkin_lines, session_lines]
 
 
 async def event_stats(

@@ -122,7 +122,13 @@ async def test_help_and_stats_answer_in_the_organisers_language(
     )
     [stats] = slack_fake.called("respond/s")
     fields = [f["text"] for f in stats.body["blocks"][1]["fields"]]
-    assert fields == ["*Påmelde*\n2 / 2", "*Ledige plassar*\n0", "*Venteliste*\n0", "*Avmeldingar i dag*\n1"]
+    assert fields == [
+        "*Påmeld*\n2 / 2",
+        "*Ledige plassar*\n0",
+        "*Venteliste*\n0",
+        "*Avmeldingar i dag*\n1",
+        "*Sjekka inn*\n0",
+    ]
     assert (
         await conn.fetchval(
             "SELECT count(*) FROM slack_user_links WHERE team_id = $1 AND slack_user_id = $2", TEAM, KARI
