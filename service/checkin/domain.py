@@ -43,7 +43,7 @@ def attendee_of(row: asyncpg.Record) -> Attendee | None:
     """The attendee on a scan or search row; the one place to add what the door shows about a person."""
     if row["name"] is None:
         return None
-    return Attendee(name=row["name"], organisation=row["organisation"])
+    return Attendee(name=row["name"], organisation=row["organisation"], group=row["group_name"])
 
 
 def admission_of(row: asyncpg.Record) -> Admission | None:
@@ -156,7 +156,7 @@ async def search(conn: asyncpg.Connection, scanner: Scanner, text: str, *, now: 
         SearchHit(
             registration_id=row["id"],
             status=row["status"],
-            attendee=Attendee(name=row["name"], organisation=row["organisation"]),
+            attendee=Attendee(name=row["name"], organisation=row["organisation"], group=row["group_name"]),
             admission=admission_of(row),
         )
         for row in await queries.search(conn, scanner.event_id, text, SEARCH_RESULTS)

@@ -139,12 +139,14 @@ WITH door AS ({DOOR_BY_BEARER}
            window_start = EXCLUDED.window_start
 )
 SELECT door.id AS door_id, door.event_id, door.name AS door_name, door.guesses,
-       scan.id AS scan_id, scan.result, scan.scanned_at, r.name, r.organisation,
+       scan.id AS scan_id, scan.result, scan.scanned_at, r.name, r.organisation, wg.name AS group_name,
        CASE WHEN scan.result = 'admitted' THEN scan.scanned_at ELSE a.scanned_at END AS admitted_at,
        CASE WHEN scan.result = 'admitted' THEN door.name ELSE ad.name END AS admitted_door
   FROM door
   LEFT JOIN scan ON true
   LEFT JOIN registrations r ON r.id = scan.registration_id
+  LEFT JOIN group_placements gp ON gp.registration_id = r.id
+  LEFT JOIN workshop_groups wg ON wg.id = gp.group_id
   LEFT JOIN checkin_admissions a ON a.registration_id = scan.registration_id
   LEFT JOIN doors ad ON ad.id = a.door_id
 """
@@ -156,12 +158,14 @@ CHECKIN_OFFLINE = checkin_sql(earliest_wins=True)
 # A scan as the door sees it later: its answer then, the admission now. `duplicate`: the door admitted the person
 # but another scan turned out to be first, or an offline scan found someone already in (maybe let in twice).
 _SCAN_VIEW = """
-SELECT s.id AS scan_id, s.result, s.scanned_at, s.offline, r.name, r.organisation,
+SELECT s.id AS scan_id, s.result, s.scanned_at, s.offline, r.name, r.organisation, wg.name AS group_name,
        a.scanned_at AS admitted_at, ad.name AS admitted_door,
        (a.scan_id IS DISTINCT FROM s.id AND (s.result = 'admitted' OR (s.offline AND s.result = 'already_checked_in')))
            AS duplicate
   FROM checkin_scans s
   LEFT JOIN registrations r ON r.id = s.registration_id
+  LEFT JOIN group_placements gp ON gp.registration_id = r.id
+  LEFT JOIN workshop_groups wg ON wg.id = gp.group_id
   LEFT JOIN checkin_admissions a ON a.registration_id = s.registration_id
   LEFT JOIN doors ad ON ad.id = a.door_id
 """
@@ -175,8 +179,11 @@ SELECT (SELECT count(*) FROM checkin_admissions WHERE event_id = $1) AS checked_
 
 # Name search: words of the name that start with the text; this event only; at most $3 rows.
 SEARCH = r"""
-SELECT r.id, r.status, r.name, r.organisation, a.scanned_at AS admitted_at, ad.name AS admitted_door
+SELECT r.id, r.status, r.name, r.organisation, wg.name AS group_name, a.scanned_at AS admitted_at,
+       ad.name AS admitted_door
   FROM registrations r
+  LEFT JOIN group_placements gp ON gp.registration_id = r.id
+  LEFT JOIN workshop_groups wg ON wg.id = gp.group_id
   LEFT JOIN checkin_admissions a ON a.registration_id = r.id
   LEFT JOIN doors ad ON ad.id = a.door_id
  WHERE r.event_id = $1 AND (lower(r.name) LIKE $2 || '%' OR lower(r.name) LIKE '% ' || $2 || '%')
@@ -185,8 +192,11 @@ SELECT r.id, r.status, r.name, r.organisation, a.scanned_at AS admitted_at, ad.n
 """
 
 OFFLINE_ROWS = """
-SELECT r.id, r.status, r.link_version, r.name, r.organisation, a.scanned_at AS admitted_at, ad.name AS admitted_door
+SELECT r.id, r.status, r.link_version, r.name, r.organisation, wg.name AS group_name, a.scanned_at AS admitted_at,
+       ad.name AS admitted_door
   FROM registrations r
+  LEFT JOIN group_placements gp ON gp.registration_id = r.id
+  LEFT JOIN workshop_groups wg ON wg.id = gp.group_id
   LEFT JOIN checkin_admissions a ON a.registration_id = r.id
   LEFT JOIN doors ad ON ad.id = a.door_id
  WHERE r.event_id = $1

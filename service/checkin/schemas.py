@@ -76,10 +76,11 @@ class CheckinIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class Attendee(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """Who the ticket belongs to, as the door shows it. More fields (a workshop group) may be added."""
+    """Who the ticket belongs to, as the door shows it: at a workshop, also the group they are placed in."""
 
     name: str
     organisation: str = ""
+    group: dict[str, str] | None = None  # the group's name in nb/nn/en
 
 
 class Admission(msgspec.Struct, kw_only=True):

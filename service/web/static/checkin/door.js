@@ -89,7 +89,7 @@
     var lookup = await lookupOf(code), sealed = offlineMap.get(lookup);
     if (!sealed) { return { result: "invalid", attendee: null, admission: null, local: true }; }
     var entry = await unseal(code, unb64(offlineData.salt), unb64(sealed));
-    var attendee = { name: entry.n, organisation: entry.o || "" };
+    var attendee = { name: entry.n, organisation: entry.o || "", group: entry.g || null };
     if (entry.s !== "confirmed") { return { result: entry.s, attendee: attendee, admission: null, local: true }; }
     var first = seen[lookup] || (entry.a ? { at: entry.a, door: entry.d } : null);
     if (first) { return { result: "already_checked_in", attendee: attendee, admission: first, local: true }; }
@@ -151,7 +151,7 @@
     node.querySelector(".door-answer-symbol").textContent = ok ? "✓" : "✕";
     $("door-answer-title").textContent = ok ? fill(T.admitted, { name: answer.attendee.name })
       : (answer.attendee ? answer.attendee.name + ": " + T.not_admitted : T.not_admitted);
-    $("door-answer-org").textContent = answer.attendee ? answer.attendee.organisation || "" : "";
+    $("door-answer-org").textContent = answer.attendee ? describe(answer.attendee) : "";
     $("door-answer-detail").textContent = detail;
     node.hidden = false;
     $("door-answer-next").focus();
@@ -163,6 +163,13 @@
     });
     clearTimeout(answerTimer);
     answerTimer = setTimeout(function () { closeAnswer(); }, ANSWER_MS);
+  }
+
+  // Organisation, and at a workshop the group the person is placed in.
+  function describe(attendee) {
+    var parts = [attendee.organisation || ""];
+    if (attendee.group) { parts.push(fill(T.group, { group: attendee.group[LANG] || attendee.group.nb })); }
+    return parts.filter(Boolean).join(" · ");
   }
 
   function showProblem(text, startedAt) {
