@@ -13,10 +13,10 @@ from integrations.slack.blocks import compose_view, fields_message, message_page
 
 from .. import jobs
 from ..announcements.audiences import AUDIENCES
-from ..programme import queries as programme_queries
 from ..announcements.channels import WATCH, WATCH_SECONDS, watch_key
 from ..i18n import Language, gettext, pick
 from ..jobs import Handler, Job
+from ..programme import queries as programme_queries
 from . import identity, stats, watch
 from .outbox import post_once, reply
 
