@@ -15,6 +15,8 @@ import asyncpg
 
 from ..accounts.schemas import Principal
 from ..errors import Conflict, Invalid, InvalidState, NotFound
+from ..i18n import gettext, pick
+from ..slack.posts import post_to_event_channel
 from . import queries
 from .access import call_for_organiser
 from .schemas import Call, DecisionIn, Nomination
@@ -75,6 +77,18 @@ async def publish(conn: asyncpg.Connection, call: Call, *, actor: Principal, now
             raise InvalidState("no_winner", "choose a winner before publishing")
         await queries.publish(conn, call.id, now)
         await queries.history(conn, winners[0].id, now, actor.actor, "prize.published", {})
+        if current.event_id is not None:
+            prize = await queries.prize_by_id(conn, current.prize_id)
+            assert prize is not None
+            winner = winners[0]
+            await post_to_event_channel(
+                conn,
+                current.event_id,
+                title=gettext("nb", "%(prize)s %(year)s goes to %(winner)s")
+                % {"prize": pick(prize.name, "nb"), "year": current.year, "winner": winner.nominee_name},
+                lines=[line for line in (winner.nominee_organisation, winner.title) if line],
+                effect_key=f"prize-published:{call.id}",
+            )
     published = await queries.call_by_id(conn, call.id)
     assert published is not None
     return published

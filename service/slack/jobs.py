@@ -19,6 +19,7 @@ from ..jobs import Handler, Job
 from ..programme import queries as programme_queries
 from . import identity, stats, watch
 from .outbox import post_once, reply
+from .posts import POST
 
 if TYPE_CHECKING:
     from ..worker import JobContext
@@ -161,4 +162,31 @@ async def run_watch(context: JobContext, job: Job) -> Mapping[str, Any] | None:
     return {"posted": posted, "lines": len(found.lines)}
 
 
-HANDLERS: dict[str, Handler] = {COMMAND: run_command, WATCH: run_watch}
+CHANNEL_OF = """
+SELECT c.channel_id, e.slug FROM event_slack_channels c JOIN events e ON e.id = c.event_id WHERE c.event_id = $1
+"""
+
+
+async def run_post(context: JobContext, job: Job) -> Mapping[str, Any] | None:
+    """`slack.post`: one message a domain asked for, to the event's channel (see service/slack/posts.py)."""
+    if context.slack is None:
+        return {"skipped": "Slack is off"}
+    async with context.pool.acquire() as conn:
+        channel = await conn.fetchrow(CHANNEL_OF, UUID(job.payload["event_id"]))
+    if channel is None:
+        return {"skipped": "the event has no channel"}
+    title, lines = job.payload["title"], job.payload["lines"]
+    link = (f"{context.settings.base_url}/events/{channel['slug']}", gettext("nb", "Open the event page"))
+    stamps = await post_once(
+        context.pool,
+        context.slack,
+        effect_key=f"{POST}:{job.id}",
+        channel=channel["channel_id"],
+        text=title + "\n" + "\n".join(lines),
+        pages=message_pages(title, "\n".join(f"• {line}" for line in lines), link=link),
+        now=context.clock(),
+    )
+    return {"posted": stamps}
+
+
+HANDLERS: dict[str, Handler] = {COMMAND: run_command, WATCH: run_watch, POST: run_post}

@@ -1,6 +1,7 @@
 """Batched notifications to an event's channel: a watch job per event looks once a minute at what changed
 since it last reported and posts at most one message: registration milestones (every 50, 80 %, 90 %, full),
-the waiting list starting, a digest of cancellations, and jobs of the event that ended dead."""
+the waiting list starting, a digest of cancellations, new prize nominations for calls awarded at the event,
+and jobs of the event that ended dead."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from uuid import UUID
 
 import asyncpg
 
-from ..i18n import Language, gettext, ngettext
+from ..i18n import Language, gettext, ngettext, pick
 
 EVERY = 50
 SHARES = (80, 90)
 
 STATE = """
 SELECT c.channel_id, c.seen_confirmed, c.seen_waitlisted, c.seen_cancelled, c.milestones, c.seen_dead_job,
+       c.seen_nomination,
        e.slug, e.title, e.capacity, e.ends_at, e.status,
        (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed') AS confirmed,
        (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'waitlisted') AS waitlisted,
@@ -33,9 +35,17 @@ SELECT j.id, j.kind, j.last_error FROM jobs j
  ORDER BY j.id
  LIMIT 20
 """
+# Nominations (not withdrawn) newer than the last reported, per prize, for calls awarded at this event.
+NEW_NOMINATIONS = """
+SELECT p.name AS prize, count(*)::int AS n, max(n.number) AS last
+  FROM nominations n JOIN prize_calls c ON c.id = n.call_id JOIN prizes p ON p.id = c.prize_id
+ WHERE c.event_id = $1 AND n.number > $2 AND n.status <> 'withdrawn'
+ GROUP BY p.id, p.name ORDER BY p.id
+"""
 SAVE = """
 UPDATE event_slack_channels
-   SET seen_confirmed = $2, seen_waitlisted = $3, seen_cancelled = $4, milestones = $5, seen_dead_job = $6
+   SET seen_confirmed = $2, seen_waitlisted = $3, seen_cancelled = $4, milestones = $5, seen_dead_job = $6,
+       seen_nomination = $7
  WHERE event_id = $1
 """
 
@@ -45,6 +55,7 @@ class Digest:
     lines: list[str] = field(default_factory=list)
     milestones: list[str] = field(default_factory=list)
     seen_dead_job: int = 0
+    seen_nomination: int = 0
 
 
 def milestones_between(before: int, now: int, capacity: int) -> list[str]:
@@ -68,7 +79,11 @@ def describe(milestone: str, language: Language, capacity: int) -> str:
 
 async def digest(conn: asyncpg.Connection, event_id: UUID, state: asyncpg.Record, language: Language) -> Digest:
     """What to tell the channel since the last report."""
-    result = Digest(milestones=list(state["milestones"]), seen_dead_job=state["seen_dead_job"])
+    result = Digest(
+        milestones=list(state["milestones"]),
+        seen_dead_job=state["seen_dead_job"],
+        seen_nomination=state["seen_nomination"],
+    )
     for milestone in milestones_between(state["seen_confirmed"], state["confirmed"], state["capacity"]):
         if milestone not in result.milestones:
             result.milestones.append(milestone)
@@ -93,6 +108,12 @@ async def digest(conn: asyncpg.Connection, event_id: UUID, state: asyncpg.Record
                 cancelled,
             )
             % {"n": cancelled}
+        )
+    for row in await conn.fetch(NEW_NOMINATIONS, event_id, state["seen_nomination"]):
+        result.seen_nomination = max(result.seen_nomination, row["last"])
+        result.lines.append(
+            ngettext(language, "%(n)s new nomination for %(prize)s", "%(n)s new nominations for %(prize)s", row["n"])
+            % {"n": row["n"], "prize": pick(row["prize"], language)}
         )
     dead = await conn.fetch(DEAD_JOBS, event_id, state["seen_dead_job"])
     if dead:
@@ -120,6 +141,7 @@ async def save(conn: asyncpg.Connection, event_id: UUID, state: asyncpg.Record, 
         state["cancelled"],
         result.milestones,
         result.seen_dead_job,
+        result.seen_nomination,
     )
 
 

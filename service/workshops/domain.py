@@ -14,8 +14,10 @@ import msgspec
 
 from ..errors import Conflict, Invalid, InvalidState, NotFound
 from ..events.schemas import Event
+from ..i18n import gettext, ngettext, pick
 from ..registrations import queries as registration_queries
 from ..registrations.schemas import Registration, RegistrationIn
+from ..slack.posts import post_to_event_channel
 from ..types import localized
 from . import placement, queries
 from .schemas import Group, GroupIn, GroupList, GroupPatch, PlacedPerson, PlacementIn, Placements
@@ -188,6 +190,14 @@ async def move_participant(
         return await placements_of(conn, event)
 
 
+GROUP_SIZES = """
+SELECT g.name, count(p.registration_id)::int AS members
+  FROM workshop_groups g LEFT JOIN group_placements p ON p.group_id = g.id
+ WHERE g.event_id = $1
+ GROUP BY g.id ORDER BY g.position
+"""
+
+
 async def publish_groups(conn: asyncpg.Connection, event: Event, *, actor: str, now: datetime) -> tuple[datetime, int]:
     """Tell every placed participant their group by mail (only those not yet told of this group).
 
@@ -199,6 +209,18 @@ async def publish_groups(conn: asyncpg.Connection, event: Event, *, actor: str, 
             raise InvalidState("not_assigned", "assign the groups before publishing them")
         mails = await queries.publish_round(conn, event.id, now, actor)
         await queries.audit(conn, now, actor, event.id, "workshops.groups_published", {"mails": mails})
+        sizes = await conn.fetch(GROUP_SIZES, event.id)
+        await post_to_event_channel(
+            conn,
+            event.id,
+            title=gettext("nb", "The groups of %(event)s are published") % {"event": pick(event.title, "nb")},
+            lines=[
+                ngettext("nb", "%(group)s: %(n)s participant", "%(group)s: %(n)s participants", row["members"])
+                % {"group": pick(row["name"], "nb"), "n": row["members"]}
+                for row in sizes
+            ],
+            effect_key=f"groups-published:{event.id}:{now.isoformat()}",
+        )
     return now, mails
 
 
