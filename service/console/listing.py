@@ -104,6 +104,16 @@ def _where(event_id: UUID, chosen: RegistrationFilter) -> tuple[list[str], list[
     if chosen.role:
         params.append(chosen.role)
         clauses.append(f"r.role = ${len(params)}")
+    if chosen.session:
+        params.append(chosen.session)
+        clauses.append(
+            f"EXISTS (SELECT 1 FROM session_choices c WHERE c.registration_id = r.id AND c.session_id = ${len(params)})"
+        )
+    if chosen.group:
+        params.append(chosen.group)
+        clauses.append(
+            f"EXISTS (SELECT 1 FROM group_placements g WHERE g.registration_id = r.id AND g.group_id = ${len(params)})"
+        )
     if chosen.q.strip():
         params.append(
             "%" + chosen.q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -17,6 +17,8 @@ from ..accounts.domain import require_event_scope
 from ..events import domain as events
 from ..events import queries as event_queries
 from ..http import Caller, Conn, Now, request_language
+from ..programme import domain as programme
+from ..programme.schemas import CHOOSABLE
 from ..registrations import domain as registrations
 from ..registrations import queries as registration_queries
 from ..registrations.pages import ROLE_LABELS
@@ -50,22 +52,44 @@ AUDIT_ACTIONS = {
 }
 
 
-def chosen_filter(q: str, status: str, role: str, sort: str) -> RegistrationFilter:
+def _uuid_or_none(value: str) -> UUID | None:
+    try:
+        return UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def chosen_filter(
+    q: str, status: str, role: str, sort: str, session: str = "", group: str = ""
+) -> RegistrationFilter:
     """The table's filter from query parameters; anything unknown falls back to showing all."""
     return RegistrationFilter(
         q=q.strip()[:200],
         status=status if status in ("confirmed", "waitlisted", "cancelled") else None,  # type: ignore[arg-type]
         role=role if role in ATTENDEE_ROLES else None,
+        session=_uuid_or_none(session),
+        group=_uuid_or_none(group),
         sort=sort if sort in SORT_KEYS else "created",
     )
 
 
 def filter_query(chosen: RegistrationFilter, **extra: str) -> str:
-    values = {"q": chosen.q, "status": chosen.status or "", "role": chosen.role or "", "sort": chosen.sort, **extra}
+    values = {
+        "q": chosen.q,
+        "status": chosen.status or "",
+        "role": chosen.role or "",
+        "session": str(chosen.session or ""),
+        "group": str(chosen.group or ""),
+        "sort": chosen.sort,
+        **extra,
+    }
     return urlencode({k: v for k, v in values.items() if v})
 
 
 Text = Annotated[str, QueryParameter(max_length=400)]
+
+
+GROUPS_OF = "SELECT id, name FROM workshop_groups WHERE event_id = $1 ORDER BY position"
 
 
 class RegistrationPages(Controller):
@@ -83,12 +107,14 @@ class RegistrationPages(Controller):
         q: Text = "",
         status: Text = "",
         role: Text = "",
+        session: Text = "",
+        group: Text = "",
         sort: Text = "created",
         after: Text = "",
         before: Text = "",
     ) -> Template:
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        chosen = chosen_filter(q, status, role, sort)
+        chosen = chosen_filter(q, status, role, sort, session, group)
         rows, has_previous, has_next, total = await listing.registrations_page(
             conn, event.id, chosen, after=after or None, before=before or None
         )
@@ -116,6 +142,8 @@ class RegistrationPages(Controller):
             previous_href=previous_href,
             next_href=next_href,
             roles=ROLE_LABELS,
+            sessions=[s for s in await programme.list_sessions(conn, event.id) if s.kind in CHOOSABLE],
+            groups=await conn.fetch(GROUPS_OF, event.id),
             notice=request.query_params.get("notice"),
             now=now,
         )
@@ -130,9 +158,13 @@ class RegistrationPages(Controller):
         q: Text = "",
         status: Text = "",
         role: Text = "",
+        session: Text = "",
+        group: Text = "",
         sort: Text = "created",
     ) -> Response[bytes]:
-        lines = await self._lines(request, conn, principal, slug, chosen_filter(q, status, role, sort))
+        lines = await self._lines(
+            request, conn, principal, slug, chosen_filter(q, status, role, sort, session, group)
+        )
         return Response(
             export.to_csv(lines),
             media_type="text/csv",
@@ -152,9 +184,13 @@ class RegistrationPages(Controller):
         q: Text = "",
         status: Text = "",
         role: Text = "",
+        session: Text = "",
+        group: Text = "",
         sort: Text = "created",
     ) -> Response[bytes]:
-        lines = await self._lines(request, conn, principal, slug, chosen_filter(q, status, role, sort))
+        lines = await self._lines(
+            request, conn, principal, slug, chosen_filter(q, status, role, sort, session, group)
+        )
         return Response(
             export.to_xlsx(lines, slug),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

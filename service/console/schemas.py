@@ -41,6 +41,8 @@ class RegistrationFilter(msgspec.Struct, frozen=True, kw_only=True):
     q: str = ""
     status: Literal["confirmed", "waitlisted", "cancelled"] | None = None
     role: str | None = None
+    session: UUID | None = None  # those who chose this session (with a place or waiting)
+    group: UUID | None = None  # those placed in this workshop group
     sort: SortKey = "created"
 
 

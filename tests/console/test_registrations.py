@@ -8,7 +8,13 @@ import io
 import re
 from urllib.parse import urlsplit
 
+from uuid import UUID
+
 from openpyxl import load_workbook
+
+from service.programme.domain import choose_sessions
+from tests.conftest import T0, auth
+from tests.programme.helpers import add_session, session_body
 
 from tests.console.conftest import HTML
 from tests.web.html import Page
@@ -208,3 +214,47 @@ async def test_cancelling_twice_is_refused_and_changes_nothing(signed_in, make_e
     assert again.status_code == 409
     assert "Påmeldingen er allerede avmeldt" in again.text
     assert await conn.fetchval("SELECT count(*) FROM registration_history WHERE action = 'registration.cancelled'") == 1
+
+
+async def test_session_filter_narrows_the_table_and_its_export(signed_in, make_event, client, conn, organiser_token):
+    await make_event(slug="kk", capacity=10)
+    track = await add_session(client, organiser_token, **session_body("Spor A", "10:00", "11:00"))
+    ids = await register_people(client)
+    for registration_id in ids[1:3]:
+        await choose_sessions(conn, UUID(registration_id), [UUID(track["id"])], actor="test", now=T0)
+    base = "/console/events/kk/registrations"
+
+    page = await signed_in.get(f"{base}?session={track['id']}", headers=HTML)
+    exported = await signed_in.get(f"{base}.csv?session={track['id']}")
+    garbled = await signed_in.get(f"{base}?session=not-a-uuid", headers=HTML)
+
+    assert names(page) == ["Bjørn Berg", "Cecilie Dahl"]
+    assert [row[2] for row in csv.reader(io.StringIO(exported.text.lstrip("\ufeff")))][1:] == [
+        "Bjørn Berg",
+        "Cecilie Dahl",
+    ]
+    assert names(garbled) == [person[0] for person in PEOPLE]
+
+
+async def test_group_filter_shows_one_workshop_group(signed_in, make_event, client, organiser_token):
+    await make_event(slug="kk", kind="workshop", capacity=10)
+    headers = auth(organiser_token)
+    for key, name in (("patient", "Pasient"), ("student", "Student")):
+        await client.post(
+            "/api/v1/events/kk/groups", json={"key": key, "name": {"nb": name}, "capacity": 2}, headers=headers
+        )
+    for name, email, wants in (
+        ("Åse", "a@x.no", "patient"),
+        ("Bjørn", "b@x.no", "student"),
+        ("Cecilie", "c@x.no", "patient"),
+    ):
+        await client.post(
+            "/api/v1/events/kk/registrations",
+            json={"name": name, "email": email, "accept_privacy": True, "perspectives": [wants]},
+        )
+    await client.post("/api/v1/events/kk/groups/assign", headers=headers)
+    groups = {g["key"]: g for g in (await client.get("/api/v1/events/kk/groups")).json()}
+
+    page = await signed_in.get(f"/console/events/kk/registrations?group={groups['patient']['id']}", headers=HTML)
+
+    assert names(page) == ["Åse", "Cecilie"]
