@@ -7,16 +7,14 @@ import csv
 import io
 import re
 from urllib.parse import urlsplit
-
 from uuid import UUID
 
 from openpyxl import load_workbook
 
 from service.programme.domain import choose_sessions
 from tests.conftest import T0, auth
-from tests.programme.helpers import add_session, session_body
-
 from tests.console.conftest import HTML
+from tests.programme.helpers import add_session, session_body
 from tests.web.html import Page
 
 PEOPLE = [
