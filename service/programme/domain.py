@@ -262,9 +262,7 @@ async def register_with_sessions(
     """Register and choose sessions in one transaction: a refused choice (overlap, unknown) registers nobody.
     Raises what register_attendee and check_choice raise."""
     if not data.sessions:
-        registration = await registrations.register_attendee(
-            conn, slug, data=data, now=now, source=source, hooks=hooks
-        )
+        registration = await registrations.register_attendee(conn, slug, data=data, now=now, source=source, hooks=hooks)
         return registration, []
     try:
         async with conn.transaction():
@@ -275,17 +273,41 @@ async def register_with_sessions(
             registration = await registrations.register_attendee(
                 conn, slug, data=data, now=now, source=source, hooks=hooks
             )
-            choices = await choose_sessions(
-                conn, registration.id, data.sessions, actor=registrations.PUBLIC, now=now
-            )
+            choices = await choose_sessions(conn, registration.id, data.sessions, actor=registrations.PUBLIC, now=now)
     except registrations.AlreadyRegistered:
         await registrations.resend_existing_link(conn, slug, data.email, now)
         raise
     return registration, choices
 
 
-async def on_registration_ended(conn: asyncpg.Connection, registration_id: UUID, *, actor: str, now: datetime) -> None:
-    """Registration hook (cancelled or erased): its session places pass to the next in line."""
+FAREWELL = "calendar.farewell"
+SENT_INVITES = """
+SELECT r.email, r.name, r.language, i.uid, i.sequence, i.sent
+  FROM calendar_invites i JOIN registrations r ON r.id = i.registration_id
+ WHERE i.registration_id = $1 AND i.state = 'sent'
+"""
+
+
+async def on_registration_ended(
+    conn: asyncpg.Connection, registration_id: UUID, *, actor: str, now: datetime, erased: bool = False
+) -> None:
+    """Registration hook (cancelled or erased): its session places pass to the next in line. Before an
+    erasure takes the invite rows along, the CANCELs they need are queued with what they must say."""
+    if erased:
+        sent = await conn.fetch(SENT_INVITES, registration_id)
+        if sent:
+            first = sent[0]
+            await jobs.enqueue(
+                conn,
+                FAREWELL,
+                {
+                    "email": first["email"],
+                    "name": first["name"],
+                    "language": first["language"],
+                    "invites": [{"uid": r["uid"], "sequence": r["sequence"], "sent": r["sent"]} for r in sent],
+                },
+                dedupe_key=f"{FAREWELL}:{registration_id}",
+            )
     for row in await queries.delete_choices_of(conn, registration_id):
         if row["status"] == "confirmed":
             for promoted in await queries.promote(conn, row["session_id"]):

@@ -24,7 +24,7 @@ from integrations.mail import Attachment, CalendarPart, Mail, display_address
 
 from ..events import queries as event_queries
 from ..events.schemas import Event
-from ..i18n import gettext
+from ..i18n import Language, gettext
 from ..mailtemplates import OSLO, render, when
 from ..registrations import links
 from ..registrations import queries as registration_queries
@@ -130,7 +130,7 @@ def _with(item: CalendarItem, row: asyncpg.Record, step: int) -> CalendarItem:
     return msgspec.structs.replace(item, uid=row["uid"], sequence=row["sequence"] + step)
 
 
-def _from_snapshot(row: asyncpg.Record) -> CalendarItem:
+def _from_snapshot(row: Mapping[str, Any]) -> CalendarItem:
     sent = row["sent"] or {}
     return CalendarItem(
         uid=row["uid"],
@@ -179,8 +179,31 @@ def _organizer(settings: Settings, event: Event) -> Person:
 def _mail(
     settings: Settings, registration: Registration, event: Event, organizer: Person, message: Outgoing, now: datetime
 ) -> Mail:
-    language = registration.language
-    attendee = Person(registration.email, registration.name)
+    return invite_mail(
+        settings,
+        attendee=Person(registration.email, registration.name),
+        language=registration.language,
+        organizer=organizer,
+        message=message,
+        now=now,
+        manage_url=links.manage_url(settings, registration),
+        agenda_url=links.agenda_url(settings, registration),
+    )
+
+
+def invite_mail(
+    settings: Settings,
+    *,
+    attendee: Person,
+    language: Language,
+    organizer: Person,
+    message: Outgoing,
+    now: datetime,
+    manage_url: str | None = None,
+    agenda_url: str | None = None,
+) -> Mail:
+    """The iMIP mail of one invite: text and HTML in the attendee's language, the text/calendar alternative
+    and an invite.ics attachment (CAL-6); the Message-ID is the same for the same UID, SEQUENCE and METHOD."""
     body = calendar.invite(
         message.method, message.item, organizer=organizer, attendee=attendee, stamp=now, language=language
     )
@@ -189,16 +212,16 @@ def _mail(
         "invite",
         language,
         title=subject,
-        registration=registration,
+        attendee_name=attendee.name,
         item=message.item,
         kind=message.kind,
         changes=message.changes,
-        manage_url=links.manage_url(settings, registration),
-        agenda_url=links.agenda_url(settings, registration),
+        manage_url=manage_url,
+        agenda_url=agenda_url,
     )
     local = message.item.uid.split("@", 1)[0]
     return Mail(
-        to=display_address(registration.name, registration.email),
+        to=display_address(attendee.name, attendee.email),
         subject=subject,
         text=text,
         html=html,
@@ -206,4 +229,21 @@ def _mail(
         attachments=(Attachment("invite.ics", body, f"text/calendar; method={message.method}"),),
         message_id=f"<{local}.{message.item.sequence}.{message.method.lower()}@{items.uid_domain(settings)}>",
         language=language,
+    )
+
+
+def farewell_mail(
+    settings: Settings, *, email: str, name: str, language: Language, invite: dict[str, Any], now: datetime
+) -> Mail:
+    """The CANCEL of one invite of an erased registration, from what the invite row said last."""
+    item = msgspec.structs.replace(_from_snapshot(invite), sequence=invite["sequence"] + 1)
+    name_, address = parseaddr(settings.mail_from)
+    message = Outgoing(0, None, "CANCEL", "removed", item, [])
+    return invite_mail(
+        settings,
+        attendee=Person(email, name),
+        language=language,
+        organizer=Person(address, name_),
+        message=message,
+        now=now,
     )

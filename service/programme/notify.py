@@ -63,4 +63,22 @@ def followed_by_sync(handler: Handler) -> Handler:
     return run
 
 
-HANDLERS: dict[str, Handler] = {domain.SYNC: sync, domain.FANOUT: fanout}
+async def farewell(context: JobContext, job: Job) -> Mapping[str, Any] | None:
+    """`calendar.farewell`: the CANCELs for an attendee who erased their registration (data in the payload,
+    as the rows are gone); each is sent once, as a retry resends the same UID and SEQUENCE."""
+    payload = job.payload
+    for invite in payload["invites"]:
+        await context.mailer.send(
+            invites.farewell_mail(
+                context.settings,
+                email=payload["email"],
+                name=payload["name"],
+                language=payload["language"],
+                invite=invite,
+                now=context.clock(),
+            )
+        )
+    return {"cancelled": [invite["uid"] for invite in payload["invites"]]}
+
+
+HANDLERS: dict[str, Handler] = {domain.SYNC: sync, domain.FANOUT: fanout, domain.FAREWELL: farewell}

@@ -42,11 +42,13 @@ class AlreadyRegistered(Conflict):
     pass
 
 
-async def _ended(conn: asyncpg.Connection, registration_id: UUID, *, actor: str, now: datetime) -> None:
+async def _ended(
+    conn: asyncpg.Connection, registration_id: UUID, *, actor: str, now: datetime, erased: bool = False
+) -> None:
     from ..hooks import REGISTRATION_END_HOOKS  # wired there so that imports keep flowing one way
 
     for hook in REGISTRATION_END_HOOKS:
-        await hook(conn, registration_id, actor=actor, now=now)
+        await hook(conn, registration_id, actor=actor, now=now, erased=erased)
 
 
 async def _mail(
@@ -351,7 +353,7 @@ async def delete_registration(conn: asyncpg.Connection, registration_id: UUID, *
             raise NotFound("registration_not_found", "no such registration")
         if registration.status == "confirmed":
             await _promote_into_seat_of(conn, registration.event_id, registration_id, actor=ATTENDEE, now=now)
-        await _ended(conn, registration_id, actor=ATTENDEE, now=now)
+        await _ended(conn, registration_id, actor=ATTENDEE, now=now, erased=True)
         await queries.delete_registration(conn, registration_id)
         await conn.execute(
             "INSERT INTO audit_log (actor, event_id, action, data) VALUES ($1, $2, $3, $4)",

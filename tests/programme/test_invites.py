@@ -189,3 +189,22 @@ async def test_sync_twice_sends_nothing_more_and_uids_are_stored(
     assert (again, sent) == ([], [])
     assert [(r["sequence"], r["state"]) for r in stored] == [(0, "sent")]
     assert stored[0]["uid"].endswith("@testserver.local")
+
+
+async def test_erasing_a_registration_cancels_every_invite_it_had(client, make_event, organiser_token, run_jobs, smtp):
+    await make_event(slug="kk")
+    a = await add_session(client, organiser_token, **session_body("Spor A", "10:00", "11:00"))
+    created = (await client.post("/api/v1/events/kk/registrations", json=attendee(1, sessions=[a["id"]]))).json()
+    await run_jobs()
+
+    erased = await client.delete("/api/v1/registrations/self?erase=true", headers=manage_headers(created))
+    await run_jobs()
+    await run_jobs()
+
+    found = invites(smtp, "p1@example.no")
+    assert erased.status_code == 204
+    assert sorted(by_uid(found).values()) == [[("REQUEST", 0), ("CANCEL", 1)], [("REQUEST", 0), ("CANCEL", 1)]]
+    assert sorted(m["Subject"] for m in smtp.sink.invites_to("p1@example.no")[-2:]) == [
+        "Fjernet fra kalenderen din: Kunnskapskommunekonferansen 2027",
+        "Fjernet fra kalenderen din: Spor A",
+    ]
