@@ -1,4 +1,6 @@
-"""Demo data: Kunnskapskommunekonferansen 2027 and an Alrek workshop series, with registrations.
+"""Demo data: Kunnskapskommunekonferansen 2027 with its programme, an Alrek workshop series with perspective
+groups, registrations (with chosen sessions and ranked perspectives), and the research and innovation prize
+with an open call and nominations.
 
 Loading is idempotent: what exists is kept. Names and partners come from the seed documents.
 """
@@ -6,8 +8,11 @@ Loading is idempotent: what exists is kept. Names and partners come from the see
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
 from zoneinfo import ZoneInfo
+
+import asyncpg
 
 from . import db
 from .accounts.domain import add_user, issue_token
@@ -16,10 +21,18 @@ from .accounts.schemas import Principal
 from .errors import DomainError
 from .events.domain import create_event
 from .events.queries import event_by_slug
-from .events.schemas import EventIn
+from .events.schemas import Event, EventIn
+from .hooks import REGISTRATION_HOOKS
+from .nominations.domain import create_call, create_prize, nominate
+from .nominations.queries import prize_by_slug
+from .nominations.schemas import CallIn, CriterionIn, NominationIn
+from .programme.domain import choose_sessions, create_session
+from .programme.schemas import SessionIn, Speaker
 from .registrations.domain import register_attendee
 from .registrations.schemas import PARTNERS, RegistrationIn
 from .types import LocalizedLine, LocalizedText
+from .workshops.domain import add_group
+from .workshops.schemas import GroupIn
 
 OSLO = ZoneInfo("Europe/Oslo")
 ORGANISER_EMAIL = "arrangor@bergen.kommune.no"
@@ -145,6 +158,150 @@ EVENTS = [
 ]
 
 
+GROUPS = ["pasient", "parorande", "tilsett", "student"]
+_GROUP_NAMES = {
+    "pasient": ("Pasient", "Pasient", "Patient"),
+    "parorande": ("Pårørende", "Pårørande", "Next of kin"),
+    "tilsett": ("Ansatt", "Tilsett", "Employee"),
+    "student": ("Student", "Student", "Student"),
+}
+
+
+def _line(nb: str, nn: str, en: str) -> LocalizedLine:
+    return LocalizedLine(nb=nb, nn=nn, en=en)
+
+
+async def _programme(conn: asyncpg.Connection, event: Event, actor: Principal, now: datetime) -> list[list[UUID]]:
+    """The conference programme; returns the blocks of parallel sessions (ids) attendees choose among."""
+    day = event.starts_at.astimezone(OSLO)
+
+    def at(hour: int, minute: int = 0) -> datetime:
+        return day.replace(hour=hour, minute=minute)
+
+    async def add(kind: str, title: LocalizedLine, start: datetime, end: datetime, **extra: object) -> UUID:
+        data = SessionIn(kind=kind, title=title, starts_at=start, ends_at=end, **extra)  # type: ignore[arg-type]
+        return (await create_session(conn, event.id, data, actor=actor, now=now)).id
+
+    speaker = Speaker(name="Hilde Haugland", organisation="Bergen kommune", bio="Leder Kunnskapskommunen.")
+    await add(
+        "plenary",
+        _line("Åpning og velkommen", "Opning og velkomen", "Opening and welcome"),
+        at(9),
+        at(9, 30),
+        room="Auditoriet",
+        speakers=[speaker],
+    )
+    blocks: list[list[UUID]] = []
+    tracks = [
+        ("Velferdsteknologi i praksis", "Velferdsteknologi i praksis", "Welfare technology in practice"),
+        ("Brukermedvirkning i forskning", "Brukarmedverknad i forsking", "User participation in research"),
+        ("Musikkterapi i kommunene", "Musikkterapi i kommunane", "Music therapy in municipalities"),
+    ]
+    for start, end in ((at(9, 45), at(10, 45)), (at(11, 0), at(12, 0))):
+        block = []
+        for room, (nb, nn, en) in zip(("Rom 1", "Rom 2", "Rom 3"), tracks, strict=True):
+            label = " II" if blocks else ""
+            block.append(
+                await add(
+                    "parallel",
+                    _line(nb + label, nn + label, en + label),
+                    start,
+                    end,
+                    room=room,
+                    track=room,
+                    capacity=120,
+                )
+            )
+        blocks.append(block)
+    await add("break", _line("Lunsj", "Lunsj", "Lunch"), at(12, 0), at(12, 45), room="Kantina")
+    await add(
+        "plenary",
+        _line(
+            "Utdeling av forsknings- og innovasjonsprisen",
+            "Utdeling av forskings- og innovasjonsprisen",
+            "The research and innovation prize",
+        ),
+        at(14, 30),
+        at(15, 15),
+        room="Auditoriet",
+    )
+    await add("social", _line("Mingling", "Mingling", "Get-together"), at(15, 15), at(16, 0), room="Foajeen")
+    return blocks
+
+
+async def _groups(conn: asyncpg.Connection, event: Event, now: datetime) -> None:
+    for key in GROUPS:
+        nb, nn, en = _GROUP_NAMES[key]
+        await add_group(conn, event, GroupIn(key=key, name=_line(nb, nn, en), capacity=10), actor="demo", now=now)
+
+
+async def _prize(conn: asyncpg.Connection, actor: Principal, now: datetime, rng: random.Random) -> None:
+    """The research and innovation prize with its 2027 call open now, awarded at the conference."""
+    if await prize_by_slug(conn, "forsknings-og-innovasjonsprisen") is not None:
+        return
+    prize = await create_prize(
+        conn,
+        slug="forsknings-og-innovasjonsprisen",
+        name={
+            "nb": "Forsknings- og innovasjonsprisen",
+            "nn": "Forskings- og innovasjonsprisen",
+            "en": "The research and innovation prize",
+        },
+        description={
+            "nb": "Prisen går til et prosjekt som har gjort forskning eller innovasjon til praksis i de "
+            "kommunale helse- og omsorgstjenestene."
+        },
+        actor=actor,
+    )
+    criteria = [
+        CriterionIn(
+            name=_line(
+                "Relevans for kommunale helsetjenester",
+                "Relevans for kommunale helsetenester",
+                "Relevance for municipal health services",
+            ),
+            weight=3,
+        ),
+        CriterionIn(name=_line("Forskningskvalitet", "Forskingskvalitet", "Research quality"), weight=2),
+        CriterionIn(name=_line("Innovasjon", "Innovasjon", "Innovation"), weight=2),
+        CriterionIn(name=_line("Brukermedvirkning", "Brukarmedverknad", "User participation"), weight=1),
+    ]
+    await create_call(
+        conn,
+        prize,
+        CallIn(
+            year=2027,
+            opens_at=now - timedelta(days=7),
+            closes_at=now + timedelta(days=60),
+            scoring_closes_at=now + timedelta(days=90),
+            criteria=criteria,
+            event="kk-konferansen-2027",
+        ),
+        actor=actor,
+        now=now,
+    )
+    for nominee, organisation, title in (
+        ("GAMUT", "Universitetet i Bergen", "Musikkterapi i kommunale tjenester"),
+        ("Polyfon kunnskapsklynge", "Høgskulen på Vestlandet", "Kunnskapsklynge for musikkterapi"),
+        ("Velferdsteknologiteamet", "Bergen kommune", "Digitalt tilsyn i hjemmetjenesten"),
+    ):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        await nominate(
+            conn,
+            prize.slug,
+            data=NominationIn(
+                nominee_kind="group",
+                nominee_name=nominee,
+                nominee_organisation=organisation,
+                title=title,
+                justification=f"{nominee} har gjort forskning til praksis i kommunene, til beste for brukerne.",
+                nominator_name=f"{first} {last}",
+                nominator_email=f"{first}.{last}@example.no".lower().replace("ø", "o").replace("å", "a"),
+            ),
+            now=now,
+        )
+
+
 async def load_demo(database_url: str, *, reset: bool = False, registrations: int = 60) -> str:
     """Load the demo (idempotently); returns a fresh bearer token for the demo organiser."""
     conn = await db.connect(database_url)
@@ -164,7 +321,10 @@ async def load_demo(database_url: str, *, reset: bool = False, registrations: in
         for event in EVENTS:
             if await event_by_slug(conn, event.slug) is not None:
                 continue
-            await create_event(conn, event, actor=actor, now=now)
+            made = await create_event(conn, event, actor=actor, now=now)
+            sessions = await _programme(conn, made, actor, now) if event.kind == "conference" else []
+            if event.kind == "workshop":
+                await _groups(conn, made, now)
             count = registrations if event.kind == "conference" else 12
             for n in range(count):
                 first, last = rng.choice(FIRST), rng.choice(LAST)
@@ -178,11 +338,18 @@ async def load_demo(database_url: str, *, reset: bool = False, registrations: in
                     organisation=rng.choice(PARTNERS),
                     role=rng.choice(ROLES),  # type: ignore[arg-type]
                     language=rng.choice(["nb", "nb", "nb", "nn", "en"]),
+                    perspectives=rng.sample(GROUPS, 2) if event.kind == "workshop" else None,
                 )
                 try:
-                    await register_attendee(conn, event.slug, data=data, now=now, source="demo")
+                    registration = await register_attendee(
+                        conn, event.slug, data=data, now=now, source="demo", hooks=REGISTRATION_HOOKS
+                    )
+                    choice = [rng.choice(block) for block in sessions]
+                    if choice:
+                        await choose_sessions(conn, registration.id, choice, actor="demo", now=now)
                 except DomainError:
                     continue
+        await _prize(conn, actor, now, rng)
         return token
     finally:
         await conn.close()
