@@ -1,4 +1,3 @@
-# ruff: noqa: E402 - the imports follow the sys.path fix below, on purpose
 """Calendar speed: feed rendering, and how fast a room change reaches every attendee's calendar.
 
 A 300-attendee event with 40 sessions (4 plenary, 36 parallel in 12 slots of 3 rooms; each attendee
@@ -11,17 +10,10 @@ chooses 3 parallel sessions) on a fresh database, the real server (granian) and 
 2. After moving one plenary session to another room: the time until the SMTP server has accepted all 300
    updated invites (REQUEST, SEQUENCE:1); next to it, the baseline of sending 300 prepared mails from here.
 
-    .venv/bin/python scripts/bench/calendar.py [--runs 3] [--renders 200] [--job-workers 1]
+    .venv/bin/python scripts/bench/calendar_invites.py [--runs 3] [--renders 200] [--job-workers 1]
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-# This file has the name of the standard library's calendar module, which the e-mail package imports:
-# keep the file's own folder off the import path before anything else is imported.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import argparse
 import asyncio
@@ -30,9 +22,11 @@ import email.policy
 import os
 import statistics
 import subprocess
+import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiosmtplib
@@ -41,17 +35,17 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from integrations import calendar
-from service import db
-from service.accounts.domain import add_user
-from service.cli import server_command
-from service.events import queries as event_queries
-from service.programme import feeds, items, queries
-from service.registrations import links
-from service.registrations import queries as registration_queries
-from service.settings import Secret, Settings
-from tests.dbutil import admin_url, build_template, clone, drop
-from tests.smtp import SmtpServer, free_port
+from integrations import calendar  # noqa: E402
+from service import db  # noqa: E402
+from service.accounts.domain import add_user  # noqa: E402
+from service.cli import server_command  # noqa: E402
+from service.events import queries as event_queries  # noqa: E402
+from service.programme import feeds, items, queries  # noqa: E402
+from service.registrations import links  # noqa: E402
+from service.registrations import queries as registration_queries  # noqa: E402
+from service.settings import Secret, Settings  # noqa: E402
+from tests.dbutil import admin_url, build_template, clone, drop  # noqa: E402
+from tests.smtp import SmtpServer, free_port  # noqa: E402
 
 ATTENDEES = 300
 SECRET = "bench-" + uuid.uuid4().hex
