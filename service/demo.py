@@ -199,7 +199,7 @@ async def _programme(conn: asyncpg.Connection, event: Event, actor: Principal, n
     ]
     for start, end in ((at(9, 45), at(10, 45)), (at(11, 0), at(12, 0))):
         block = []
-        for room, (nb, nn, en) in zip(("Rom 1", "Rom 2", "Rom 3"), tracks, strict=True):
+        for room, track, (nb, nn, en) in zip(("Rom 1", "Rom 2", "Rom 3"), "ABC", tracks, strict=True):
             label = " II" if blocks else ""
             block.append(
                 await add(
