@@ -208,7 +208,7 @@ async def _programme(conn: asyncpg.Connection, event: Event, actor: Principal, n
                     start,
                     end,
                     room=room,
-                    track=room,
+                    track=track,
                     capacity=120,
                 )
             )
