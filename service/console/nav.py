@@ -30,6 +30,7 @@ MAIN: list[Section] = [
 EVENT: list[Section] = [
     Section("event", "Event", "/console/events/{slug}"),
     Section("questions", "Questions", "/console/events/{slug}/questions"),
+    Section("programme", "Programme", "/console/events/{slug}/programme"),
     Section("registrations", "Registrations", "/console/events/{slug}/registrations"),
     Section("audit", "Audit log", "/console/events/{slug}/audit"),
 ]

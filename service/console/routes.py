@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .event_pages import EventPages
+from .programme_pages import ProgrammePages
 from .registration_pages import RegistrationPages
 from .signin import SignInPages
 from .user_pages import UserPages
 
-CONSOLE_ROUTES: list[Any] = [SignInPages, EventPages, RegistrationPages, UserPages]
+CONSOLE_ROUTES: list[Any] = [SignInPages, EventPages, RegistrationPages, UserPages, ProgrammePages]

@@ -1,8 +1,6 @@
 """The organiser console in a real browser: the issue's whole flow (sign in by keyboard, create an event
-in three languages, publish, see a public registration appear, export CSV and read it with csv, cancel
+in three languages, add two sessions, publish, see a public registration appear, export CSV and read it with csv, cancel
 and see the waiting list move), and axe-core (WCAG 2.1 A/AA) on every console page in nb, nn and en.
-
-The issue's step "add two sessions" is left out: the programme editor is another domain, not built yet.
 """
 
 from __future__ import annotations
@@ -67,6 +65,20 @@ def axe_event(live_server: LiveServer, link_code: str) -> str:
     live_server.api(
         "POST", "/api/v1/events/axe-konferansen/questions", json={"kind": "yes_no", "label": {"nb": "Parkering?"}}
     )
+    session = live_server.api(
+        "POST",
+        "/api/v1/events/axe-konferansen/sessions",
+        json={
+            "kind": "parallel",
+            "title": {"nb": "Læring i kommunen", "en": "Learning in the municipality"},
+            "starts_at": in_days(40, 10),
+            "ends_at": in_days(40, 11),
+            "room": "Store sal",
+            "speakers": [{"name": "Åse Ødegård", "organisation": "Bergen kommune"}],
+            "capacity": 20,
+        },
+    )
+    assert session.status_code == 201, session.text
     for name in ("Åse Ødegård", "Bjørn Æsøy"):
         email = name.split()[0].lower().replace("å", "a").replace("ø", "o") + "@example.no"
         answer = live_server.api(
@@ -129,7 +141,19 @@ def test_run_an_event_from_the_console(desk: BrowserContext, live_server: LiveSe
     page.get_by_role("button", name="Lag arrangementet").click()
     page.wait_for_url("**/console/events/flyt-console?notice=created")
     assert page.locator("h1").inner_text() == "Helsedagen på Årstad"
-    # The issue's "add two sessions" step needs the programme editor (another domain): left out here.
+    tabs = page.get_by_role("navigation", name="Dette arrangementet")
+    tabs.get_by_role("link", name="Program", exact=True).click()
+    for title, start, end in (("Åpning i Store sal", 9, 10), ("Læring i kommunen", 10, 11)):
+        page.get_by_role("link", name="Legg til en sesjon").click()
+        page.get_by_label("Plenum").check()
+        page.locator("#title_nb").fill(title)
+        page.locator("#starts_at").fill(local(50, start))
+        page.locator("#ends_at").fill(local(50, end))
+        page.get_by_label("Rom", exact=True).fill("Store sal")
+        page.get_by_role("button", name="Legg til sesjonen").click()
+        page.wait_for_url("**/programme?notice=added")
+    assert page.locator("th.session-title").all_inner_texts() == ["Åpning i Store sal", "Læring i kommunen"]
+    tabs.get_by_role("link", name="Arrangement", exact=True).click()
 
     page.get_by_role("button", name="Publiser").click()
     page.wait_for_url("**notice=publish")
@@ -172,7 +196,7 @@ def test_run_an_event_from_the_console(desk: BrowserContext, live_server: LiveSe
     assert "/console/sign-in?next=" in page.url
 
 
-def _pages(event: str, registration: str, code: str) -> dict[str, str]:
+def _pages(event: str, registration: str, session: str) -> dict[str, str]:
     return {
         "dashboard": "/console",
         "events": "/console/events",
@@ -183,6 +207,10 @@ def _pages(event: str, registration: str, code: str) -> dict[str, str]:
         "registrations": f"/console/events/{event}/registrations",
         "registration": f"/console/registrations/{registration}",
         "audit": f"/console/events/{event}/audit",
+        "programme": f"/console/events/{event}/programme",
+        "session-new": f"/console/events/{event}/programme/new",
+        "session-edit": f"/console/events/{event}/programme/{session}",
+        "session-cancel": f"/console/events/{event}/programme/{session}/cancel",
         "users": "/console/users",
         "not-found": "/console/events/no-such-event",
     }
@@ -206,7 +234,8 @@ def test_every_console_page_meets_wcag_21_aa(
         assert_accessible(page, axe_source)
     sign_in_by_keyboard(page, live_server.url, ADMIN)
     registrations = live_server.api("GET", f"/api/v1/events/{axe_event}/registrations").json()["items"]
-    pages = _pages(axe_event, registrations[-1]["id"], link_code)
+    session = live_server.api("GET", f"/api/v1/events/{axe_event}/sessions").json()[0]["id"]
+    pages = _pages(axe_event, registrations[-1]["id"], session)
     for name, path in pages.items():
         page.goto(f"{live_server.url}{path}?lang={language}")
         assert page.locator("html").get_attribute("lang") == language, name

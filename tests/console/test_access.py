@@ -10,6 +10,7 @@ from service.app import create_app
 from service.settings import Settings
 from tests.conftest import auth
 from tests.console.conftest import HTML, add_console_user, csrf_of, sign_in
+from tests.programme.helpers import add_session, session_body
 
 OPEN = {
     ("GET", "/console/sign-in"),
@@ -50,6 +51,22 @@ GUARDED = {
         "/console/registrations/{waitlisted}/confirm",
         {},
     ),
+    ("GET", "/console/events/{slug:str}/programme"): ("/console/events/kk/programme", None),
+    ("GET", "/console/events/{slug:str}/programme/new"): ("/console/events/kk/programme/new", None),
+    ("POST", "/console/events/{slug:str}/programme/new"): ("/console/events/kk/programme/new", {"title_nb": ""}),
+    ("GET", "/console/events/{slug:str}/programme/{session_id:uuid}"): ("/console/events/kk/programme/{session}", None),
+    ("POST", "/console/events/{slug:str}/programme/{session_id:uuid}"): (
+        "/console/events/kk/programme/{session}",
+        {"title_nb": ""},
+    ),
+    ("GET", "/console/events/{slug:str}/programme/{session_id:uuid}/cancel"): (
+        "/console/events/kk/programme/{session}/cancel",
+        None,
+    ),
+    ("POST", "/console/events/{slug:str}/programme/{session_id:uuid}/cancel"): (
+        "/console/events/kk/programme/{session}/cancel",
+        {},
+    ),
     ("POST", "/console/sign-out"): ("/console/sign-out", {}),
     ("GET", "/console/users"): ("/console/users", None),
     ("POST", "/console/users"): ("/console/users", {"email": "ny@example.no", "role": "jury"}),
@@ -79,8 +96,9 @@ def test_every_console_route_is_classified():
 
 
 @pytest.fixture
-async def world(client, conn, make_event):
+async def world(client, conn, make_event, organiser_token):
     await make_event(slug="kk", capacity=1)
+    session = await add_session(client, organiser_token, **session_body("Læring", "10:00", "11:00"))
     question = (
         await conn.fetchrow(
             "INSERT INTO event_questions (event_id, position, kind, label) "
@@ -97,7 +115,8 @@ async def world(client, conn, make_event):
     await add_console_user(conn, "jury@example.no", "jury")
     await add_console_user(conn, "per@example.no", "organiser")
     door = (await add_user(conn, email="door@example.no", role="door")).token
-    return {"question": question, "registration": people[0], "waitlisted": people[1]}, door
+    ids = {"question": question, "registration": people[0], "waitlisted": people[1], "session": session["id"]}
+    return ids, door
 
 
 async def visit(client, method, path, body, *, headers=None):

@@ -47,6 +47,7 @@ def test_event_sections_link_to_that_event() -> None:
     assert [section.href for section in nav.event_for("organiser", "kk")] == [
         "/console/events/kk",
         "/console/events/kk/questions",
+        "/console/events/kk/programme",
         "/console/events/kk/registrations",
         "/console/events/kk/audit",
     ]
