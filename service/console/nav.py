@@ -32,6 +32,8 @@ EVENT: list[Section] = [
     Section("questions", "Questions", "/console/events/{slug}/questions"),
     Section("programme", "Programme", "/console/events/{slug}/programme"),
     Section("registrations", "Registrations", "/console/events/{slug}/registrations"),
+    Section("doors", "Doors", "/console/events/{slug}/doors"),
+    Section("announcements", "Announcements", "/console/events/{slug}/announcements"),
     Section("audit", "Audit log", "/console/events/{slug}/audit"),
 ]
 

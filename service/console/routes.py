@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from .announcement_pages import AnnouncementPages
+from .door_pages import DoorPages
 from .event_pages import EventPages
 from .programme_pages import ProgrammePages
 from .registration_pages import RegistrationPages
 from .signin import SignInPages
 from .user_pages import UserPages
 
-CONSOLE_ROUTES: list[Any] = [SignInPages, EventPages, RegistrationPages, UserPages, ProgrammePages]
+CONSOLE_ROUTES: list[Any] = [
+    SignInPages,
+    EventPages,
+    RegistrationPages,
+    UserPages,
+    ProgrammePages,
+    DoorPages,
+    AnnouncementPages,
+]

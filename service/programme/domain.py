@@ -262,9 +262,7 @@ async def register_with_sessions(
     """Register and choose sessions in one transaction: a refused choice (overlap, unknown) registers nobody.
     Raises what register_attendee and check_choice raise."""
     if not data.sessions:
-        registration = await registrations.register_attendee(
-            conn, slug, data=data, now=now, source=source, hooks=hooks
-        )
+        registration = await registrations.register_attendee(conn, slug, data=data, now=now, source=source, hooks=hooks)
         return registration, []
     try:
         async with conn.transaction():
@@ -275,9 +273,7 @@ async def register_with_sessions(
             registration = await registrations.register_attendee(
                 conn, slug, data=data, now=now, source=source, hooks=hooks
             )
-            choices = await choose_sessions(
-                conn, registration.id, data.sessions, actor=registrations.PUBLIC, now=now
-            )
+            choices = await choose_sessions(conn, registration.id, data.sessions, actor=registrations.PUBLIC, now=now)
     except registrations.AlreadyRegistered:
         await registrations.resend_existing_link(conn, slug, data.email, now)
         raise

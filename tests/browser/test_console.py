@@ -79,6 +79,8 @@ def axe_event(live_server: LiveServer, link_code: str) -> str:
         },
     )
     assert session.status_code == 201, session.text
+    door = live_server.api("POST", "/api/v1/events/axe-konferansen/doors", json={"name": "Hovudinngang"})
+    assert door.status_code == 201, door.text
     for name in ("Åse Ødegård", "Bjørn Æsøy"):
         email = name.split()[0].lower().replace("å", "a").replace("ø", "o") + "@example.no"
         answer = live_server.api(
@@ -196,7 +198,7 @@ def test_run_an_event_from_the_console(desk: BrowserContext, live_server: LiveSe
     assert "/console/sign-in?next=" in page.url
 
 
-def _pages(event: str, registration: str, session: str) -> dict[str, str]:
+def _pages(event: str, registration: str, session: str, door: str) -> dict[str, str]:
     return {
         "dashboard": "/console",
         "events": "/console/events",
@@ -211,6 +213,9 @@ def _pages(event: str, registration: str, session: str) -> dict[str, str]:
         "session-new": f"/console/events/{event}/programme/new",
         "session-edit": f"/console/events/{event}/programme/{session}",
         "session-cancel": f"/console/events/{event}/programme/{session}/cancel",
+        "doors": f"/console/events/{event}/doors",
+        "door-pairing": f"/console/events/{event}/doors/{door}",
+        "announcements": f"/console/events/{event}/announcements",
         "users": "/console/users",
         "not-found": "/console/events/no-such-event",
     }
@@ -235,11 +240,24 @@ def test_every_console_page_meets_wcag_21_aa(
     sign_in_by_keyboard(page, live_server.url, ADMIN)
     registrations = live_server.api("GET", f"/api/v1/events/{axe_event}/registrations").json()["items"]
     session = live_server.api("GET", f"/api/v1/events/{axe_event}/sessions").json()[0]["id"]
-    pages = _pages(axe_event, registrations[-1]["id"], session)
+    door = live_server.api("GET", f"/api/v1/events/{axe_event}/doors").json()[0]["id"]
+    pages = _pages(axe_event, registrations[-1]["id"], session, door)
     for name, path in pages.items():
         page.goto(f"{live_server.url}{path}?lang={language}")
         assert page.locator("html").get_attribute("lang") == language, name
         assert_accessible(page, axe_source)
+    # Pages reached by sending a form: an announcement's preview, the confirmation of a calendar change.
+    page.goto(f"{live_server.url}{pages['announcements']}?lang={language}")
+    page.locator("#subject_nb").fill("Velkommen")
+    page.locator("#body_nb").fill("Vi gleder oss.")
+    page.locator("form.form-stack button[type=submit]").click()
+    page.wait_for_url("**/announcements/*")
+    assert_accessible(page, axe_source)
+    page.goto(f"{live_server.url}{pages['session-edit']}?lang={language}")
+    page.locator("#room").fill(f"Rom {language}")
+    page.locator("form.form-stack button[type=submit]").click()
+    assert page.locator("#affected").count() == 1
+    assert_accessible(page, axe_source)
 
 
 def test_form_errors_are_accessible_and_focusable(

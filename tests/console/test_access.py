@@ -67,6 +67,28 @@ GUARDED = {
         "/console/events/kk/programme/{session}/cancel",
         {},
     ),
+    ("GET", "/console/events/{slug:str}/doors"): ("/console/events/kk/doors", None),
+    ("GET", "/console/events/{slug:str}/doors/counts"): ("/console/events/kk/doors/counts", None),
+    ("POST", "/console/events/{slug:str}/doors"): ("/console/events/kk/doors", {"name": ""}),
+    ("GET", "/console/events/{slug:str}/doors/{door_id:uuid}"): ("/console/events/kk/doors/{door}", None),
+    ("POST", "/console/events/{slug:str}/doors/{door_id:uuid}/revoke"): (
+        "/console/events/kk/doors/{door}/revoke",
+        {},
+    ),
+    ("GET", "/console/events/{slug:str}/announcements"): ("/console/events/kk/announcements", None),
+    ("POST", "/console/events/{slug:str}/announcements"): ("/console/events/kk/announcements", {"subject_nb": ""}),
+    ("GET", "/console/events/{slug:str}/announcements/{announcement_id:uuid}"): (
+        "/console/events/kk/announcements/{announcement}",
+        None,
+    ),
+    ("POST", "/console/events/{slug:str}/announcements/{announcement_id:uuid}/send"): (
+        "/console/events/kk/announcements/{announcement}/send",
+        {},
+    ),
+    ("POST", "/console/events/{slug:str}/announcements/{announcement_id:uuid}/cancel"): (
+        "/console/events/kk/announcements/{announcement}/cancel",
+        {},
+    ),
     ("POST", "/console/sign-out"): ("/console/sign-out", {}),
     ("GET", "/console/users"): ("/console/users", None),
     ("POST", "/console/users"): ("/console/users", {"email": "ny@example.no", "role": "jury"}),
@@ -99,6 +121,7 @@ def test_every_console_route_is_classified():
 async def world(client, conn, make_event, organiser_token):
     await make_event(slug="kk", capacity=1)
     session = await add_session(client, organiser_token, **session_body("Læring", "10:00", "11:00"))
+    door = await client.post("/api/v1/events/kk/doors", json={"name": "Hovudinngang"}, headers=auth(organiser_token))
     question = (
         await conn.fetchrow(
             "INSERT INTO event_questions (event_id, position, kind, label) "
@@ -114,9 +137,20 @@ async def world(client, conn, make_event, organiser_token):
         people.append(answer.json()["id"])
     await add_console_user(conn, "jury@example.no", "jury")
     await add_console_user(conn, "per@example.no", "organiser")
-    door = (await add_user(conn, email="door@example.no", role="door")).token
-    ids = {"question": question, "registration": people[0], "waitlisted": people[1], "session": session["id"]}
-    return ids, door
+    door_token = (await add_user(conn, email="door@example.no", role="door")).token
+    ids = {
+        "question": question,
+        "registration": people[0],
+        "waitlisted": people[1],
+        "session": session["id"],
+        "door": door.json()["id"],
+        "announcement": await conn.fetchval(
+            "INSERT INTO announcements (event_id, audience, subject, body, actor)"
+            " SELECT id, 'confirmed', '{\"nb\": \"Hei\"}', '{\"nb\": \"Tekst\"}', 'test' FROM events"
+            " WHERE slug = 'kk' RETURNING id"
+        ),
+    }
+    return ids, door_token
 
 
 async def visit(client, method, path, body, *, headers=None):

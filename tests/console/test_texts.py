@@ -49,5 +49,7 @@ def test_event_sections_link_to_that_event() -> None:
         "/console/events/kk/questions",
         "/console/events/kk/programme",
         "/console/events/kk/registrations",
+        "/console/events/kk/doors",
+        "/console/events/kk/announcements",
         "/console/events/kk/audit",
     ]
