@@ -23,6 +23,7 @@ class Section:
 MAIN: list[Section] = [
     Section("dashboard", "Dashboard", "/console", ("admin", "organiser", "jury")),
     Section("events", "Events", "/console/events"),
+    Section("prizes", "Prizes", "/console/prizes"),
     Section("users", "Users", "/console/users", ("admin",)),
 ]
 
@@ -32,6 +33,7 @@ EVENT: list[Section] = [
     Section("questions", "Questions", "/console/events/{slug}/questions"),
     Section("programme", "Programme", "/console/events/{slug}/programme"),
     Section("registrations", "Registrations", "/console/events/{slug}/registrations"),
+    Section("groups", "Groups", "/console/events/{slug}/groups"),
     Section("doors", "Doors", "/console/events/{slug}/doors"),
     Section("announcements", "Announcements", "/console/events/{slug}/announcements"),
     Section("audit", "Audit log", "/console/events/{slug}/audit"),

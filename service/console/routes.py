@@ -7,6 +7,8 @@ from typing import Any
 from .announcement_pages import AnnouncementPages
 from .door_pages import DoorPages
 from .event_pages import EventPages
+from .group_pages import GroupPages
+from .prize_pages import PrizePages
 from .programme_pages import ProgrammePages
 from .registration_pages import RegistrationPages
 from .signin import SignInPages
@@ -20,4 +22,6 @@ CONSOLE_ROUTES: list[Any] = [
     ProgrammePages,
     DoorPages,
     AnnouncementPages,
+    GroupPages,
+    PrizePages,
 ]

@@ -81,6 +81,8 @@ def axe_event(live_server: LiveServer, link_code: str) -> str:
     assert session.status_code == 201, session.text
     door = live_server.api("POST", "/api/v1/events/axe-konferansen/doors", json={"name": "Hovudinngang"})
     assert door.status_code == 201, door.text
+    _workshop(live_server)
+    _prize(live_server)
     for name in ("Åse Ødegård", "Bjørn Æsøy"):
         email = name.split()[0].lower().replace("å", "a").replace("ø", "o") + "@example.no"
         answer = live_server.api(
@@ -91,6 +93,57 @@ def axe_event(live_server: LiveServer, link_code: str) -> str:
         )
         assert answer.status_code == 201, answer.text
     return "axe-konferansen"
+
+
+def _workshop(live_server: LiveServer) -> None:
+    """A workshop with two groups and two participants placed in them, for the groups page."""
+    live_server.create_event(
+        slug="axe-verksted",
+        kind="workshop",
+        title={"nb": "Axe-verkstedet", "en": "The Axe Workshop"},
+        starts_at=in_days(41, 9),
+        ends_at=in_days(41, 15),
+        capacity=10,
+        status="published",
+    )
+    for key, name in (("pasient", {"nb": "Pasient", "en": "Patient"}), ("ansatt", {"nb": "Ansatt"})):
+        group = {"key": key, "name": name, "capacity": 5}
+        assert live_server.api("POST", "/api/v1/events/axe-verksted/groups", json=group).status_code == 201
+    for name, email in (("Åse Ødegård", "ase.verksted@example.no"), ("Bjørn Æsøy", "bjorn.verksted@example.no")):
+        answer = live_server.api(
+            "POST",
+            "/api/v1/events/axe-verksted/registrations",
+            json={"name": name, "email": email, "accept_privacy": True, "perspectives": ["pasient"]},
+            headers={"Authorization": ""},
+        )
+        assert answer.status_code == 201, answer.text
+    assert live_server.api("POST", "/api/v1/events/axe-verksted/groups/assign").status_code == 200
+
+
+def _prize(live_server: LiveServer) -> None:
+    """A prize with an open call and one nomination, for the prize pages."""
+    prize = {"slug": "axe-prisen", "name": {"nb": "Axe-prisen", "en": "The Axe Prize"}}
+    assert live_server.api("POST", "/api/v1/prizes", json=prize).status_code == 201
+    call = {
+        "year": datetime.now(UTC).year,
+        "opens_at": in_days(-1, 9),
+        "closes_at": in_days(30, 12),
+        "scoring_closes_at": in_days(35, 12),
+        "criteria": [{"name": {"nb": "Nyskaping"}, "weight": 2}, {"name": {"nb": "Overføringsverdi"}, "weight": 1}],
+    }
+    assert live_server.api("POST", "/api/v1/prizes/axe-prisen/calls", json=call).status_code == 201
+    nomination = {
+        "nominee_kind": "person",
+        "nominee_name": "Åse Ødegård",
+        "title": "Læring på tvers",
+        "justification": "Hun har fått kommunene på Vestlandet til å lære av hverandre, år etter år.",
+        "nominator_name": "Bjørn Æsøy",
+        "nominator_email": "bjorn.pris@example.no",
+    }
+    answer = live_server.api(
+        "POST", "/api/v1/prizes/axe-prisen/nominations", json=nomination, headers={"Authorization": ""}
+    )
+    assert answer.status_code == 201, answer.text
 
 
 def sign_in_by_keyboard(page: Page, url: str, email: str) -> None:
@@ -216,6 +269,11 @@ def _pages(event: str, registration: str, session: str, door: str) -> dict[str, 
         "doors": f"/console/events/{event}/doors",
         "door-pairing": f"/console/events/{event}/doors/{door}",
         "announcements": f"/console/events/{event}/announcements",
+        "groups": "/console/events/axe-verksted/groups",
+        "group-edit": "/console/events/axe-verksted/groups/edit/pasient",
+        "groups-not-a-workshop": f"/console/events/{event}/groups",
+        "prizes": "/console/prizes",
+        "prize": "/console/prizes/axe-prisen",
         "users": "/console/users",
         "not-found": "/console/events/no-such-event",
     }
@@ -242,6 +300,8 @@ def test_every_console_page_meets_wcag_21_aa(
     session = live_server.api("GET", f"/api/v1/events/{axe_event}/sessions").json()[0]["id"]
     door = live_server.api("GET", f"/api/v1/events/{axe_event}/doors").json()[0]["id"]
     pages = _pages(axe_event, registrations[-1]["id"], session, door)
+    prize = live_server.api("GET", "/api/v1/prizes/axe-prisen").json()
+    pages["call"] = f"/console/calls/{prize['current_call']['id']}"
     for name, path in pages.items():
         page.goto(f"{live_server.url}{path}?lang={language}")
         assert page.locator("html").get_attribute("lang") == language, name

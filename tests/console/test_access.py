@@ -10,6 +10,7 @@ from service.app import create_app
 from service.settings import Settings
 from tests.conftest import auth
 from tests.console.conftest import HTML, add_console_user, csrf_of, sign_in
+from tests.nominations.conftest import call_body, nomination_body
 from tests.programme.helpers import add_session, session_body
 
 OPEN = {
@@ -89,6 +90,31 @@ GUARDED = {
         "/console/events/kk/announcements/{announcement}/cancel",
         {},
     ),
+    ("GET", "/console/events/{slug:str}/groups"): ("/console/events/kk/groups", None),
+    ("POST", "/console/events/{slug:str}/groups"): ("/console/events/kk/groups", {"key": ""}),
+    ("GET", "/console/events/{slug:str}/groups/edit/{key:str}"): ("/console/events/kk/groups/edit/patient", None),
+    ("POST", "/console/events/{slug:str}/groups/edit/{key:str}"): (
+        "/console/events/kk/groups/edit/patient",
+        {"name_nb": ""},
+    ),
+    ("POST", "/console/events/{slug:str}/groups/assign"): ("/console/events/kk/groups/assign", {}),
+    ("POST", "/console/events/{slug:str}/groups/publish"): ("/console/events/kk/groups/publish", {}),
+    ("POST", "/console/events/{slug:str}/groups/move/{registration_id:uuid}"): (
+        "/console/events/kk/groups/move/{registration}",
+        {"group": "patient"},
+    ),
+    ("GET", "/console/prizes"): ("/console/prizes", None),
+    ("POST", "/console/prizes"): ("/console/prizes", {"slug": ""}),
+    ("GET", "/console/prizes/{slug:str}"): ("/console/prizes/forskningsprisen", None),
+    ("POST", "/console/prizes/{slug:str}/calls"): ("/console/prizes/forskningsprisen/calls", {"year": ""}),
+    ("GET", "/console/calls/{call_id:uuid}"): ("/console/calls/{call}", None),
+    ("POST", "/console/calls/{call_id:uuid}/jury"): ("/console/calls/{call}/jury", {"jury": ""}),
+    ("POST", "/console/calls/{call_id:uuid}/lock"): ("/console/calls/{call}/lock", {}),
+    ("POST", "/console/calls/{call_id:uuid}/publish"): ("/console/calls/{call}/publish", {}),
+    ("POST", "/console/calls/{call_id:uuid}/decision/{nomination_id:uuid}"): (
+        "/console/calls/{call}/decision/{nomination}",
+        {"status": "shortlisted"},
+    ),
     ("POST", "/console/sign-out"): ("/console/sign-out", {}),
     ("GET", "/console/users"): ("/console/users", None),
     ("POST", "/console/users"): ("/console/users", {"email": "ny@example.no", "role": "jury"}),
@@ -100,6 +126,8 @@ GLOBAL = {
     ("GET", "/console/new-event"),
     ("POST", "/console/new-event"),
     ("GET", "/console/dashboard/table"),
+    ("GET", "/console/prizes"),
+    ("POST", "/console/prizes"),
 }
 ADMIN_ONLY = {("GET", "/console/users"), ("POST", "/console/users")}
 
@@ -119,9 +147,17 @@ def test_every_console_route_is_classified():
 
 @pytest.fixture
 async def world(client, conn, make_event, organiser_token):
-    await make_event(slug="kk", capacity=1)
+    await make_event(slug="kk", capacity=1, kind="workshop")
+    group = {"key": "patient", "name": {"nb": "Pasient"}, "capacity": 5}
+    await client.post("/api/v1/events/kk/groups", json=group, headers=auth(organiser_token))
     session = await add_session(client, organiser_token, **session_body("Læring", "10:00", "11:00"))
     door = await client.post("/api/v1/events/kk/doors", json={"name": "Hovudinngang"}, headers=auth(organiser_token))
+    prize = {"slug": "forskningsprisen", "name": {"nb": "Forskningsprisen"}}
+    await client.post("/api/v1/prizes", json=prize, headers=auth(organiser_token))
+    call = await client.post(
+        "/api/v1/prizes/forskningsprisen/calls", json=call_body(jury=[], event=None), headers=auth(organiser_token)
+    )
+    nomination = await client.post("/api/v1/prizes/forskningsprisen/nominations", json=nomination_body())
     question = (
         await conn.fetchrow(
             "INSERT INTO event_questions (event_id, position, kind, label) "
@@ -144,6 +180,8 @@ async def world(client, conn, make_event, organiser_token):
         "waitlisted": people[1],
         "session": session["id"],
         "door": door.json()["id"],
+        "call": call.json()["id"],
+        "nomination": nomination.json()["id"],
         "announcement": await conn.fetchval(
             "INSERT INTO announcements (event_id, audience, subject, body, actor)"
             " SELECT id, 'confirmed', '{\"nb\": \"Hei\"}', '{\"nb\": \"Tekst\"}', 'test' FROM events"

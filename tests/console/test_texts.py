@@ -36,8 +36,8 @@ def test_navigation_for_each_role() -> None:
     shown = {role: [section.key for section in nav.main_for(role)] for role in roles}
 
     assert shown == {
-        "admin": ["dashboard", "events", "users"],
-        "organiser": ["dashboard", "events"],
+        "admin": ["dashboard", "events", "prizes", "users"],
+        "organiser": ["dashboard", "events", "prizes"],
         "jury": ["dashboard"],
         "door": [],
     }
@@ -49,6 +49,7 @@ def test_event_sections_link_to_that_event() -> None:
         "/console/events/kk/questions",
         "/console/events/kk/programme",
         "/console/events/kk/registrations",
+        "/console/events/kk/groups",
         "/console/events/kk/doors",
         "/console/events/kk/announcements",
         "/console/events/kk/audit",
