@@ -90,6 +90,14 @@ async def get_announcement(conn: asyncpg.Connection, announcement_id: UUID, *, a
     return announcement
 
 
+async def list_announcements(
+    conn: asyncpg.Connection, event_id: UUID, *, actor: Principal, limit: int = 200
+) -> list[Announcement]:
+    """Every announcement of an event, newest first, with its status and counts. Raises Forbidden."""
+    await require_event_scope(conn, actor, event_id, *ROLES)
+    return await queries.of_event(conn, event_id, limit)
+
+
 async def count_recipients(
     conn: asyncpg.Connection, event_id: UUID, audience: str, audience_ref: str | None = None
 ) -> int:

@@ -28,6 +28,7 @@ RETURNING id
 """
 ID_BY_SOURCE = "SELECT id FROM announcements WHERE source_key = $1"
 BY_ID = f"SELECT {_COLUMNS} FROM announcements a WHERE a.id = $1"
+OF_EVENT = f"SELECT {_COLUMNS} FROM announcements a WHERE a.event_id = $1 ORDER BY a.created_at DESC, a.id LIMIT $2"
 FOR_UPDATE = f"SELECT {_COLUMNS} FROM announcements a WHERE a.id = $1 FOR UPDATE"
 CONFIRM = """
 UPDATE announcements SET status = 'scheduled', confirmed_at = $2, report_to = report_to || $3
@@ -130,6 +131,10 @@ async def upsert_draft(conn: asyncpg.Connection, event_id: UUID, values: dict[st
 async def by_id(conn: asyncpg.Connection, announcement_id: UUID) -> Announcement | None:
     row = await conn.fetchrow(BY_ID, announcement_id)
     return to_announcement(row) if row else None
+
+
+async def of_event(conn: asyncpg.Connection, event_id: UUID, limit: int) -> list[Announcement]:
+    return [to_announcement(row) for row in await conn.fetch(OF_EVENT, event_id, limit)]
 
 
 async def for_update(conn: asyncpg.Connection, announcement_id: UUID) -> Announcement | None:

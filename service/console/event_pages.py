@@ -21,7 +21,7 @@ from ..http import Caller, Conn, Now
 from ..registrations import domain as registrations
 from ..registrations import queries as registration_queries
 from ..registrations.schemas import QuestionIn
-from . import forms, listing
+from . import dashboard, forms, listing
 from .guard import ORGANISER, console_page, organiser
 
 
@@ -52,14 +52,26 @@ class EventPages(Controller):
         """Upcoming events with their numbers; the table refreshes itself every 30 seconds."""
         require_role(principal, "organiser", "jury")
         found = await listing.upcoming_events(conn, principal, now=now) if principal.role != "jury" else []
-        return console_page(request, "console/dashboard.html", principal, section="dashboard", events=found, now=now)
+        return console_page(
+            request,
+            "console/dashboard.html",
+            principal,
+            section="dashboard",
+            events=found,
+            checkins=await dashboard.checkins_today(conn, found, now),
+            calls=await dashboard.open_calls(conn, principal, now) if principal.role != "jury" else [],
+            now=now,
+        )
 
     @get("/dashboard/table")
     async def dashboard_table(
         self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, now: Now
     ) -> Template:
         found = await listing.upcoming_events(conn, organiser(principal), now=now)
-        return console_page(request, "console/_dashboard_table.html", principal, events=found, now=now)
+        checkins = await dashboard.checkins_today(conn, found, now)
+        return console_page(
+            request, "console/_dashboard_table.html", principal, events=found, checkins=checkins, now=now
+        )
 
     @get("/events")
     async def event_list(self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, now: Now) -> Template:

@@ -23,6 +23,7 @@ class Section:
 MAIN: list[Section] = [
     Section("dashboard", "Dashboard", "/console", ("admin", "organiser", "jury")),
     Section("events", "Events", "/console/events"),
+    Section("prizes", "Prizes", "/console/prizes"),
     Section("users", "Users", "/console/users", ("admin",)),
 ]
 
@@ -30,7 +31,11 @@ MAIN: list[Section] = [
 EVENT: list[Section] = [
     Section("event", "Event", "/console/events/{slug}"),
     Section("questions", "Questions", "/console/events/{slug}/questions"),
+    Section("programme", "Programme", "/console/events/{slug}/programme"),
     Section("registrations", "Registrations", "/console/events/{slug}/registrations"),
+    Section("groups", "Groups", "/console/events/{slug}/groups"),
+    Section("doors", "Doors", "/console/events/{slug}/doors"),
+    Section("announcements", "Announcements", "/console/events/{slug}/announcements"),
     Section("audit", "Audit log", "/console/events/{slug}/audit"),
 ]
 

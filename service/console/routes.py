@@ -4,9 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from .announcement_pages import AnnouncementPages
+from .door_pages import DoorPages
 from .event_pages import EventPages
+from .group_pages import GroupPages
+from .prize_pages import PrizePages
+from .programme_pages import ProgrammePages
 from .registration_pages import RegistrationPages
 from .signin import SignInPages
 from .user_pages import UserPages
 
-CONSOLE_ROUTES: list[Any] = [SignInPages, EventPages, RegistrationPages, UserPages]
+CONSOLE_ROUTES: list[Any] = [
+    SignInPages,
+    EventPages,
+    RegistrationPages,
+    UserPages,
+    ProgrammePages,
+    DoorPages,
+    AnnouncementPages,
+    GroupPages,
+    PrizePages,
+]

@@ -31,6 +31,12 @@ async def prize_for_organiser(conn: asyncpg.Connection, slug: str, principal: Pr
     return prize
 
 
+async def prizes_for(conn: asyncpg.Connection, principal: Principal) -> list[Prize]:
+    """The prizes the principal runs (every prize for an admin). Raises Forbidden."""
+    require_role(principal, "organiser")
+    return await queries.prizes_of(conn, None if principal.role == "admin" else principal.user_id)
+
+
 async def require_prize_organiser(conn: asyncpg.Connection, principal: Principal, prize_id: UUID) -> None:
     require_role(principal, "organiser")
     if principal.role != "admin" and not await queries.is_prize_organiser(conn, prize_id, principal.user_id):

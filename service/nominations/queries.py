@@ -35,6 +35,12 @@ GRANT_PRIZE = "INSERT INTO prize_organisers (prize_id, user_id) VALUES ($1, $2) 
 IS_PRIZE_ORGANISER = "SELECT EXISTS (SELECT 1 FROM prize_organisers WHERE prize_id = $1 AND user_id = $2)"
 PRIZE_BY_SLUG = "SELECT id, slug, name, description FROM prizes WHERE slug = $1"
 PRIZE_BY_ID = "SELECT id, slug, name, description FROM prizes WHERE id = $1"
+# The prizes a user runs (every prize for NULL: an admin), by slug.
+PRIZES_OF = """
+SELECT p.id, p.slug, p.name, p.description FROM prizes p
+ WHERE $1::uuid IS NULL OR EXISTS (SELECT 1 FROM prize_organisers o WHERE o.prize_id = p.id AND o.user_id = $1)
+ ORDER BY p.slug
+"""
 
 INSERT_CALL = f"""
 INSERT INTO prize_calls AS c (prize_id, year, event_id, opens_at, closes_at, scoring_closes_at, notify_nominees)
@@ -171,6 +177,10 @@ async def is_prize_organiser(conn: asyncpg.Connection, prize_id: UUID, user_id: 
 async def prize_by_slug(conn: asyncpg.Connection, slug: str) -> Prize | None:
     row = await conn.fetchrow(PRIZE_BY_SLUG, slug)
     return Prize(**dict(row)) if row else None
+
+
+async def prizes_of(conn: asyncpg.Connection, user_id: UUID | None) -> list[Prize]:
+    return [Prize(**dict(row)) for row in await conn.fetch(PRIZES_OF, user_id)]
 
 
 async def prize_by_id(conn: asyncpg.Connection, prize_id: UUID) -> Prize | None:

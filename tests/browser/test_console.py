@@ -1,8 +1,6 @@
 """The organiser console in a real browser: the issue's whole flow (sign in by keyboard, create an event
-in three languages, publish, see a public registration appear, export CSV and read it with csv, cancel
+in three languages, add two sessions, publish, see a public registration appear, export CSV and read it with csv, cancel
 and see the waiting list move), and axe-core (WCAG 2.1 A/AA) on every console page in nb, nn and en.
-
-The issue's step "add two sessions" is left out: the programme editor is another domain, not built yet.
 """
 
 from __future__ import annotations
@@ -67,6 +65,24 @@ def axe_event(live_server: LiveServer, link_code: str) -> str:
     live_server.api(
         "POST", "/api/v1/events/axe-konferansen/questions", json={"kind": "yes_no", "label": {"nb": "Parkering?"}}
     )
+    session = live_server.api(
+        "POST",
+        "/api/v1/events/axe-konferansen/sessions",
+        json={
+            "kind": "parallel",
+            "title": {"nb": "Læring i kommunen", "en": "Learning in the municipality"},
+            "starts_at": in_days(40, 10),
+            "ends_at": in_days(40, 11),
+            "room": "Store sal",
+            "speakers": [{"name": "Åse Ødegård", "organisation": "Bergen kommune"}],
+            "capacity": 20,
+        },
+    )
+    assert session.status_code == 201, session.text
+    door = live_server.api("POST", "/api/v1/events/axe-konferansen/doors", json={"name": "Hovudinngang"})
+    assert door.status_code == 201, door.text
+    _workshop(live_server)
+    _prize(live_server)
     for name in ("Åse Ødegård", "Bjørn Æsøy"):
         email = name.split()[0].lower().replace("å", "a").replace("ø", "o") + "@example.no"
         answer = live_server.api(
@@ -77,6 +93,57 @@ def axe_event(live_server: LiveServer, link_code: str) -> str:
         )
         assert answer.status_code == 201, answer.text
     return "axe-konferansen"
+
+
+def _workshop(live_server: LiveServer) -> None:
+    """A workshop with two groups and two participants placed in them, for the groups page."""
+    live_server.create_event(
+        slug="axe-verksted",
+        kind="workshop",
+        title={"nb": "Axe-verkstedet", "en": "The Axe Workshop"},
+        starts_at=in_days(41, 9),
+        ends_at=in_days(41, 15),
+        capacity=10,
+        status="published",
+    )
+    for key, name in (("pasient", {"nb": "Pasient", "en": "Patient"}), ("ansatt", {"nb": "Ansatt"})):
+        group = {"key": key, "name": name, "capacity": 5}
+        assert live_server.api("POST", "/api/v1/events/axe-verksted/groups", json=group).status_code == 201
+    for name, email in (("Åse Ødegård", "ase.verksted@example.no"), ("Bjørn Æsøy", "bjorn.verksted@example.no")):
+        answer = live_server.api(
+            "POST",
+            "/api/v1/events/axe-verksted/registrations",
+            json={"name": name, "email": email, "accept_privacy": True, "perspectives": ["pasient"]},
+            headers={"Authorization": ""},
+        )
+        assert answer.status_code == 201, answer.text
+    assert live_server.api("POST", "/api/v1/events/axe-verksted/groups/assign").status_code == 200
+
+
+def _prize(live_server: LiveServer) -> None:
+    """A prize with an open call and one nomination, for the prize pages."""
+    prize = {"slug": "axe-prisen", "name": {"nb": "Axe-prisen", "en": "The Axe Prize"}}
+    assert live_server.api("POST", "/api/v1/prizes", json=prize).status_code == 201
+    call = {
+        "year": datetime.now(UTC).year,
+        "opens_at": in_days(-1, 9),
+        "closes_at": in_days(30, 12),
+        "scoring_closes_at": in_days(35, 12),
+        "criteria": [{"name": {"nb": "Nyskaping"}, "weight": 2}, {"name": {"nb": "Overføringsverdi"}, "weight": 1}],
+    }
+    assert live_server.api("POST", "/api/v1/prizes/axe-prisen/calls", json=call).status_code == 201
+    nomination = {
+        "nominee_kind": "person",
+        "nominee_name": "Åse Ødegård",
+        "title": "Læring på tvers",
+        "justification": "Hun har fått kommunene på Vestlandet til å lære av hverandre, år etter år.",
+        "nominator_name": "Bjørn Æsøy",
+        "nominator_email": "bjorn.pris@example.no",
+    }
+    answer = live_server.api(
+        "POST", "/api/v1/prizes/axe-prisen/nominations", json=nomination, headers={"Authorization": ""}
+    )
+    assert answer.status_code == 201, answer.text
 
 
 def sign_in_by_keyboard(page: Page, url: str, email: str) -> None:
@@ -129,7 +196,19 @@ def test_run_an_event_from_the_console(desk: BrowserContext, live_server: LiveSe
     page.get_by_role("button", name="Lag arrangementet").click()
     page.wait_for_url("**/console/events/flyt-console?notice=created")
     assert page.locator("h1").inner_text() == "Helsedagen på Årstad"
-    # The issue's "add two sessions" step needs the programme editor (another domain): left out here.
+    tabs = page.get_by_role("navigation", name="Dette arrangementet")
+    tabs.get_by_role("link", name="Program", exact=True).click()
+    for title, start, end in (("Åpning i Store sal", 9, 10), ("Læring i kommunen", 10, 11)):
+        page.get_by_role("link", name="Legg til en sesjon").click()
+        page.get_by_label("Plenum").check()
+        page.locator("#title_nb").fill(title)
+        page.locator("#starts_at").fill(local(50, start))
+        page.locator("#ends_at").fill(local(50, end))
+        page.get_by_label("Rom", exact=True).fill("Store sal")
+        page.get_by_role("button", name="Legg til sesjonen").click()
+        page.wait_for_url("**/programme?notice=added")
+    assert page.locator("th.session-title").all_inner_texts() == ["Åpning i Store sal", "Læring i kommunen"]
+    tabs.get_by_role("link", name="Arrangement", exact=True).click()
 
     page.get_by_role("button", name="Publiser").click()
     page.wait_for_url("**notice=publish")
@@ -172,7 +251,7 @@ def test_run_an_event_from_the_console(desk: BrowserContext, live_server: LiveSe
     assert "/console/sign-in?next=" in page.url
 
 
-def _pages(event: str, registration: str, code: str) -> dict[str, str]:
+def _pages(event: str, registration: str, session: str, door: str) -> dict[str, str]:
     return {
         "dashboard": "/console",
         "events": "/console/events",
@@ -183,6 +262,18 @@ def _pages(event: str, registration: str, code: str) -> dict[str, str]:
         "registrations": f"/console/events/{event}/registrations",
         "registration": f"/console/registrations/{registration}",
         "audit": f"/console/events/{event}/audit",
+        "programme": f"/console/events/{event}/programme",
+        "session-new": f"/console/events/{event}/programme/new",
+        "session-edit": f"/console/events/{event}/programme/{session}",
+        "session-cancel": f"/console/events/{event}/programme/{session}/cancel",
+        "doors": f"/console/events/{event}/doors",
+        "door-pairing": f"/console/events/{event}/doors/{door}",
+        "announcements": f"/console/events/{event}/announcements",
+        "groups": "/console/events/axe-verksted/groups",
+        "group-edit": "/console/events/axe-verksted/groups/edit/pasient",
+        "groups-not-a-workshop": f"/console/events/{event}/groups",
+        "prizes": "/console/prizes",
+        "prize": "/console/prizes/axe-prisen",
         "users": "/console/users",
         "not-found": "/console/events/no-such-event",
     }
@@ -206,11 +297,27 @@ def test_every_console_page_meets_wcag_21_aa(
         assert_accessible(page, axe_source)
     sign_in_by_keyboard(page, live_server.url, ADMIN)
     registrations = live_server.api("GET", f"/api/v1/events/{axe_event}/registrations").json()["items"]
-    pages = _pages(axe_event, registrations[-1]["id"], link_code)
+    session = live_server.api("GET", f"/api/v1/events/{axe_event}/sessions").json()[0]["id"]
+    door = live_server.api("GET", f"/api/v1/events/{axe_event}/doors").json()[0]["id"]
+    pages = _pages(axe_event, registrations[-1]["id"], session, door)
+    prize = live_server.api("GET", "/api/v1/prizes/axe-prisen").json()
+    pages["call"] = f"/console/calls/{prize['current_call']['id']}"
     for name, path in pages.items():
         page.goto(f"{live_server.url}{path}?lang={language}")
         assert page.locator("html").get_attribute("lang") == language, name
         assert_accessible(page, axe_source)
+    # Pages reached by sending a form: an announcement's preview, the confirmation of a calendar change.
+    page.goto(f"{live_server.url}{pages['announcements']}?lang={language}")
+    page.locator("#subject_nb").fill("Velkommen")
+    page.locator("#body_nb").fill("Vi gleder oss.")
+    page.locator("form.form-stack button[type=submit]").click()
+    page.wait_for_url("**/announcements/*")
+    assert_accessible(page, axe_source)
+    page.goto(f"{live_server.url}{pages['session-edit']}?lang={language}")
+    page.locator("#room").fill(f"Rom {language}")
+    page.locator("form.form-stack button[type=submit]").click()
+    assert page.locator("#affected").count() == 1
+    assert_accessible(page, axe_source)
 
 
 def test_form_errors_are_accessible_and_focusable(

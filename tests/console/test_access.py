@@ -10,6 +10,8 @@ from service.app import create_app
 from service.settings import Settings
 from tests.conftest import auth
 from tests.console.conftest import HTML, add_console_user, csrf_of, sign_in
+from tests.nominations.conftest import call_body, nomination_body
+from tests.programme.helpers import add_session, session_body
 
 OPEN = {
     ("GET", "/console/sign-in"),
@@ -50,6 +52,69 @@ GUARDED = {
         "/console/registrations/{waitlisted}/confirm",
         {},
     ),
+    ("GET", "/console/events/{slug:str}/programme"): ("/console/events/kk/programme", None),
+    ("GET", "/console/events/{slug:str}/programme/new"): ("/console/events/kk/programme/new", None),
+    ("POST", "/console/events/{slug:str}/programme/new"): ("/console/events/kk/programme/new", {"title_nb": ""}),
+    ("GET", "/console/events/{slug:str}/programme/{session_id:uuid}"): ("/console/events/kk/programme/{session}", None),
+    ("POST", "/console/events/{slug:str}/programme/{session_id:uuid}"): (
+        "/console/events/kk/programme/{session}",
+        {"title_nb": ""},
+    ),
+    ("GET", "/console/events/{slug:str}/programme/{session_id:uuid}/cancel"): (
+        "/console/events/kk/programme/{session}/cancel",
+        None,
+    ),
+    ("POST", "/console/events/{slug:str}/programme/{session_id:uuid}/cancel"): (
+        "/console/events/kk/programme/{session}/cancel",
+        {},
+    ),
+    ("GET", "/console/events/{slug:str}/doors"): ("/console/events/kk/doors", None),
+    ("GET", "/console/events/{slug:str}/doors/counts"): ("/console/events/kk/doors/counts", None),
+    ("POST", "/console/events/{slug:str}/doors"): ("/console/events/kk/doors", {"name": ""}),
+    ("GET", "/console/events/{slug:str}/doors/{door_id:uuid}"): ("/console/events/kk/doors/{door}", None),
+    ("POST", "/console/events/{slug:str}/doors/{door_id:uuid}/revoke"): (
+        "/console/events/kk/doors/{door}/revoke",
+        {},
+    ),
+    ("GET", "/console/events/{slug:str}/announcements"): ("/console/events/kk/announcements", None),
+    ("POST", "/console/events/{slug:str}/announcements"): ("/console/events/kk/announcements", {"subject_nb": ""}),
+    ("GET", "/console/events/{slug:str}/announcements/{announcement_id:uuid}"): (
+        "/console/events/kk/announcements/{announcement}",
+        None,
+    ),
+    ("POST", "/console/events/{slug:str}/announcements/{announcement_id:uuid}/send"): (
+        "/console/events/kk/announcements/{announcement}/send",
+        {},
+    ),
+    ("POST", "/console/events/{slug:str}/announcements/{announcement_id:uuid}/cancel"): (
+        "/console/events/kk/announcements/{announcement}/cancel",
+        {},
+    ),
+    ("GET", "/console/events/{slug:str}/groups"): ("/console/events/kk/groups", None),
+    ("POST", "/console/events/{slug:str}/groups"): ("/console/events/kk/groups", {"key": ""}),
+    ("GET", "/console/events/{slug:str}/groups/edit/{key:str}"): ("/console/events/kk/groups/edit/patient", None),
+    ("POST", "/console/events/{slug:str}/groups/edit/{key:str}"): (
+        "/console/events/kk/groups/edit/patient",
+        {"name_nb": ""},
+    ),
+    ("POST", "/console/events/{slug:str}/groups/assign"): ("/console/events/kk/groups/assign", {}),
+    ("POST", "/console/events/{slug:str}/groups/publish"): ("/console/events/kk/groups/publish", {}),
+    ("POST", "/console/events/{slug:str}/groups/move/{registration_id:uuid}"): (
+        "/console/events/kk/groups/move/{registration}",
+        {"group": "patient"},
+    ),
+    ("GET", "/console/prizes"): ("/console/prizes", None),
+    ("POST", "/console/prizes"): ("/console/prizes", {"slug": ""}),
+    ("GET", "/console/prizes/{slug:str}"): ("/console/prizes/forskningsprisen", None),
+    ("POST", "/console/prizes/{slug:str}/calls"): ("/console/prizes/forskningsprisen/calls", {"year": ""}),
+    ("GET", "/console/calls/{call_id:uuid}"): ("/console/calls/{call}", None),
+    ("POST", "/console/calls/{call_id:uuid}/jury"): ("/console/calls/{call}/jury", {"jury": ""}),
+    ("POST", "/console/calls/{call_id:uuid}/lock"): ("/console/calls/{call}/lock", {}),
+    ("POST", "/console/calls/{call_id:uuid}/publish"): ("/console/calls/{call}/publish", {}),
+    ("POST", "/console/calls/{call_id:uuid}/decision/{nomination_id:uuid}"): (
+        "/console/calls/{call}/decision/{nomination}",
+        {"status": "shortlisted"},
+    ),
     ("POST", "/console/sign-out"): ("/console/sign-out", {}),
     ("GET", "/console/users"): ("/console/users", None),
     ("POST", "/console/users"): ("/console/users", {"email": "ny@example.no", "role": "jury"}),
@@ -61,6 +126,8 @@ GLOBAL = {
     ("GET", "/console/new-event"),
     ("POST", "/console/new-event"),
     ("GET", "/console/dashboard/table"),
+    ("GET", "/console/prizes"),
+    ("POST", "/console/prizes"),
 }
 ADMIN_ONLY = {("GET", "/console/users"), ("POST", "/console/users")}
 
@@ -79,8 +146,18 @@ def test_every_console_route_is_classified():
 
 
 @pytest.fixture
-async def world(client, conn, make_event):
-    await make_event(slug="kk", capacity=1)
+async def world(client, conn, make_event, organiser_token):
+    await make_event(slug="kk", capacity=1, kind="workshop")
+    group = {"key": "patient", "name": {"nb": "Pasient"}, "capacity": 5}
+    await client.post("/api/v1/events/kk/groups", json=group, headers=auth(organiser_token))
+    session = await add_session(client, organiser_token, **session_body("Læring", "10:00", "11:00"))
+    door = await client.post("/api/v1/events/kk/doors", json={"name": "Hovudinngang"}, headers=auth(organiser_token))
+    prize = {"slug": "forskningsprisen", "name": {"nb": "Forskningsprisen"}}
+    await client.post("/api/v1/prizes", json=prize, headers=auth(organiser_token))
+    call = await client.post(
+        "/api/v1/prizes/forskningsprisen/calls", json=call_body(jury=[], event=None), headers=auth(organiser_token)
+    )
+    nomination = await client.post("/api/v1/prizes/forskningsprisen/nominations", json=nomination_body())
     question = (
         await conn.fetchrow(
             "INSERT INTO event_questions (event_id, position, kind, label) "
@@ -96,8 +173,22 @@ async def world(client, conn, make_event):
         people.append(answer.json()["id"])
     await add_console_user(conn, "jury@example.no", "jury")
     await add_console_user(conn, "per@example.no", "organiser")
-    door = (await add_user(conn, email="door@example.no", role="door")).token
-    return {"question": question, "registration": people[0], "waitlisted": people[1]}, door
+    door_token = (await add_user(conn, email="door@example.no", role="door")).token
+    ids = {
+        "question": question,
+        "registration": people[0],
+        "waitlisted": people[1],
+        "session": session["id"],
+        "door": door.json()["id"],
+        "call": call.json()["id"],
+        "nomination": nomination.json()["id"],
+        "announcement": await conn.fetchval(
+            "INSERT INTO announcements (event_id, audience, subject, body, actor)"
+            " SELECT id, 'confirmed', '{\"nb\": \"Hei\"}', '{\"nb\": \"Tekst\"}', 'test' FROM events"
+            " WHERE slug = 'kk' RETURNING id"
+        ),
+    }
+    return ids, door_token
 
 
 async def visit(client, method, path, body, *, headers=None):

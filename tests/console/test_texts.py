@@ -36,8 +36,8 @@ def test_navigation_for_each_role() -> None:
     shown = {role: [section.key for section in nav.main_for(role)] for role in roles}
 
     assert shown == {
-        "admin": ["dashboard", "events", "users"],
-        "organiser": ["dashboard", "events"],
+        "admin": ["dashboard", "events", "prizes", "users"],
+        "organiser": ["dashboard", "events", "prizes"],
         "jury": ["dashboard"],
         "door": [],
     }
@@ -47,6 +47,10 @@ def test_event_sections_link_to_that_event() -> None:
     assert [section.href for section in nav.event_for("organiser", "kk")] == [
         "/console/events/kk",
         "/console/events/kk/questions",
+        "/console/events/kk/programme",
         "/console/events/kk/registrations",
+        "/console/events/kk/groups",
+        "/console/events/kk/doors",
+        "/console/events/kk/announcements",
         "/console/events/kk/audit",
     ]

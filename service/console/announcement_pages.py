@@ -1,0 +1,210 @@
+"""Announcements in the console, as from Slack: write one (subject and text in bokmål, nynorsk and English),
+choose who gets it, preview it with the number of recipients, then send it now or at a chosen time; a list
+with status and counts. Every change goes through service/announcements."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from ..announcements import domain as announcements
+from ..announcements.audiences import AUDIENCES
+from ..announcements.schemas import Announcement, AnnouncementIn
+from ..errors import DomainError, NotFound
+from ..events import domain as events
+from ..events.schemas import Event
+from ..http import Caller, Conn, Now
+from ..i18n import LANGUAGES
+from ..programme import domain as programme
+from . import forms
+from .guard import ORGANISER, console_page
+
+LABELS = {
+    "subject_nb": "Subject (bokmål)",
+    "subject_nn": "Subject (nynorsk)",
+    "subject_en": "Subject (English)",
+    "body_nb": "Text (bokmål)",
+    "body_nn": "Text (nynorsk)",
+    "body_en": "Text (English)",
+    "audience": "Recipients",
+    "audience_ref": "Session",
+    "send_at": "Send at (Norwegian time)",
+    "form": "The form",
+}
+ERRORS = {
+    **forms.ERROR_TEXTS,
+    "invalid_audience": "Choose who gets the announcement (and the session, for one session's attendees).",
+    "send_at_in_past": "Choose a time that has not passed.",
+}
+
+
+def announcement_values(form: dict[str, str]) -> dict[str, Any]:
+    """The form as AnnouncementIn's JSON. Raises FormErrors."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {"audience": form.get("audience", "")}
+    for name in ("subject", "body"):
+        texts = {code: form.get(f"{name}_{code}", "").strip() for code in LANGUAGES}
+        if not texts["nb"]:
+            errors[f"{name}_nb"] = "required"
+        values[name] = {code: text for code, text in texts.items() if text}
+    if values["audience"] == "session":
+        values["audience_ref"] = form.get("audience_ref", "") or None
+        if values["audience_ref"] is None:
+            errors["audience_ref"] = "invalid_audience"
+    if form.get("when") == "later":
+        try:
+            values["send_at"] = forms.parse_local_time(form.get("send_at", ""))
+        except ValueError:
+            errors["send_at"] = "invalid_datetime"
+        if values.get("send_at") is None and "send_at" not in errors:
+            errors["send_at"] = "required"
+    if errors:
+        raise forms.FormErrors(errors)
+    return values
+
+
+async def _announcement(conn: Conn, event: Event, announcement_id: UUID, principal: Any) -> Announcement:
+    announcement = await announcements.get_announcement(conn, announcement_id, actor=principal)
+    if announcement.event_id != event.id:
+        raise NotFound("announcement_not_found", "no such announcement")
+    return announcement
+
+
+async def _session_ids(conn: Conn, event: Event) -> set[str]:
+    return {str(s.id) for s in await programme.list_sessions(conn, event.id) if s.status == "scheduled"}
+
+
+class AnnouncementPages(Controller):
+    path = "/console/events/{slug:str}/announcements"
+    include_in_schema = False
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        principal: Any,
+        event: Event,
+        *,
+        values: dict[str, str],
+        errors: dict[str, str],
+    ) -> Template:
+        sessions = [s for s in await programme.list_sessions(conn, event.id) if s.status == "scheduled"]
+        return console_page(
+            request,
+            "console/announcements.html",
+            principal,
+            status_code=422 if errors else 200,
+            event_slug=event.slug,
+            section="announcements",
+            event=event,
+            announcements=await announcements.list_announcements(conn, event.id, actor=principal),
+            audiences=AUDIENCES,
+            sessions={str(s.id): s for s in sessions},
+            values=values,
+            errors=errors,
+            field_labels=LABELS,
+            error_texts=ERRORS,
+            notice=request.query_params.get("notice"),
+        )
+
+    @get("/")
+    async def announcements_page(
+        self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, principal: Caller
+    ) -> Template:
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        values = {"audience": "confirmed", "when": "now"}
+        return await self._page(request, conn, principal, event, values=values, errors={})
+
+    @post("/", status_code=303)
+    async def write(
+        self,
+        slug: FromPath[str],
+        data: URLEncodedBody[dict[str, str]],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        principal: Caller,
+        now: Now,
+    ) -> Response[Any]:
+        """Save a draft and show its preview; nothing is sent before the preview is confirmed."""
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        try:
+            body = msgspec.convert(announcement_values(data), AnnouncementIn)
+            if body.audience_ref is not None and body.audience_ref not in await _session_ids(conn, event):
+                raise forms.FormErrors({"audience_ref": "invalid_audience"})
+            draft = await announcements.create_announcement(conn, event.id, data=body, actor=principal, now=now)
+        except forms.FormErrors as error:
+            return await self._page(request, conn, principal, event, values=data, errors=error.errors)
+        except msgspec.ValidationError as error:
+            errors = {forms.field_of_validation(error): forms.code_of_validation(error)}
+            return await self._page(request, conn, principal, event, values=data, errors=errors)
+        except DomainError as error:
+            if error.status in (401, 403, 404):
+                raise
+            errors = {forms.field_of_domain(error): error.code}
+            return await self._page(request, conn, principal, event, values=data, errors=errors)
+        return Redirect(f"/console/events/{slug}/announcements/{draft.id}", status_code=303)
+
+    @get("/{announcement_id:uuid}")
+    async def preview(
+        self,
+        slug: FromPath[str],
+        announcement_id: FromPath[UUID],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        principal: Caller,
+    ) -> Template:
+        """The announcement as written, to whom, and how many it reaches now."""
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        announcement = await _announcement(conn, event, announcement_id, principal)
+        count = await announcements.count_recipients(conn, event.id, announcement.audience, announcement.audience_ref)
+        session = None
+        if announcement.audience_ref:
+            session = await programme.get_session(conn, UUID(announcement.audience_ref))
+        return console_page(
+            request,
+            "console/announcement.html",
+            principal,
+            event_slug=slug,
+            section="announcements",
+            event=event,
+            announcement=announcement,
+            audience=AUDIENCES[announcement.audience],
+            session=session,
+            count=count,
+            error=request.query_params.get("error"),
+        )
+
+    @post("/{announcement_id:uuid}/send", status_code=303)
+    async def send(
+        self, slug: FromPath[str], announcement_id: FromPath[UUID], conn: Conn, principal: Caller, now: Now
+    ) -> Redirect:
+        """Confirm: send now, or at its time. A second press changes nothing."""
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        await _announcement(conn, event, announcement_id, principal)
+        try:
+            confirmed, _ = await announcements.confirm_announcement(conn, announcement_id, actor=principal, now=now)
+        except DomainError as error:
+            if error.status in (401, 403, 404):
+                raise
+            return Redirect(f"/console/events/{slug}/announcements/{announcement_id}?error={error.code}")
+        notice = "scheduled" if confirmed.send_at else "sending"
+        return Redirect(f"/console/events/{slug}/announcements?notice={notice}", status_code=303)
+
+    @post("/{announcement_id:uuid}/cancel", status_code=303)
+    async def cancel(
+        self, slug: FromPath[str], announcement_id: FromPath[UUID], conn: Conn, principal: Caller
+    ) -> Redirect:
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        await _announcement(conn, event, announcement_id, principal)
+        try:
+            await announcements.cancel_announcement(conn, announcement_id, actor=principal)
+        except DomainError as error:
+            if error.status in (401, 403, 404):
+                raise
+            return Redirect(f"/console/events/{slug}/announcements/{announcement_id}?error={error.code}")
+        return Redirect(f"/console/events/{slug}/announcements?notice=cancelled", status_code=303)

@@ -1,0 +1,66 @@
+"""The dashboard's parts from other domains: check-ins at the events taking place today (refreshing with the
+rest of the table), and the prize calls open for nominations with their counts. Each number comes from its
+own domain (service/checkin, service/nominations)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import msgspec
+
+from ..accounts.schemas import Principal
+from ..checkin import queries as checkin_queries
+from ..nominations import queries as nomination_queries
+from ..nominations.access import prizes_for
+from .schemas import DashboardEvent
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+class Checkins(msgspec.Struct, kw_only=True):
+    checked_in: int
+    expected: int
+
+
+class OpenCall(msgspec.Struct, kw_only=True):
+    call_id: UUID
+    prize: dict[str, str]
+    year: int
+    closes_at: datetime
+    nominations: int
+
+
+def on_the_day(event: DashboardEvent, now: datetime) -> bool:
+    """Whether the event takes place today in Norway (from its first day to its last)."""
+    today = now.astimezone(OSLO).date()
+    return event.starts_at.astimezone(OSLO).date() <= today <= event.ends_at.astimezone(OSLO).date()
+
+
+async def checkins_today(conn: asyncpg.Connection, events: list[DashboardEvent], now: datetime) -> dict[UUID, Any]:
+    """Event id -> checked in / expected, for the events taking place today."""
+    found = {}
+    for event in events:
+        if on_the_day(event, now):
+            row = await checkin_queries.counts(conn, event.id)
+            found[event.id] = Checkins(checked_in=row["checked_in"], expected=row["expected"])
+    return found
+
+
+async def open_calls(conn: asyncpg.Connection, principal: Principal, now: datetime) -> list[OpenCall]:
+    """The calls of the principal's prizes open for nominations now, with how many nominations they have."""
+    calls = []
+    for prize in await prizes_for(conn, principal):
+        for call in await nomination_queries.calls_of_prize(conn, prize.id):
+            if call.state(now) == "open":
+                nominations = await nomination_queries.nominations_of_call(conn, call.id)
+                count = sum(1 for n in nominations if n.status != "withdrawn")
+                calls.append(
+                    OpenCall(
+                        call_id=call.id, prize=prize.name, year=call.year, closes_at=call.closes_at, nominations=count
+                    )
+                )
+    return sorted(calls, key=lambda call: call.closes_at)

@@ -1,0 +1,143 @@
+"""Prizes in the console: create a prize and a call (criteria, jury), set the jury, the results table, lock
+scoring, shortlist, reject with a reason, choose the winner, publish, CSV links; bad input shows the form
+again (or the refusal on the call's page) and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.console.conftest import HTML, add_console_user
+from tests.nominations.conftest import world  # noqa: F401 - the prize world fixture
+from tests.web.html import Page
+
+PRIZE = {"slug": "kvalitetsprisen", "name_nb": "Kvalitetsprisen", "name_nn": "", "name_en": "The Quality Prize"}
+CALL = {
+    "year": "2028",
+    "opens_at": "2028-02-01T09:00",
+    "closes_at": "2028-04-01T12:00",
+    "scoring_closes_at": "2028-05-01T12:00",
+    "criteria": "Nyskaping | 2\nOverføringsverdi | 1,5",
+    "jury": "jury@example.no",
+    "event": "",
+}
+
+
+async def test_create_a_prize_and_a_call(signed_in, post_form, conn):
+    await add_console_user(conn, "jury@example.no", "jury")
+
+    created = await post_form("/console/prizes", "/console/prizes", PRIZE)
+    called = await post_form("/console/prizes/kvalitetsprisen", "/console/prizes/kvalitetsprisen/calls", CALL)
+    call_id = await conn.fetchval("SELECT id FROM prize_calls")
+    listed = Page((await signed_in.get("/console/prizes", headers=HTML)).text)
+
+    assert (created.status_code, created.headers["location"]) == (303, "/console/prizes/kvalitetsprisen")
+    assert (called.status_code, called.headers["location"]) == (303, f"/console/calls/{call_id}")
+    assert tuple(await conn.fetchrow("SELECT slug, name FROM prizes")) == (
+        "kvalitetsprisen",
+        {"nb": "Kvalitetsprisen", "en": "The Quality Prize"},
+    )
+    criteria = await conn.fetch("SELECT name, weight::float8 FROM prize_criteria ORDER BY position")
+    assert [tuple(row) for row in criteria] == [({"nb": "Nyskaping"}, 2.0), ({"nb": "Overføringsverdi"}, 1.5)]
+    assert await conn.fetchval("SELECT array_agg(u.email) FROM prize_jurors j JOIN users u ON u.id = j.user_id") == [
+        "jury@example.no"
+    ]
+    assert listed.texts("a.prize-link") == ["Kvalitetsprisen"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"slug": ""}, "slug", "Fyll ut dette."),
+        ({"slug": "Ikke Gyldig"}, "slug", "Sjekk hva du skrev her."),
+        ({"name_nb": ""}, "name_nb", "Fyll ut dette."),
+    ],
+)
+async def test_bad_prize_input_shows_the_form_again(signed_in, post_form, conn, change, field, message):
+    response = await post_form("/console/prizes", "/console/prizes", {**PRIZE, **change})
+
+    page = Page(response.text)
+    assert response.status_code == 422
+    assert page.one(f"#{field}-error").text == message
+    assert page.one("#name_en").attrs["value"] == "The Quality Prize"
+    assert await conn.fetchval("SELECT count(*) FROM prizes") == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"year": "neste"}, "year", "Skriv et helt tall, 0 eller mer."),
+        ({"closes_at": "2028-01-01T12:00"}, "closes_at", "Dette må være etter tidspunktet før."),
+        (
+            {"criteria": "Nyskaping"},
+            "criteria",
+            "Skriv ett kriterium per linje: navnet, en loddrett strek og vekten, for eksempel Effekt | 2.",
+        ),
+        ({"criteria": ""}, "criteria", "Fyll ut dette."),
+        ({"jury": "ukjent@example.no"}, "jury", "Denne personen har ingen jurykonto"),
+    ],
+)
+async def test_bad_call_input_shows_the_form_again(signed_in, post_form, conn, change, field, message):
+    await post_form("/console/prizes", "/console/prizes", PRIZE)
+    await add_console_user(conn, "jury@example.no", "jury")
+
+    response = await post_form(
+        "/console/prizes/kvalitetsprisen", "/console/prizes/kvalitetsprisen/calls", {**CALL, **change}
+    )
+
+    page = Page(response.text)
+    assert response.status_code == 422
+    assert page.one(f"#{field}-error").text == message
+    assert await conn.fetchval("SELECT count(*) FROM prize_calls") == 0
+
+
+async def test_results_decisions_lock_and_publish(signed_in, post_form, world):  # noqa: F811
+    call = f"/console/calls/{world.call_id}"
+    first = await world.nominate()
+    second = await world.nominate(nominee_name="Polyfon", nominee_email="polyfon@hvl.no", title="Klyngen")
+    for juror, values in ((0, [5, 4, 4, 3]), (1, [4, 4, 5, 5])):
+        assert (await world.score(juror, first["id"], values)).status_code == 200
+    assert (await world.score(0, second["id"], [3, 3, 3, 3])).status_code == 200
+
+    early_winner = await post_form(call, f"{call}/decision/{first['id']}", {"status": "winner"})
+    no_reason = await post_form(call, f"{call}/decision/{second['id']}", {"status": "rejected", "reason": ""})
+    locked = await post_form(call, f"{call}/lock", {})
+    winner = await post_form(call, f"{call}/decision/{first['id']}", {"status": "winner"})
+    rejected = await post_form(call, f"{call}/decision/{second['id']}", {"status": "rejected", "reason": "Utenfor"})
+    page = Page((await signed_in.get(call, headers=HTML)).text)
+    published = await post_form(call, f"{call}/publish", {})
+
+    assert [r.headers["location"] for r in (early_winner, no_reason, locked, winner, rejected, published)] == [
+        f"{call}?error=scoring_not_locked",
+        f"{call}?error=reason_required",
+        f"{call}?notice=locked",
+        f"{call}?notice=decided",
+        f"{call}?notice=decided",
+        f"{call}?notice=published",
+    ]
+    assert page.texts("th.nominee") == [
+        "GAMUT, Universitetet i Bergen Musikkterapi i kommunale tjenester",
+        "Polyfon, Universitetet i Bergen Klyngen",
+    ]
+    decided = [cell.text for cell in page.all("td") if "decision" not in cell.attrs.get("class", "")]
+    assert decided == [
+        *("Vinner", "4,31", "2", "0,06", "0", "1", "0,50", "1"),
+        *("Avvist", "3,00", "1", "0,00", "0", "2", "−1,00", "2"),
+    ]
+    assert [a.attrs["href"] for a in page.all("a") if "csv" in a.text.lower()] == [
+        f"/api/v1/calls/{world.call_id}/nominations?format=csv",
+        f"/api/v1/calls/{world.call_id}/results?format=csv",
+        f"/api/v1/calls/{world.call_id}/scores",
+    ]
+
+
+async def test_set_the_jury(signed_in, post_form, world, conn):  # noqa: F811
+    call = f"/console/calls/{world.call_id}"
+
+    saved = await post_form(call, f"{call}/jury", {"jury": "ola@hvl.no\ningrid@uib.no"})
+    refused = await post_form(call, f"{call}/jury", {"jury": "ukjent@example.no"})
+    page = Page((await signed_in.get(refused.headers["location"], headers=HTML)).text)
+
+    assert saved.headers["location"] == f"{call}?notice=jury"
+    assert refused.headers["location"] == f"{call}?error=not_a_juror"
+    assert page.one("#problem").text == "Denne personen har ingen jurykonto"
+    assert page.one("#jury").text == "ingrid@uib.no ola@hvl.no"
