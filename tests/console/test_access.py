@@ -130,6 +130,11 @@ GLOBAL = {
     ("POST", "/console/prizes"),
 }
 ADMIN_ONLY = {("GET", "/console/users"), ("POST", "/console/users")}
+# The domains' console pages: each checked against every kind of visitor in one test (one database each), to
+# keep the suite's time in bounds.
+DOMAIN_PARTS = ("/programme", "/doors", "/announcements", "/groups", "/console/prizes", "/console/calls")
+DOMAIN = {key for key in GUARDED if any(part in key[1] for part in DOMAIN_PARTS)}
+CORE = set(GUARDED) - DOMAIN
 
 
 def console_routes():
@@ -202,7 +207,7 @@ async def visit(client, method, path, body, *, headers=None):
     )
 
 
-@pytest.mark.parametrize("key", sorted(GUARDED))
+@pytest.mark.parametrize("key", sorted(CORE))
 async def test_anonymous_visitors_are_sent_to_sign_in(client, world, key):
     ids, _ = world
     path, body = GUARDED[key]
@@ -213,7 +218,7 @@ async def test_anonymous_visitors_are_sent_to_sign_in(client, world, key):
     assert response.headers["location"].startswith("/console/sign-in?next=")
 
 
-@pytest.mark.parametrize("key", sorted(set(GUARDED) - {("POST", "/console/sign-out"), ("GET", "/console")}))
+@pytest.mark.parametrize("key", sorted(CORE - {("POST", "/console/sign-out"), ("GET", "/console")}))
 async def test_jurors_are_refused(client, world, key):
     ids, _ = world
     path, body = GUARDED[key]
@@ -225,7 +230,7 @@ async def test_jurors_are_refused(client, world, key):
     assert "Du har ikke lov til å gjøre dette" in response.text or "Du har ikke tilgang til dette" in response.text
 
 
-@pytest.mark.parametrize("key", sorted(set(GUARDED) - {("POST", "/console/sign-out")}))
+@pytest.mark.parametrize("key", sorted(CORE - {("POST", "/console/sign-out")}))
 async def test_door_devices_are_refused(client, world, key):
     ids, door = world
     path, body = GUARDED[key]
@@ -235,7 +240,7 @@ async def test_door_devices_are_refused(client, world, key):
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("key", sorted(set(GUARDED) - GLOBAL - ADMIN_ONLY))
+@pytest.mark.parametrize("key", sorted(CORE - GLOBAL - ADMIN_ONLY))
 async def test_organisers_of_other_events_are_refused(client, world, key):
     ids, _ = world
     path, body = GUARDED[key]
@@ -246,7 +251,7 @@ async def test_organisers_of_other_events_are_refused(client, world, key):
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("key", sorted(set(GUARDED) - ADMIN_ONLY))
+@pytest.mark.parametrize("key", sorted(CORE - ADMIN_ONLY))
 async def test_the_events_organiser_gets_in(signed_in, world, key):
     ids, _ = world
     path, body = GUARDED[key]
@@ -258,7 +263,7 @@ async def test_the_events_organiser_gets_in(signed_in, world, key):
         assert not response.headers["location"].startswith("/console/sign-in?next=")
 
 
-@pytest.mark.parametrize("key", sorted(k for k in GUARDED if k[0] == "POST" and k not in ADMIN_ONLY))
+@pytest.mark.parametrize("key", sorted(k for k in CORE if k[0] == "POST" and k not in ADMIN_ONLY))
 async def test_a_form_without_the_csrf_token_is_refused(signed_in, world, conn, key):
     ids, _ = world
     path, body = GUARDED[key]
@@ -275,3 +280,32 @@ async def test_a_form_without_the_csrf_token_is_refused(signed_in, world, conn, 
         + await conn.fetchval("SELECT count(*) FROM registration_history")
         == before
     )
+
+
+@pytest.mark.parametrize("key", sorted(DOMAIN))
+async def test_a_domain_page_is_only_for_its_organiser(client, world, conn, organiser, key):
+    """Anonymous -> sign-in; door, juror, organiser of other events (or prizes) -> 403; a POST without its
+    CSRF token -> 403 with nothing changed; the organiser gets in."""
+    ids, door = world
+    path, body = GUARDED[key]
+    path = path.format(**ids)
+
+    anonymous = await visit(client, key[0], path, body)
+    by_door = await visit(client, key[0], path, body, headers=auth(door))
+    answers = {}
+    for email in ("jury@example.no", "per@example.no", organiser.email):
+        client.cookies.clear()
+        await sign_in(client, email)
+        answers[email] = await visit(client, key[0], path, body)
+    if key[0] == "POST":
+        before = await conn.fetchval("SELECT count(*) FROM audit_log")
+        forged = await client.post(path, data=body, headers=HTML, follow_redirects=False)
+        assert (forged.status_code, await conn.fetchval("SELECT count(*) FROM audit_log")) == (403, before)
+        assert "Skjemaet var utdatert" in forged.text
+
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/console/sign-in?next=")
+    assert by_door.status_code == 403
+    assert answers["jury@example.no"].status_code == 403
+    assert answers["per@example.no"].status_code in ((200, 422) if key in GLOBAL else (403,))
+    assert answers[organiser.email].status_code in (200, 303, 422), answers[organiser.email].text
