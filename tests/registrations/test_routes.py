@@ -153,10 +153,13 @@ async def test_register_bad_fields_are_422_naming_each_field_and_store_nothing(c
     }
 
     results = {field: await client.post("/api/v1/events/kk/registrations", json=body) for field, body in cases.items()}
+    # A relay without SMTPUTF8 cannot deliver to a non-ASCII address: refused here rather than a mail lost later.
+    non_ascii = await client.post("/api/v1/events/kk/registrations", json={**KARI, "email": "åse@example.no"})
 
     assert {f: (r.status_code, r.json()["errors"][0]["field"]) for f, r in results.items()} == {
         f: (422, f) for f in cases
     }
+    assert (non_ascii.status_code, non_ascii.json()["errors"][0]["field"]) == (422, "email")
     assert await snapshot(conn) == before
 
 
