@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
@@ -92,9 +93,24 @@ Text = Annotated[str, QueryParameter(max_length=400)]
 GROUPS_OF = "SELECT id, name FROM workshop_groups WHERE event_id = $1 ORDER BY position"
 
 
+def provide_filter(
+    q: Text = "", status: Text = "", role: Text = "", session: Text = "", group: Text = "", sort: Text = "created"
+) -> RegistrationFilter:
+    """The table's filter from the query string; the table and both exports read the same one."""
+    return chosen_filter(q, status, role, sort, session, group)
+
+
+Chosen = NamedDependency[RegistrationFilter]
+DOWNLOADS = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
 class RegistrationPages(Controller):
     path = "/console"
     include_in_schema = False
+    dependencies = {"chosen": Provide(provide_filter, sync_to_thread=False)}  # noqa: RUF012 - read by Litestar
 
     @get("/events/{slug:str}/registrations")
     async def table(
@@ -104,17 +120,11 @@ class RegistrationPages(Controller):
         conn: Conn,
         principal: Caller,
         now: Now,
-        q: Text = "",
-        status: Text = "",
-        role: Text = "",
-        session: Text = "",
-        group: Text = "",
-        sort: Text = "created",
+        chosen: Chosen,
         after: Text = "",
         before: Text = "",
     ) -> Template:
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        chosen = chosen_filter(q, status, role, sort, session, group)
         rows, has_previous, has_next, total = await listing.registrations_page(
             conn, event.id, chosen, after=after or None, before=before or None
         )
@@ -150,52 +160,25 @@ class RegistrationPages(Controller):
 
     @get("/events/{slug:str}/registrations.csv")
     async def csv(
-        self,
-        slug: FromPath[str],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-        q: Text = "",
-        status: Text = "",
-        role: Text = "",
-        session: Text = "",
-        group: Text = "",
-        sort: Text = "created",
+        self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, principal: Caller, chosen: Chosen
     ) -> Response[bytes]:
-        lines = await self._lines(
-            request, conn, principal, slug, chosen_filter(q, status, role, sort, session, group)
-        )
-        return Response(
-            export.to_csv(lines),
-            media_type="text/csv",
-            headers={
-                "content-disposition": f'attachment; filename="{slug}-registrations.csv"',
-                "cache-control": "no-store",
-            },
-        )
+        lines = await self._lines(request, conn, principal, slug, chosen)
+        return self._download(slug, "csv", export.to_csv(lines))
 
     @get("/events/{slug:str}/registrations.xlsx")
     async def xlsx(
-        self,
-        slug: FromPath[str],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-        q: Text = "",
-        status: Text = "",
-        role: Text = "",
-        session: Text = "",
-        group: Text = "",
-        sort: Text = "created",
+        self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, principal: Caller, chosen: Chosen
     ) -> Response[bytes]:
-        lines = await self._lines(
-            request, conn, principal, slug, chosen_filter(q, status, role, sort, session, group)
-        )
+        lines = await self._lines(request, conn, principal, slug, chosen)
+        return self._download(slug, "xlsx", export.to_xlsx(lines, slug))
+
+    @staticmethod
+    def _download(slug: str, kind: str, content: bytes) -> Response[bytes]:
         return Response(
-            export.to_xlsx(lines, slug),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content,
+            media_type=DOWNLOADS[kind],
             headers={
-                "content-disposition": f'attachment; filename="{slug}-registrations.xlsx"',
+                "content-disposition": f'attachment; filename="{slug}-registrations.{kind}"',
                 "cache-control": "no-store",
             },
         )
