@@ -55,12 +55,17 @@ def handlers() -> Mapping[str, Handler]:
     from .nominations.notify import HANDLERS as nomination_handlers
     from .programme.notify import HANDLERS as programme_handlers
     from .programme.notify import followed_by_sync
+    from .registrations.domain import MAIL_LINK
     from .registrations.notify import HANDLERS as registration_handlers
     from .slack.jobs import HANDLERS as slack_handlers
     from .workshops.notify import HANDLERS as workshop_handlers
 
-    # Every mail about a registration's status is followed by a calendar sync (REQUEST or CANCEL).
-    registration = {kind: followed_by_sync(handler) for kind, handler in registration_handlers.items()}
+    # Every mail about a change of a registration's status is followed by a calendar sync (REQUEST or CANCEL);
+    # the reminder of an existing link changes nothing a calendar holds.
+    registration = {
+        kind: handler if kind == MAIL_LINK else followed_by_sync(handler)
+        for kind, handler in registration_handlers.items()
+    }
     return {
         "mail.send": send_mail,
         **registration,
