@@ -183,6 +183,8 @@ def server_command(host: str, port: int, workers: int = 1) -> list[str]:
         str(port),
         "--workers",
         str(workers),
+        "--loop",
+        "uvloop",
         "--no-access-log",
         "--log-level",
         "warning",
