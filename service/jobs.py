@@ -37,6 +37,8 @@ VALUES ($1, $2, $3, coalesce($4, now()), $5)
 ON CONFLICT (dedupe_key) DO NOTHING
 RETURNING id
 """
+# The same, waking the workers in the same statement (one round trip): only when a job was added.
+ENQUEUE_AND_NOTIFY = f"WITH job AS ({ENQUEUE}) SELECT id, pg_notify('{CHANNEL}', '') FROM job"
 
 CLAIM = """
 UPDATE jobs
@@ -102,9 +104,8 @@ async def enqueue(
     notify: bool = False,
 ) -> int | None:
     """Add a job in the caller's transaction; None when a job with this dedupe_key already exists."""
-    result: int | None = await conn.fetchval(ENQUEUE, kind, dict(payload or {}), dedupe_key, run_after, max_attempts)
-    if notify and result is not None:
-        await conn.execute("SELECT pg_notify($1, '')", CHANNEL)
+    statement = ENQUEUE_AND_NOTIFY if notify else ENQUEUE
+    result: int | None = await conn.fetchval(statement, kind, dict(payload or {}), dedupe_key, run_after, max_attempts)
     return result
 
 

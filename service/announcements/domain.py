@@ -74,11 +74,7 @@ async def create_announcement(
         "report_to": report_to or {},
         "now": now,
     }
-    async with conn.transaction():
-        announcement_id = await queries.upsert_draft(conn, event_id, values)
-        announcement = await queries.by_id(conn, announcement_id)
-    assert announcement is not None
-    return announcement
+    return await queries.upsert_draft(conn, event_id, values)
 
 
 async def get_announcement(conn: asyncpg.Connection, announcement_id: UUID, *, actor: Principal) -> Announcement:

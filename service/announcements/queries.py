@@ -16,17 +16,17 @@ a.id, a.event_id, a.audience, a.audience_ref, a.subject, a.body, a.status, a.sen
 a.created_at, a.confirmed_at, a.sent_at, a.recipients, a.mails_sent, a.mails_failed, a.mails_skipped, a.channel_posted
 """
 # A resubmitted Slack modal (same view) updates its draft instead of creating a second one.
-UPSERT_DRAFT = """
-INSERT INTO announcements (event_id, audience, audience_ref, subject, body, send_at, source_key, created_by, actor,
-                           report_to, created_at)
+UPSERT_DRAFT = f"""
+INSERT INTO announcements AS a (event_id, audience, audience_ref, subject, body, send_at, source_key, created_by,
+                                actor, report_to, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (source_key) DO UPDATE
    SET event_id = EXCLUDED.event_id, audience = EXCLUDED.audience, audience_ref = EXCLUDED.audience_ref,
        subject = EXCLUDED.subject, body = EXCLUDED.body, send_at = EXCLUDED.send_at
- WHERE announcements.status = 'draft'
-RETURNING id
+ WHERE a.status = 'draft'
+RETURNING {_COLUMNS}
 """
-ID_BY_SOURCE = "SELECT id FROM announcements WHERE source_key = $1"
+BY_SOURCE = f"SELECT {_COLUMNS} FROM announcements a WHERE a.source_key = $1"
 BY_ID = f"SELECT {_COLUMNS} FROM announcements a WHERE a.id = $1"
 OF_EVENT = f"SELECT {_COLUMNS} FROM announcements a WHERE a.event_id = $1 ORDER BY a.created_at DESC, a.id LIMIT $2"
 FOR_UPDATE = f"SELECT {_COLUMNS} FROM announcements a WHERE a.id = $1 FOR UPDATE"
@@ -107,7 +107,7 @@ def to_announcement(row: asyncpg.Record) -> Announcement:
     return Announcement(**dict(row))
 
 
-async def upsert_draft(conn: asyncpg.Connection, event_id: UUID, values: dict[str, Any]) -> UUID:
+async def upsert_draft(conn: asyncpg.Connection, event_id: UUID, values: dict[str, Any]) -> Announcement:
     args = (
         event_id,
         values["audience"],
@@ -121,11 +121,11 @@ async def upsert_draft(conn: asyncpg.Connection, event_id: UUID, values: dict[st
         values["report_to"],
         values["now"],
     )
-    found: UUID | None = await conn.fetchval(UPSERT_DRAFT, *args)
-    if found is None:  # the modal was confirmed already: its announcement stays as it was sent
-        found = await conn.fetchval(ID_BY_SOURCE, values["source_key"])
-    assert found is not None
-    return found
+    row = await conn.fetchrow(UPSERT_DRAFT, *args)
+    if row is None:  # the modal was confirmed already: its announcement stays as it was sent
+        row = await conn.fetchrow(BY_SOURCE, values["source_key"])
+    assert row is not None
+    return to_announcement(row)
 
 
 async def by_id(conn: asyncpg.Connection, announcement_id: UUID) -> Announcement | None:

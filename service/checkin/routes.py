@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-import asyncpg
-import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -19,29 +14,14 @@ from integrations import qr
 from ..accounts.domain import require_event_scope
 from ..errors import InvalidState
 from ..events import domain as events
-from ..http import Caller, Config, Conn, Now, provide_now, provide_settings
+from ..http import Caller, Config, Conn, Ctx, Now
 from ..openapi import responses
-from ..settings import Settings
 from . import domain, doors, offline
 from .doors import Scanner
 from .schemas import CheckinAnswer, CheckinIn, Door, DoorIn, DoorStatus, OfflineData, Paired, PairIn, SearchHit
 
 ORGANISER = ("organiser",)
 NO_STORE = {"cache-control": "no-store"}
-
-
-class ScanSession(msgspec.Struct, frozen=True):
-    """What a scan needs, as one dependency: Litestar resolves two or more dependencies of one level in an anyio
-    task group (a task each), which costs the hot check-in route about a fifth of its CPU time."""
-
-    conn: asyncpg.Connection
-    settings: Settings
-    now: datetime
-
-
-async def provide_scan_session(state: State) -> AsyncIterator[ScanSession]:
-    async with state.pool.acquire() as conn:
-        yield ScanSession(conn=conn, settings=provide_settings(state), now=provide_now(state))
 
 
 async def provide_scanner(request: Request[Any, Any, Any], conn: Conn, now: Now) -> Scanner:
@@ -115,21 +95,17 @@ class ScannerController(Controller):
     tags = ["check-in"]  # noqa: RUF012 - Litestar reads it as an attribute
     dependencies = {  # noqa: RUF012 - Litestar reads it as an attribute
         "scanner": Provide(provide_scanner),
-        "scan_session": Provide(provide_scan_session),
     }
 
     @post("/api/v1/checkins", status_code=200, responses=responses(401, 403, 422, 429))
-    async def check_in(
-        self, data: JSONBody[CheckinIn], request: Request[Any, Any, Any], scan_session: NamedDependency[ScanSession]
-    ) -> CheckinAnswer:
+    async def check_in(self, data: JSONBody[CheckinIn], request: Request[Any, Any, Any], ctx: Ctx) -> CheckinAnswer:
         """Scan a ticket: `admitted`, `already_checked_in` (with when and where), `cancelled`, `waitlisted`,
         `wrong_event`, `not_registered` (a genuine ticket whose registration was deleted) or `invalid`. A repeated
         `nonce` answers what the first request got. `offline: true` with `scanned_at` uploads a scan decided
         offline: the earliest scan of a ticket is its admission."""
         # The door is authenticated inside the check-in statement (one round trip a scan), not by `scanner`.
         authorization = request.headers.get("authorization")
-        session = scan_session
-        return await domain.check_in(session.conn, authorization, data=data, settings=session.settings, now=session.now)
+        return await domain.check_in(ctx.conn, authorization, data=data, settings=ctx.settings, now=ctx.now)
 
     @get("/api/v1/door", responses=responses(401, 403))
     async def status(self, scanner: DoorDevice, conn: Conn) -> Response[DoorStatus]:

@@ -60,9 +60,7 @@ def _uuid_or_none(value: str) -> UUID | None:
         return None
 
 
-def chosen_filter(
-    q: str, status: str, role: str, sort: str, session: str = "", group: str = ""
-) -> RegistrationFilter:
+def chosen_filter(q: str, status: str, role: str, sort: str, session: str = "", group: str = "") -> RegistrationFilter:
     """The table's filter from query parameters; anything unknown falls back to showing all."""
     return RegistrationFilter(
         q=q.strip()[:200],

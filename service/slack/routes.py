@@ -18,7 +18,7 @@ from integrations.slack import RequestVerifier
 
 from .. import jobs
 from ..errors import Invalid, Unauthorized
-from ..http import Config, Conn, Now
+from ..http import Ctx
 from ..settings import Settings
 from . import interactions
 from .jobs import COMMAND
@@ -59,12 +59,11 @@ class SlackController(Controller):
     include_in_schema = False
 
     @post("/commands", status_code=200)
-    async def commands(
-        self, request: Request[Any, Any, Any], conn: Conn, now: Now, settings: Config
-    ) -> Response[bytes]:
+    async def commands(self, request: Request[Any, Any, Any], ctx: Ctx) -> Response[bytes]:
         """A slash command: acknowledged at once (empty 200), the work queued (once per trigger_id)."""
+        conn = ctx.conn
         async with conn.transaction():  # one commit for the seen signature and the job
-            form = _form(await verified_body(request, conn, settings, now))
+            form = _form(await verified_body(request, conn, ctx.settings, ctx.now))
             if not form.get("user_id") or not form.get("team_id"):
                 raise Invalid("malformed_request", "user_id and team_id are required")
             payload = {
@@ -76,19 +75,18 @@ class SlackController(Controller):
         return Response(b"", status_code=200)
 
     @post("/interactions", status_code=200)
-    async def interactions(
-        self, request: Request[Any, Any, Any], conn: Conn, now: Now, settings: Config
-    ) -> Response[Any]:
+    async def interactions(self, request: Request[Any, Any, Any], ctx: Ctx) -> Response[Any]:
         """Interactivity: the announce modal's steps answer with the next view; anything else an empty 200."""
+        conn = ctx.conn
         async with conn.transaction():  # one commit for the seen signature and what the answer stores
-            form = _form(await verified_body(request, conn, settings, now))
+            form = _form(await verified_body(request, conn, ctx.settings, ctx.now))
             try:
                 payload = json.loads(form.get("payload", ""))
             except json.JSONDecodeError as exc:
                 raise Invalid("malformed_request", "payload is not JSON") from exc
             if not isinstance(payload, dict):
                 raise Invalid("malformed_request", "payload is not an object")
-            answer = await interactions.handle(conn, payload, now=now)
+            answer = await interactions.handle(conn, payload, now=ctx.now)
         if answer is None:
             return Response(b"", status_code=200)
         return Response(answer, status_code=200, media_type="application/json")
