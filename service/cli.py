@@ -57,6 +57,8 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from .worker import run_worker
 
     url = _resolve_database(settings)
+    if settings.worker_nice > 0:
+        os.nice(settings.worker_nice)
     asyncio.run(run_worker(msgspec.structs.replace(settings, database_url=url)))
     return 0
 

@@ -41,6 +41,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_lease_seconds: int = 60
     job_max_attempts: int = 8
     job_poll_seconds: float = 0.25
+    # Job workers yield the CPU to web workers (os.nice): a burst of background work (2,000 mails, 500 slash
+    # commands a second) must not slow the answers people and Slack wait for; jobs only take a little longer.
+    worker_nice: int = 10
     retention_days: int = 180
     log_level: str = "INFO"
     secure_cookies: bool = False
@@ -88,6 +91,7 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         "job_lease_seconds": "JOB_LEASE_SECONDS",
         "job_max_attempts": "JOB_MAX_ATTEMPTS",
         "retention_days": "RETENTION_DAYS",
+        "worker_nice": "WORKER_NICE",
     }
     for field, name in numbers.items():
         if (value := get(name)) is not None:
