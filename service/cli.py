@@ -54,11 +54,13 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from .process import freeze_startup_objects
     from .worker import run_worker
 
     url = _resolve_database(settings)
     if settings.worker_nice > 0:
         os.nice(settings.worker_nice)
+    freeze_startup_objects()
     asyncio.run(run_worker(msgspec.structs.replace(settings, database_url=url)))
     return 0
 
