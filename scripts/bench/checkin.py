@@ -4,7 +4,7 @@ each), next to pgbench running the same SQL (the check-in statement, which also 
 the same database server. Each run starts with no admissions, so it holds the 1,000 first scans and then repeat scans.
 
 Prints scans/s and p50/p99 per run, pgbench TPS, their medians over the runs and the ratio, and checks: at most one
-admission per ticket, every answered scan logged, no non-200 answer.
+admission per ticket, every answered scan logged, no non-200 answer, no request failed or timed out.
 
     .venv/bin/python scripts/bench/checkin.py [--runs 3] [--seconds 10] [--clients 32] [--workers 2]
 
@@ -171,6 +171,7 @@ def run_wrk(base: str, data: Path, clients: int, seconds: int) -> dict[str, floa
         "p50_ms": values["p50_us"] / 1000,
         "p99_ms": values["p99_us"] / 1000,
         "bad_status": values["errors_status"],
+        "failed": values["errors_other"],
     }
 
 
@@ -222,6 +223,8 @@ def main() -> None:
                 problems.append(f"run {run}: {scans} scans logged, {result['requests']:.0f} answered")
             if result["bad_status"]:
                 problems.append(f"run {run}: {result['bad_status']:.0f} non-2xx answers")
+            if result["failed"]:
+                problems.append(f"run {run}: {result['failed']:.0f} requests failed or timed out")
             ours.append(result)
             pgbench.append(run_pgbench(url, args.clients, args.seconds))
             print(
