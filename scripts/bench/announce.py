@@ -70,14 +70,17 @@ def signed_headers(body: bytes) -> dict[str, str]:
 
 
 def command(n: int, response_url: str) -> bytes:
+    """A signed `/moteplass help`, with its own trigger and response_url as Slack gives every command (a
+    response_url takes five answers; reusing one would send the answers to direct messages, one a second)."""
+    trigger = f"bench-{n}-{uuid.uuid4().hex}"
     return urlencode(
         {
             "team_id": TEAM,
             "user_id": USER,
             "command": "/moteplass",
             "text": "help",
-            "trigger_id": f"bench-{n}-{uuid.uuid4().hex}",
-            "response_url": f"{response_url}-{n}",
+            "trigger_id": trigger,
+            "response_url": f"{response_url}-{trigger}",
             "channel_id": "C0BENCH",
         }
     ).encode()
