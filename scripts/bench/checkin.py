@@ -1,7 +1,8 @@
 """Door check-in throughput: the real server (granian, 2 workers) scanning 1,000 confirmed tickets, loaded by wrk
 from another process (32 connections, a random ticket at a random one of 32 paired doors per request, a fresh nonce
 each), next to pgbench running the same SQL (the check-in statement, which also finds the door by its token) on
-the same database server. A two-second warm-up comes first; each run starts with no admissions, so it holds the 1,000 first scans and then repeat scans.
+the same database server. A two-second warm-up comes first; each run starts with no admissions, so it holds the
+1,000 first scans and then repeat scans.
 
 Prints scans/s and p50/p99 per run, pgbench TPS, their medians over the runs and the ratio, and checks: at most one
 admission per ticket, every answered scan logged, no non-200 answer, no request failed or timed out.
