@@ -137,16 +137,10 @@ class AnnouncementPages(Controller):
             if body.audience_ref is not None and body.audience_ref not in await _session_ids(conn, event):
                 raise forms.FormErrors({"audience_ref": "invalid_audience"})
             draft = await announcements.create_announcement(conn, event.id, data=body, actor=principal, now=now)
-        except forms.FormErrors as error:
-            return await self._page(request, conn, principal, event, values=data, errors=error.errors)
-        except msgspec.ValidationError as error:
-            errors = {forms.field_of_validation(error): forms.code_of_validation(error)}
-            return await self._page(request, conn, principal, event, values=data, errors=errors)
-        except DomainError as error:
-            if error.status in (401, 403, 404):
+        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
+            if isinstance(error, DomainError) and error.status in (401, 403, 404):
                 raise
-            errors = {forms.field_of_domain(error): error.code}
-            return await self._page(request, conn, principal, event, values=data, errors=errors)
+            return await self._page(request, conn, principal, event, values=data, errors=forms.errors_of(error))
         return Redirect(f"/console/events/{slug}/announcements/{draft.id}", status_code=303)
 
     @get("/{announcement_id:uuid}")

@@ -96,17 +96,10 @@ class EventPages(Controller):
         try:
             body = msgspec.convert(forms.event_values(data, creating=True), EventIn)
             event = await events.create_event(conn, body, actor=principal, now=now)
-        except forms.FormErrors as error:
-            return _form_page(request, principal, event=None, values=data, errors=error.errors)
-        except msgspec.ValidationError as error:
-            errors = {forms.field_of_validation(error): forms.code_of_validation(error)}
-            return _form_page(request, principal, event=None, values=data, errors=errors)
-        except DomainError as error:
-            if error.status in (401, 403):
+        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
+            if isinstance(error, DomainError) and error.status in (401, 403):
                 raise
-            return _form_page(
-                request, principal, event=None, values=data, errors={forms.field_of_domain(error): error.code}
-            )
+            return _form_page(request, principal, event=None, values=data, errors=forms.errors_of(error))
         return Redirect(f"/console/events/{event.slug}?notice=created", status_code=303)
 
     @get("/events/{slug:str}")
@@ -133,17 +126,10 @@ class EventPages(Controller):
         try:
             patch = msgspec.convert(forms.event_values(data, creating=False), EventPatch)
             await events.update_event(conn, slug, patch, actor=principal, now=now, hooks=EVENT_CHANGE_HOOKS)
-        except forms.FormErrors as error:
-            return _form_page(request, principal, event=event, values=values, errors=error.errors)
-        except msgspec.ValidationError as error:
-            errors = {forms.field_of_validation(error): forms.code_of_validation(error)}
-            return _form_page(request, principal, event=event, values=values, errors=errors)
-        except DomainError as error:
-            if error.status in (401, 403, 404):
+        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
+            if isinstance(error, DomainError) and error.status in (401, 403, 404):
                 raise
-            return _form_page(
-                request, principal, event=event, values=values, errors={forms.field_of_domain(error): error.code}
-            )
+            return _form_page(request, principal, event=event, values=values, errors=forms.errors_of(error))
         return Redirect(f"/console/events/{slug}?notice=saved", status_code=303)
 
     @post("/events/{slug:str}/state", status_code=303)

@@ -112,6 +112,15 @@ def field_of_domain(error: DomainError) -> str:
     return (error.field or "form").replace(".", "_")
 
 
+def errors_of(error: FormErrors | msgspec.ValidationError | DomainError) -> dict[str, str]:
+    """The field errors a form shows for what its handling raised."""
+    if isinstance(error, FormErrors):
+        return error.errors
+    if isinstance(error, msgspec.ValidationError):
+        return {field_of_validation(error): code_of_validation(error)}
+    return {field_of_domain(error): error.code}
+
+
 def code_of_validation(error: msgspec.ValidationError) -> str:
     message = str(error)
     if "length <=" in message:

@@ -65,15 +65,6 @@ def group_values(form: dict[str, str], *, creating: bool) -> dict[str, Any]:
     return values
 
 
-def _errors_of(error: Exception) -> dict[str, str]:
-    if isinstance(error, forms.FormErrors):
-        return error.errors
-    if isinstance(error, msgspec.ValidationError):
-        return {forms.field_of_validation(error): forms.code_of_validation(error)}
-    assert isinstance(error, DomainError)
-    return {forms.field_of_domain(error): error.code}
-
-
 class GroupPages(Controller):
     path = "/console/events/{slug:str}/groups"
     include_in_schema = False
@@ -134,7 +125,7 @@ class GroupPages(Controller):
         except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
             if isinstance(error, DomainError) and error.status in (401, 403, 404):
                 raise
-            return await self._page(request, conn, principal, event, values=data, errors=_errors_of(error))
+            return await self._page(request, conn, principal, event, values=data, errors=forms.errors_of(error))
         return Redirect(f"/console/events/{slug}/groups?notice=added", status_code=303)
 
     @get("/edit/{key:str}")
@@ -176,7 +167,7 @@ class GroupPages(Controller):
                 principal,
                 event,
                 values=data,
-                errors=_errors_of(error),
+                errors=forms.errors_of(error),
                 template="console/group_form.html",
                 group=group,
             )

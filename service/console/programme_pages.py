@@ -62,15 +62,6 @@ async def _session(conn: Conn, event: Event, session_id: UUID) -> Session:
     return session
 
 
-def _errors_of(error: Exception) -> dict[str, str]:
-    if isinstance(error, forms.FormErrors):
-        return error.errors
-    if isinstance(error, msgspec.ValidationError):
-        return {forms.field_of_validation(error): forms.code_of_validation(error)}
-    assert isinstance(error, DomainError)
-    return {forms.field_of_domain(error): error.code}
-
-
 class ProgrammePages(Controller):
     path = "/console/events/{slug:str}/programme"
     include_in_schema = False
@@ -143,12 +134,10 @@ class ProgrammePages(Controller):
         try:
             body = msgspec.convert(session_forms.session_values(data), SessionIn)
             await programme.create_session(conn, event.id, body, actor=principal, now=now)
-        except (forms.FormErrors, msgspec.ValidationError) as error:
-            return self._form(request, principal, event, session=None, values=data, errors=_errors_of(error))
-        except DomainError as error:
-            if error.status in (401, 403, 404):
+        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
+            if isinstance(error, DomainError) and error.status in (401, 403, 404):
                 raise
-            return self._form(request, principal, event, session=None, values=data, errors=_errors_of(error))
+            return self._form(request, principal, event, session=None, values=data, errors=forms.errors_of(error))
         return Redirect(f"{BASE.format(slug=slug)}?notice=added", status_code=303)
 
     @get("/{session_id:uuid}")
@@ -196,12 +185,10 @@ class ProgrammePages(Controller):
                     people=await affected(conn, session, values.get("kind")),
                 )
             await programme.update_session(conn, session_id, patch, actor=principal, now=now)
-        except (forms.FormErrors, msgspec.ValidationError) as error:
-            return self._form(request, principal, event, session=session, values=data, errors=_errors_of(error))
-        except DomainError as error:
-            if error.status in (401, 403, 404):
+        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
+            if isinstance(error, DomainError) and error.status in (401, 403, 404):
                 raise
-            return self._form(request, principal, event, session=session, values=data, errors=_errors_of(error))
+            return self._form(request, principal, event, session=session, values=data, errors=forms.errors_of(error))
         return Redirect(f"{BASE.format(slug=slug)}?notice=saved", status_code=303)
 
     @get("/{session_id:uuid}/cancel")
