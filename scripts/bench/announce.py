@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import signal
 import statistics
 import subprocess
@@ -40,6 +39,9 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import wait_http, wrk_figures  # noqa: E402
 
 from integrations.slack import RequestVerifier  # noqa: E402
 from service import db  # noqa: E402
@@ -130,17 +132,6 @@ def wrk_command(base: str, seconds: int, script: str, *args: str) -> list[str]:
     ]  # fmt: skip
 
 
-def wrk_result(output: str) -> dict[str, Any]:
-    line = next(line for line in output.splitlines() if line.startswith("BENCH "))
-    values = {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", line)}
-    return {
-        "n": values["requests"],
-        "p50": values["p50_us"] / 1000,
-        "p99": values["p99_us"] / 1000,
-        "bad": values["errors_status"] + values["errors_other"],
-    }
-
-
 def run_acks(base: str, slug: str, seconds: int, response_url: str) -> dict[str, Any]:
     """Signed acknowledgements at CONCURRENCY for `seconds`, after a two-second warm-up."""
     results = []
@@ -149,7 +140,7 @@ def run_acks(base: str, slug: str, seconds: int, response_url: str) -> dict[str,
             data = Path(folder) / f"{name}.txt"
             signed_requests(data, MAX_ACKS_PER_SECOND * length, slug, response_url)
             command_line = wrk_command(base, length, "slack.lua", str(data), str(WRK_THREADS))
-            results.append(wrk_result(subprocess.run(command_line, capture_output=True, text=True, check=True).stdout))
+            results.append(wrk_figures(subprocess.run(command_line, capture_output=True, text=True, check=True).stdout))
     return results[-1]
 
 
@@ -162,22 +153,10 @@ def start_api_load(base: str, slug: str) -> subprocess.Popen[str]:
 def stop_api_load(load: subprocess.Popen[str]) -> dict[str, Any]:
     load.send_signal(signal.SIGINT)
     output, _ = load.communicate(timeout=30)
-    return wrk_result(output)
+    return wrk_figures(output)
 
 
 # --- the harness ----------------------------------------------------------------------------------------------
-
-
-def wait_http(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"server did not answer {url}")
 
 
 async def prepare(url: str, slugs: list[str]) -> None:
@@ -336,11 +315,11 @@ def main() -> None:
             )
             acks.append(ack)
             print(
-                f"run {run}: acks p50 {ack['p50']:.1f} ms p99 {ack['p99']:.1f} ms "
-                f"({ack['n']} requests, {ack['bad']} not 200 or failed) | {len(received)} mails ({distinct} distinct) "
-                f"in {elapsed:.1f} s, "
-                f"API meanwhile p50 {api['p50']:.1f} ms p99 {api['p99']:.1f} ms "
-                f"({api['n']} requests, {api['bad']} not 200 or failed)",
+                f"run {run}: acks p50 {ack['p50_ms']:.1f} ms p99 {ack['p99_ms']:.1f} ms "
+                f"({ack['requests']:.0f} requests, {ack['bad_status'] + ack['failed']:.0f} not 200 or failed) | "
+                f"{len(received)} mails ({distinct} distinct) in {elapsed:.1f} s, "
+                f"API meanwhile p50 {api['p50_ms']:.1f} ms p99 {api['p99_ms']:.1f} ms "
+                f"({api['requests']:.0f} requests, {api['bad_status'] + api['failed']:.0f} not 200 or failed)",
                 flush=True,
             )
     finally:
@@ -363,22 +342,28 @@ def main() -> None:
         f"{args.job_workers} job workers:"
     )
     print(
-        f"  Slack acknowledgements: p50 {statistics.median(a['p50'] for a in acks):.1f} ms, "
-        f"p99 {statistics.median(a['p99'] for a in acks):.1f} ms (target p99 < 100 ms)"
+        f"  Slack acknowledgements: p50 {statistics.median(a['p50_ms'] for a in acks):.1f} ms, "
+        f"p99 {statistics.median(a['p99_ms'] for a in acks):.1f} ms (target p99 < 100 ms)"
     )
     print(
         f"  2,000-recipient announcement: {statistics.median(s['seconds'] for s in sends):.1f} s until every mail "
         f"was accepted (target < 60 s)"
     )
     print(
-        f"  web API meanwhile: p50 {statistics.median(s['api_p50'] for s in sends):.1f} ms, "
-        f"p99 {statistics.median(s['api_p99'] for s in sends):.1f} ms (target p99 < 100 ms)"
+        f"  web API meanwhile: p50 {statistics.median(s['api_p50_ms'] for s in sends):.1f} ms, "
+        f"p99 {statistics.median(s['api_p99_ms'] for s in sends):.1f} ms (target p99 < 100 ms)"
     )
     problems = [f"run {i}: {s['mails']} mails" for i, s in enumerate(sends, 1) if s["mails"] < RECIPIENTS]
     problems += [f"run {i}: {s['copies']} mails twice" for i, s in enumerate(sends, 1) if s["copies"]]
-    problems += [f"run {i}: {a['bad']} acks not 200 or failed" for i, a in enumerate(acks, 1) if a["bad"]]
     problems += [
-        f"run {i}: {s['api_bad']} API requests not 200 or failed" for i, s in enumerate(sends, 1) if s["api_bad"]
+        f"run {i}: {a['bad_status'] + a['failed']:.0f} acks not 200 or failed"
+        for i, a in enumerate(acks, 1)
+        if a["bad_status"] + a["failed"]
+    ]
+    problems += [
+        f"run {i}: {s['api_bad_status'] + s['api_failed']:.0f} API requests not 200 or failed"
+        for i, s in enumerate(sends, 1)
+        if s["api_bad_status"] + s["api_failed"]
     ]
     print(
         "  all mails delivered, every acknowledgement and API request 200"

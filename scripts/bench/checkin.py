@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from registration import pgbench_binary, wait_http  # noqa: E402
+from benchlib import pgbench_binary, wait_http, wrk_figures  # noqa: E402
 
 from integrations import qr  # noqa: E402
 from service import db  # noqa: E402
@@ -164,16 +164,7 @@ def run_wrk(base: str, data: Path, clients: int, seconds: int) -> dict[str, floa
     script = str(ROOT / "scripts/bench/checkin.lua")
     command = ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "5s", "-s", script, base]
     output = subprocess.run([*command, "--", str(data)], capture_output=True, text=True, check=True).stdout
-    line = next(line for line in output.splitlines() if line.startswith("BENCH "))
-    values = {k: float(v) for k, v in re.findall(r"(\w+)=(\d+)", line)}
-    return {
-        "requests": values["requests"],
-        "rps": values["requests"] / (values["duration_us"] / 1e6),
-        "p50_ms": values["p50_us"] / 1000,
-        "p99_ms": values["p99_us"] / 1000,
-        "bad_status": values["errors_status"],
-        "failed": values["errors_other"],
-    }
+    return wrk_figures(output)
 
 
 def main() -> None:

