@@ -21,6 +21,7 @@ from ..events.schemas import Event
 from ..http import Caller, Conn, Now
 from ..i18n import LANGUAGES
 from ..programme import domain as programme
+from ..programme.schemas import Session
 from . import forms
 from .guard import ORGANISER, console_page
 
@@ -75,8 +76,9 @@ async def _announcement(conn: Conn, event: Event, announcement_id: UUID, princip
     return announcement
 
 
-async def _session_ids(conn: Conn, event: Event) -> set[str]:
-    return {str(s.id) for s in await programme.list_sessions(conn, event.id) if s.status == "scheduled"}
+async def _scheduled_sessions(conn: Conn, event: Event) -> list[Session]:
+    """The sessions an announcement can go to the attendees of."""
+    return [s for s in await programme.list_sessions(conn, event.id) if s.status == "scheduled"]
 
 
 class AnnouncementPages(Controller):
@@ -93,7 +95,7 @@ class AnnouncementPages(Controller):
         values: dict[str, str],
         errors: dict[str, str],
     ) -> Template:
-        sessions = [s for s in await programme.list_sessions(conn, event.id) if s.status == "scheduled"]
+        sessions = await _scheduled_sessions(conn, event)
         return console_page(
             request,
             "console/announcements.html",
@@ -134,7 +136,8 @@ class AnnouncementPages(Controller):
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
         try:
             body = msgspec.convert(announcement_values(data), AnnouncementIn)
-            if body.audience_ref is not None and body.audience_ref not in await _session_ids(conn, event):
+            ref = body.audience_ref
+            if ref is not None and ref not in {str(s.id) for s in await _scheduled_sessions(conn, event)}:
                 raise forms.FormErrors({"audience_ref": "invalid_audience"})
             draft = await announcements.create_announcement(conn, event.id, data=body, actor=principal, now=now)
         except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
