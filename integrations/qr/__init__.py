@@ -72,10 +72,18 @@ def parse(key: bytes, purpose: str, code: str) -> uuid.UUID | None:
 def check(key: bytes, purpose: str, ident: uuid.UUID, version: int, code: str) -> bool:
     """True when `code` is the valid code of `ident` at `version`; constant time in the tag."""
     found = _split(purpose, code)
-    if found is None:
-        return False
-    expected = _tag(key, purpose, ident, version)
-    return hmac.compare_digest(found[1], expected) and found[0] == ident
+    return found is not None and found[0] == ident and tag_matches(key, purpose, ident, version, found[1])
+
+
+def read(purpose: str, code: str) -> tuple[uuid.UUID, bytes] | None:
+    """(id, tag) of a well-formed code of this purpose, or None; check the tag with `tag_matches`. For callers
+    that try several versions of one code (decoding it once)."""
+    return _split(purpose, code)
+
+
+def tag_matches(key: bytes, purpose: str, ident: uuid.UUID, version: int, tag: bytes) -> bool:
+    """True when `tag` is the tag of `ident` at `version`; constant time."""
+    return hmac.compare_digest(tag, _tag(key, purpose, ident, version))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -59,13 +59,14 @@ async def verified_ticket(conn: asyncpg.Connection, settings: Settings, code: st
     costs one read of its version. The check-in statement admits only at the version checked here.
     """
     key = settings.require_secret_key()
-    ident = qr.parse(key, TICKET, code)
-    if ident is None:
+    found = qr.read(TICKET, code)
+    if found is None:
         return None, None
-    if qr.check(key, TICKET, ident, 1, code):
+    ident, tag = found
+    if qr.tag_matches(key, TICKET, ident, 1, tag):
         return ident, 1
     version = await queries.link_version(conn, ident)
-    if version is not None and version != 1 and qr.check(key, TICKET, ident, version, code):
+    if version is not None and version != 1 and qr.tag_matches(key, TICKET, ident, version, tag):
         return ident, version
     return None, None
 
