@@ -1,0 +1,131 @@
+"""The scan's fast lane (service/checkin/lane.py): it answers well-formed scans exactly as the route would, and
+hands everything else to the route, which answers as it always did; nothing is stored twice."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from service.app import create_app
+from service.checkin.lane import PATH, ScanLane
+from tests.checkin.conftest import code_of
+from tests.conftest import auth
+
+
+def route_only(settings: Any, clock: Any) -> AsyncTestClient[Any]:
+    """A client of the application with the lane left out: the Litestar route answers every scan."""
+    app = partial(Litestar.__call__, create_app(settings, clock=clock))
+    return AsyncTestClient(app=app, base_url="http://testserver.local")  # type: ignore[arg-type]
+
+
+class Recorder:
+    """An ASGI app standing in for the route: records what it was handed and answers 418."""
+
+    def __init__(self) -> None:
+        self.bodies: list[bytes] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        self.bodies.append(body)
+        await send({"type": "http.response.start", "status": 418, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+async def call(lane: ScanLane, body: bytes, token: str, chunk: int = 0) -> tuple[int, dict[bytes, bytes], bytes]:
+    """Send one request straight to the lane (in chunks of `chunk` bytes when given); its status, headers, body."""
+    pieces = [body[i : i + chunk] for i in range(0, len(body), chunk)] if chunk else [body]
+    messages = [{"type": "http.request", "body": p, "more_body": i < len(pieces) - 1} for i, p in enumerate(pieces)]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": PATH,
+        "headers": [(b"authorization", f"Bearer {token}".encode()), (b"content-type", b"application/json")],
+    }
+    await lane(scope, receive, send)
+    return sent[0]["status"], dict(sent[0]["headers"]), b"".join(m.get("body", b"") for m in sent[1:])
+
+
+async def test_the_lane_answers_what_the_route_answers(client, make_event, new_door, register, settings, clock):
+    await make_event(slug="kk")
+    kari = await register("Kari Nordmann", "kari@example.no")
+    _, token = await new_door()
+    scan = {"code": code_of(kari), "nonce": "lane-1"}
+
+    by_lane = await client.post(PATH, json=scan, headers={**auth(token), "X-Request-ID": "door-42"})
+    async with route_only(settings, clock) as route:
+        by_route = await route.post(PATH, json=scan, headers=auth(token))
+
+    assert by_lane.status_code == by_route.status_code == 200
+    assert by_lane.json()["result"] == "admitted"
+    assert by_lane.json() == by_route.json()  # a repeated nonce: the route answers what the lane answered
+    assert by_lane.headers["content-type"] == by_route.headers["content-type"] == "application/json"
+    assert by_lane.headers["x-request-id"] == "door-42"
+    assert len(by_route.headers["x-request-id"]) == 32
+
+
+async def test_the_lane_answers_a_scan_itself_and_hands_over_the_rest(
+    make_event, new_door, register, settings, clock, pool
+):
+    await make_event(slug="kk")
+    kari = await register("Kari Nordmann", "kari@example.no")
+    _, token = await new_door()
+    recorder = Recorder()
+    app = create_app(settings, clock=clock)  # started in this test's own event loop, for its pool
+    async with app.lifespan():
+        lane = ScanLane(app.state, route=recorder)
+        await check_lane(lane, token, code_of(kari), kari["id"], recorder)
+    assert await pool.fetchval("SELECT count(*) FROM checkin_scans") == 1  # only the scan the lane answered
+
+
+async def check_lane(lane: ScanLane, token: str, code: str, registration_id: str, recorder: Recorder) -> None:
+    status, headers, body = await call(lane, json.dumps({"code": code, "nonce": "n1"}).encode(), token, 7)
+    assert (status, json.loads(body)["result"], recorder.bodies) == (200, "admitted", [])
+    assert len(headers[b"x-request-id"]) == 32
+
+    handed = [
+        b'{"code": "T1ABC", "nonce": ',  # not JSON
+        b'{"nonce": "n2", "code": "x", "registration_id": "' + registration_id.encode() + b'"}',  # both: Invalid
+        b'{"nonce": "n3", "code": "x", "colour": "red"}',  # an unknown field
+        json.dumps({"code": code, "nonce": "n4"}).encode(),  # with a wrong token: Unauthorized
+    ]
+    for body in handed[:3]:
+        assert (await call(lane, body, token, 5))[0] == 418
+    assert (await call(lane, handed[3], "not-a-door-token"))[0] == 418
+    assert recorder.bodies == handed  # replayed whole, chunked or not
+
+
+async def test_errors_handed_over_get_the_routes_problems(client, make_event, new_door, register, settings):
+    await make_event(slug="kk")
+    kari = await register("Kari Nordmann", "kari@example.no")
+    _, token = await new_door()
+
+    as_json = {**auth(token), "content-type": "application/json"}
+    malformed = await client.post(PATH, content=b'{"nonce": ', headers=as_json)
+    unknown = await client.post(PATH, json={"nonce": "a", "code": code_of(kari), "colour": "red"}, headers=auth(token))
+    revoked = await client.post(PATH, json={"nonce": "b", "code": code_of(kari)}, headers=auth("no-such-token"))
+    too_large = await client.post(
+        PATH, json={"nonce": "c", "code": "x" * settings.max_body_bytes}, headers={**auth(token), "X-Request-ID": "big"}
+    )
+
+    assert [r.status_code for r in (malformed, unknown, revoked, too_large)] == [400, 422, 401, 413]
+    for answer in (malformed, unknown, revoked, too_large):
+        assert answer.headers["content-type"] == "application/problem+json"
+    assert unknown.json()["errors"][0]["field"] == "colour"
+    assert too_large.headers["x-request-id"] == "big"
