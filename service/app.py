@@ -22,6 +22,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import db, logs
+from .checkin.domain import scan_batcher
 from .checkin.lane import ScanLane, is_scan
 from .errors import DomainError
 from .http import DEPENDENCIES, request_language
@@ -214,6 +215,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = await db.create_pool(settings.database_url or "", size=settings.db_pool_size)
+        app.state.scans = scan_batcher(app.state.pool)
         try:
             yield
         finally:

@@ -1,7 +1,8 @@
 """Scanning at a door: the check-in itself, the door's live status, and the name search.
 
 The ticket code's signature is checked here (integrations/qr); which scan is first is decided by the database
-in one statement (queries.checkin_sql): the unique admission per registration, never a read-then-write here.
+by one statement (queries.checkin_sql, sent with the scans beside it: batching.py): the unique admission per
+registration, never a read-then-write here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..errors import Invalid, RateLimited, Unauthorized, Unavailable
 from ..events import queries as event_queries
 from ..settings import Settings
 from . import queries
+from .batching import ScanBatcher
 from .doors import Scanner, authenticate_door
 from .schemas import (
     Admission,
@@ -52,7 +54,12 @@ def admission_of(row: asyncpg.Record) -> Admission | None:
     return Admission(at=row["admitted_at"], door=row["admitted_door"])
 
 
-async def verified_ticket(conn: asyncpg.Connection, settings: Settings, code: str) -> tuple[UUID | None, int | None]:
+def scan_batcher(pool: asyncpg.Pool) -> ScanBatcher:
+    """The process's batcher of scans (made once, in the application's lifespan)."""
+    return ScanBatcher(pool, guess_limit=GUESS_LIMIT)
+
+
+async def verified_ticket(pool: asyncpg.Pool, settings: Settings, code: str) -> tuple[UUID | None, int | None]:
     """(registration id, link version) of a genuine ticket code, or (None, None).
 
     Almost every ticket is at link version 1, so that is tried first with no database read; a re-issued ticket
@@ -65,48 +72,52 @@ async def verified_ticket(conn: asyncpg.Connection, settings: Settings, code: st
     ident, tag = found
     if qr.tag_matches(key, TICKET, ident, 1, tag):
         return ident, 1
-    version = await queries.link_version(conn, ident)
+    async with pool.acquire() as conn:
+        version = await queries.link_version(conn, ident)
     if version is not None and version != 1 and qr.tag_matches(key, TICKET, ident, version, tag):
         return ident, version
     return None, None
 
 
 async def check_in(
-    conn: asyncpg.Connection, authorization: str | None, *, data: CheckinIn, settings: Settings, now: datetime
+    scans: ScanBatcher, authorization: str | None, *, data: CheckinIn, settings: Settings, now: datetime
 ) -> CheckinAnswer:
     """Judge one scan from the door whose `Authorization: Bearer` header is given, and log it. Idempotent per
     (door, nonce): a repeat answers what the first got. The door is authenticated by the same statement.
     Raises Invalid (code_or_registration), Unauthorized, Forbidden (door_only), RateLimited (too_many_guesses)."""
     if (data.code is None) == (data.registration_id is None):
         raise Invalid("code_or_registration", "send either code or registration_id", field="code")
+    pool = scans.pool
     if data.code is not None:
-        registration_id, version = await verified_ticket(conn, settings, data.code)
+        registration_id, version = await verified_ticket(pool, settings, data.code)
         via = "code"
     else:
         registration_id, version, via = data.registration_id, None, "search"
     # Offline scans keep the time they happened (never later than now); online ones happen now.
     scanned_at = min(data.scanned_at, now) if data.offline and data.scanned_at else now
-    statement = queries.CHECKIN_OFFLINE if data.offline else queries.CHECKIN_ONLINE
     scheme, _, token = (authorization or "").partition(" ")
     token_hash = hash_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else b""
-    args = (token_hash, now, queries.DOOR_GRACE, registration_id, version, data.nonce, scanned_at, data.offline, via)
+    scan = queries.Scan(token_hash, registration_id, version, data.nonce, via, now, scanned_at)
+    row: asyncpg.Record | None
     try:
-        row = await conn.fetchrow(statement, *args, GUESS_LIMIT)
-        door_id = row["door_id"] if row else None
+        row = await (scans.judge_offline(scan) if data.offline else scans.judge(scan))
+        door_id = row["door_id"]
     except asyncpg.ForeignKeyViolationError as error:
         # The same nonce sent twice at once with different codes: the other request logged the scan first.
         if error.constraint_name != "checkin_admissions_scan_fk":
             raise
         row = None
-        door_id = await conn.fetchval(queries.DOOR_ID_BY_BEARER, token_hash, now, queries.DOOR_GRACE)
+        door_id = await pool.fetchval(queries.DOOR_ID_BY_BEARER, token_hash, now, queries.DOOR_GRACE)
     if door_id is None:
-        await authenticate_door(conn, authorization, now=now)  # raises the precise 401 or 403
+        async with pool.acquire() as conn:
+            await authenticate_door(conn, authorization, now=now)  # raises the precise 401 or 403
         raise Unauthorized("invalid_token", "the door token is revoked or expired")
     if row is not None and row["guesses"] >= GUESS_LIMIT:
         raise RateLimited("too_many_guesses", "too many invalid codes from this door; wait a minute", retry_after=60)
     if row is None or row["scan_id"] is None or (row["result"] == "already_checked_in" and row["admitted_at"] is None):
         # A repeated nonce, or an admission committed while this statement waited for it (not in its snapshot).
-        row = await queries.scan_by_nonce(conn, door_id, data.nonce)
+        async with pool.acquire() as conn:
+            row = await queries.scan_by_nonce(conn, door_id, data.nonce)
         if row is None:
             raise Unavailable("busy", "the scan could not be stored; send it again")
     return CheckinAnswer(

@@ -48,7 +48,7 @@ def is_scan(scope: Scope) -> bool:
 
 class ScanLane:
     """ASGI app for scans (see is_scan) that hands whatever it does not answer to `route` (the application).
-    `state` is the application's: its pool (there once the lifespan has started), settings and clock."""
+    `state` is the application's: its scan batcher (there once the lifespan has started), settings and clock."""
 
     def __init__(self, state: State, route: ASGIApp) -> None:
         self.state = state
@@ -87,11 +87,10 @@ class ScanLane:
         authorization = _header(scope, b"authorization")
         state = self.state
         try:
-            async with state.pool.acquire() as conn:
-                return await domain.check_in(
-                    conn, authorization, data=data, settings=state.settings, now=provide_now(state)
-                )
-        except Exception:
+            return await domain.check_in(
+                state.scans, authorization, data=data, settings=state.settings, now=provide_now(state)
+            )
+        except Exception:  # the route judges again and answers with the proper problem
             return None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -79,17 +81,20 @@ RETURNING hits
 
 
 def checkin_sql(*, earliest_wins: bool) -> str:
-    """The whole scan in one statement and one round trip (the check-in's throughput is its round trips): find the
-    door by its token (no row: not a live door), refuse a repeated nonce (the caller replays the first answer) and a
-    door over its guessing limit, judge the registration, insert the admission (the unique registration_id decides
-    which scan is first), log the scan with its answer, and count an invalid code against the door's limit.
+    """Scans judged and logged by one statement (a door's throughput is its round trips and statements): find each
+    scan's door by its token (no row: not a live door), refuse a repeated nonce (the caller replays the first
+    answer) and a door over its guessing limit, judge the registration, insert the admission (the unique
+    registration_id decides which scan is first), log the scan with its answer, and count invalid codes against
+    their door's limit. One answer row per scan, in the order given (`n`, from 1).
 
-    $1 token hash, $2 now, $3 DOOR_GRACE, $4 registration (NULL when the code failed its signature), $5 the link
-    version the signature was checked with (NULL for a pick from the name search), $6 nonce, $7 scanned_at,
-    $8 offline, $9 via, $10 the guessing limit.
+    Arrays, one element per scan: $1 token hashes, $2 registrations (NULL when the code failed its signature),
+    $3 the link versions the signatures were checked with (NULL for a pick from the name search), $4 nonces, $5 via,
+    $6 when each arrived (now), $7 when each was scanned. $8 DOOR_GRACE, $9 the guessing limit.
 
-    Online scans happen now, so an existing admission is always earlier: DO NOTHING. Offline uploads carry their
-    own scan time and take the admission over when they were earlier (DO UPDATE … WHERE earlier).
+    Online scans happen now, so an existing admission is always earlier: DO NOTHING; two scans of one ticket in one
+    statement admit the first inserted. Offline uploads carry their own scan time and take the admission over when
+    they were earlier (DO UPDATE … WHERE earlier), so they go one per statement (DO UPDATE may not touch a row
+    twice). Rows are inserted in key order, so that concurrent statements wait for each other without deadlock.
     """
     conflict = (
         """DO UPDATE SET door_id = EXCLUDED.door_id, scan_id = EXCLUDED.scan_id, scanned_at = EXCLUDED.scanned_at
@@ -98,62 +103,115 @@ def checkin_sql(*, earliest_wins: bool) -> str:
         else "DO NOTHING"
     )
     return f"""
-WITH door AS ({DOOR_BY_BEARER}
-), prior AS (
-    SELECT 1 FROM checkin_scans s, door WHERE s.door_id = door.id AND s.nonce = $6
-), reg AS (
-    SELECT r.id, r.event_id, r.status FROM registrations r
-     WHERE r.id = $4 AND ($5::integer IS NULL OR r.link_version = $5)
+WITH input AS (
+    SELECT * FROM unnest($1::bytea[], $2::uuid[], $3::integer[], $4::text[], $5::text[], $6::timestamptz[],
+                         $7::timestamptz[])
+        WITH ORDINALITY AS i(token_hash, registration_id, version, nonce, via, now, scanned_at, n)
+), door AS (
+    SELECT i.n, d.id, d.event_id, d.name, coalesce(l.hits, 0) AS guesses
+      FROM input i
+      JOIN api_tokens t ON t.token_hash = i.token_hash AND t.revoked_at IS NULL
+                       AND (t.expires_at IS NULL OR t.expires_at > i.now)
+      JOIN doors d ON d.user_id = t.user_id AND d.revoked_at IS NULL
+      JOIN events e ON e.id = d.event_id AND e.ends_at + $8 > i.now
+      LEFT JOIN door_limits l ON l.door_id = d.id AND l.kind = 'guess'
+                             AND l.window_start = date_trunc('minute', i.now)
 ), verdict AS (
-    SELECT nextval('checkin_scans_id_seq') AS scan_id, door.id AS door_id, door.event_id,
-           CASE WHEN reg.id IS NULL AND $4::uuid IS NOT NULL
-                     AND NOT EXISTS (SELECT 1 FROM registrations WHERE id = $4) THEN 'not_registered'
-                WHEN reg.id IS NULL THEN 'invalid'
-                WHEN reg.event_id <> door.event_id THEN 'wrong_event'
-                WHEN reg.status = 'cancelled' THEN 'cancelled'
-                WHEN reg.status = 'waitlisted' THEN 'waitlisted'
+    SELECT i.n, nextval('checkin_scans_id_seq') AS scan_id, door.id AS door_id, door.event_id, i.nonce, i.via,
+           i.now, i.scanned_at,
+           CASE WHEN r.id IS NULL AND i.registration_id IS NOT NULL
+                     AND NOT EXISTS (SELECT 1 FROM registrations WHERE id = i.registration_id) THEN 'not_registered'
+                WHEN r.id IS NULL THEN 'invalid'
+                WHEN r.event_id <> door.event_id THEN 'wrong_event'
+                WHEN r.status = 'cancelled' THEN 'cancelled'
+                WHEN r.status = 'waitlisted' THEN 'waitlisted'
                 ELSE 'valid' END AS verdict,
-           CASE WHEN reg.event_id = door.event_id THEN reg.id END AS registration_id
-      FROM door LEFT JOIN reg ON true
-     WHERE door.guesses < $10 AND NOT EXISTS (SELECT 1 FROM prior)
+           CASE WHEN r.event_id = door.event_id THEN r.id END AS registration_id
+      FROM input i
+      JOIN door ON door.n = i.n
+      LEFT JOIN registrations r ON r.id = i.registration_id AND (i.version IS NULL OR r.link_version = i.version)
+     WHERE door.guesses < $9
+       AND NOT EXISTS (SELECT 1 FROM checkin_scans s WHERE s.door_id = door.id AND s.nonce = i.nonce)
 ), admit AS (
     INSERT INTO checkin_admissions AS a (registration_id, event_id, door_id, scan_id, scanned_at)
-    SELECT v.registration_id, v.event_id, v.door_id, v.scan_id, $7 FROM verdict v WHERE v.verdict = 'valid'
+    SELECT v.registration_id, v.event_id, v.door_id, v.scan_id, v.scanned_at FROM verdict v
+     WHERE v.verdict = 'valid'
+     ORDER BY v.registration_id, v.n
     ON CONFLICT (registration_id) {conflict}
     RETURNING a.scan_id
 ), scan AS (
     INSERT INTO checkin_scans (id, door_id, registration_id, nonce, result, scanned_at, received_at, offline, via)
-    SELECT v.scan_id, v.door_id, v.registration_id, $6,
-           CASE WHEN EXISTS (SELECT 1 FROM admit) THEN 'admitted'
+    SELECT v.scan_id, v.door_id, v.registration_id, v.nonce,
+           CASE WHEN v.scan_id IN (SELECT admit.scan_id FROM admit) THEN 'admitted'
                 WHEN v.verdict = 'valid' THEN 'already_checked_in'
                 ELSE v.verdict END,
-           $7, $2, $8, $9
+           v.scanned_at, v.now, {"true" if earliest_wins else "false"}, v.via
       FROM verdict v
+     ORDER BY v.door_id, v.nonce
     ON CONFLICT (door_id, nonce) DO NOTHING
     RETURNING id, door_id, registration_id, result, scanned_at
 ), guess AS (
     INSERT INTO door_limits AS l (door_id, kind, window_start, hits)
-    SELECT scan.door_id, 'guess', date_trunc('minute', $2::timestamptz), 1 FROM scan WHERE scan.result = 'invalid'
+    SELECT v.door_id, 'guess', date_trunc('minute', max(v.now)), count(*)
+      FROM scan JOIN verdict v ON v.scan_id = scan.id
+     WHERE scan.result = 'invalid'
+     GROUP BY v.door_id
+     ORDER BY v.door_id
     ON CONFLICT (door_id, kind) DO UPDATE
-       SET hits = CASE WHEN l.window_start = EXCLUDED.window_start THEN l.hits + 1 ELSE 1 END,
+       SET hits = CASE WHEN l.window_start = EXCLUDED.window_start THEN l.hits + EXCLUDED.hits ELSE EXCLUDED.hits END,
            window_start = EXCLUDED.window_start
 )
-SELECT door.id AS door_id, door.event_id, door.name AS door_name, door.guesses,
+SELECT i.n, door.id AS door_id, door.event_id, door.name AS door_name, door.guesses,
        scan.id AS scan_id, scan.result, scan.scanned_at, r.name, r.organisation, wg.name AS group_name,
        CASE WHEN scan.result = 'admitted' THEN scan.scanned_at ELSE a.scanned_at END AS admitted_at,
        CASE WHEN scan.result = 'admitted' THEN door.name ELSE ad.name END AS admitted_door
-  FROM door
-  LEFT JOIN scan ON true
+  FROM input i
+  LEFT JOIN door ON door.n = i.n
+  LEFT JOIN verdict v ON v.n = i.n
+  LEFT JOIN scan ON scan.id = v.scan_id
   LEFT JOIN registrations r ON r.id = scan.registration_id
   LEFT JOIN group_placements gp ON gp.registration_id = r.id
   LEFT JOIN workshop_groups wg ON wg.id = gp.group_id
   LEFT JOIN checkin_admissions a ON a.registration_id = scan.registration_id
   LEFT JOIN doors ad ON ad.id = a.door_id
+ ORDER BY i.n
 """
 
 
 CHECKIN_ONLINE = checkin_sql(earliest_wins=False)
 CHECKIN_OFFLINE = checkin_sql(earliest_wins=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """One scan as the check-in statement takes it (see checkin_sql)."""
+
+    token_hash: bytes
+    registration_id: UUID | None
+    version: int | None
+    nonce: str
+    via: str
+    now: datetime
+    scanned_at: datetime
+
+
+async def check_in(
+    conn: asyncpg.Connection, scans: Sequence[Scan], *, offline: bool, guess_limit: int
+) -> list[asyncpg.Record]:
+    """Judge and log the scans: one answer row per scan, in their order."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        CHECKIN_OFFLINE if offline else CHECKIN_ONLINE,
+        [scan.token_hash for scan in scans],
+        [scan.registration_id for scan in scans],
+        [scan.version for scan in scans],
+        [scan.nonce for scan in scans],
+        [scan.via for scan in scans],
+        [scan.now for scan in scans],
+        [scan.scanned_at for scan in scans],
+        DOOR_GRACE,
+        guess_limit,
+    )
+    return rows
 
 # A scan as the door sees it later: its answer then, the admission now. `duplicate`: the door admitted the person
 # but another scan turned out to be first, or an offline scan found someone already in (maybe let in twice).
