@@ -74,9 +74,9 @@ def provide_now(state: State) -> datetime:
 
 
 class Context(msgspec.Struct, frozen=True):
-    """The connection, settings and clock as one dependency, for routes that must answer fast (door scans, Slack
-    acknowledgements): Litestar resolves two or more dependencies of one level in an anyio task group, a task
-    each, which costs a short request about a fifth of its CPU time."""
+    """The connection, settings and clock as one dependency, for routes that must answer fast (Slack's
+    acknowledgements within 3 s): Litestar resolves two or more dependencies of one level in an anyio task group,
+    a task each, which costs a short request about a fifth of its CPU time."""
 
     conn: asyncpg.Connection
     settings: Settings
