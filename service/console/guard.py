@@ -100,13 +100,20 @@ def console_page(
         csrf_field=sessions.CSRF_FIELD,
         csrf_token=sessions.csrf_token(settings.require_secret_key(), binding),
         main_nav=nav.main_for(principal.role) if principal else [],
-        event_nav=nav.event_for(principal.role, event_slug) if principal and event_slug else [],
+        event_nav=_event_nav(principal, event_slug, context.get("event")),
         section=section,
         **context,
     )
     rendered.cookies = [*rendered.cookies, *cookies]
     rendered.headers = {**rendered.headers, "cache-control": "no-store", "x-frame-options": "DENY"}
     return rendered
+
+
+def _event_nav(principal: Principal | None, slug: str | None, event: Any) -> list[nav.Section]:
+    """The event's tabs; with the event on the page, only those for its kind (Groups only for a workshop)."""
+    if principal is None or slug is None:
+        return []
+    return nav.event_for(principal.role, slug, event.kind if event is not None else None)
 
 
 def console_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:

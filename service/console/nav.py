@@ -3,12 +3,15 @@
 Other domains plug their console pages in by adding one `Section` here (and nothing else): programme
 (`/console/events/{slug}/programme`), doors (`…/doors`), workshop groups (`…/groups`), announcements
 (`…/announcements`) per event; prizes (`/console/prizes`) for the whole console. A section shows to the
-roles it names; `label` is an English msgid in that domain's own .po file.
+roles it names, and an event's section to the kinds of event it names; `label` is an English msgid in that
+domain's own .po file.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+ALL_KINDS = ("conference", "workshop")
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,7 @@ class Section:
     label: str
     href: str
     roles: tuple[str, ...] = ("admin", "organiser")
+    kinds: tuple[str, ...] = ALL_KINDS
 
 
 # The whole console: top navigation.
@@ -33,7 +37,7 @@ EVENT: list[Section] = [
     Section("questions", "Questions", "/console/events/{slug}/questions"),
     Section("programme", "Programme", "/console/events/{slug}/programme"),
     Section("registrations", "Registrations", "/console/events/{slug}/registrations"),
-    Section("groups", "Groups", "/console/events/{slug}/groups"),
+    Section("groups", "Groups", "/console/events/{slug}/groups", kinds=("workshop",)),
     Section("doors", "Doors", "/console/events/{slug}/doors"),
     Section("announcements", "Announcements", "/console/events/{slug}/announcements"),
     Section("audit", "Audit log", "/console/events/{slug}/audit"),
@@ -44,5 +48,10 @@ def main_for(role: str) -> list[Section]:
     return [section for section in MAIN if role in section.roles]
 
 
-def event_for(role: str, slug: str) -> list[Section]:
-    return [Section(s.key, s.label, s.href.format(slug=slug), s.roles) for s in EVENT if role in s.roles]
+def event_for(role: str, slug: str, kind: str | None = None) -> list[Section]:
+    """The tabs of an event that `role` may see: those for its `kind`, or for any kind when it is not given."""
+    return [
+        Section(s.key, s.label, s.href.format(slug=slug), s.roles, s.kinds)
+        for s in EVENT
+        if role in s.roles and (kind is None or kind in s.kinds)
+    ]

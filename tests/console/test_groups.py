@@ -172,5 +172,9 @@ async def test_an_event_that_is_not_a_workshop_has_no_groups(signed_in, make_eve
     await make_event(slug="kk")
 
     page = Page((await signed_in.get("/console/events/kk/groups", headers=HTML)).text)
+    tabs = Page((await signed_in.get("/console/events/kk", headers=HTML)).text)
 
     assert page.one("#not-a-workshop").text == "Bare workshoper har perspektivgrupper."
+    hrefs = [a.attrs.get("href") for a in tabs.all("a")]
+    assert "/console/events/kk/doors" in hrefs
+    assert "/console/events/kk/groups" not in hrefs  # no Groups tab leads there

@@ -44,7 +44,7 @@ def test_navigation_for_each_role() -> None:
 
 
 def test_event_sections_link_to_that_event() -> None:
-    assert [section.href for section in nav.event_for("organiser", "kk")] == [
+    assert [section.href for section in nav.event_for("organiser", "kk", "workshop")] == [
         "/console/events/kk",
         "/console/events/kk/questions",
         "/console/events/kk/programme",
@@ -54,3 +54,10 @@ def test_event_sections_link_to_that_event() -> None:
         "/console/events/kk/announcements",
         "/console/events/kk/audit",
     ]
+
+
+def test_only_a_workshop_has_the_groups_tab() -> None:
+    assert [s.key for s in nav.event_for("organiser", "kk", "conference")] == [
+        "event", "questions", "programme", "registrations", "doors", "announcements", "audit",
+    ]  # fmt: skip
+    assert "groups" in [s.key for s in nav.event_for("organiser", "ws", "workshop")]
