@@ -1,6 +1,7 @@
 """The programme editor: an event's sessions in time order; add, edit and cancel them. Every change goes
-through service/programme. A change an attendee's calendar shows (time, room, title, kind, cancelling) is
-confirmed first on a page saying how many people will get an updated invite."""
+through service/programme. A change an attendee's calendar shows (time, room, title, kind, cancelling), and a
+new plenary session (in every attendee's calendar), is confirmed first on a page saying how many people will
+get an invite."""
 
 from __future__ import annotations
 
@@ -133,6 +134,18 @@ class ProgrammePages(Controller):
         event = await _event(conn, slug, principal)
         try:
             body = msgspec.convert(session_forms.session_values(data), SessionIn)
+            if body.kind == "plenary" and data.get("confirmed") != "yes":
+                # A plenary goes into every confirmed attendee's calendar: say so before sending the invites.
+                return console_page(
+                    request,
+                    "console/session_add_confirm.html",
+                    principal,
+                    event_slug=slug,
+                    section="programme",
+                    event=event,
+                    kept={k: v for k, v in data.items() if k not in ("csrf_token", "confirmed")},
+                    people=event.confirmed,
+                )
             await programme.create_session(conn, event.id, body, actor=principal, now=now)
         except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
             if isinstance(error, DomainError) and error.status in (401, 403, 404):

@@ -166,6 +166,28 @@ async def test_a_plenary_change_counts_everyone_confirmed(signed_in, post_form, 
     assert asked.one("#affected").text.endswith("3 personer får en oppdatert invitasjon på e-post.")
 
 
+async def test_adding_a_plenary_is_confirmed_first_with_how_many(signed_in, post_form, kk, conn):
+    for n in (1, 2, 3):
+        assert (await signed_in.post("/api/v1/events/kk/registrations", json=attendee(n))).status_code == 201
+    plenary = {**NEW, "kind": "plenary", "capacity": "", "title_nb": "Opning"}
+
+    asked = await post_form(f"{PROGRAMME}/new", f"{PROGRAMME}/new", plenary)
+    nothing_yet = await stored_sessions(conn)
+    page = Page(asked.text)
+    hidden = {
+        field.attrs["name"]: field.attrs["value"] for field in page.all("input") if field.attrs.get("type") == "hidden"
+    }
+    added = await signed_in.post(f"{PROGRAMME}/new", data=hidden, headers=HTML, follow_redirects=False)
+
+    assert asked.status_code == 200
+    assert page.one("#affected").text == (
+        "En plenumsesjon står i kalenderen til alle deltakerne: 3 personer får en invitasjon på e-post."
+    )
+    assert nothing_yet == []
+    assert (added.status_code, added.headers["location"]) == (303, f"{PROGRAMME}?notice=added")
+    assert [(s["kind"], s["title"]["nb"]) for s in await stored_sessions(conn)] == [("plenary", "Opning")]
+
+
 async def test_a_change_no_calendar_shows_is_saved_at_once(signed_in, post_form, kk, organiser_token, conn):
     session = await add_session(signed_in, organiser_token, **session_body("Læring", "10:00", "11:00"))
     edit = f"{PROGRAMME}/{session['id']}"
