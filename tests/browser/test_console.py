@@ -206,6 +206,11 @@ def test_run_an_event_from_the_console(desk: BrowserContext, live_server: LiveSe
         page.locator("#ends_at").fill(local(50, end))
         page.get_by_label("Rom", exact=True).fill("Store sal")
         page.get_by_role("button", name="Legg til sesjonen").click()
+        # A plenary is in every attendee's calendar: the console says how many get an invite first.
+        assert page.locator("h1").inner_text() == "Sende kalenderinvitasjoner?"
+        assert page.locator("#affected").inner_text().endswith(": 0 personer får en invitasjon på e-post.")
+        assert axe_violations(page, axe_source) == []
+        page.get_by_role("button", name="Legg til og send invitasjonene").click()
         page.wait_for_url("**/programme?notice=added")
     assert page.locator("th.session-title").all_inner_texts() == ["Åpning i Store sal", "Læring i kommunen"]
     tabs.get_by_role("link", name="Arrangement", exact=True).click()
