@@ -53,19 +53,24 @@ INSERT_DOOR_LOGIN = """
 INSERT INTO api_tokens (user_id, token_hash, label, expires_at, created_at) VALUES ($1, $2, 'door', $3, $4)
 """
 
-# The door behind a bearer token, with its invalid-code count in the current minute (for the rate limit).
-DOOR_BY_BEARER = """
+
+def _door_by_bearer(token_hash: str, now: str, grace: str) -> str:
+    """The door behind a bearer token, with its invalid-code count in the current minute (for the rate limit): the
+    one rule of which doors work, used alone and inside the check-in statement (there once per scan)."""
+    return f"""
 SELECT d.id, d.event_id, d.name,
        coalesce((SELECT l.hits FROM door_limits l
                   WHERE l.door_id = d.id AND l.kind = 'guess'
-                    AND l.window_start = date_trunc('minute', $2::timestamptz)), 0) AS guesses
+                    AND l.window_start = date_trunc('minute', {now}::timestamptz)), 0) AS guesses
   FROM api_tokens t
   JOIN doors d ON d.user_id = t.user_id
   JOIN events e ON e.id = d.event_id
- WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)
-   AND d.revoked_at IS NULL AND e.ends_at + $3 > $2
+ WHERE t.token_hash = {token_hash} AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {now})
+   AND d.revoked_at IS NULL AND e.ends_at + {grace} > {now}
 """
 
+
+DOOR_BY_BEARER = _door_by_bearer("$1", "$2", "$3")
 DOOR_ID_BY_BEARER = f"SELECT id FROM ({DOOR_BY_BEARER}) door"
 
 LINK_VERSION = "SELECT link_version FROM registrations WHERE id = $1"
@@ -108,14 +113,7 @@ WITH input AS (
                          $7::timestamptz[])
         WITH ORDINALITY AS i(token_hash, registration_id, version, nonce, via, now, scanned_at, n)
 ), door AS (
-    SELECT i.n, d.id, d.event_id, d.name, coalesce(l.hits, 0) AS guesses
-      FROM input i
-      JOIN api_tokens t ON t.token_hash = i.token_hash AND t.revoked_at IS NULL
-                       AND (t.expires_at IS NULL OR t.expires_at > i.now)
-      JOIN doors d ON d.user_id = t.user_id AND d.revoked_at IS NULL
-      JOIN events e ON e.id = d.event_id AND e.ends_at + $8 > i.now
-      LEFT JOIN door_limits l ON l.door_id = d.id AND l.kind = 'guess'
-                             AND l.window_start = date_trunc('minute', i.now)
+    SELECT i.n, d.* FROM input i CROSS JOIN LATERAL ({_door_by_bearer("i.token_hash", "i.now", "$8")}) d
 ), verdict AS (
     SELECT i.n, nextval('checkin_scans_id_seq') AS scan_id, door.id AS door_id, door.event_id, i.nonce, i.via,
            i.now, i.scanned_at,
