@@ -140,7 +140,7 @@ def _on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respo
 
 
 def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    log.error("unhandled error", exc_info=exc, extra={"path": request.url.path})
+    log.error("unhandled error", exc_info=exc, extra=logs.request_place(request.scope))
     language = request_language(request)
     if _wants_html(request):
         return _html_error(request, 500, "internal_error")
@@ -169,7 +169,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, send_with_id)
         finally:
-            logs.log_request(scope.get("method"), scope.get("path"), status, started)
+            logs.log_request(scope, status, started)
             logs.request_id.reset(token)
 
     return middleware

@@ -201,11 +201,11 @@ class RegistrationPages(Controller):
         event = await events.get_event(conn, slug)
         return page(request, "registrations/already.html", event=event)
 
-    @get("/t/{name:str}")
+    @get("/t/{code:str}")  # the ticket code, then .png or .svg for its QR image
     async def ticket(
-        self, name: FromPath[str], request: Request[Any, Any, Any], conn: Conn, settings: Config
+        self, code: FromPath[str], request: Request[Any, Any, Any], conn: Conn, settings: Config
     ) -> Response[Any]:
-        code, _, suffix = name.partition(".")
+        code, _, suffix = code.partition(".")
         registration = await by_code(conn, settings, links.TICKET, code)
         if registration.status != "confirmed":
             raise NotFound("ticket_not_found", "the ticket is no longer valid")
