@@ -33,24 +33,28 @@ SECRET_PARAMS = frozenset({"code", "secret"})
 _TOKEN_SEGMENT = re.compile(r"[^/]{20,}")
 
 
+_FILE_SUFFIX = re.compile(r"\.(png|svg|ics)$")
+
+
 def code_hash(code: object) -> str:
-    """A short, labelled fingerprint of a code, enough to follow one link through the logs and not to use it."""
-    return "sha256:" + hashlib.sha256(str(code).encode()).hexdigest()[:8]
+    """A short, labelled fingerprint of a code (its file suffix left off, so a ticket page and its image share
+    one), enough to follow one link through the logs and not to use it."""
+    return "sha256:" + hashlib.sha256(_FILE_SUFFIX.sub("", str(code)).encode()).hexdigest()[:8]
 
 
 def request_place(scope: Mapping[str, Any]) -> dict[str, object]:
-    """Where a request went, as logs may say it: the route template (`/r/{code}`) and the real path only when
-    no secret rides in it; a secret parameter is logged as a code_hash, never itself."""
+    """Where a request went, as logs may say it: the route template (`/r/{code}`), the real path only when no
+    secret rides in it, and a secret path parameter as its code_hash, never itself."""
     path = str(scope.get("path", ""))
     template = scope.get("path_template")
     if not template:  # no route (a 404) or the scan lane: the path, with anything code-like blotted out
         safe = _TOKEN_SEGMENT.sub("{redacted}", path)
         return {"route": safe, "path": safe}
     params = scope.get("path_params") or {}
-    secrets = sorted(name for name in params if name in SECRET_PARAMS)
-    if not secrets:
+    secret = next((name for name in params if name in SECRET_PARAMS), None)
+    if secret is None:
         return {"route": template, "path": path}
-    return {"route": template, "path": template, **{f"{name}_hash": code_hash(params[name]) for name in secrets}}
+    return {"route": template, "path": template, "code_hash": code_hash(params[secret])}
 
 
 def log_request(scope: Mapping[str, Any], status: int, started: float) -> None:
