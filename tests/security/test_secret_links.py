@@ -4,16 +4,19 @@ address (and learns nothing), or an organiser in the console."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
 import re
 from typing import Any
+from uuid import UUID
 
 import pytest
 
 from service.accounts.domain import issue_token
 from service.logs import JsonFormatter, request_place
+from service.registrations.renew import renew_links_by_email
 from tests.conftest import auth, event_body
 from tests.console.conftest import HTML, add_console_user, form_token, sign_in
 
@@ -270,3 +273,42 @@ async def test_console_new_link_without_csrf_token_changes_nothing(client, conn,
 
     assert refused.status_code == 403
     assert (await client.get(f"/r/{code_of(me['manage_url'])}", headers=HTML)).status_code == 200
+
+
+async def test_door_refuses_the_old_ticket_after_a_new_link_and_scan_lines_hold_no_code(
+    client, kk, organiser_token, run_jobs, smtp, caplog
+):
+    door = await client.post("/api/v1/events/kk/doors", json={"name": "Hovudinngang"}, headers=auth(organiser_token))
+    pairing = door.json()["pairing_url"].split("#pair=")[1]
+    door_token = (await client.post("/api/v1/doors/pair", json={"code": pairing})).json()["token"]
+    me = await register(client)
+    await client.post("/api/v1/registrations/self/new-link", headers=auth(code_of(me["manage_url"])))
+    await run_jobs()
+    new_ticket = code_of(links_in(smtp.sink.to("kari@example.no")[-1])["/t"])
+    caplog.set_level(logging.INFO, logger="moteplass.http")
+
+    old = await client.post("/api/v1/checkins", json={"code": code_of(me["ticket_url"])}, headers=auth(door_token))
+    new = await client.post("/api/v1/checkins", json={"code": new_ticket}, headers=auth(door_token))
+
+    lines = [JsonFormatter().format(r) for r in caplog.records if r.getMessage() == "request"]
+    assert (old.json()["result"], new.json()["result"]) == ("invalid", "admitted")
+    assert [(e["route"], e["path"], e["status"]) for e in map(json.loads, lines)] == [
+        ("/api/v1/checkins", "/api/v1/checkins", 200)
+    ] * 2
+    assert [line for line in lines if new_ticket in line or code_of(me["ticket_url"]) in line] == []
+
+
+async def test_new_link_asked_twice_at_once_by_address_renews_once(client, kk, pool, conn, clock, run_jobs, smtp):
+    me = await register(client)
+    await run_jobs()
+    smtp.sink.messages.clear()
+
+    async def ask() -> None:
+        async with pool.acquire() as connection:
+            await renew_links_by_email(connection, UUID(kk["id"]), email="kari@example.no", now=clock())
+
+    await asyncio.gather(ask(), ask(), ask())
+    await run_jobs()
+
+    version = await conn.fetchval("SELECT link_version FROM registrations WHERE id = $1", UUID(me["id"]))
+    assert (version, len(smtp.sink.to("kari@example.no"))) == (2, 1)
