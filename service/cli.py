@@ -13,7 +13,7 @@ from pathlib import Path
 
 import msgspec
 
-from . import db, logs
+from . import db, jobs, logs
 from .settings import Settings, from_env
 
 
@@ -166,6 +166,23 @@ def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_jobs_requeue(args: argparse.Namespace, settings: Settings) -> int:
+    """Dead jobs (--dead) back in the queue with a fresh retry window, or waiting jobs made ready now."""
+    url = _resolve_database(settings)
+
+    async def go() -> int:
+        conn = await db.connect(url)
+        try:
+            return await jobs.requeue(conn, kind=args.kind, dead=args.dead, job_id=args.id)
+        finally:
+            await conn.close()
+
+    count = asyncio.run(go())
+    what = "dead jobs" if args.dead else "waiting jobs"
+    print(f"requeued {count} {what}" + (f" of kind {args.kind}" if args.kind else ""))
+    return 0
+
+
 def cmd_db_stop(args: argparse.Namespace, settings: Settings) -> int:
     stopped = db.stop_embedded(settings.data_dir)
     print("stopped the embedded PostgreSQL" if stopped else "the embedded PostgreSQL was not running")
@@ -293,7 +310,14 @@ def build_parser() -> argparse.ArgumentParser:
     password.add_argument("--email", required=True)
     password.set_defaults(func=cmd_user_password)
 
-    sub.add_parser("jobs", help="job queue status and dead jobs").set_defaults(func=cmd_jobs)
+    jobs_parser = sub.add_parser("jobs", help="job queue status and dead jobs")
+    jobs_parser.set_defaults(func=cmd_jobs)
+    jobs_sub = jobs_parser.add_subparsers(dest="jobs_command")
+    requeue = jobs_sub.add_parser("requeue", help="run waiting jobs now, or (--dead) try dead jobs again")
+    requeue.add_argument("--kind", help="only jobs of this kind, e.g. registration.confirmed")
+    requeue.add_argument("--dead", action="store_true", help="dead jobs, with a fresh window of retries")
+    requeue.add_argument("--id", type=int, help="only this job")
+    requeue.set_defaults(func=cmd_jobs_requeue)
     dbp = sub.add_parser("db", help="the embedded PostgreSQL").add_subparsers(dest="db_command", required=True)
     dbp.add_parser("stop", help="stop the embedded PostgreSQL").set_defaults(func=cmd_db_stop)
     return parser
