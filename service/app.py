@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 import traceback
@@ -233,6 +234,9 @@ async def healthz() -> dict[str, str]:
 
 @get("/readyz", include_in_schema=False, media_type=MediaType.JSON)
 async def readyz(state: State) -> Response[dict[str, str]]:
+    drain_file = state.settings.drain_file
+    if drain_file and os.path.exists(drain_file):  # noqa: ASYNC240 - one stat() of a tmpfs file, microseconds
+        return Response({"status": "draining"}, status_code=503)
     try:
         async with state.pool.acquire(timeout=2) as conn:
             await conn.fetchval("SELECT 1")

@@ -9,6 +9,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import msgspec
@@ -207,6 +208,10 @@ def server_command(host: str, port: int, workers: int = 1) -> list[str]:
         "--loop",
         "uvloop",
         "--no-access-log",
+        "--workers-kill-timeout",
+        "30",
+        "--http1-header-read-timeout",
+        "10000",
         "--log-level",
         "warning",
         "service.asgi:create",
@@ -214,11 +219,28 @@ def server_command(host: str, port: int, workers: int = 1) -> list[str]:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    env = {**os.environ, "DATABASE_URL": _resolve_database(settings)}
-    command = server_command(
-        args.host or settings.host, args.port or settings.port, args.workers or settings.web_workers
-    )
-    return subprocess.call(command, env=env)
+    """granian with the app; on SIGTERM or SIGINT it drains: /readyz answers 503 at once (so a proxy or
+    orchestrator stops sending new requests), after SHUTDOWN_DRAIN_SECONDS granian stops accepting and finishes
+    the requests in flight (its workers are killed if they take longer than 30 s)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="moteplass-serve-") as scratch:
+        drain_file = Path(scratch) / "draining"
+        env = {**os.environ, "DATABASE_URL": _resolve_database(settings), "MOTEPLASS_DRAIN_FILE": str(drain_file)}
+        command = server_command(
+            args.host or settings.host, args.port or settings.port, args.workers or settings.web_workers
+        )
+        server = subprocess.Popen(command, env=env)
+
+        def drain(signum: int, _frame: object) -> None:
+            drain_file.touch()
+            signal.signal(signum, signal.SIG_IGN)
+            time.sleep(settings.shutdown_drain_seconds)
+            server.send_signal(signal.SIGTERM)
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, drain)
+        return server.wait()
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:

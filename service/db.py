@@ -124,6 +124,22 @@ def is_unavailable(error: BaseException) -> bool:
 
 
 @asynccontextmanager
+async def borrowed(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection for one request. When the database failed to answer (see is_unavailable), the
+    connection is closed at once rather than released: releasing would wait for the server to confirm the
+    cancelled query, and a stalled server never does, which would double the time the caller waits."""
+    conn = await pool.acquire()
+    try:
+        yield conn
+    except BaseException as error:
+        if is_unavailable(error):
+            conn.terminate()
+        raise
+    finally:
+        await pool.release(conn)
+
+
+@asynccontextmanager
 async def transaction(conn: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection]:
     """A transaction on the connection, or a savepoint when one is already open."""
     async with conn.transaction():

@@ -252,7 +252,8 @@ class Worker:
             for run in runs:
                 run.cancel()
             if unfinished:
-                await asyncio.gather(*runs, return_exceptions=True)
+                # A cancelled send may still try to close its connection politely; don't wait on it for long.
+                await asyncio.wait(runs, timeout=1.0)
                 async with self.pool.acquire() as conn:
                     await conn.execute(RELEASE, self.name, unfinished)
                 log.info("released unfinished jobs", extra={"jobs": unfinished})

@@ -41,6 +41,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_pool_size: int = 10
     # The time budget of one request (seconds): a stalled or unreachable database answers 503 within it.
     request_timeout: float = 5.0
+    # `moteplass serve` on SIGTERM: /readyz answers 503 for this long before granian stops accepting.
+    shutdown_drain_seconds: float = 2.0
+    # Set by `moteplass serve` for its web workers: when this file exists, the server is draining.
+    drain_file: str | None = None
     # The longest wait for the next part of a request body (seconds); a stalled upload gets 408.
     body_timeout: float = 10.0
     db_acquire_timeout: float = 2.0
@@ -52,6 +56,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_lease_seconds: int = 15
     # Jobs one worker process runs at once (its pool has a connection for each).
     worker_concurrency: int = 10
+    # A stopping worker (SIGTERM) lets its running jobs finish for this long, then gives the rest back at once.
+    worker_stop_grace: float = 10.0
     # Mails are retried on a capped schedule for this long (seconds) before they are dead: a relay that is down
     # for hours must not lose a confirmation (a few kinds give up sooner by a count of attempts).
     job_max_age: float = 86_400.0
@@ -111,6 +117,7 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         "mail_from": "MAIL_FROM",
         "slack_api_url": "SLACK_API_URL",
         "log_level": "LOG_LEVEL",
+        "drain_file": "MOTEPLASS_DRAIN_FILE",
     }
     for field, name in text.items():
         if (value := get(name)) is not None:
@@ -136,6 +143,8 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         "db_lock_timeout": "DB_LOCK_TIMEOUT",
         "worker_statement_timeout": "WORKER_STATEMENT_TIMEOUT",
         "job_max_age": "JOB_MAX_AGE",
+        "worker_stop_grace": "WORKER_STOP_GRACE",
+        "shutdown_drain_seconds": "SHUTDOWN_DRAIN_SECONDS",
     }
     for field, name in fractions.items():
         if (value := get(name)) is not None:

@@ -113,6 +113,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         retention_days=settings.retention_days,
         max_age=settings.job_max_age,
         retry_schedule=settings.job_retry_schedule,
+        stop_grace_seconds=settings.worker_stop_grace,
     )
     log.info("worker started", extra={"worker": worker.name})
     try:
