@@ -112,6 +112,22 @@ UPDATE jobs SET run_after = now()
 RETURNING id
 """
 
+# The queue at a glance, per kind: ready or running, waiting for a retry, dead; and the age of the oldest waiting.
+STATUS_BY_KIND = """
+SELECT kind,
+       count(*) FILTER (WHERE dead_at IS NULL AND (attempts = 0 OR run_after <= now())) AS ready,
+       count(*) FILTER (WHERE dead_at IS NULL AND attempts > 0 AND run_after > now()) AS retrying,
+       count(*) FILTER (WHERE dead_at IS NOT NULL) AS dead,
+       extract(epoch FROM now() - min(created_at) FILTER (WHERE dead_at IS NULL))::float8 AS oldest_seconds
+  FROM jobs WHERE done_at IS NULL
+ GROUP BY kind ORDER BY kind
+"""
+DEAD_JOBS = """
+SELECT id, kind, attempts, last_error, created_at, dead_at
+  FROM jobs WHERE dead_at IS NOT NULL AND done_at IS NULL
+ ORDER BY dead_at DESC, id DESC LIMIT $1
+"""
+
 # Personal data of events that ended more than the retention period ago goes (registrations cascade to
 # their history and ticket images); the events themselves stay, with their counts gone.
 ERASE_PAST_ATTENDEES = """
@@ -166,6 +182,33 @@ async def requeue(conn: asyncpg.Connection, *, kind: str | None = None, dead: bo
     if rows:
         await conn.execute(f"NOTIFY {CHANNEL}")
     return len(rows)
+
+
+@dataclass(frozen=True)
+class KindStatus:
+    kind: str
+    ready: int
+    retrying: int
+    dead: int
+    oldest_seconds: float | None
+
+
+@dataclass(frozen=True)
+class DeadJob:
+    id: int
+    kind: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    dead_at: datetime
+
+
+async def status_by_kind(conn: asyncpg.Connection) -> list[KindStatus]:
+    return [KindStatus(**dict(row)) for row in await conn.fetch(STATUS_BY_KIND)]
+
+
+async def dead_jobs(conn: asyncpg.Connection, *, limit: int = 100) -> list[DeadJob]:
+    return [DeadJob(**dict(row)) for row in await conn.fetch(DEAD_JOBS, limit)]
 
 
 class PermanentError(Exception):
