@@ -98,6 +98,15 @@ UPDATE jobs
  WHERE id = $1 AND locked_by = $2
 """
 
+# While a kind keeps failing, one of its waiting jobs is tried early now and then (a probe): when the relay is back,
+# its success wakes the rest (WAKE_KIND) instead of everyone waiting out a retry step of up to ten minutes.
+PROBE = """
+UPDATE jobs SET run_after = now()
+ WHERE id = (SELECT id FROM jobs
+              WHERE kind = $1 AND done_at IS NULL AND dead_at IS NULL AND attempts > 0 AND run_after > now()
+              ORDER BY run_after, id LIMIT 1)
+"""
+
 # Dead jobs (or those of one kind) back in the queue: a fresh window of retries from now.
 REQUEUE_DEAD = """
 UPDATE jobs SET dead_at = NULL, attempts = 0, run_after = now(), locked_until = NULL, created_at = now()
@@ -255,6 +264,7 @@ class Worker:
     max_age: float = 86_400.0
     retry_schedule: tuple[float, ...] = RETRY_SCHEDULE
     stop_grace_seconds: float = 10.0
+    probe_seconds: float = 15.0
     name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{random.getrandbits(24):06x}")
     _failing_kinds: set[str] = field(default_factory=set)
     _running: set[int] = field(default_factory=set)
@@ -370,6 +380,7 @@ class Worker:
         await listener.add_listener(CHANNEL, on_notify)
         last_prune = float("-inf")  # prune once at start, then hourly
         loop = asyncio.get_running_loop()
+        last_probe = loop.time()
         try:
             while not stop.is_set():
                 try:
@@ -384,6 +395,9 @@ class Worker:
                         last_prune = loop.time()
                     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
                         log.warning("worker could not prune: %s", exc)
+                if self._failing_kinds and loop.time() - last_probe > self.probe_seconds:
+                    last_probe = loop.time()
+                    await self._probe()
                 if claimed:
                     continue
                 wake.clear()
@@ -400,6 +414,15 @@ class Worker:
                 await listener.execute("UNLISTEN *")  # pooled connections are not reset on release
             finally:
                 await self.pool.release(listener)
+
+    async def _probe(self) -> None:
+        """Try one waiting job of each failing kind now (see PROBE)."""
+        try:
+            async with self.pool.acquire() as conn:
+                for kind in sorted(self._failing_kinds):
+                    await conn.execute(PROBE, kind)
+        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+            log.warning("worker could not probe failing jobs: %s", exc)
 
     async def prune(self) -> None:
         """Drop finished jobs after a week, idempotency keys after a day, attendees after the retention period."""

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from service.jobs import Worker, enqueue
+from service.jobs import RETRY_SCHEDULE, Worker, enqueue
 from service.settings import PROJECT_ROOT
 from service.worker import JobContext, SmtpMailer, handlers
 from tests.conftest import SECRET
@@ -133,14 +133,16 @@ async def test_worker_stopped_gives_back_unfinished_jobs_at_once(database_url, c
 async def test_smtp_down_for_a_while_then_back_delivers_all_within_seconds_none_dead(pool, conn, settings, clock):
     smtp = SmtpServer()  # not started yet: the relay is down
     context = JobContext(pool=pool, settings=settings, mailer=SmtpMailer(smtp.url, settings.mail_from), clock=clock)
-    worker = Worker(
-        pool, handlers(), context, lease_seconds=5, poll_seconds=0.05, retry_schedule=(0.2, 0.5, 1.0), max_age=600
-    )
+    # FAULTS_SMTP_OUTAGE=600 runs the real schedule through a ten-minute outage (the figure in the issue's
+    # table); the suite runs a short schedule through a short one.
+    outage = float(os.environ.get("FAULTS_SMTP_OUTAGE", "4"))
+    schedule = RETRY_SCHEDULE if outage >= 60 else (0.2, 0.5, 1.0)
+    worker = Worker(pool, handlers(), context, lease_seconds=5, poll_seconds=0.05, retry_schedule=schedule)
     await queue_mails(conn, 20)
     stopping = asyncio.Event()
     running = asyncio.ensure_future(worker.run(stopping))
     try:
-        await asyncio.sleep(4)  # several rounds of retries while the relay is away
+        await asyncio.sleep(outage)  # rounds of retries while the relay is away
         failed_tries = await conn.fetchval("SELECT sum(attempts) FROM jobs")
         smtp.start()
         back = time.monotonic()
@@ -148,7 +150,7 @@ async def test_smtp_down_for_a_while_then_back_delivers_all_within_seconds_none_
         async def delivered() -> bool:
             return len(smtp.sink.messages) >= 20
 
-        assert await wait_until(delivered, 10)
+        assert await wait_until(delivered, 10 if outage < 60 else 40)
         drained_in = time.monotonic() - back
     finally:
         stopping.set()
@@ -156,10 +158,10 @@ async def test_smtp_down_for_a_while_then_back_delivers_all_within_seconds_none_
         smtp.stop()
 
     ids = sorted(m.message["Message-ID"] for m in smtp.sink.messages)
-    print(f"\nSMTP away 4 s: {failed_tries} failed tries, drained {drained_in:.2f} s after it came back")
+    print(f"\nSMTP away {outage:g} s: {failed_tries} failed tries, drained {drained_in:.2f} s after it came back")
     assert ids == sorted(f"<m{n}@moteplass>" for n in range(20))
     assert failed_tries >= 20 * 3
-    assert drained_in < 2.5
+    assert drained_in < (2.5 if outage < 60 else worker.probe_seconds + 5)  # woken, not each at its own time
     assert await conn.fetchval("SELECT count(*) FROM jobs WHERE dead_at IS NOT NULL") == 0
 
 
