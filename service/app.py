@@ -27,6 +27,7 @@ from . import bodies, db, logs
 from .checkin.domain import scan_batcher
 from .checkin.lane import ScanLane, is_scan
 from .errors import DomainError
+from .headers import with_security_headers
 from .http import DEPENDENCIES, request_language
 from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make, title_for
 from .settings import Settings
@@ -246,15 +247,18 @@ async def readyz(state: State) -> Response[dict[str, str]]:
 
 
 class Moteplass(Litestar):
-    """Litestar with the door scan's fast lane in front of its routing (service/checkin/lane.py)."""
+    """Litestar with the door scan's fast lane in front of its routing (service/checkin/lane.py), and the
+    security headers (service/headers.py) in front of both: every answer gets them, routing's 404s included."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scan_lane = ScanLane(self.state, route=partial(Litestar.__call__, self))
+        self.https = self.state.settings.base_url.startswith("https:")
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             receive = bodies.with_timeout(receive, self.state.settings.body_timeout)
+            send = with_security_headers(send, scope["path"], https=self.https)
         if is_scan(scope):
             await self.scan_lane(scope, receive, send)
         else:
