@@ -10,7 +10,9 @@ async def test_jobs_page_lists_dead_jobs_and_tries_one_again(client, conn, post_
     admin = await add_console_user(conn, "admin@bergen.kommune.no", "admin")
     dead = await enqueue(conn, "mail.send", {"to": "kari@example.no", "subject": "s", "text": "t"})
     waiting = await enqueue(conn, "mail.send", {"to": "ola@example.no", "subject": "s", "text": "t"})
-    await conn.execute("UPDATE jobs SET dead_at = now(), attempts = 40, last_error = 'SMTP: 421 gone' WHERE id = $1", dead)
+    await conn.execute(
+        "UPDATE jobs SET dead_at = now(), attempts = 40, last_error = 'SMTP: 421 gone' WHERE id = $1", dead
+    )
     await conn.execute("UPDATE jobs SET attempts = 2, run_after = now() + interval '5 minutes' WHERE id = $1", waiting)
     assert (await sign_in(client, admin.email)).status_code == 303
 
