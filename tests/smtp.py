@@ -44,10 +44,12 @@ class SmtpSink:
     messages: list[Received] = field(default_factory=list)
     delay_first: float = 0.0  # seconds to stall the first DATA (to kill a worker mid-send)
     delay_each: float = 0.0  # seconds every DATA takes before it is accepted (a relay across a network)
+    data_started: int = 0  # DATA commands begun (accepted or not yet)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stalled: bool = False
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.data_started += 1
         if self.delay_first and not self._stalled:
             self._stalled = True
             await asyncio.sleep(self.delay_first)
