@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -169,7 +169,11 @@ def stop_server(app: LiveApp) -> None:
 async def open_event(app: LiveApp, token: str, *, capacity: int = 100_000, slug: str = "fault-2027") -> dict[str, Any]:
     body = event_body(slug=slug, capacity=capacity, registration_opens_at=None, registration_closes_at=None)
     async with httpx.AsyncClient(base_url=app.url, timeout=10) as client:
-        response = await client.post("/api/v1/events", json=body, headers={"Authorization": f"Bearer {token}"})
+        for _ in range(5):  # a busy machine may make the very first request of a new server slow: 503, try again
+            response = await client.post("/api/v1/events", json=body, headers={"Authorization": f"Bearer {token}"})
+            if response.status_code != 503:
+                break
+            await asyncio.sleep(1)
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
@@ -183,16 +187,25 @@ class Outcome:
     seconds: float = 0.0
 
 
-async def registration_load(url: str, slug: str, *, clients: int, seconds: float) -> list[Outcome]:
-    """`clients` loops registering new people for `seconds`; every answer (or its absence) recorded."""
-    outcomes: list[Outcome] = []
+async def registration_load(
+    url: str,
+    slug: str,
+    *,
+    clients: int,
+    seconds: float,
+    outcomes: list[Outcome] | None = None,
+    stop: asyncio.Event | None = None,
+) -> list[Outcome]:
+    """`clients` loops registering new people for `seconds` (or until `stop` is set); every answer (or its
+    absence) recorded in `outcomes` as it comes."""
+    outcomes = [] if outcomes is None else outcomes
     run = uuid.uuid4().hex[:6]
     deadline = time.monotonic() + seconds
 
     async def loop(n: int) -> None:
         async with httpx.AsyncClient(base_url=url, timeout=15) as client:
             i = 0
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline and not (stop and stop.is_set()):
                 i += 1
                 body = {"name": f"Person {n}-{i}", "email": f"p{run}-{n}-{i}@example.no", "accept_privacy": True}
                 started = time.monotonic()
@@ -210,3 +223,13 @@ async def registration_load(url: str, slug: str, *, clients: int, seconds: float
 
     await asyncio.gather(*(loop(n) for n in range(clients)))
     return outcomes
+
+
+async def until(predicate: Callable[[], bool], seconds: float) -> bool:
+    """Wait (polling) until `predicate()` holds; False when `seconds` passed first."""
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True

@@ -4,7 +4,6 @@ stored, nothing is oversold, /readyz says so meanwhile, and the service recovers
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import httpx
@@ -18,6 +17,7 @@ from tests.faults.conftest import (
     registration_load,
     start_server,
     stop_server,
+    until,
 )
 
 
@@ -49,35 +49,39 @@ def summary(outcomes: list[Outcome]) -> dict[int | None, int]:
 async def _outage_under_load(private_pg: PrivatePostgres, tmp_path: Path, mode: str) -> None:
     database_url, token = await prepared_database(private_pg)
     app = start_server(database_url, tmp_path)
+    outcomes: list[Outcome] = []
+    finished = asyncio.Event()
     try:
         await open_event(app, token, capacity=150)
-        load = asyncio.ensure_future(registration_load(app.url, "fault-2027", clients=8, seconds=7))
-        await asyncio.sleep(1.5)
+        load = asyncio.ensure_future(
+            registration_load(app.url, "fault-2027", clients=8, seconds=90, outcomes=outcomes, stop=finished)
+        )
+        created = lambda: sum(o.status == 201 for o in outcomes)  # noqa: E731
+        assert await until(lambda: created() >= 10, 30), summary(outcomes)
         await asyncio.to_thread(private_pg.stop, mode)
-        await asyncio.sleep(0.5)
+        before_restart = len(outcomes)
+        await asyncio.sleep(1.0)
         during = await readyz(app.url)
-        await asyncio.sleep(1.5)
+        await asyncio.sleep(1.0)
         await asyncio.to_thread(private_pg.start)
-        outcomes = await load
-        after_started = time.monotonic()
-        while await readyz(app.url) != 200 and time.monotonic() - after_started < 10:  # noqa: ASYNC110 - polls HTTP
-            await asyncio.sleep(0.2)
-        recovered = await registration_load(app.url, "fault-2027", clients=2, seconds=0.5)
+        restarted = created()
+        assert await until(lambda: created() >= restarted + 10, 30), summary(outcomes)  # recovered, no restart
+        finished.set()
+        await load
         log = app.log_text()
     finally:
+        finished.set()
         stop_server(app)
 
     ids, confirmed, capacity = await stored_ids(database_url, "fault-2027")
     statuses = summary(outcomes)
-    answered_201 = {o.registration_id for o in outcomes + recovered if o.status == 201}
+    answered_201 = {o.registration_id for o in outcomes if o.status == 201}
     assert set(statuses) <= {201, 503}, statuses
-    assert statuses.get(503, 0) > 0, statuses
-    assert statuses.get(201, 0) > 0, statuses
+    assert 503 in summary(outcomes[before_restart:]), statuses
     assert all(o.retry_after == "5" for o in outcomes if o.status == 503)
     assert answered_201 <= ids  # every 201 is stored
     assert confirmed <= capacity
     assert during == 503
-    assert summary(recovered) == {201: len(recovered)}  # recovered without a restart
     assert '"unhandled error"' not in log
 
 
@@ -91,20 +95,20 @@ async def test_database_crashed_under_load_answers_503_and_recovers(private_pg, 
 
 async def test_paused_database_answers_503_within_the_request_budget(private_pg, tmp_path):
     database_url, token = await prepared_database(private_pg)
-    app = start_server(database_url, tmp_path, REQUEST_TIMEOUT="2")
+    app = start_server(database_url, tmp_path, REQUEST_TIMEOUT="3")
     try:
         await open_event(app, token)
-        warm = await registration_load(app.url, "fault-2027", clients=4, seconds=0.5)
+        warm = await registration_load(app.url, "fault-2027", clients=4, seconds=1)
         private_pg.pause()
         try:
-            paused = await registration_load(app.url, "fault-2027", clients=4, seconds=3)
+            paused = await registration_load(app.url, "fault-2027", clients=4, seconds=4)
         finally:
             private_pg.resume()
-        after = await registration_load(app.url, "fault-2027", clients=2, seconds=1)
+        after = await registration_load(app.url, "fault-2027", clients=2, seconds=2)
     finally:
         stop_server(app)
 
-    assert summary(warm) == {201: len(warm)}
+    assert 201 in summary(warm)
     assert set(summary(paused)) == {503}, summary(paused)
-    assert max(o.seconds for o in paused) < 2 + 1.0  # the budget, plus the answer's own way back
+    assert max(o.seconds for o in paused) < 3 + 1.0  # the budget, plus the answer's own way back
     assert 201 in summary(after)
