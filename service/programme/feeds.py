@@ -25,7 +25,9 @@ async def _modified(conn: asyncpg.Connection, event_id: object) -> datetime:
     return stamp or _EPOCH
 
 
-async def public_feed(conn: asyncpg.Connection, settings: Settings, slug: str, *, language: Language) -> bytes:
+async def public_feed(
+    conn: asyncpg.Connection, settings: Settings, slug: str, *, language: Language
+) -> calendar.CalendarFile:
     """The event and every session (cancelled ones too). Raises NotFound for unknown or draft events."""
     event = await events.get_event(conn, slug)
     sequence = await conn.fetchval("SELECT calendar_sequence FROM events WHERE id = $1", event.id)
@@ -46,7 +48,7 @@ async def public_feed(conn: asyncpg.Connection, settings: Settings, slug: str, *
     )
 
 
-async def personal_feed(conn: asyncpg.Connection, settings: Settings, code: str) -> bytes:
+async def personal_feed(conn: asyncpg.Connection, settings: Settings, code: str) -> calendar.CalendarFile:
     """The attendee's event and the sessions in their calendar. Raises NotFound for a forged or revoked code."""
     registration = await by_code(conn, settings, links.AGENDA, code)
     event = await event_queries.event_by_id(conn, registration.event_id)
