@@ -5,8 +5,10 @@ database and the real server (granian, one worker); no job worker, so no invite 
 
 1. Render time per VEVENT, in this process: one invite (one VEVENT), and the public feed's 40 sessions written
    with a new DTSTAMP each time (so nothing rendered before can be reused), divided by 40.
-2. Feeds over HTTP, one request at a time after a warm-up: the public feed (40 sessions + the event) and the
-   personal feeds of 50 attendees in turn; p50, p95 and p99 of the whole round trip.
+2. Feeds over HTTP, one request at a time after a warm-up that fetched each feed twice (a subscribed feed is
+   fetched again and again; its first rendering is the render time above): the public feed (40 sessions + the
+   event) and the personal feeds of 50 attendees in turn; p50, p95 and p99 of the whole round trip. Next to them
+   `GET /healthz`, the same round trip with no feed work, which shows what the machine's load adds.
 
     .venv/bin/python scripts/bench/calendar_feeds.py [--requests 500] [--renders 200]
 """
@@ -98,7 +100,7 @@ async def agenda_paths(url: str, settings: Settings, base: str) -> list[str]:
 
 
 async def http_times(http: httpx.AsyncClient, paths: list[str], requests: int) -> list[float]:
-    for path in paths[:20]:  # warm-up: pools filled, statements planned
+    for path in paths * 2:  # warm-up: pools filled, statements planned, each feed's version rendered once
         assert (await http.get(path)).status_code == 200
     times = []
     for n in range(requests):
@@ -135,9 +137,11 @@ def main() -> None:
             invite_ms, vevent_ms, sessions = await render_times(url, settings, "bench", args.renders)
             public = await http_times(http, ["/events/bench/calendar.ics"], args.requests)
             personal = await http_times(http, await agenda_paths(url, settings, base), args.requests)
+            health = await http_times(http, ["/healthz"], args.requests)
         print(f"render per VEVENT (median of {args.renders}): invite {invite_ms:.3f} ms, feed {vevent_ms:.3f} ms")
         print(f"public feed over HTTP ({sessions} sessions, {args.requests} requests): {figures(public)} (p95 < 20)")
         print(f"personal feeds over HTTP ({PERSONAL_FEEDS} attendees in turn): {figures(personal)} (p95 < 5)")
+        print(f"baseline GET /healthz over HTTP: {figures(health)}")
         print("load average (1, 5, 15 min): " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))
 
     try:
