@@ -39,6 +39,7 @@ from icalendar import (
     vCalAddress,
     vDuration,
     vRecur,
+    vText,
 )
 
 PRODID = "-//Møteplass//Kunnskapskommunen Helse Omsorg Vest//NB"
@@ -189,13 +190,14 @@ def _rendered(version: _FeedVersion) -> CalendarFile:
     calendar.add("PRODID", PRODID)
     calendar.add("CALSCALE", "GREGORIAN")
     calendar.add("UID", version.uid)
-    calendar.add("NAME", version.name)
-    calendar.add("X-WR-CALNAME", version.name)
+    # TEXT values: icalendar 7.3 writes NAME (RFC 7986) and X- properties unescaped unless given a vText.
+    calendar.add("NAME", vText(version.name))
+    calendar.add("X-WR-CALNAME", vText(version.name))
     if version.description:
         calendar.add("DESCRIPTION", version.description)
     # RFC 7986 requires VALUE=DURATION here; icalendar's Calendar.new(refresh_interval=) leaves it out.
     calendar.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))  # an X- property is TEXT unless told
+    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     calendar.add("X-WR-TIMEZONE", "Europe/Oslo")
     calendar.add_component(oslo_timezone())
     for item in version.items:

@@ -130,6 +130,19 @@ def test_feed_item_across_the_spring_change_night_comes_out_right_in_utc():
     )
 
 
+def test_feed_name_and_description_are_escaped_text():
+    text = feed([ITEM], uid="f@x", name="Program; dag 1, Bergen", description="Alt, og mer; ", stamp=STAMP).body
+
+    unfolded = text.replace(b"\r\n ", b"").decode()
+    assert [line for line in unfolded.split("\r\n") if line.split(":")[0] in ("NAME", "X-WR-CALNAME", "DESCRIPTION")][
+        :3
+    ] == [
+        "NAME:Program\\; dag 1\\, Bergen",
+        "X-WR-CALNAME:Program\\; dag 1\\, Bergen",
+        "DESCRIPTION:Alt\\, og mer\\; ",
+    ]
+
+
 def test_same_feed_data_gives_the_same_bytes_rendered_once():
     first = feed([ITEM], uid="f@x", name="Program", stamp=STAMP)
     second = feed([msgspec.structs.replace(ITEM)], uid="f@x", name="Program", stamp=STAMP)
