@@ -191,7 +191,7 @@ async def workshop_context(conn: Conn, settings: Settings, registration: Registr
     that the same sign-up made, with their status only: a page never holds another registration's link."""
     group = await queries.group_of(conn, registration.id)
     dates = [
-        {"event": await events.get_event(conn, slug), "status": status}
+        {"event": await events.get_event(conn, slug, include_unpublished=True), "status": status}
         for slug, status in await series.signup_dates(conn, registration)
     ]
     return {"group": group if group and group.published else None, "series_dates": dates}
