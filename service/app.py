@@ -135,7 +135,7 @@ def _on_validation_error(request: Request[Any, Any, Any], exc: ValidationExcepti
 def _on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     language = request_language(request)
     if exc.detail == CLIENT_WENT_AWAY:  # nobody reads the answer; an ordinary event, not an error of ours
-        log.info("client went away", extra={"path_template": _route_of(request)})
+        log.info("client went away", extra=logs.request_place(request.scope))
         return _problem_response(make("malformed_request", 400, language, detail=exc.detail))
     status = exc.status_code if exc.status_code in _STATUS_CODES else 400
     if exc.status_code >= 500:
@@ -178,13 +178,6 @@ def _on_body_timeout(request: Request[Any, Any, Any], exc: bodies.BodyTimeout) -
     language = request_language(request)
     problem = make("body_timeout", 408, language, detail=str(exc))
     return _problem_response(problem, {"content-language": language, "connection": "close"})
-
-
-def _route_of(request: Request[Any, Any, Any]) -> str:
-    """The route template of a request (never its path: paths carry secret codes)."""
-    handler = request.scope.get("route_handler")
-    paths = getattr(handler, "paths", None)
-    return str(next(iter(paths))) if paths else "?"
 
 
 def _on_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
