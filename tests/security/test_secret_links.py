@@ -287,8 +287,10 @@ async def test_door_refuses_the_old_ticket_after_a_new_link_and_scan_lines_hold_
     new_ticket = code_of(links_in(smtp.sink.to("kari@example.no")[-1])["/t"])
     caplog.set_level(logging.INFO, logger="moteplass.http")
 
-    old = await client.post("/api/v1/checkins", json={"code": code_of(me["ticket_url"])}, headers=auth(door_token))
-    new = await client.post("/api/v1/checkins", json={"code": new_ticket}, headers=auth(door_token))
+    old = await client.post(
+        "/api/v1/checkins", json={"code": code_of(me["ticket_url"]), "nonce": "scan-1"}, headers=auth(door_token)
+    )
+    new = await client.post("/api/v1/checkins", json={"code": new_ticket, "nonce": "scan-2"}, headers=auth(door_token))
 
     lines = [JsonFormatter().format(r) for r in caplog.records if r.getMessage() == "request"]
     assert (old.json()["result"], new.json()["result"]) == ("invalid", "admitted")
