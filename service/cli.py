@@ -14,7 +14,9 @@ from pathlib import Path
 import msgspec
 
 from . import db, logs
-from .settings import Settings, from_env
+from .settings import ConfigError, Settings, from_env, production_from_env
+
+EX_CONFIG = 78  # sysexits.h: a configuration error (systemd and supervisors do not restart-loop on it)
 
 
 def _resolve_database(settings: Settings) -> str:
@@ -210,8 +212,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     port = args.port or settings.port
     env = dict(os.environ)
     env["DATABASE_URL"] = _resolve_database(settings)
-    env.setdefault("SECRET_KEY", os.environ.get("SECRET_KEY") or _dev_secret(settings.data_dir))
-    env.setdefault("BASE_URL", os.environ.get("BASE_URL") or f"http://{host}:{port}")
+    if not (env.get("SECRET_KEY") or env.get("SECRET_KEYS")):
+        env["SECRET_KEY"] = _dev_secret(settings.data_dir)
+    if not env.get("BASE_URL"):
+        env["BASE_URL"] = f"http://{host}:{port}"
     children: list[subprocess.Popen[bytes]] = []
     if not settings.smtp_url:
         mail_dir = settings.data_dir / "mail"
@@ -272,9 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int)
-    serve.set_defaults(func=cmd_serve)
+    serve.set_defaults(func=cmd_serve, production=True)
 
-    sub.add_parser("worker", help="run the job worker").set_defaults(func=cmd_worker)
+    sub.add_parser("worker", help="run the job worker").set_defaults(func=cmd_worker, production=True)
     sub.add_parser("migrate", help="apply pending migrations").set_defaults(func=cmd_migrate)
 
     demo = sub.add_parser("demo", help="load the demo data; prints an organiser token")
@@ -301,7 +305,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = from_env()
+    try:
+        settings = production_from_env() if getattr(args, "production", False) else from_env()
+    except ConfigError as error:
+        print(f"moteplass {args.command}: {error}", file=sys.stderr)
+        return EX_CONFIG
     logs.configure(settings.log_level)
     result: int = args.func(args, settings)
     return result
