@@ -23,9 +23,12 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import db, logs
 from .checkin.domain import scan_batcher
+from .checkin.lane import PATH as SCAN_PATH
 from .checkin.lane import ScanLane, is_scan
 from .errors import DomainError
 from .http import DEPENDENCIES, request_language
+from .metrics import measured, metrics, sampling_pool
+from .migrate import load_migrations
 from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make, title_for
 from .settings import Settings
 
@@ -180,24 +183,38 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+APPLIED = "SELECT count(*) FROM schema_migrations WHERE version = ANY($1::int[])"
+
+
 @get("/readyz", include_in_schema=False, media_type=MediaType.JSON)
 async def readyz(state: State) -> Response[dict[str, str]]:
+    """Ready when the database answers and has every migration this code was shipped with."""
+    expected: list[int] = state.migrations
     try:
         async with state.pool.acquire(timeout=2) as conn:
-            await conn.fetchval("SELECT 1")
+            applied = await conn.fetchval(APPLIED, expected)
     except Exception:
         return Response({"status": "unavailable"}, status_code=503)
+    if applied != len(expected):
+        return Response({"status": "migrations_pending"}, status_code=503)
     return Response({"status": "ok"})
 
 
 class Moteplass(Litestar):
-    """Litestar with the door scan's fast lane in front of its routing (service/checkin/lane.py)."""
+    """Litestar with the door scan's fast lane in front of its routing (service/checkin/lane.py), and both
+    measured for /metrics when METRICS_TOKEN is set (service/metrics.py)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scan_lane = ScanLane(self.state, route=partial(Litestar.__call__, self))
+        self.handle: ASGIApp = self.dispatch
+        if self.state.settings.metrics_token:
+            self.handle = measured(self.dispatch, {SCAN_PATH: SCAN_PATH})
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.handle(scope, receive, send)
+
+    async def dispatch(self, scope: Any, receive: Any, send: Any) -> None:
         if is_scan(scope):
             await self.scan_lane(scope, receive, send)
         else:
@@ -217,7 +234,11 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
         app.state.pool = await db.create_pool(settings.database_url or "", size=settings.db_pool_size)
         app.state.scans = scan_batcher(app.state.pool)
         try:
-            yield
+            if settings.metrics_token:
+                async with sampling_pool(app.state.pool):
+                    yield
+            else:
+                yield
         finally:
             await app.state.pool.close()
 
@@ -239,6 +260,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
         route_handlers=[
             healthz,
             readyz,
+            metrics,
             EventController,
             *REGISTRATION_ROUTES,
             *PROGRAMME_ROUTES,
@@ -261,7 +283,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
         dependencies=DEPENDENCIES,
         lifespan=[lifespan],
         on_startup=[declare_closed_objects],
-        state=State({"settings": settings, **state}),
+        state=State({"settings": settings, "migrations": [m.version for m in load_migrations()], **state}),
         exception_handlers={
             DomainError: _on_domain_error,
             ValidationException: _on_validation_error,

@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import msgspec
@@ -198,12 +200,29 @@ def server_command(host: str, port: int, workers: int = 1) -> list[str]:
     ]
 
 
+def _metrics_directory(env: dict[str, str]) -> str | None:
+    """Set PROMETHEUS_MULTIPROC_DIR (service/metrics.py) to a new directory unless the environment names one;
+    returns the directory to remove at exit, if it made one."""
+    if env.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    env["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="moteplass-metrics-")
+    return env["PROMETHEUS_MULTIPROC_DIR"]
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     env = {**os.environ, "DATABASE_URL": _resolve_database(settings)}
     command = server_command(
         args.host or settings.host, args.port or settings.port, args.workers or settings.web_workers
     )
-    return subprocess.call(command, env=env)
+    made = _metrics_directory(env)
+    try:
+        server = subprocess.Popen(command, env=env)
+        for sig in (signal.SIGTERM, signal.SIGINT):  # pass a stop on to granian, then clean up
+            signal.signal(sig, lambda *_: server.terminate())
+        return server.wait()
+    finally:
+        if made:
+            shutil.rmtree(made, ignore_errors=True)
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -217,6 +236,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not env.get("BASE_URL"):
         env["BASE_URL"] = f"http://{host}:{port}"
     children: list[subprocess.Popen[bytes]] = []
+    made = _metrics_directory(env)  # shared by the web workers and the job worker: /metrics shows the mails too
     if not settings.smtp_url:
         mail_dir = settings.data_dir / "mail"
         env["SMTP_URL"] = "smtp://127.0.0.1:8025"
@@ -258,6 +278,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
+        if made:
+            shutil.rmtree(made, ignore_errors=True)
     return code
 
 

@@ -38,6 +38,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     secret_key: Secret | None = None  # signs; SECRET_KEYS=new,old sets it to the first
     old_secret_keys: tuple[Secret, ...] = ()  # the rest of SECRET_KEYS: still accepted, never used to sign
     metrics_token: Secret | None = None
+    metrics_port: int | None = None  # job workers: serve their own metrics on this port
     smtp_url: str | None = None
     mail_from: str = "Møteplass <no-reply@moteplass.local>"
     slack_bot_token: Secret | None = None
@@ -106,6 +107,7 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         "retention_days": "RETENTION_DAYS",
         "worker_nice": "WORKER_NICE",
         "smtp_max_connections": "SMTP_MAX_CONNECTIONS",
+        "metrics_port": "METRICS_PORT",
     }
     for field, name in numbers.items():
         if (value := get(name)) is not None:
