@@ -41,7 +41,7 @@ from prometheus_client import (
     start_http_server,
 )
 from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import REGISTRY, Collector
 
 from .errors import NotFound, Unauthorized
@@ -149,6 +149,8 @@ async def sampling_pool(pool: asyncpg.Pool) -> AsyncIterator[None]:
         task.cancel()
         with suppress(asyncio.CancelledError):
             await task
+        if os.environ.get(MULTIPROCESS_DIR):
+            mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]  # its live gauges leave the sums
 
 
 class _Snapshot(Collector):

@@ -72,6 +72,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return (self.require_secret_key(), *(key.encode() for key in self.old_secret_keys))
 
 
+def _keys(value: str) -> list[str]:
+    """The keys of SECRET_KEYS (comma-separated, newest first)."""
+    return [key.strip() for key in value.split(",") if key.strip()]
+
+
 def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -129,11 +134,10 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
     }.items():
         if (value := get(name)) is not None:
             values[field] = Secret(value)
-    if (value := get("SECRET_KEYS")) is not None:
+    if keys := _keys(get("SECRET_KEYS") or ""):
         if "secret_key" in values:
             raise ConfigError("SECRET_KEY and SECRET_KEYS are both set: set only SECRET_KEYS=new,old during a rotation")
-        keys = [Secret(key.strip()) for key in value.split(",") if key.strip()]
-        values["secret_key"], values["old_secret_keys"] = keys[0], tuple(keys[1:])
+        values["secret_key"], values["old_secret_keys"] = Secret(keys[0]), tuple(Secret(key) for key in keys[1:])
     if "base_url" not in values:
         host = values.get("host", "127.0.0.1")
         port = values.get("port", 8000)
@@ -149,11 +153,11 @@ def production_from_env(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     if not env.get("DATABASE_URL"):
         raise ConfigError("DATABASE_URL is not set: give the PostgreSQL to use (development: `moteplass run`)")
-    keys = (env.get("SECRET_KEYS") or "").split(",") if env.get("SECRET_KEYS") else [env.get("SECRET_KEY") or ""]
     name = "SECRET_KEYS" if env.get("SECRET_KEYS") else "SECRET_KEY"
-    if not any(key.strip() for key in keys):
+    keys = _keys(env.get("SECRET_KEYS") or "") if name == "SECRET_KEYS" else [env.get("SECRET_KEY") or ""]
+    if not any(keys):
         raise ConfigError(f"{name} is not set: give a random key of at least {MIN_SECRET_KEY_BYTES} bytes")
-    shortest = min(len(key.strip().encode()) for key in keys if key.strip())
+    shortest = min(len(key.encode()) for key in keys)
     if shortest < MIN_SECRET_KEY_BYTES:
         raise ConfigError(
             f"{name} is too short ({shortest} bytes): every key needs at least {MIN_SECRET_KEY_BYTES} random bytes"
