@@ -126,3 +126,13 @@ def test_settings_repr_hides_every_key():
         False,
         False,
     )
+
+
+def test_secret_keys_of_only_commas_are_unset_and_refused_in_production():
+    settings = from_env({"SECRET_KEYS": " , ,"})
+
+    with pytest.raises(ConfigError) as raised:
+        production_from_env(without("SECRET_KEY", SECRET_KEYS=" , ,"))
+
+    assert (settings.secret_key, settings.old_secret_keys) == (None, ())
+    assert str(raised.value) == "SECRET_KEYS is not set: give a random key of at least 32 bytes"
