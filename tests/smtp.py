@@ -44,14 +44,19 @@ def is_invite(received: Received) -> bool:
 class SmtpSink:
     messages: list[Received] = field(default_factory=list)
     delay_first: float = 0.0  # seconds to stall the first DATA (to kill a worker mid-send)
+    delay_each: float = 0.0  # seconds every DATA takes before it is accepted (a relay across a network)
+    data_started: int = 0  # DATA commands begun (accepted or not yet)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stalled: bool = False
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.data_started += 1
         if self.delay_first and not self._stalled:
             self._stalled = True
             await asyncio.sleep(self.delay_first)
             return "451 Try again later"
+        if self.delay_each:
+            await asyncio.sleep(self.delay_each)
         with self._lock:
             self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         return "250 Message accepted"
@@ -132,7 +137,7 @@ class _Controller(Controller):
 
 
 class SmtpServer:
-    def __init__(self, *, reply_delay: float = 0.0, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, reply_delay: float = 0.0) -> None:
         self.sink = SmtpSink()
         self.connections = Connections()
         self.port = port or free_port()
