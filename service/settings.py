@@ -48,7 +48,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     slack_api_url: str = "https://slack.com/api/"
     web_workers: int = 1
     db_pool_size: int = 10
-    smtp_max_connections: int = 8
+    smtp_max_connections: int = 10
     # The time budget of one request (seconds): a stalled or unreachable database answers 503 within it.
     request_timeout: float = 5.0
     # `moteplass serve` on SIGTERM: /readyz answers 503 for this long before granian stops accepting.
