@@ -138,7 +138,7 @@ def _on_validation_error(request: Request[Any, Any, Any], exc: ValidationExcepti
 def _on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     language = request_language(request)
     if exc.detail == CLIENT_WENT_AWAY:  # nobody reads the answer; an ordinary event, not an error of ours
-        log.info("client went away", extra={"path_template": _route_of(request)})
+        log.info("client went away", extra=logs.request_place(request.scope))
         return _problem_response(make("malformed_request", 400, language, detail=exc.detail))
     status = exc.status_code if exc.status_code in _STATUS_CODES else 400
     if exc.status_code >= 500:
@@ -170,7 +170,7 @@ def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[
         language = request_language(request)
         problem = make("malformed_request", 400, language, detail=f"the body could not be read: {type(exc).__name__}")
         return _problem_response(problem, {"content-language": language})
-    log.error("unhandled error", exc_info=exc, extra={"path": request.url.path})
+    log.error("unhandled error", exc_info=exc, extra=logs.request_place(request.scope))
     language = request_language(request)
     if _wants_html(request):
         return _html_error(request, 500, "internal_error")
@@ -181,13 +181,6 @@ def _on_body_timeout(request: Request[Any, Any, Any], exc: bodies.BodyTimeout) -
     language = request_language(request)
     problem = make("body_timeout", 408, language, detail=str(exc))
     return _problem_response(problem, {"content-language": language, "connection": "close"})
-
-
-def _route_of(request: Request[Any, Any, Any]) -> str:
-    """The route template of a request (never its path: paths carry secret codes)."""
-    handler = request.scope.get("route_handler")
-    paths = getattr(handler, "paths", None)
-    return str(next(iter(paths))) if paths else "?"
 
 
 def _on_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -225,7 +218,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, send_with_id)
         finally:
-            logs.log_request(scope.get("method"), scope.get("path"), status, started)
+            logs.log_request(scope, status, started)
             logs.request_id.reset(token)
 
     return middleware

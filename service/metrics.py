@@ -13,7 +13,7 @@ Two kinds, chosen by what they describe:
   exact whichever process or channel (API, pages, console, Slack) made them, survive restarts, and cost the
   hot paths nothing; a scrape costs three small grouped queries.
 
-Routes are labelled by their template (`/t/{name}`), never by the raw path: paths carry ticket and
+Routes are labelled by their template (`/t/{code}`), never by the raw path: paths carry ticket and
 manage-link codes. Requests that match no route share the label `unmatched`.
 """
 

@@ -57,13 +57,14 @@ def handlers() -> Mapping[str, Handler]:
     from .programme.notify import followed_by_sync
     from .registrations.domain import MAIL_LINK
     from .registrations.notify import HANDLERS as registration_handlers
+    from .registrations.renew import MAIL_NEW_LINKS
     from .slack.jobs import HANDLERS as slack_handlers
     from .workshops.notify import HANDLERS as workshop_handlers
 
     # Every mail about a change of a registration's status is followed by a calendar sync (REQUEST or CANCEL);
-    # the reminder of an existing link changes nothing a calendar holds.
+    # the reminder of an existing link and new links change nothing a calendar holds.
     registration = {
-        kind: handler if kind == MAIL_LINK else followed_by_sync(handler)
+        kind: handler if kind in (MAIL_LINK, MAIL_NEW_LINKS) else followed_by_sync(handler)
         for kind, handler in registration_handlers.items()
     }
     return {

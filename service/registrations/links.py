@@ -43,6 +43,11 @@ def agenda_url(settings: Settings, registration: Registration) -> str:
     return f"{settings.base_url}/agenda/{code}.ics"
 
 
+def new_link_url(settings: Settings, event_slug: str) -> str:
+    """The page where an attendee asks for new links by e-mail (revoking the old ones)."""
+    return f"{settings.base_url}/events/{event_slug}/new-link"
+
+
 def parse(settings: Settings, purpose: str, code: str) -> UUID | None:
     return qr.parse(settings.require_secret_key(), purpose, code)
 

@@ -19,6 +19,7 @@ PUBLIC = {
     ("PATCH", "/api/v1/registrations/self"),
     ("DELETE", "/api/v1/registrations/self"),
     ("GET", "/api/v1/registrations/self/export"),
+    ("POST", "/api/v1/registrations/self/new-link"),
     ("GET", "/api/v1/events/{slug:str}/sessions"),
     ("GET", "/api/v1/prizes/{slug:str}"),
     ("POST", "/api/v1/prizes/{slug:str}/nominations"),

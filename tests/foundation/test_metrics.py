@@ -87,9 +87,9 @@ async def test_requests_are_counted_by_route_template_never_by_the_secret_path(c
     name = "moteplass_http_request_duration_seconds_count"
     counted = {
         route: value(after, name, route=route, status=status) - value(before, name, route=route, status=status)
-        for route, status in (("/t/{name}", "200"), ("unmatched", "404"))
+        for route, status in (("/t/{code}", "200"), ("unmatched", "404"))
     }
-    assert counted == {"/t/{name}": 1.0, "unmatched": 1.0}
+    assert counted == {"/t/{code}": 1.0, "unmatched": 1.0}
     assert (ticket_path.rsplit("/", 1)[1] in after, "T1SECRET" in after) == (False, False)
 
 
