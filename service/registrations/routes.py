@@ -9,6 +9,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
+from .. import ratelimit
 from ..events import domain as events
 from ..events import queries as event_queries
 from ..http import Caller, Config, Conn, Now
@@ -110,7 +111,7 @@ def csv_cell(value: object) -> str:
 class RegistrationController(Controller):
     tags = ["registrations"]  # noqa: RUF012 - Litestar reads it as an attribute
 
-    @post("/api/v1/events/{slug:str}/registrations", status_code=201, responses=responses(404, 409, 413, 422))
+    @post("/api/v1/events/{slug:str}/registrations", status_code=201, responses=responses(404, 409, 413, 422, 429))
     async def register(
         self,
         slug: FromPath[str],
@@ -122,6 +123,7 @@ class RegistrationController(Controller):
         idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
     ) -> Response[RegistrationCreated]:
         """Register for an event. Answers `confirmed` or `waitlisted`; honours `Idempotency-Key`."""
+        await ratelimit.limit(request, conn, data.email, now=now)
 
         async def action() -> tuple[int, bytes]:
             from ..hooks import REGISTRATION_HOOKS
