@@ -18,7 +18,7 @@ import asyncpg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from .. import jobs
+from .. import db, jobs
 from ..accounts.schemas import Principal
 from ..errors import Forbidden, Invalid, NotFound, Unauthorized
 from . import queries
@@ -80,7 +80,7 @@ async def sign_in(pool: asyncpg.Pool, email: str, password: str, *, client: str,
     milliseconds) runs in a thread while no pooled connection is held.
     """
     address = normalise_email(email)[:254]
-    async with pool.acquire() as conn, conn.transaction():
+    async with db.borrowed(pool) as conn, conn.transaction():
         await queries.lock_attempts(conn, address, client)
         if await queries.recent_failures(conn, address, client, now - FAILURE_WINDOW) >= MAX_FAILURES:
             raise Forbidden("account_locked", "too many wrong passwords; try again in 15 minutes")
@@ -90,7 +90,7 @@ async def sign_in(pool: asyncpg.Pool, email: str, password: str, *, client: str,
     matches = await asyncio.to_thread(_verify, hashed or _dummy_hash(), password[:MAX_PASSWORD])
     if row is None or hashed is None or not matches:
         raise Unauthorized("sign_in_failed", "the e-mail address or the password is wrong")
-    async with pool.acquire() as conn:
+    async with db.borrowed(pool) as conn:
         await queries.clear_failures_from(conn, address, client)
     return Principal(user_id=row["id"], email=row["email"], role=row["role"], language=row["language"])
 
@@ -149,11 +149,11 @@ async def set_password_by_link(
     The link is checked before argon2 hashes the password (a wrong link costs a query, not 64 MiB), the hash is
     made in a thread while no pooled connection is held, and the link is checked again under a lock to use it."""
     check_password_rules(password)
-    async with pool.acquire() as conn:
+    async with db.borrowed(pool) as conn:
         await open_link(conn, secret, code, now=now)
     hashed = await asyncio.to_thread(hash_password, password)
     link_id = parse_link_code(secret, code)
-    async with pool.acquire() as conn, conn.transaction():
+    async with db.borrowed(pool) as conn, conn.transaction():
         row = await queries.link_for_update(conn, link_id) if link_id else None
         if row is None or row["used_at"] is not None or row["expires_at"] <= now:
             raise NotFound("password_link_invalid", "the link is wrong, used or expired; ask for a new one")

@@ -9,7 +9,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from .. import ratelimit
+from .. import db, ratelimit
 from ..accounts.schemas import Principal
 from ..errors import DomainError
 from ..http import Caller, Config, Conn, Now, require_csrf
@@ -51,7 +51,7 @@ class SignInPages(Controller):
     ) -> Response[Any]:
         """Takes connections from the pool only around its statements (not the `conn` dependency): argon2 runs
         between them, and a pooled connection must not wait for it."""
-        async with state.pool.acquire() as conn:
+        async with db.borrowed(state.pool) as conn:
             await ratelimit.limit(request, conn, now=now)
         await require_csrf(request, settings, request.cookies.get(sessions.PRESESSION_COOKIE))
         target = safe_next(data.get("next"))
@@ -71,7 +71,7 @@ class SignInPages(Controller):
                 error=error.code,
                 notice=None,
             )
-        async with state.pool.acquire() as conn:
+        async with db.borrowed(state.pool) as conn:
             token = await sessions.start_session(conn, principal, now=now)
         return _start(request, token, target)
 
@@ -123,7 +123,7 @@ class SignInPages(Controller):
         settings: Config,
     ) -> Response[Any]:
         """Like sign-in, holds no pooled connection while argon2 hashes the new password."""
-        async with state.pool.acquire() as conn:
+        async with db.borrowed(state.pool) as conn:
             await ratelimit.limit(request, conn, now=now)
         await require_csrf(request, settings, request.cookies.get(sessions.PRESESSION_COOKIE))
         secret = settings.require_secret_key()
@@ -139,9 +139,9 @@ class SignInPages(Controller):
                     raise
                 error = exc.code
             else:
-                async with state.pool.acquire() as conn:
+                async with db.borrowed(state.pool) as conn:
                     token = await sessions.start_session(conn, principal, now=now)
                 return _start(request, token, "/console")
-        async with state.pool.acquire() as conn:
+        async with db.borrowed(state.pool) as conn:
             link = await passwords.open_link(conn, secret, code, now=now)
         return console_page(request, "console/password.html", None, status_code=422, link=link, code=code, error=error)
