@@ -76,12 +76,16 @@ def _is_console_page(request: Request[Any, Any, Any]) -> bool:
     return path == "/console" or path.startswith("/console/")
 
 
-def _html_error(request: Request[Any, Any, Any], status: int, code: str) -> Response[Any]:
+def _html_error(request: Request[Any, Any, Any], status: int, code: str, retry_after: int = 0) -> Response[Any]:
     from .web.render import page
 
     language = request_language(request)
-    template = page(request, "error.html", title=title_for(code, language), status=status)
+    template = page(
+        request, "error.html", title=title_for(code, language), status=status, code=code, retry_after=retry_after
+    )
     template.status_code = status
+    if retry_after:
+        template.headers = {**template.headers, "retry-after": str(retry_after)}
     return template
 
 
@@ -92,6 +96,8 @@ def _on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Respo
         return console_error(request, exc)
     if _wants_html(request) and exc.status in (404, 409, 410):
         return _html_error(request, exc.status, exc.code)
+    if _wants_html(request) and exc.status == 429:  # a browser's form over a rate limit: a page, not JSON
+        return _html_error(request, 429, exc.code, retry_after=int(exc.extra.get("retry_after", 60)))
     language = request_language(request)
     headers: dict[str, str] = {"content-language": language}
     if exc.status == 503:

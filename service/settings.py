@@ -5,15 +5,19 @@ No secret has a default and no secret appears in a repr or a log line.
 
 from __future__ import annotations
 
+import ipaddress
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import msgspec
 
 from . import db
 
+T = TypeVar("T")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_KEY_BYTES = 32
 
@@ -29,6 +33,32 @@ class Secret(str):
 
     def __repr__(self) -> str:
         return "Secret('**********')"
+
+
+class Rate(msgspec.Struct, frozen=True):
+    """At most `hits` requests per `seconds` (a fixed window)."""
+
+    hits: int
+    seconds: int
+
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour)\s*$")
+_UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600}
+
+
+def parse_rate(text: str) -> Rate | None:
+    """`N/second|minute|hour`, or `0` for no limit. Raises ValueError for anything else."""
+    if text.strip() == "0":
+        return None
+    found = _RATE.match(text.lower())
+    if not found or int(found.group(1)) < 1:
+        raise ValueError(f"a rate is N/second, N/minute or N/hour (N >= 1), or 0 for none; not {text!r}")
+    return Rate(hits=int(found.group(1)), seconds=_UNIT_SECONDS[found.group(2)])
+
+
+def parse_networks(text: str) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR blocks, each checked and written as a CIDR block. Raises ValueError."""
+    return tuple(str(ipaddress.ip_network(part.strip(), strict=False)) for part in text.split(",") if part.strip())
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -80,6 +110,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     retention_days: int = 180
     log_level: str = "INFO"
     secure_cookies: bool = False
+    # Anonymous POSTs (registering, nominating, pairing, signing in, password links) per client address, and
+    # per target e-mail address (service/ratelimit.py); None turns a limit off.
+    public_rate_limit: Rate | None = Rate(hits=60, seconds=60)
+    email_rate_limit: Rate | None = Rate(hits=10, seconds=3600)
+    # Direct peers whose X-Forwarded-For names the client (a reverse proxy); nobody else's header is believed.
+    trusted_proxies: tuple[str, ...] = ()  # CIDR blocks (parse_networks)
 
     def __repr__(self) -> str:  # secrets are Secret instances; keep the default shape readable
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__struct_fields__)
@@ -117,6 +153,13 @@ def _keys(value: str) -> list[str]:
 
 def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _parsed(name: str, parse: Callable[[str], T], value: str) -> T:
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
 
 
 def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -179,6 +222,11 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         values["data_dir"] = Path(value)
     if (value := get("SECURE_COOKIES")) is not None:
         values["secure_cookies"] = _flag(value)
+    for field, name in {"public_rate_limit": "PUBLIC_RATE_LIMIT", "email_rate_limit": "EMAIL_RATE_LIMIT"}.items():
+        if (value := get(name)) is not None:
+            values[field] = _parsed(name, parse_rate, value)
+    if (value := get("TRUSTED_PROXIES")) is not None:
+        values["trusted_proxies"] = _parsed("TRUSTED_PROXIES", parse_networks, value)
     for field, name in {
         "secret_key": "SECRET_KEY",
         "slack_bot_token": "SLACK_BOT_TOKEN",

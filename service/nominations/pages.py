@@ -14,6 +14,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from .. import ratelimit
 from ..errors import DomainError, Forbidden
 from ..http import Caller, Conn, Now, request_language
 from ..web.render import page as render_page
@@ -123,6 +124,7 @@ class PrizePages(Controller):
         conn: Conn,
         now: Now,
     ) -> Response[Any]:
+        await ratelimit.limit(request, conn, data.get("nominator_email"), data.get("nominee_email"), now=now)
         errors: dict[str, str] = {}
         try:
             nomination = msgspec.convert(_form_to_input(data), NominationIn)

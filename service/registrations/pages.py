@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from .. import ratelimit
 from ..errors import DomainError, NotFound
 from ..events import domain as events
 from ..events import queries as event_queries
@@ -164,6 +165,7 @@ class RegistrationPages(Controller):
         now: Now,
         settings: Config,
     ) -> Response[Any]:
+        await ratelimit.limit(request, conn, data.get("email"), now=now)
         event = await events.get_event(conn, slug)
         questions = await queries.questions(conn, event.id)
         errors: dict[str, str] = {}

@@ -9,6 +9,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Body, FromPath, HeaderParameter, JSONBody, QueryParameter
 
+from .. import ratelimit
 from ..errors import Invalid
 from ..events import domain as events
 from ..events import queries as event_queries
@@ -113,7 +114,7 @@ def csv_cell(value: object) -> str:
 class RegistrationController(Controller):
     tags = ["registrations"]  # noqa: RUF012 - Litestar reads it as an attribute
 
-    @post("/api/v1/events/{slug:str}/registrations", status_code=201, responses=responses(404, 409, 413, 422))
+    @post("/api/v1/events/{slug:str}/registrations", status_code=201, responses=responses(404, 409, 413, 422, 429))
     async def register(
         self,
         slug: FromPath[str],
@@ -125,6 +126,7 @@ class RegistrationController(Controller):
         idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
     ) -> Response[RegistrationCreated]:
         """Register for an event. Answers `confirmed` or `waitlisted`; honours `Idempotency-Key`."""
+        await ratelimit.limit(request, conn, data.email, now=now)
 
         async def action() -> tuple[int, bytes]:
             from ..hooks import REGISTRATION_HOOKS

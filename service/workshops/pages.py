@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from .. import ratelimit
 from ..errors import DomainError
 from ..events import domain as events
 from ..events.schemas import Event
@@ -119,6 +120,7 @@ class WorkshopPages(Controller):
         now: Now,
         settings: Config,
     ) -> Response[Any]:
+        await ratelimit.limit(request, conn, data.get("email"), now=now)
         dates = await series.series_dates(conn, series_slug)
         return await self._submit(request, conn, settings, now, series_slug, dates, data, series_slug)
 
@@ -132,6 +134,7 @@ class WorkshopPages(Controller):
         now: Now,
         settings: Config,
     ) -> Response[Any]:
+        await ratelimit.limit(request, conn, data.get("email"), now=now)
         event = await events.get_event(conn, slug)
         dates = [(event, await queries.groups(conn, event.id))]
         return await self._submit(request, conn, settings, now, "", dates, data, None)

@@ -12,6 +12,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
+from .. import ratelimit
 from ..events import domain as events
 from ..events import series as series_owners
 from ..http import Caller, Config, Conn, Now
@@ -159,7 +160,11 @@ class SeriesController(Controller):
             ],
         )
 
-    @post("/api/v1/series/{series_slug:str}/registrations", status_code=201, responses=responses(404, 409, 413, 422))
+    @post(
+        "/api/v1/series/{series_slug:str}/registrations",
+        status_code=201,
+        responses=responses(404, 409, 413, 422, 429),
+    )
     async def register(
         self,
         series_slug: FromPath[str],
@@ -172,6 +177,7 @@ class SeriesController(Controller):
     ) -> Response[SeriesRegistrationCreated]:
         """Register for every open date of a series (or those in `events`) with one ranking of perspectives.
         Each date has its own registration, ticket and waiting list. Honours `Idempotency-Key`."""
+        await ratelimit.limit(request, conn, data.email, now=now)
 
         async def action() -> tuple[int, bytes]:
             created, already = await series.register_for_series(conn, series_slug, data, now=now)
