@@ -218,8 +218,9 @@ class RegistrationPages(Controller):
         now: Now,
     ) -> Template:
         """The same page whether or not the address is registered (service/registrations/renew.py)."""
-        event = await events.get_event(conn, slug)
         email = data.get("email", "").strip()
+        await ratelimit.limit(request, conn, email or None, now=now)
+        event = await events.get_event(conn, slug)
         try:
             wanted = msgspec.convert({"event": slug, "email": email}, NewLinkIn)
         except msgspec.ValidationError:

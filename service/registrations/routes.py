@@ -350,6 +350,7 @@ class SelfServiceController(Controller):
         elif data is None:
             raise Invalid("validation_failed", "give the manage code, or the event and the address", field="email")
         else:
+            await ratelimit.limit(request, conn, data.email, now=now)
             event = await events.get_event(conn, data.event)
             await renew.renew_links_by_email(conn, event.id, email=data.email, now=now)
         return NewLinkRequested()

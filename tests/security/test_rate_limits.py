@@ -143,6 +143,18 @@ def endpoints(places: Any) -> dict[str, tuple[Send, int, bool]]:
             303,
             True,
         ),
+        "new link": (
+            lambda c, n: c.post(
+                "/api/v1/registrations/self/new-link", json={"event": "kk", "email": f"person{n}@example.no"}
+            ),
+            202,
+            False,
+        ),
+        "new link form": (
+            lambda c, n: post_form(c, "/events/kk/new-link", {"email": f"person{n}@example.no"}),
+            200,
+            True,
+        ),
         "door pairing": (
             lambda c, n: c.post("/api/v1/doors/pair", json={"code": places["doors"][n]}),
             200,
@@ -186,6 +198,8 @@ ENDPOINTS = [
     "workshop form",
     "nomination",
     "nomination form",
+    "new link",
+    "new link form",
     "door pairing",
     "console sign-in",
     "password forgot",
