@@ -69,11 +69,14 @@ async def test_subgroup_announcement_is_not_on_the_public_page(client, conn, clo
     await make_event(slug="kk")
     kari = await organiser(conn, organiser_token)
     await confirmed_announcement(conn, "kk", kari, clock(), subject="Til alle", body="Velkommen alle")
-    await confirmed_announcement(conn, "kk", kari, clock(), subject="Venteliste", body="Hemmelig", audience="waitlisted")
+    await confirmed_announcement(
+        conn, "kk", kari, clock(), subject="Venteliste", body="Hemmelig", audience="waitlisted"
+    )
     await confirmed_announcement(conn, "kk", kari, clock(), subject="Innsjekket", body="Kode", audience="checked_in")
     await conn.execute("UPDATE announcements SET status = 'sent', sent_at = $1", clock())
 
     page = await client.get("/events/kk", headers={"accept": "text/html"})
 
-    shown = [s for s in ("Til alle", "Velkommen alle", "Venteliste", "Hemmelig", "Innsjekket", "Kode") if s in page.text]
+    texts = ("Til alle", "Velkommen alle", "Venteliste", "Hemmelig", "Innsjekket", "Kode")
+    shown = [text for text in texts if text in page.text]
     assert (page.status_code, shown) == (200, ["Til alle", "Velkommen alle"])
