@@ -167,9 +167,7 @@ async def fan_out(
     return count
 
 
-async def public(
-    conn: asyncpg.Connection, event_id: UUID, limit: int, audiences: list[str]
-) -> list[Announcement]:
+async def public(conn: asyncpg.Connection, event_id: UUID, limit: int, audiences: list[str]) -> list[Announcement]:
     return [to_announcement(r) for r in await conn.fetch(PUBLIC, event_id, limit, audiences)]
 
 

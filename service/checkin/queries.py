@@ -211,6 +211,7 @@ async def check_in(
     )
     return rows
 
+
 # A scan as the door sees it later: its answer then, the admission now. `duplicate`: the door admitted the person
 # but another scan turned out to be first, or an offline scan found someone already in (maybe let in twice).
 _SCAN_VIEW = """
