@@ -1,14 +1,21 @@
-"""Text people wrote reaches Slack as written, never as markup: a nominator's `<!channel>` in the winner post,
-an organiser's mention in an announcement, a session title in the stats (checked at the fake Slack on loopback)."""
+"""Slack, checked at the fake Slack Web API on loopback: text people wrote reaches Slack as written, never as
+markup (a nominator's `<!channel>` in the winner post, a mention in an announcement), and a deactivated
+organiser's slash commands and modal submissions are refused."""
 
 from __future__ import annotations
 
+from service.console.users import disable_user
 from tests.announcements.conftest import (  # noqa: F401 - fixtures: Slack on loopback
     CHANNEL,
+    KARI,
+    command_body,
+    compose_payload,
     confirmed_announcement,
+    interaction_body,
     organiser,
     run_jobs,
     settings,
+    signed,
     slack_client,
     slack_fake,
     sleeps,
@@ -76,3 +83,33 @@ async def test_announcement_in_the_channel_keeps_links_but_no_mentions(
     assert post["blocks"][1]["text"]["text"] == (
         "&lt;!channel&gt; Se <https://alrek.no/kart?a=1&amp;b=2|kartet> *nå* &lt;@U0BOSS&gt;"
     )
+
+
+async def test_deactivated_organisers_slack_commands_are_refused(
+    client,
+    conn,
+    clock,
+    make_event,
+    organiser_token,
+    run_jobs,  # noqa: F811
+    slack_fake,  # noqa: F811
+):
+    await make_event(slug="kk")
+    before = command_body("stats", response_url=slack_fake.response_url("r1"))
+    await client.post("/slack/commands", content=before, headers=signed(before, clock))
+    await run_jobs()  # answered, and the Slack user linked to the organiser
+    await disable_user(conn, "kari@bergen.kommune.no", actor="cli", now=clock())
+
+    after = command_body("announce", trigger="trig-2", response_url=slack_fake.response_url("r2"))
+    await client.post("/slack/commands", content=after, headers=signed(after, clock))
+    await run_jobs()
+    modal = interaction_body(compose_payload("kk", user=KARI, subject_nb="Hei", body_nb="Hei"))
+    submitted = await client.post("/slack/interactions", content=modal, headers=signed(modal, clock))
+
+    [stats] = slack_fake.called("respond/r1")
+    [refusal] = slack_fake.called("respond/r2")
+    assert stats.body["text"] == "Kunnskapskommunekonferansen 2027"
+    assert refusal.body["text"].startswith("Beklager, /moteplass er for arrangørene av arrangementer i Møteplass.")
+    assert slack_fake.called("views.open") == []
+    assert submitted.json()["view"]["blocks"][0]["text"]["text"].startswith("Beklager")
+    assert await conn.fetchval("SELECT count(*) FROM announcements") == 0
