@@ -11,6 +11,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
@@ -138,7 +139,7 @@ class PrizePages(Controller):
         template.status_code = 422
         return template
 
-    @get("/nominations/{secret:str}")
+    @get("/nominations/{secret:str}", cache_control=CacheControlHeader(no_store=True))
     async def own(self, secret: FromPath[str], request: Request[Any, Any, Any], conn: Conn, now: Now) -> Template:
         nomination = await views.by_secret(conn, secret)
         return page(

@@ -80,3 +80,34 @@ async def test_subgroup_announcement_is_not_on_the_public_page(client, conn, clo
     texts = ("Til alle", "Velkommen alle", "Venteliste", "Hemmelig", "Innsjekket", "Kode")
     shown = [text for text in texts if text in page.text]
     assert (page.status_code, shown) == (200, ["Til alle", "Velkommen alle"])
+
+
+async def test_ticket_and_personal_pages_are_kept_out_of_shared_caches(client, make_event):
+    await make_event(slug="kk")
+    created = (
+        await client.post(
+            "/api/v1/events/kk/registrations",
+            json={"name": "Kari Nordmann", "email": "kari@example.no", "accept_privacy": True},
+        )
+    ).json()
+    ticket = created["ticket_url"].removeprefix("http://testserver.local")
+    manage = created["manage_url"].removeprefix("http://testserver.local")
+    secret = manage.rsplit("/", 1)[1]
+
+    answers = {
+        "ticket.png": await client.get(ticket + ".png"),
+        "ticket.svg": await client.get(ticket + ".svg"),
+        "ticket": await client.get(ticket),
+        "manage": await client.get(manage),
+        "self": await client.get("/api/v1/registrations/self", headers=auth(secret)),
+        "export": await client.get(f"/api/v1/registrations/self/export?secret={secret}"),
+    }
+
+    assert {name: (a.status_code, a.headers.get("cache-control")) for name, a in answers.items()} == {
+        "ticket.png": (200, "private, max-age=86400"),
+        "ticket.svg": (200, "private, max-age=86400"),
+        "ticket": (200, "private, no-cache"),
+        "manage": (200, "no-store"),
+        "self": (200, "no-store"),
+        "export": (200, "no-store"),
+    }
