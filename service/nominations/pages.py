@@ -15,6 +15,7 @@ from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from ..accounts.schemas import Principal
 from ..errors import DomainError, Forbidden
 from ..http import Caller, Conn, Now, request_language
 from ..web.render import page as render_page
@@ -78,6 +79,18 @@ def page(request: Request[Any, Any, Any], template: str, **context: Any) -> Temp
         justification_min=JUSTIFICATION_MIN,
         **context,
     )
+
+
+def jury_page(request: Request[Any, Any, Any], template: str, principal: Principal, **context: Any) -> Template:
+    """A page of the jury workspace: its forms carry the CSRF token, so a juror signed in to the console (by
+    session cookie) can send them; nothing of it is stored by a cache."""
+    from ..console.guard import csrf_fields
+
+    csrf_context, cookies = csrf_fields(request, principal)
+    rendered = page(request, template, **csrf_context, **context)
+    rendered.cookies = [*rendered.cookies, *cookies]
+    rendered.headers = {**rendered.headers, "cache-control": "no-store"}
+    return rendered
 
 
 def _form_to_input(form: dict[str, str]) -> dict[str, Any]:
@@ -166,7 +179,8 @@ class JuryPages(Controller):
     async def calls(self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, now: Now) -> Template:
         if principal.role != "jury":
             raise Forbidden("jury_only", "the jury workspace is for jurors")
-        return page(request, "nominations/jury_calls.html", calls=await queries.calls_of_juror(conn, principal.user_id))
+        calls = await queries.calls_of_juror(conn, principal.user_id)
+        return jury_page(request, "nominations/jury_calls.html", principal, calls=calls)
 
     @get("/calls/{call_id:uuid}")
     async def call(
@@ -178,9 +192,10 @@ class JuryPages(Controller):
         prize = await queries.prize_by_id(conn, call.prize_id)
         standing = await queries.juror_standing(conn, call.id, principal.user_id)
         nominations = [n for n in await queries.nominations_of_call(conn, call.id) if n.status != "withdrawn"]
-        return page(
+        return jury_page(
             request,
             "nominations/jury_call.html",
+            principal,
             call=call,
             prize=prize,
             nominations=nominations,
@@ -189,7 +204,7 @@ class JuryPages(Controller):
         )
 
     async def _nomination_page(
-        self, request: Request[Any, Any, Any], conn: Conn, nomination_id: UUID, principal: Any, **context: Any
+        self, request: Request[Any, Any, Any], conn: Conn, nomination_id: UUID, principal: Principal, **context: Any
     ) -> Template:
         nomination, call, standing = await nomination_for(conn, nomination_id, principal)
         if standing != "juror":
@@ -197,9 +212,10 @@ class JuryPages(Controller):
         conflict = await queries.has_conflict(conn, nomination_id, principal.user_id)
         nomination = views.redacted(nomination) if conflict else nomination
         sheets = None if conflict else await scoring.scores_for(conn, nomination_id, actor=principal)
-        return page(
+        return jury_page(
             request,
             "nominations/jury_nomination.html",
+            principal,
             nomination=nomination,
             call=call,
             prize=await queries.prize_by_id(conn, call.prize_id),
