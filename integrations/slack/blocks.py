@@ -111,7 +111,9 @@ def fields_message(
 
 
 def text_message(text: str) -> list[dict[str, Any]]:
-    return [SectionBlock(text=MarkdownTextObject(text=piece)).to_dict() for piece in split_text(text)][
+    """Text as written (an announcement's subject in a report, say) in sections; `*bold*` and `code` of our own
+    texts still show, nothing in it becomes a mention or a link."""
+    return [SectionBlock(text=MarkdownTextObject(text=piece)).to_dict() for piece in split_text(escape(text))][
         :BLOCKS_PER_MESSAGE
     ]
 

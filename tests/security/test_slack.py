@@ -74,8 +74,10 @@ async def test_announcement_in_the_channel_keeps_links_but_no_mentions(
         clock(),
         subject="<!here> Rom & tid",
         body="<!channel> Se <https://alrek.no/kart?a=1&b=2|kartet> *nå* <@U0BOSS>",
+        report_to={"slack_user": KARI, "team": "T0MOTEPLASS"},
     )
 
+    await run_jobs()
     await run_jobs()
 
     [post] = [body for body in channel_posts(slack_fake) if body["text"].startswith("&lt;!here&gt;")]
@@ -83,6 +85,8 @@ async def test_announcement_in_the_channel_keeps_links_but_no_mentions(
     assert post["blocks"][1]["text"]["text"] == (
         "&lt;!channel&gt; Se <https://alrek.no/kart?a=1&amp;b=2|kartet> *nå* &lt;@U0BOSS&gt;"
     )
+    [report] = slack_fake.called("chat.postMessage", channel=KARI)
+    assert report.body["blocks"][0]["text"]["text"].startswith("Kunngjøringen «&lt;!here&gt; Rom &amp; tid»:\n")
 
 
 async def test_deactivated_organisers_slack_commands_are_refused(
