@@ -7,6 +7,7 @@ from __future__ import annotations
 from tests.announcements.conftest import confirmed_announcement, organiser
 from tests.checkin.conftest import new_door, register  # noqa: F401 - fixtures used below
 from tests.conftest import auth
+from tests.nominations.conftest import PrizeWorld, world  # noqa: F401 - the prize world fixture
 
 
 async def test_door_search_finds_only_confirmed_attendees_of_its_event(client, make_event, new_door, register):  # noqa: F811
@@ -111,3 +112,12 @@ async def test_ticket_and_personal_pages_are_kept_out_of_shared_caches(client, m
         "self": (200, "no-store"),
         "export": (200, "no-store"),
     }
+
+
+async def test_nominators_page_and_api_are_not_stored_by_caches(world: PrizeWorld):  # noqa: F811
+    secret = (await world.nominate())["manage_url"].rsplit("/", 1)[1]
+
+    page = await world.client.get(f"/nominations/{secret}", headers={"accept": "text/html"})
+    own = await world.client.get("/api/v1/nominations/self", headers=auth(secret))
+
+    assert [(a.status_code, a.headers.get("cache-control")) for a in (page, own)] == [(200, "no-store")] * 2
