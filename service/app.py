@@ -25,10 +25,13 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import bodies, db, logs
 from .checkin.domain import scan_batcher
+from .checkin.lane import PATH as SCAN_PATH
 from .checkin.lane import ScanLane, is_scan
 from .errors import DomainError
 from .headers import with_security_headers
 from .http import DEPENDENCIES, request_language
+from .metrics import measured, metrics, sampling_pool
+from .migrate import load_migrations
 from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make, title_for
 from .settings import Settings
 
@@ -73,12 +76,16 @@ def _is_console_page(request: Request[Any, Any, Any]) -> bool:
     return path == "/console" or path.startswith("/console/")
 
 
-def _html_error(request: Request[Any, Any, Any], status: int, code: str) -> Response[Any]:
+def _html_error(request: Request[Any, Any, Any], status: int, code: str, retry_after: int = 0) -> Response[Any]:
     from .web.render import page
 
     language = request_language(request)
-    template = page(request, "error.html", title=title_for(code, language), status=status)
+    template = page(
+        request, "error.html", title=title_for(code, language), status=status, code=code, retry_after=retry_after
+    )
     template.status_code = status
+    if retry_after:
+        template.headers = {**template.headers, "retry-after": str(retry_after)}
     return template
 
 
@@ -89,6 +96,8 @@ def _on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Respo
         return console_error(request, exc)
     if _wants_html(request) and exc.status in (404, 409, 410):
         return _html_error(request, exc.status, exc.code)
+    if _wants_html(request) and exc.status == 429:  # a browser's form over a rate limit: a page, not JSON
+        return _html_error(request, 429, exc.code, retry_after=int(exc.extra.get("retry_after", 60)))
     language = request_language(request)
     headers: dict[str, str] = {"content-language": language}
     if exc.status == 503:
@@ -135,7 +144,7 @@ def _on_validation_error(request: Request[Any, Any, Any], exc: ValidationExcepti
 def _on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     language = request_language(request)
     if exc.detail == CLIENT_WENT_AWAY:  # nobody reads the answer; an ordinary event, not an error of ours
-        log.info("client went away", extra={"path_template": _route_of(request)})
+        log.info("client went away", extra=logs.request_place(request.scope))
         return _problem_response(make("malformed_request", 400, language, detail=exc.detail))
     status = exc.status_code if exc.status_code in _STATUS_CODES else 400
     if exc.status_code >= 500:
@@ -167,7 +176,7 @@ def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[
         language = request_language(request)
         problem = make("malformed_request", 400, language, detail=f"the body could not be read: {type(exc).__name__}")
         return _problem_response(problem, {"content-language": language})
-    log.error("unhandled error", exc_info=exc, extra={"path": request.url.path})
+    log.error("unhandled error", exc_info=exc, extra=logs.request_place(request.scope))
     language = request_language(request)
     if _wants_html(request):
         return _html_error(request, 500, "internal_error")
@@ -178,13 +187,6 @@ def _on_body_timeout(request: Request[Any, Any, Any], exc: bodies.BodyTimeout) -
     language = request_language(request)
     problem = make("body_timeout", 408, language, detail=str(exc))
     return _problem_response(problem, {"content-language": language, "connection": "close"})
-
-
-def _route_of(request: Request[Any, Any, Any]) -> str:
-    """The route template of a request (never its path: paths carry secret codes)."""
-    handler = request.scope.get("route_handler")
-    paths = getattr(handler, "paths", None)
-    return str(next(iter(paths))) if paths else "?"
 
 
 def _on_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -222,7 +224,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, send_with_id)
         finally:
-            logs.log_request(scope.get("method"), scope.get("path"), status, started)
+            logs.log_request(scope, status, started)
             logs.request_id.reset(token)
 
     return middleware
@@ -233,29 +235,43 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+APPLIED = "SELECT count(*) FROM schema_migrations WHERE version = ANY($1::int[])"
+
+
 @get("/readyz", include_in_schema=False, media_type=MediaType.JSON)
 async def readyz(state: State) -> Response[dict[str, str]]:
+    """Ready when the database answers and has every migration this code was shipped with."""
+    expected: list[int] = state.migrations
     drain_file = state.settings.drain_file
     if drain_file and os.path.exists(drain_file):  # noqa: ASYNC240 - one stat() of a tmpfs file, microseconds
         return Response({"status": "draining"}, status_code=503)
     try:
         async with state.pool.acquire(timeout=2) as conn:
-            await conn.fetchval("SELECT 1")
+            applied = await conn.fetchval(APPLIED, expected)
     except Exception:
         return Response({"status": "unavailable"}, status_code=503)
+    if applied != len(expected):
+        return Response({"status": "migrations_pending"}, status_code=503)
     return Response({"status": "ok"})
 
 
 class Moteplass(Litestar):
     """Litestar with the door scan's fast lane in front of its routing (service/checkin/lane.py), and the
-    security headers (service/headers.py) in front of both: every answer gets them, routing's 404s included."""
+    security headers (service/headers.py) in front of both: every answer gets them, routing's 404s included. All
+    of it is measured for /metrics when METRICS_TOKEN is set (service/metrics.py)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scan_lane = ScanLane(self.state, route=partial(Litestar.__call__, self))
         self.https = self.state.settings.base_url.startswith("https:")
+        self.handle: ASGIApp = self.dispatch
+        if self.state.settings.metrics_token:
+            self.handle = measured(self.dispatch, {SCAN_PATH: SCAN_PATH})
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.handle(scope, receive, send)
+
+    async def dispatch(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             receive = bodies.with_timeout(receive, self.state.settings.body_timeout)
             send = with_security_headers(send, scope["path"], https=self.https)
@@ -280,7 +296,11 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
         )
         app.state.scans = scan_batcher(app.state.pool)
         try:
-            yield
+            if settings.metrics_token:
+                async with sampling_pool(app.state.pool):
+                    yield
+            else:
+                yield
         finally:
             await app.state.pool.close()
 
@@ -302,6 +322,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
         route_handlers=[
             healthz,
             readyz,
+            metrics,
             EventController,
             *REGISTRATION_ROUTES,
             *PROGRAMME_ROUTES,
@@ -324,7 +345,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
         dependencies=DEPENDENCIES,
         lifespan=[lifespan],
         on_startup=[declare_closed_objects],
-        state=State({"settings": settings, **state}),
+        state=State({"settings": settings, "migrations": [m.version for m in load_migrations()], **state}),
         exception_handlers={
             DomainError: _on_domain_error,
             bodies.BodyTimeout: _on_body_timeout,

@@ -149,8 +149,11 @@ WITH old_jobs AS (
     DELETE FROM jobs WHERE done_at < now() - interval '7 days' RETURNING 1
 ), old_keys AS (
     DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours' RETURNING 1
+), old_windows AS (
+    DELETE FROM rate_limit_counts WHERE window_ends_at < now() RETURNING 1
 )
-SELECT (SELECT count(*) FROM old_jobs) AS jobs, (SELECT count(*) FROM old_keys) AS keys
+SELECT (SELECT count(*) FROM old_jobs) AS jobs, (SELECT count(*) FROM old_keys) AS keys,
+       (SELECT count(*) FROM old_windows) AS rate_windows
 """
 
 # No count limit for ordinary jobs: their age (Worker.max_age) decides when they are dead.
@@ -425,7 +428,8 @@ class Worker:
             log.warning("worker could not probe failing jobs: %s", exc)
 
     async def prune(self) -> None:
-        """Drop finished jobs after a week, idempotency keys after a day, attendees after the retention period."""
+        """Drop finished jobs after a week, idempotency keys after a day, rate-limit windows once they ended,
+        attendees after the retention period."""
         async with self.pool.acquire() as conn:
             await conn.fetchrow(PRUNE)
             erased = await conn.execute(ERASE_PAST_ATTENDEES, self.retention_days)

@@ -73,7 +73,7 @@ class ScanLane:
                 end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": content, "more_body": False}
                 await send(start)
                 await send(end)
-                logs.log_request("POST", PATH, 200, started)
+                logs.log_request(scope, 200, started)
                 return
         finally:
             logs.request_id.reset(token)

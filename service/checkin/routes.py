@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from integrations import qr
 
+from .. import ratelimit
 from ..accounts.domain import require_event_scope
 from ..errors import InvalidState
 from ..events import domain as events
@@ -83,9 +84,12 @@ class DoorAdminController(Controller):
 class PairingController(Controller):
     tags = ["doors"]  # noqa: RUF012 - Litestar reads it as an attribute
 
-    @post("/api/v1/doors/pair", status_code=200, responses=responses(404, 422))
-    async def pair(self, data: JSONBody[PairIn], conn: Conn, now: Now, settings: Config) -> Response[Paired]:
+    @post("/api/v1/doors/pair", status_code=200, responses=responses(404, 422, 429))
+    async def pair(
+        self, data: JSONBody[PairIn], request: Request[Any, Any, Any], conn: Conn, now: Now, settings: Config
+    ) -> Response[Paired]:
         """Trade the code of a pairing link for the door's bearer token. Works once per door."""
+        await ratelimit.limit(request, conn, now=now)
         paired = await doors.pair_door(conn, data.code, settings=settings, now=now)
         return Response(paired, headers=NO_STORE)
 

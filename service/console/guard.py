@@ -134,8 +134,9 @@ def console_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
     from ..http import request_language
 
     language = request_language(request)
-    status = exc.status if exc.status in (403, 404, 409, 422) else 400
-    return console_page(
+    status = exc.status if exc.status in (403, 404, 409, 422, 429) else 400
+    retry_after = int(exc.extra.get("retry_after", 60)) if status == 429 else 0
+    rendered = console_page(
         request,
         "console/error.html",
         None,
@@ -143,4 +144,8 @@ def console_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
         title=title_for(exc.code, language),
         code=exc.code,
         status=status,
+        retry_after=retry_after,
     )
+    if retry_after:
+        rendered.headers = {**rendered.headers, "retry-after": str(retry_after)}
+    return rendered

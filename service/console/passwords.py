@@ -10,6 +10,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from uuid import UUID
@@ -18,7 +19,7 @@ import asyncpg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from .. import jobs
+from .. import db, jobs
 from ..accounts.schemas import Principal
 from ..errors import Forbidden, Invalid, NotFound, Unauthorized
 from . import queries
@@ -68,27 +69,31 @@ def check_password_rules(password: str) -> None:
         raise Invalid("password_too_long", f"use at most {MAX_PASSWORD} characters", field="password")
 
 
-async def sign_in(conn: asyncpg.Connection, email: str, password: str, *, now: datetime) -> Principal:
+async def sign_in(pool: asyncpg.Pool, email: str, password: str, *, client: str, now: datetime) -> Principal:
     """The user whose password this is. Raises Forbidden (account_locked) after MAX_FAILURES wrong
-    passwords within FAILURE_WINDOW, else Unauthorized (sign_in_failed) for any wrong combination.
+    passwords from this client address within FAILURE_WINDOW, else Unauthorized (sign_in_failed) for any
+    wrong combination. Failures lock out (account, client address) only: a stranger cannot lock the real
+    user out from elsewhere.
 
-    Attempts on one address are serialised (an advisory lock), so parallel guesses cannot slip past the
-    limit; the lock also covers addresses with no account, which therefore look the same.
+    Every attempt is counted as a failure before the password is checked (under an advisory lock on the
+    account and address, so parallel guesses cannot slip past the limit) and forgotten when it was right;
+    this also covers addresses with no account, which therefore look the same. argon2 (64 MiB, tens of
+    milliseconds) runs in a thread while no pooled connection is held.
     """
     address = normalise_email(email)[:254]
-    async with conn.transaction():
-        await queries.lock_address(conn, address)
-        if await queries.recent_failures(conn, address, now - FAILURE_WINDOW) >= MAX_FAILURES:
+    async with db.borrowed(pool) as conn, conn.transaction():
+        await queries.lock_attempts(conn, address, client)
+        if await queries.recent_failures(conn, address, client, now - FAILURE_WINDOW) >= MAX_FAILURES:
             raise Forbidden("account_locked", "too many wrong passwords; try again in 15 minutes")
+        await queries.record_failure(conn, address, client, now)
         row = await queries.user_for_sign_in(conn, address)
-        hashed = row["hash"] if row is not None and row["hash"] and row["role"] in CONSOLE_ROLES else None
-        matches = await asyncio.to_thread(_verify, hashed or _dummy_hash(), password[:MAX_PASSWORD])
-        if row is None or hashed is None or not matches:
-            await queries.record_failure(conn, address, now)
-        else:
-            await queries.clear_failures(conn, address)
-            return Principal(user_id=row["id"], email=row["email"], role=row["role"], language=row["language"])
-    raise Unauthorized("sign_in_failed", "the e-mail address or the password is wrong")
+    hashed = row["hash"] if row is not None and row["hash"] and row["role"] in CONSOLE_ROLES else None
+    matches = await asyncio.to_thread(_verify, hashed or _dummy_hash(), password[:MAX_PASSWORD])
+    if row is None or hashed is None or not matches:
+        raise Unauthorized("sign_in_failed", "the e-mail address or the password is wrong")
+    async with db.borrowed(pool) as conn:
+        await queries.clear_failures_from(conn, address, client)
+    return Principal(user_id=row["id"], email=row["email"], role=row["role"], language=row["language"])
 
 
 def link_code(secret: bytes, link_id: UUID) -> str:
@@ -96,13 +101,14 @@ def link_code(secret: bytes, link_id: UUID) -> str:
     return f"{link_id.hex}.{base64.urlsafe_b64encode(tag).decode()}"
 
 
-def parse_link_code(secret: bytes, code: str) -> UUID | None:
+def parse_link_code(keys: Sequence[bytes], code: str) -> UUID | None:
+    """The link id of a code signed with one of `keys`, else None."""
     ident, _, _tag = code.partition(".")
     try:
         link_id = UUID(hex=ident)
     except ValueError:
         return None
-    return link_id if hmac.compare_digest(link_code(secret, link_id), code) else None
+    return link_id if any(hmac.compare_digest(link_code(key, link_id), code) for key in keys) else None
 
 
 async def create_link(conn: asyncpg.Connection, user_id: UUID, purpose: str, *, actor: str, now: datetime) -> UUID:
@@ -127,9 +133,9 @@ async def request_reset(conn: asyncpg.Connection, email: str, *, now: datetime) 
     await create_link(conn, row["id"], "reset", actor=f"user:{row['email']}", now=now)
 
 
-async def open_link(conn: asyncpg.Connection, secret: bytes, code: str, *, now: datetime) -> asyncpg.Record:
+async def open_link(conn: asyncpg.Connection, keys: Sequence[bytes], code: str, *, now: datetime) -> asyncpg.Record:
     """The link row behind a code that is genuine, unused and unexpired. Raises NotFound (password_link_invalid)."""
-    link_id = parse_link_code(secret, code)
+    link_id = parse_link_code(keys, code)
     row = await queries.link_by_id(conn, link_id) if link_id else None
     if row is None or row["used_at"] is not None or row["expires_at"] <= now:
         raise NotFound("password_link_invalid", "the link is wrong, used or expired; ask for a new one")
@@ -137,14 +143,19 @@ async def open_link(conn: asyncpg.Connection, secret: bytes, code: str, *, now: 
 
 
 async def set_password_by_link(
-    conn: asyncpg.Connection, secret: bytes, code: str, password: str, *, now: datetime
+    pool: asyncpg.Pool, keys: Sequence[bytes], code: str, password: str, *, now: datetime
 ) -> Principal:
     """Set the password of the link's user; every link of theirs is used up and every session ends.
-    Raises NotFound (password_link_invalid), Invalid. A repeat finds the link used: one effect."""
+    Raises NotFound (password_link_invalid), Invalid. A repeat finds the link used: one effect.
+
+    The link is checked before argon2 hashes the password (a wrong link costs a query, not 64 MiB), the hash is
+    made in a thread while no pooled connection is held, and the link is checked again under a lock to use it."""
     check_password_rules(password)
-    link_id = parse_link_code(secret, code)
+    async with db.borrowed(pool) as conn:
+        await open_link(conn, keys, code, now=now)
     hashed = await asyncio.to_thread(hash_password, password)
-    async with conn.transaction():
+    link_id = parse_link_code(keys, code)
+    async with db.borrowed(pool) as conn, conn.transaction():
         row = await queries.link_for_update(conn, link_id) if link_id else None
         if row is None or row["used_at"] is not None or row["expires_at"] <= now:
             raise NotFound("password_link_invalid", "the link is wrong, used or expired; ask for a new one")

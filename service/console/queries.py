@@ -18,9 +18,10 @@ SET_PASSWORD = """
 INSERT INTO console_passwords (user_id, hash, set_at) VALUES ($1, $2, $3)
 ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at
 """
-LOCK_ADDRESS = "SELECT pg_advisory_xact_lock(hashtextextended('console.sign_in:' || $1, 0))"
-RECENT_FAILURES = "SELECT count(*) FROM console_sign_in_failures WHERE email = $1 AND at > $2"
-RECORD_FAILURE = "INSERT INTO console_sign_in_failures (email, at) VALUES ($1, $2)"
+LOCK_ATTEMPTS = "SELECT pg_advisory_xact_lock(hashtextextended('console.sign_in:' || $1 || ' ' || $2, 0))"
+RECENT_FAILURES = "SELECT count(*) FROM console_sign_in_failures WHERE email = $1 AND client = $2 AND at > $3"
+RECORD_FAILURE = "INSERT INTO console_sign_in_failures (email, client, at) VALUES ($1, $2, $3)"
+CLEAR_FAILURES_FROM = "DELETE FROM console_sign_in_failures WHERE email = $1 AND client = $2"
 CLEAR_FAILURES = "DELETE FROM console_sign_in_failures WHERE email = $1"
 
 INSERT_SESSION = "INSERT INTO console_sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)"
@@ -68,16 +69,20 @@ async def set_password(conn: asyncpg.Connection, user_id: UUID, hashed: str, now
     await conn.execute(SET_PASSWORD, user_id, hashed, now)
 
 
-async def lock_address(conn: asyncpg.Connection, email: str) -> None:
-    await conn.execute(LOCK_ADDRESS, email)
+async def lock_attempts(conn: asyncpg.Connection, email: str, client: str) -> None:
+    await conn.execute(LOCK_ATTEMPTS, email, client)
 
 
-async def recent_failures(conn: asyncpg.Connection, email: str, since: datetime) -> int:
-    return int(await conn.fetchval(RECENT_FAILURES, email, since))
+async def recent_failures(conn: asyncpg.Connection, email: str, client: str, since: datetime) -> int:
+    return int(await conn.fetchval(RECENT_FAILURES, email, client, since))
 
 
-async def record_failure(conn: asyncpg.Connection, email: str, now: datetime) -> None:
-    await conn.execute(RECORD_FAILURE, email, now)
+async def record_failure(conn: asyncpg.Connection, email: str, client: str, now: datetime) -> None:
+    await conn.execute(RECORD_FAILURE, email, client, now)
+
+
+async def clear_failures_from(conn: asyncpg.Connection, email: str, client: str) -> None:
+    await conn.execute(CLEAR_FAILURES_FROM, email, client)
 
 
 async def clear_failures(conn: asyncpg.Connection, email: str) -> None:

@@ -22,6 +22,7 @@ from ..programme import domain as programme
 from ..programme.schemas import CHOOSABLE
 from ..registrations import domain as registrations
 from ..registrations import queries as registration_queries
+from ..registrations import renew
 from ..registrations.pages import ROLE_LABELS
 from ..registrations.schemas import ATTENDEE_ROLES
 from ..web.render import format_when
@@ -35,6 +36,7 @@ MAIL_KINDS = {
     "registration.waitlisted": "On the waiting list",
     "registration.cancelled": "Cancellation",
     "registration.link": "Link to the registration again",
+    "registration.new_links": "New links (the old ones stopped working)",
 }
 HISTORY_ACTIONS = {
     "registration.confirmed": "Registered, confirmed",
@@ -43,6 +45,7 @@ HISTORY_ACTIONS = {
     "registration.confirmed_by_organiser": "Moved from the waiting list by an organiser",
     "registration.cancelled": "Cancelled",
     "registration.changed": "Details changed",
+    "registration.links_renewed": "New links made and e-mailed; the old ones stopped working",
 }
 
 AUDIT_ACTIONS = {
@@ -240,6 +243,14 @@ class RegistrationPages(Controller):
         await require_event_scope(conn, principal, registration.event_id, *ORGANISER)
         await registrations.confirm_from_waitlist(conn, registration_id, actor=principal.actor, now=now)
         return Redirect(f"/console/registrations/{registration_id}?notice=confirmed", status_code=303)
+
+    @post("/registrations/{registration_id:uuid}/new-link", status_code=303)
+    async def new_link(self, registration_id: FromPath[UUID], conn: Conn, principal: Caller, now: Now) -> Redirect:
+        """Revoke the person's links and e-mail them new ones (registrations domain), e.g. when a link leaked."""
+        registration = await registrations.get_registration(conn, registration_id)
+        await require_event_scope(conn, principal, registration.event_id, *ORGANISER)
+        await renew.renew_links(conn, registration_id, actor=principal.actor, now=now)
+        return Redirect(f"/console/registrations/{registration_id}?notice=new_links", status_code=303)
 
     @get("/events/{slug:str}/audit")
     async def audit(

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from .. import db, ratelimit
 from ..accounts.schemas import Principal
 from ..errors import DomainError
 from ..http import Caller, Config, Conn, Now, require_csrf
@@ -43,15 +45,20 @@ class SignInPages(Controller):
         self,
         data: URLEncodedBody[dict[str, str]],
         request: Request[Any, Any, Any],
-        conn: Conn,
+        state: State,
         now: Now,
         settings: Config,
     ) -> Response[Any]:
+        """Takes connections from the pool only around its statements (not the `conn` dependency): argon2 runs
+        between them, and a pooled connection must not wait for it."""
+        async with db.borrowed(state.pool) as conn:
+            await ratelimit.limit(request, conn, now=now)
         await require_csrf(request, settings, request.cookies.get(sessions.PRESESSION_COOKIE))
         target = safe_next(data.get("next"))
         email = data.get("email", "")
+        client = ratelimit.request_client(request)
         try:
-            principal = await passwords.sign_in(conn, email, data.get("password", ""), now=now)
+            principal = await passwords.sign_in(state.pool, email, data.get("password", ""), client=client, now=now)
         except DomainError as error:
             status = 403 if error.code == "account_locked" else 401
             return console_page(
@@ -64,7 +71,8 @@ class SignInPages(Controller):
                 error=error.code,
                 notice=None,
             )
-        token = await sessions.start_session(conn, principal, now=now)
+        async with db.borrowed(state.pool) as conn:
+            token = await sessions.start_session(conn, principal, now=now)
         return _start(request, token, target)
 
     @post("/sign-out", status_code=303)
@@ -87,6 +95,7 @@ class SignInPages(Controller):
         now: Now,
         settings: Config,
     ) -> Template:
+        await ratelimit.limit(request, conn, now=now)
         await require_csrf(request, settings, request.cookies.get(sessions.PRESESSION_COOKIE))
         email = data.get("email", "").strip()
         if "@" not in email or len(email) > 254:
@@ -100,7 +109,7 @@ class SignInPages(Controller):
     async def password_form(
         self, code: FromPath[str], request: Request[Any, Any, Any], conn: Conn, now: Now, settings: Config
     ) -> Template:
-        link = await passwords.open_link(conn, settings.require_secret_key(), code, now=now)
+        link = await passwords.open_link(conn, settings.verification_keys(), code, now=now)
         return console_page(request, "console/password.html", None, link=link, code=code, error=None)
 
     @post("/password/{code:str}", status_code=303)
@@ -109,24 +118,30 @@ class SignInPages(Controller):
         code: FromPath[str],
         data: URLEncodedBody[dict[str, str]],
         request: Request[Any, Any, Any],
-        conn: Conn,
+        state: State,
         now: Now,
         settings: Config,
     ) -> Response[Any]:
+        """Like sign-in, holds no pooled connection while argon2 hashes the new password."""
+        async with db.borrowed(state.pool) as conn:
+            await ratelimit.limit(request, conn, now=now)
         await require_csrf(request, settings, request.cookies.get(sessions.PRESESSION_COOKIE))
-        secret = settings.require_secret_key()
+        keys = settings.verification_keys()
         password = data.get("password", "")
         error = None
         if password != data.get("password_again", ""):
             error = "passwords_differ"
         else:
             try:
-                principal = await passwords.set_password_by_link(conn, secret, code, password, now=now)
+                principal = await passwords.set_password_by_link(state.pool, keys, code, password, now=now)
             except DomainError as exc:
                 if exc.status == 404:
                     raise
                 error = exc.code
             else:
-                return _start(request, await sessions.start_session(conn, principal, now=now), "/console")
-        link = await passwords.open_link(conn, secret, code, now=now)
+                async with db.borrowed(state.pool) as conn:
+                    token = await sessions.start_session(conn, principal, now=now)
+                return _start(request, token, "/console")
+        async with db.borrowed(state.pool) as conn:
+            link = await passwords.open_link(conn, keys, code, now=now)
         return console_page(request, "console/password.html", None, status_code=422, link=link, code=code, error=error)

@@ -15,6 +15,7 @@ from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from .. import ratelimit
 from ..accounts.schemas import Principal
 from ..errors import DomainError, Forbidden
 from ..http import Caller, Conn, Now, request_language
@@ -137,6 +138,7 @@ class PrizePages(Controller):
         conn: Conn,
         now: Now,
     ) -> Response[Any]:
+        await ratelimit.limit(request, conn, data.get("nominator_email"), data.get("nominee_email"), now=now)
         errors: dict[str, str] = {}
         try:
             nomination = msgspec.convert(_form_to_input(data), NominationIn)

@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
+from .. import ratelimit
 from ..http import Caller, Config, Conn, Now
 from ..idempotency import request_fingerprint, run_once
 from ..openapi import responses
@@ -78,7 +79,7 @@ class PrizeController(Controller):
         call = await domain.create_call(conn, prize, data, actor=principal, now=now)
         return await views.call_out(conn, call, now, with_jury=True)
 
-    @post("/{slug:str}/nominations", status_code=201, responses=responses(404, 409, 413, 422))
+    @post("/{slug:str}/nominations", status_code=201, responses=responses(404, 409, 413, 422, 429))
     async def nominate(
         self,
         slug: FromPath[str],
@@ -90,6 +91,7 @@ class PrizeController(Controller):
         idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
     ) -> Response[NominationCreated]:
         """Nominate while the call is open (409 with the window otherwise); honours `Idempotency-Key`."""
+        await ratelimit.limit(request, conn, data.nominator_email, data.nominee_email, now=now)
 
         async def action() -> tuple[int, bytes]:
             nomination_id, secret = await domain.nominate(conn, slug, data=data, now=now)

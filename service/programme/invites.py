@@ -87,7 +87,9 @@ async def _wanted(
     language = registration.language
     if registration.status != "confirmed" and event.status != "cancelled":
         return {}
-    extra = f"{gettext(language, 'Manage your registration')}: {links.manage_url(settings, registration)}"
+    # The ticket link, never the manage link: calendar entries get shared, forwarded and synced to other apps.
+    ticket_url = links.ticket_url(settings, registration)
+    extra = f"{gettext(language, 'Your ticket (show it at the entrance):')} {ticket_url}" if ticket_url else ""
     wanted: dict[UUID | None, CalendarItem] = {
         None: items.event_item(settings, event, language, uid="", sequence=0, extra=extra)
     }
@@ -186,7 +188,7 @@ def _mail(
         organizer=organizer,
         message=message,
         now=now,
-        manage_url=links.manage_url(settings, registration),
+        ticket_url=links.ticket_url(settings, registration),
         agenda_url=links.agenda_url(settings, registration),
     )
 
@@ -199,11 +201,12 @@ def invite_mail(
     organizer: Person,
     message: Outgoing,
     now: datetime,
-    manage_url: str | None = None,
+    ticket_url: str | None = None,
     agenda_url: str | None = None,
 ) -> Mail:
     """The iMIP mail of one invite: text and HTML in the attendee's language, the text/calendar alternative
-    and an invite.ics attachment (CAL-6); the Message-ID is the same for the same UID, SEQUENCE and METHOD."""
+    and an invite.ics attachment (CAL-6); the Message-ID is the same for the same UID, SEQUENCE and METHOD.
+    It links the ticket, not the manage page: calendar apps copy an invite's text into the shared entry."""
     body = calendar.invite(
         message.method, message.item, organizer=organizer, attendee=attendee, stamp=now, language=language
     )
@@ -216,7 +219,7 @@ def invite_mail(
         item=message.item,
         kind=message.kind,
         changes=message.changes,
-        manage_url=manage_url,
+        ticket_url=ticket_url,
         agenda_url=agenda_url,
     )
     local = message.item.uid.split("@", 1)[0]

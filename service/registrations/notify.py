@@ -12,7 +12,7 @@ from ..events import queries as event_queries
 from ..i18n import gettext, pick
 from ..jobs import Handler, Job
 from ..mailtemplates import render
-from . import domain, links, queries
+from . import domain, links, queries, renew
 from .tickets import ticket_images
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ SUBJECTS = {
     domain.MAIL_WAITLISTED: "You are on the waiting list: %(event)s",
     domain.MAIL_CANCELLED: "Registration cancelled: %(event)s",
     domain.MAIL_LINK: "Your registration for %(event)s",
+    renew.MAIL_NEW_LINKS: "New links to your registration: %(event)s",
 }
 TEMPLATES = {
     domain.MAIL_CONFIRMED: "confirmed",
@@ -31,6 +32,7 @@ TEMPLATES = {
     domain.MAIL_WAITLISTED: "waitlisted",
     domain.MAIL_CANCELLED: "cancelled",
     domain.MAIL_LINK: "link",
+    renew.MAIL_NEW_LINKS: "new_links",
 }
 _WITH_TICKET = {domain.MAIL_CONFIRMED, domain.MAIL_PROMOTED}
 
@@ -51,7 +53,7 @@ async def send_registration_mail(context: JobContext, job: Job) -> Mapping[str, 
         assert event is not None
         attachments: tuple[Attachment, ...] = ()
         qr_cid = f"ticket-{registration.id}@moteplass"
-        if job.kind in _WITH_TICKET:
+        if job.kind in _WITH_TICKET or (job.kind == renew.MAIL_NEW_LINKS and registration.status == "confirmed"):
             png, _svg = await ticket_images(conn, settings, registration)
             attachments = (Attachment("billett.png", png, "image/png", inline_cid=qr_cid),)
     language = registration.language
@@ -64,6 +66,7 @@ async def send_registration_mail(context: JobContext, job: Job) -> Mapping[str, 
         event=event,
         ticket_url=links.ticket_url(settings, registration),
         manage_url=links.manage_url(settings, registration),
+        new_link_url=links.new_link_url(settings, event.slug),
         qr_cid=qr_cid,
         reason=job.payload.get("reason", ""),
         promoted=job.kind == domain.MAIL_PROMOTED,

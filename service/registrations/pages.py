@@ -11,6 +11,7 @@ from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from .. import ratelimit
 from ..errors import DomainError, NotFound
 from ..events import domain as events
 from ..events import queries as event_queries
@@ -21,9 +22,9 @@ from ..programme import domain as programme
 from ..programme import queries as programme_queries
 from ..settings import Settings
 from ..web.render import page as render_page
-from . import domain, links, queries
+from . import domain, links, queries, renew
 from .access import by_code
-from .schemas import ATTENDEE_ROLES, PARTNERS, Registration, RegistrationIn, RegistrationPatch
+from .schemas import ATTENDEE_ROLES, PARTNERS, NewLinkIn, Registration, RegistrationIn, RegistrationPatch
 from .tickets import ticket_images
 
 
@@ -169,6 +170,7 @@ class RegistrationPages(Controller):
         now: Now,
         settings: Config,
     ) -> Response[Any]:
+        await ratelimit.limit(request, conn, data.get("email"), now=now)
         event = await events.get_event(conn, slug)
         questions = await queries.questions(conn, event.id)
         errors: dict[str, str] = {}
@@ -206,11 +208,37 @@ class RegistrationPages(Controller):
         event = await events.get_event(conn, slug)
         return page(request, "registrations/already.html", event=event)
 
-    @get("/t/{name:str}")
+    @get("/events/{slug:str}/new-link")
+    async def new_link_form(self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn) -> Template:
+        event = await events.get_event(conn, slug)
+        return page(request, "registrations/new_link.html", event=event, sent=False, email="", error=False)
+
+    @post("/events/{slug:str}/new-link", status_code=200)
+    async def new_link(
+        self,
+        slug: FromPath[str],
+        data: URLEncodedBody[dict[str, str]],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        now: Now,
+    ) -> Template:
+        """The same page whether or not the address is registered (service/registrations/renew.py)."""
+        event = await events.get_event(conn, slug)
+        email = data.get("email", "").strip()
+        try:
+            wanted = msgspec.convert({"event": slug, "email": email}, NewLinkIn)
+        except msgspec.ValidationError:
+            template = page(request, "registrations/new_link.html", event=event, sent=False, email=email, error=True)
+            template.status_code = 422
+            return template
+        await renew.renew_links_by_email(conn, event.id, email=wanted.email, now=now)
+        return page(request, "registrations/new_link.html", event=event, sent=True, email="", error=False)
+
+    @get("/t/{code:str}")  # the ticket code, then .png or .svg for its QR image
     async def ticket(
-        self, name: FromPath[str], request: Request[Any, Any, Any], conn: Conn, settings: Config
+        self, code: FromPath[str], request: Request[Any, Any, Any], conn: Conn, settings: Config
     ) -> Response[Any]:
-        code, _, suffix = name.partition(".")
+        code, _, suffix = code.partition(".")
         registration = await by_code(conn, settings, links.TICKET, code)
         if registration.status != "confirmed":
             raise NotFound("ticket_not_found", "the ticket is no longer valid")

@@ -169,6 +169,12 @@ COUNT_QUESTIONS = "SELECT count(*) FROM event_questions WHERE event_id = $1"
 COUNTS = """
 SELECT status, count(*) AS n FROM registrations WHERE event_id = $1 GROUP BY status
 """
+# A new link_version revokes every manage, ticket and agenda code signed with the old one (links.py).
+RENEW_LINKS = """
+UPDATE registrations SET link_version = link_version + 1, updated_at = $2 WHERE id = $1 RETURNING link_version
+"""
+OLD_TICKET_IMAGES = "DELETE FROM ticket_images WHERE registration_id = $1 AND link_version < $2"
+LAST_RENEWED = "SELECT max(at) FROM registration_history WHERE registration_id = $1 AND action = $2"
 TICKET_IMAGES = "SELECT png, svg FROM ticket_images WHERE registration_id = $1 AND link_version = $2"
 STORE_TICKET_IMAGES = """
 INSERT INTO ticket_images (registration_id, link_version, png, svg) VALUES ($1, $2, $3, $4)
@@ -420,3 +426,14 @@ SELECT e.id, e.slug, e.status, e.starts_at, e.ends_at, e.registration_opens_at, 
 
 async def event_for_registration(conn: asyncpg.Connection, slug: str) -> asyncpg.Record | None:
     return await conn.fetchrow(EVENT_FOR_REGISTRATION, slug)
+
+
+async def renew_links(conn: asyncpg.Connection, registration_id: UUID, now: Any) -> int:
+    """Raise the registration's link_version (dropping the QR images of the old ones); returns the new one."""
+    version = int(await conn.fetchval(RENEW_LINKS, registration_id, now))
+    await conn.execute(OLD_TICKET_IMAGES, registration_id, version)
+    return version
+
+
+async def last_renewed(conn: asyncpg.Connection, registration_id: UUID, action: str) -> Any:
+    return await conn.fetchval(LAST_RENEWED, registration_id, action)

@@ -8,8 +8,10 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import CacheControlHeader
-from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import Body, FromPath, HeaderParameter, JSONBody, QueryParameter
 
+from .. import ratelimit
+from ..errors import Invalid
 from ..events import domain as events
 from ..events import queries as event_queries
 from ..http import Caller, Config, Conn, Now
@@ -19,11 +21,13 @@ from ..programme import domain as programme
 from ..programme import queries as programme_queries
 from ..programme.schemas import Choice
 from ..settings import Settings
-from . import domain, links, queries
+from . import domain, links, queries, renew
 from .access import by_code
 from .schemas import (
     EventSummary,
     HistoryEntry,
+    NewLinkIn,
+    NewLinkRequested,
     Question,
     QuestionIn,
     Registration,
@@ -111,7 +115,7 @@ def csv_cell(value: object) -> str:
 class RegistrationController(Controller):
     tags = ["registrations"]  # noqa: RUF012 - Litestar reads it as an attribute
 
-    @post("/api/v1/events/{slug:str}/registrations", status_code=201, responses=responses(404, 409, 413, 422))
+    @post("/api/v1/events/{slug:str}/registrations", status_code=201, responses=responses(404, 409, 413, 422, 429))
     async def register(
         self,
         slug: FromPath[str],
@@ -123,6 +127,7 @@ class RegistrationController(Controller):
         idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
     ) -> Response[RegistrationCreated]:
         """Register for an event. Answers `confirmed` or `waitlisted`; honours `Idempotency-Key`."""
+        await ratelimit.limit(request, conn, data.email, now=now)
 
         async def action() -> tuple[int, bytes]:
             from ..hooks import REGISTRATION_HOOKS
@@ -326,6 +331,29 @@ class SelfServiceController(Controller):
             registration=await self_view(conn, settings, registration), history=history, exported_at=now
         )
         return Response(export, headers={"content-disposition": 'attachment; filename="moteplass-data.json"'})
+
+    @post("/new-link", status_code=202, responses=responses(404, 422))
+    async def new_link(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        now: Now,
+        settings: Config,
+        data: Annotated[NewLinkIn | None, Body()] = None,
+    ) -> NewLinkRequested:
+        """New manage, ticket and agenda links, mailed to the registration's own address; the old links stop
+        working. Call it with the manage code (`Authorization: Bearer M1…`), or with the event and the address
+        (`{"event": …, "email": …}`): the answer is then the same whether or not the address is registered."""
+        code = manage_secret(request)
+        if code is not None:
+            registration = await by_code(conn, settings, links.MANAGE, code)
+            await renew.renew_links(conn, registration.id, actor=domain.ATTENDEE, now=now)
+        elif data is None:
+            raise Invalid("validation_failed", "give the manage code, or the event and the address", field="email")
+        else:
+            event = await events.get_event(conn, data.event)
+            await renew.renew_links_by_email(conn, event.id, email=data.email, now=now)
+        return NewLinkRequested()
 
 
 def _answer_text(value: object) -> str:

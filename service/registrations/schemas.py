@@ -8,7 +8,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from ..programme.schemas import Choice, SessionIds
-from ..types import Email, GroupKey, Line200, LocalizedLine, OptLine200
+from ..types import Email, GroupKey, Line200, LocalizedLine, OptLine200, Slug
 
 RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
 AttendeeRole = Literal["municipal_employee", "researcher", "student", "user_representative", "other"]
@@ -191,3 +191,16 @@ class Question(msgspec.Struct, kw_only=True):
     label: dict[str, str]
     choices: list[dict[str, str]]
     required: bool
+
+
+class NewLinkIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Asking for new links by address: the event's slug and the address registered with."""
+
+    event: Slug
+    email: Email
+
+
+class NewLinkRequested(msgspec.Struct, kw_only=True):
+    """The same answer whether or not the address is registered: new links, if any, go to that address only."""
+
+    status: Literal["requested"] = "requested"

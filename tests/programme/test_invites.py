@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import icalendar
+
 from tests.conftest import auth
 from tests.programme.helpers import add_session, attendee, calendar_part, manage_headers, session_body
 from tests.programme.parsers import parse_everywhere
@@ -88,6 +90,24 @@ async def test_invite_mail_is_imip_with_matching_method_and_attachment(
     assert "mailto:p1@example.no" in text
     assert "DTSTART:20270610T070000Z" in text
     assert "VTIMEZONE" not in text
+
+
+async def test_invite_carries_the_ticket_link_not_the_manage_link(client, make_event, run_jobs, smtp):
+    await make_event(slug="kk")
+    created = (await client.post("/api/v1/events/kk/registrations", json=attendee(1, language="en"))).json()
+    manage_code = created["manage_url"].rsplit("/", 1)[1]
+
+    await run_jobs()
+
+    [mail] = smtp.sink.invites_to("p1@example.no")
+    [event] = icalendar.Calendar.from_ical(calendar_part(mail)[1]).walk("VEVENT")
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    assert str(event["DESCRIPTION"]) == f"Your ticket (show it at the entrance): {created['ticket_url']}"
+    assert str(event["URL"]) == "http://testserver.local/events/kk"
+    assert f"Your ticket (show it at the entrance): {created['ticket_url']}" in text
+    assert f'<a href="{created["ticket_url"]}">Open your ticket</a>' in html
+    assert [manage_code in part for part in (text, html, mail.as_string())] == [False, False, False]
 
 
 async def test_plenary_sessions_are_in_everyones_calendar(client, make_event, organiser_token, run_jobs, smtp):
