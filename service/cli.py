@@ -86,12 +86,15 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
-    from .accounts.domain import add_user
+    from datetime import UTC, datetime
+
+    from .accounts.domain import add_user, token_expiry
     from .errors import DomainError
 
     url = _resolve_database(settings)
 
     async def go() -> str:
+        expires_at = token_expiry(args.expires, now=datetime.now(UTC)) if args.expires else None
         conn = await db.connect(url)
         event = None
         try:
@@ -101,7 +104,14 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
                 event = await event_by_slug(conn, args.event)
                 if event is None:
                     raise SystemExit(f"no event {args.event!r}")
-            user = await add_user(conn, email=args.email, role=args.role, name=args.name or "", language=args.language)
+            user = await add_user(
+                conn,
+                email=args.email,
+                role=args.role,
+                name=args.name or "",
+                language=args.language,
+                expires_at=expires_at,
+            )
             if args.event and event is not None:
                 from .accounts.queries import grant_event_scope
 
@@ -143,6 +153,31 @@ def cmd_user_password(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 2
     print(f"{args.email} can sign in to the console at /console")
+    return 0
+
+
+def cmd_user_disable(args: argparse.Namespace, settings: Settings) -> int:
+    """Deactivate a user: tokens revoked, console sessions ended, no more sign-in or Slack commands."""
+    from datetime import UTC, datetime
+
+    from .console.users import disable_user
+    from .errors import DomainError
+
+    url = _resolve_database(settings)
+
+    async def go() -> bool:
+        conn = await db.connect(url)
+        try:
+            return await disable_user(conn, args.email, actor="cli", now=datetime.now(UTC))
+        finally:
+            await conn.close()
+
+    try:
+        changed = asyncio.run(go())
+    except DomainError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    print(f"{args.email} is deactivated" + ("" if changed else " (it was already)"))
     return 0
 
 
@@ -344,7 +379,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--name")
     add.add_argument("--language", default="nb", choices=["nb", "nn", "en"])
     add.add_argument("--event", help="scope the user to this event (slug)")
+    add.add_argument("--expires", help="when the token stops working: days (30d) or a date (2027-12-31); default 365d")
     add.set_defaults(func=cmd_user_add)
+    disable = user.add_parser("disable", help="deactivate a user: tokens revoked, sessions ended, no sign-in")
+    disable.add_argument("--email", required=True)
+    disable.set_defaults(func=cmd_user_disable)
     password = user.add_parser("password", help="set a console password, read from standard input")
     password.add_argument("--email", required=True)
     password.set_defaults(func=cmd_user_password)

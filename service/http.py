@@ -37,7 +37,7 @@ async def provide_principal(
     authorization = request.headers.get("authorization")
     token = request.cookies.get(sessions.SESSION_COOKIE)
     if authorization or not token:
-        return await authenticate(conn, authorization)
+        return await authenticate(conn, authorization, now=now)
     principal = await sessions.principal_of_session(conn, token, now=now)
     if principal is None:
         raise Unauthorized("session_expired", "the session has ended; sign in again")

@@ -1,6 +1,8 @@
 """Block Kit messages and modals, built with slack-sdk's models so that Slack's limits are checked.
 
 Texts arrive translated (or are translated with the `t` function given); these builders only lay them out.
+Text that people wrote (names, titles, subjects) is escaped by `escape`, the one place that knows Slack's
+rule, so that it shows as written and never becomes markup: `<!channel>` from a nominator pings no one.
 Long texts are split to respect Slack's limits: at most 3000 characters per section, 50 blocks per
 message, and messages well under the ~12,000 characters where Slack starts refusing (`msg_blocks_too_long`).
 """
@@ -36,6 +38,17 @@ SUBJECT_LIMIT = 150
 BODY_LIMIT = 3000
 COMPOSE = "announce_compose"
 CONFIRM = "announce_confirm"
+
+
+def escape(text: str) -> str:
+    """Text as written, for Slack's mrkdwn and a message's `text`: `&`, `<` and `>` as the entities Slack
+    expects, so that no mention (`<!channel>`, `<@U…>`), link or date markup can be slipped in."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def bullets(lines: Sequence[str]) -> str:
+    """Lines of text as written, as a mrkdwn bullet list."""
+    return "\n".join(f"• {escape(line)}" for line in lines)
 
 
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
@@ -85,10 +98,12 @@ def message_pages(
 def fields_message(
     header: str, lines: Sequence[tuple[str, str]], *, link: tuple[str, str] | None = None
 ) -> list[dict[str, Any]]:
-    """A short message: a header and label/value pairs (stats, notifications)."""
+    """A short message: a header and label/value pairs as written (stats, notifications)."""
     blocks: list[Any] = [HeaderBlock(text=PlainTextObject(text=_plain(header, HEADER_LIMIT)))]
     for start in range(0, len(lines), 10):
-        fields = [MarkdownTextObject(text=f"*{label}*\n{value}") for label, value in lines[start : start + 10]]
+        fields = [
+            MarkdownTextObject(text=f"*{escape(label)}*\n{escape(value)}") for label, value in lines[start : start + 10]
+        ]
         blocks.append(SectionBlock(fields=fields))
     if link:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"<{link[0]}|{link[1]}>")]))
@@ -96,7 +111,9 @@ def fields_message(
 
 
 def text_message(text: str) -> list[dict[str, Any]]:
-    return [SectionBlock(text=MarkdownTextObject(text=piece)).to_dict() for piece in split_text(text)][
+    """Text as written (an announcement's subject in a report, say) in sections; `*bold*` and `code` of our own
+    texts still show, nothing in it becomes a mention or a link."""
+    return [SectionBlock(text=MarkdownTextObject(text=piece)).to_dict() for piece in split_text(escape(text))][
         :BLOCKS_PER_MESSAGE
     ]
 
@@ -179,10 +196,11 @@ def compose_view(
 def preview_view(
     t: Translate, *, announcement_id: str, subject: str, body: str, summary: Sequence[tuple[str, str]], submit: str
 ) -> dict[str, Any]:
-    """The preview: who gets it and when, and the bokmål text; submitting confirms."""
-    fields = [MarkdownTextObject(text=f"*{label}*\n{value}") for label, value in summary][:10]
+    """The preview: who gets it and when (as written), the bokmål subject (as written) and text (mrkdwn);
+    submitting confirms."""
+    fields = [MarkdownTextObject(text=f"*{escape(label)}*\n{escape(value)}") for label, value in summary][:10]
     blocks: list[Any] = [SectionBlock(fields=fields), DividerBlock()]
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{_plain(subject, 200)}*")))
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{escape(_plain(subject, 200))}*")))
     blocks += [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in split_text(body)][:90]
     view = View(
         type="modal",

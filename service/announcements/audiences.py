@@ -2,7 +2,8 @@
 
 Each query selects `registration_id` of the recipients, with `$1` the event id and `$2` the audience's
 reference (e.g. a session id; NULL for audiences without one). Adding an audience is adding an entry here:
-the Slack modal, the preview count and the fan-out all read this mapping.
+the Slack modal, the preview count and the fan-out all read this mapping. Only an announcement to everyone
+with a seat (`public`) is shown on the event's public page; one to a subgroup is for that subgroup only.
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ class Audience:
     label: str  # English msgid, translated where shown
     recipients_sql: str
     needs_ref: bool = False
+    public: bool = False
+
+
+def public_audiences() -> list[str]:
+    """The audiences whose announcements anyone may read on the event page."""
+    return [key for key, audience in AUDIENCES.items() if audience.public]
 
 
 AUDIENCES: dict[str, Audience] = {
@@ -26,6 +33,7 @@ AUDIENCES: dict[str, Audience] = {
             "Everyone with a seat",
             "SELECT r.id AS registration_id FROM registrations r WHERE r.event_id = $1 AND r.status = 'confirmed'"
             " AND $2::text IS NULL",
+            public=True,
         ),
         Audience(
             "waitlisted",

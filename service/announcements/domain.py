@@ -21,7 +21,7 @@ from ..accounts.schemas import Principal
 from ..errors import Invalid, InvalidState, NotFound
 from ..types import localized
 from . import queries
-from .audiences import AUDIENCES, Audience
+from .audiences import AUDIENCES, Audience, public_audiences
 from .schemas import Announcement, AnnouncementIn
 
 ROLES = ("organiser",)
@@ -196,5 +196,6 @@ async def record_mail(
 async def public_announcements(
     conn: asyncpg.Connection, event_id: UUID, *, limit: int = PUBLIC_LIMIT
 ) -> list[Announcement]:
-    """Announcements that went out for an event, newest first (for its public page)."""
-    return await queries.public(conn, event_id, limit)
+    """Announcements to everyone with a seat that went out for an event, newest first (for its public page);
+    those to a subgroup (the waiting list, one session, those checked in) are never public."""
+    return await queries.public(conn, event_id, limit, public_audiences())

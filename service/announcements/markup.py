@@ -1,4 +1,5 @@
-"""Slack's markdown ("mrkdwn") as organisers write it, turned into plain text and safe HTML for mails and pages.
+"""Slack's markdown ("mrkdwn") as organisers write it, turned into plain text and safe HTML for mails and pages,
+and into safe mrkdwn for Slack itself.
 
 Handled: *bold*, _italic_, ~strike~, `code`, <https://link|label> and <https://link>, paragraphs and lines.
 Everything else is text; HTML is escaped first, and only http(s) and mailto links become links.
@@ -10,6 +11,8 @@ import re
 from html import escape
 
 from markupsafe import Markup
+
+from integrations.slack.blocks import escape as slack_escape
 
 _LINK = re.compile(r"<((?:https?://|mailto:)[^|>\s]+)(?:\|([^>]+))?>")
 _ESCAPED_LINK = re.compile(r"&lt;((?:https?://|mailto:)[^|\s]+?)(?:\|(.+?))?&gt;")
@@ -24,6 +27,13 @@ _STYLES = (
 def to_text(mrkdwn: str) -> str:
     """Plain text: links written out as `label (url)`, the rest as written."""
     return _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), mrkdwn).strip()
+
+
+def to_slack(mrkdwn: str) -> str:
+    """The text for a Slack message: the styles and http(s)/mailto links above kept, every other `<…>` (a
+    mention such as `<!channel>`, a user or a date) and `&` escaped, so it shows as written."""
+    escaped = slack_escape(mrkdwn)
+    return _ESCAPED_LINK.sub(lambda m: f"<{m.group(1)}|{m.group(2)}>" if m.group(2) else f"<{m.group(1)}>", escaped)
 
 
 def _inline(line: str) -> str:

@@ -97,7 +97,7 @@ async def post_to_channel(context: JobContext, job: Job) -> Mapping[str, Any] | 
     subject = pick(announcement.subject, "nb")
     pages = message_pages(
         subject,
-        pick(announcement.body, "nb"),
+        markup.to_slack(pick(announcement.body, "nb")),
         context=[gettext("nb", "Announcement to: %(audience)s") % {"audience": audience}],
         link=(f"{context.settings.base_url}/events/{slug}", gettext("nb", "Open the event page")),
     )

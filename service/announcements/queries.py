@@ -44,7 +44,7 @@ UPDATE announcements SET recipients = $2, status = CASE WHEN $2 = 0 THEN 'sent' 
 """
 PUBLIC = f"""
 SELECT {_COLUMNS} FROM announcements a
- WHERE a.event_id = $1 AND a.status IN ('sending', 'sent')
+ WHERE a.event_id = $1 AND a.status IN ('sending', 'sent') AND a.audience = ANY($3::text[])
  ORDER BY a.sent_at DESC LIMIT $2
 """
 MAIL_CONTEXT = """
@@ -167,8 +167,8 @@ async def fan_out(
     return count
 
 
-async def public(conn: asyncpg.Connection, event_id: UUID, limit: int) -> list[Announcement]:
-    return [to_announcement(r) for r in await conn.fetch(PUBLIC, event_id, limit)]
+async def public(conn: asyncpg.Connection, event_id: UUID, limit: int, audiences: list[str]) -> list[Announcement]:
+    return [to_announcement(r) for r in await conn.fetch(PUBLIC, event_id, limit, audiences)]
 
 
 async def mail_context(conn: asyncpg.Connection, recipient_id: int) -> asyncpg.Record | None:

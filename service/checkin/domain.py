@@ -37,7 +37,7 @@ from .schemas import (
 TICKET = "ticket"
 GUESS_LIMIT = 30  # invalid codes a door may send per minute: a real scanner misreads a handful at most
 SEARCH_LIMIT = 30  # name searches a door may make per minute: enough for a queue, too few to list everyone
-SEARCH_RESULTS = 10
+SEARCH_RESULTS = 5  # a person at the door is found by name; a longer list would read out the guest list
 RECENT = 10
 
 
@@ -157,19 +157,27 @@ async def door_status(conn: asyncpg.Connection, scanner: Scanner) -> DoorStatus:
 
 
 async def search(conn: asyncpg.Connection, scanner: Scanner, text: str, *, now: datetime) -> list[SearchHit]:
-    """At most ten registrations of the door's event whose name has a word starting with `text` (3+ characters).
+    """At most five confirmed attendees of the door's event whose name has a word starting with `text` (3+
+    characters); every search is written to the audit log with the door.
     Raises Invalid (search_too_short), RateLimited (too_many_searches)."""
     text = " ".join(text.split())
     if len(text) < 3:
         raise Invalid("search_too_short", "search with at least 3 characters", field="q")
     if await queries.bump_limit(conn, scanner.id, "search", now) > SEARCH_LIMIT:
         raise RateLimited("too_many_searches", "too many searches from this door; wait a minute", retry_after=60)
+    rows = await queries.search(conn, scanner.event_id, text, SEARCH_RESULTS)
+    await event_queries.audit(
+        conn,
+        f"door:{scanner.id}",
+        scanner.event_id,
+        "door.searched",
+        {"door_id": str(scanner.id), "door": scanner.name, "q": text, "hits": len(rows)},
+    )
     return [
         SearchHit(
             registration_id=row["id"],
-            status=row["status"],
             attendee=Attendee(name=row["name"], organisation=row["organisation"], group=row["group_name"]),
             admission=admission_of(row),
         )
-        for row in await queries.search(conn, scanner.event_id, text, SEARCH_RESULTS)
+        for row in rows
     ]

@@ -150,7 +150,7 @@ async def authenticate_door(conn: asyncpg.Connection, authorization: str | None,
         raise Unauthorized("unauthorized", "send the door's Authorization: Bearer token")
     row = await queries.door_by_token(conn, hash_token(token.strip()), now)
     if row is None:
-        principal = await authenticate(conn, authorization)  # raises invalid_token for unknown tokens
+        principal = await authenticate(conn, authorization, now=now)  # raises invalid_token for unknown tokens
         if principal.role == "door":  # a door's token whose door is revoked or past its event
             raise Unauthorized("invalid_token", "the door token is revoked or expired")
         raise Forbidden("door_only", "only a paired door may do this")

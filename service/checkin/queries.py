@@ -211,6 +211,7 @@ async def check_in(
     )
     return rows
 
+
 # A scan as the door sees it later: its answer then, the admission now. `duplicate`: the door admitted the person
 # but another scan turned out to be first, or an offline scan found someone already in (maybe let in twice).
 _SCAN_VIEW = """
@@ -233,17 +234,18 @@ SELECT (SELECT count(*) FROM checkin_admissions WHERE event_id = $1) AS checked_
        (SELECT count(*) FROM registrations WHERE event_id = $1 AND status = 'confirmed') AS expected
 """
 
-# Name search: words of the name that start with the text; this event only; at most $3 rows.
+# Name search: confirmed attendees of this event only whose name has a word starting with the text; at most $3.
 SEARCH = r"""
-SELECT r.id, r.status, r.name, r.organisation, wg.name AS group_name, a.scanned_at AS admitted_at,
+SELECT r.id, r.name, r.organisation, wg.name AS group_name, a.scanned_at AS admitted_at,
        ad.name AS admitted_door
   FROM registrations r
   LEFT JOIN group_placements gp ON gp.registration_id = r.id
   LEFT JOIN workshop_groups wg ON wg.id = gp.group_id
   LEFT JOIN checkin_admissions a ON a.registration_id = r.id
   LEFT JOIN doors ad ON ad.id = a.door_id
- WHERE r.event_id = $1 AND (lower(r.name) LIKE $2 || '%' OR lower(r.name) LIKE '% ' || $2 || '%')
- ORDER BY r.status = 'confirmed' DESC, lower(r.name) COLLATE "C", r.id
+ WHERE r.event_id = $1 AND r.status = 'confirmed'
+   AND (lower(r.name) LIKE $2 || '%' OR lower(r.name) LIKE '% ' || $2 || '%')
+ ORDER BY lower(r.name) COLLATE "C", r.id
  LIMIT $3
 """
 

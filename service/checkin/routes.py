@@ -128,8 +128,8 @@ class ScannerController(Controller):
         now: Now,
         q: Annotated[str, QueryParameter(min_length=3, max_length=80, description="part of a name")],
     ) -> Response[list[SearchHit]]:
-        """At most ten people of this event whose name has a word starting with `q`; check in with
-        `registration_id`."""
+        """At most five confirmed attendees of this event whose name has a word starting with `q`; check in
+        with `registration_id`. Every search is written to the event's audit log."""
         return Response(await domain.search(conn, scanner, q, now=now), headers=NO_STORE)
 
     @get("/api/v1/door/offline", responses=responses(401, 403))

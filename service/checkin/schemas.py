@@ -124,8 +124,9 @@ class DoorStatus(msgspec.Struct, kw_only=True):
 
 
 class SearchHit(msgspec.Struct, kw_only=True):
+    """A confirmed attendee found by the door's name search."""
+
     registration_id: UUID
-    status: Literal["confirmed", "waitlisted", "cancelled"]
     attendee: Attendee
     admission: Admission | None
 

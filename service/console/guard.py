@@ -62,18 +62,9 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def console_page(
-    request: Request[Any, Any, Any],
-    template: str,
-    principal: Principal | None,
-    *,
-    status_code: int = 200,
-    event_slug: str | None = None,
-    section: str = "",
-    **context: Any,
-) -> Template:
-    """A console page: the CSRF token for its forms (bound to the session, or to a pre-session cookie set
-    here), the navigation for the user's role, and the usual page context."""
+def csrf_fields(request: Request[Any, Any, Any], principal: Principal | None) -> tuple[dict[str, str], list[Cookie]]:
+    """The CSRF field's name and token for a page's forms (bound to the session, or to a pre-session cookie
+    set with the cookies returned), for every page whose forms are sent with the console session."""
     settings: Settings = request.app.state.settings
     cookies: list[Cookie] = []
     binding = request.cookies.get(sessions.SESSION_COOKIE) if principal else None
@@ -90,6 +81,23 @@ def console_page(
                     secure=secure(request),
                 )
             )
+    token = sessions.csrf_token(settings.require_secret_key(), binding)
+    return {"csrf_field": sessions.CSRF_FIELD, "csrf_token": token}, cookies
+
+
+def console_page(
+    request: Request[Any, Any, Any],
+    template: str,
+    principal: Principal | None,
+    *,
+    status_code: int = 200,
+    event_slug: str | None = None,
+    section: str = "",
+    **context: Any,
+) -> Template:
+    """A console page: the CSRF token for its forms (bound to the session, or to a pre-session cookie set
+    here), the navigation for the user's role, and the usual page context."""
+    csrf_context, cookies = csrf_fields(request, principal)
     if "now" not in context:
         clock = request.app.state.get("clock")
         context["now"] = clock() if clock else datetime.now(UTC)
@@ -98,8 +106,7 @@ def console_page(
         template,
         status_code=status_code,
         user=principal,
-        csrf_field=sessions.CSRF_FIELD,
-        csrf_token=sessions.csrf_token(settings.require_secret_key(), binding),
+        **csrf_context,
         main_nav=nav.main_for(principal.role) if principal else [],
         event_nav=_event_nav(principal, event_slug, context.get("event")),
         section=section,

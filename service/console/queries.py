@@ -7,10 +7,11 @@ from uuid import UUID
 
 import asyncpg
 
+# A deactivated user is no one here: they cannot sign in nor ask for a reset link.
 USER_FOR_SIGN_IN = """
 SELECT u.id, u.email, u.role, u.language, p.hash
   FROM users u LEFT JOIN console_passwords p ON p.user_id = u.id
- WHERE u.email = $1
+ WHERE u.email = $1 AND u.disabled_at IS NULL
 """
 USER_BY_ID = "SELECT id, email, name, role, language FROM users WHERE id = $1"
 SET_PASSWORD = """
@@ -27,7 +28,7 @@ INSERT_SESSION = "INSERT INTO console_sessions (token_hash, user_id, created_at,
 PRINCIPAL_BY_SESSION = """
 SELECT u.id, u.email, u.role, u.language
   FROM console_sessions s JOIN users u ON u.id = s.user_id
- WHERE s.token_hash = $1 AND s.expires_at > $2
+ WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL
 """
 DELETE_SESSION = "DELETE FROM console_sessions WHERE token_hash = $1"
 DELETE_SESSIONS_OF = "DELETE FROM console_sessions WHERE user_id = $1"
@@ -45,13 +46,13 @@ SELECT EXISTS (SELECT 1 FROM console_password_links
 LINK_FOR_UPDATE = """
 SELECT l.id, l.user_id, l.purpose, l.expires_at, l.used_at, u.email, u.name, u.role, u.language
   FROM console_password_links l JOIN users u ON u.id = l.user_id
- WHERE l.id = $1
+ WHERE l.id = $1 AND u.disabled_at IS NULL
  FOR UPDATE OF l
 """
 LINK_BY_ID = """
 SELECT l.id, l.user_id, l.purpose, l.expires_at, l.used_at, u.email, u.name, u.role, u.language
   FROM console_password_links l JOIN users u ON u.id = l.user_id
- WHERE l.id = $1
+ WHERE l.id = $1 AND u.disabled_at IS NULL
 """
 USE_LINKS_OF = "UPDATE console_password_links SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL"
 

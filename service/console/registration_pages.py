@@ -53,6 +53,7 @@ AUDIT_ACTIONS = {
     "event.changed": "Event changed",
     "registration.erased": "A person deleted their registration and data",
     "user.granted": "Access given",
+    "door.searched": "Name search at a door",
 }
 
 

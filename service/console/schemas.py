@@ -33,6 +33,7 @@ class ConsoleUser(msgspec.Struct, kw_only=True):
     has_password: bool
     invited_at: datetime | None
     events: list[str]
+    disabled_at: datetime | None = None
 
 
 class RegistrationFilter(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,11 +1,13 @@
-"""The administrator's page of console users, and inviting someone by e-mail."""
+"""The administrator's page of console users, inviting someone by e-mail, and deactivating a user."""
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from ..errors import DomainError
@@ -75,3 +77,25 @@ class UserPages(Controller):
                 request, conn, principal, now, values=values, errors={forms.field_of_domain(error): error.code}
             )
         return Redirect("/console/users?notice=invited", status_code=303)
+
+    @get("/{user_id:uuid}/disable")
+    async def disable_form(
+        self, user_id: FromPath[UUID], request: Request[Any, Any, Any], conn: Conn, principal: Caller
+    ) -> Template:
+        """The confirmation step: what deactivating does, before anything happens."""
+        from .guard import console_page
+
+        users.require_admin(principal)
+        person = await users.console_user(conn, user_id, actor=principal)
+        own = person.id == principal.user_id
+        return console_page(request, "console/user_disable.html", principal, section="users", person=person, own=own)
+
+    @post("/{user_id:uuid}/disable", status_code=303)
+    async def disable(self, user_id: FromPath[UUID], conn: Conn, principal: Caller, now: Now) -> Redirect:
+        """Deactivate the user (not oneself: an administrator who did would be locked out)."""
+        users.require_admin(principal)
+        person = await users.console_user(conn, user_id, actor=principal)
+        if person.id == principal.user_id:
+            return Redirect(f"/console/users/{user_id}/disable", status_code=303)
+        await users.disable_user(conn, person.email, actor=principal.actor, now=now)
+        return Redirect("/console/users?notice=disabled", status_code=303)

@@ -1,20 +1,22 @@
-"""Console users: admins invite organisers, jurors and other admins by e-mail, and see who has access."""
+"""Console users: admins invite organisers, jurors and other admins by e-mail, see who has access, and
+deactivate users (the command line can too)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 import asyncpg
 
 from ..accounts import queries as accounts
 from ..accounts.schemas import Principal
-from ..errors import Conflict, Forbidden, Invalid
+from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..events import queries as events
-from . import passwords
+from . import passwords, queries
 from .schemas import ConsoleUser, InviteIn
 
 LIST_USERS = """
-SELECT u.id, u.email, u.name, u.role, u.language,
+SELECT u.id, u.email, u.name, u.role, u.language, u.disabled_at,
        EXISTS (SELECT 1 FROM console_passwords p WHERE p.user_id = u.id) AS has_password,
        (SELECT max(l.created_at) FROM console_password_links l WHERE l.user_id = u.id AND l.purpose = 'invite')
            AS invited_at,
@@ -67,4 +69,30 @@ async def invite_user(conn: asyncpg.Connection, data: InviteIn, *, actor: Princi
             await events.audit(conn, actor.actor, event_id, "user.granted", {"email": email, "role": data.role})
         await passwords.create_link(conn, user_id, "invite", actor=actor.actor, now=now)
         await events.audit(conn, actor.actor, None, "user.invited", {"email": email, "role": data.role})
-    return next(u for u in await list_users(conn, actor=actor) if u.id == user_id)
+    return await console_user(conn, user_id, actor=actor)
+
+
+async def disable_user(conn: asyncpg.Connection, email: str, *, actor: str, now: datetime) -> bool:
+    """Deactivate a user: their bearer tokens are revoked, console sessions end, password links are used up,
+    and they can no longer sign in or use Slack commands; audited. Raises NotFound (user_not_found).
+    Idempotent: False when the user was deactivated before."""
+    email = passwords.normalise_email(email)
+    async with conn.transaction():
+        row = await accounts.user_by_email(conn, email)
+        if row is None:
+            raise NotFound("user_not_found", f"no user {email!r}")
+        if not await accounts.disable_user(conn, row["id"], now):
+            return False
+        await accounts.revoke_tokens_of(conn, row["id"], now)
+        await queries.delete_sessions_of(conn, row["id"])
+        await queries.use_links_of(conn, row["id"], now)
+        await events.audit(conn, actor, None, "user.disabled", {"email": email, "role": row["role"]})
+    return True
+
+
+async def console_user(conn: asyncpg.Connection, user_id: UUID, *, actor: Principal) -> ConsoleUser:
+    """One user of the console list. Raises Forbidden, NotFound (user_not_found)."""
+    found = next((u for u in await list_users(conn, actor=actor) if u.id == user_id), None)
+    if found is None:
+        raise NotFound("user_not_found", "no such user")
+    return found

@@ -11,10 +11,12 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from .. import ratelimit
+from ..accounts.schemas import Principal
 from ..errors import DomainError, Forbidden
 from ..http import Caller, Conn, Now, request_language
 from ..web.render import page as render_page
@@ -80,6 +82,18 @@ def page(request: Request[Any, Any, Any], template: str, **context: Any) -> Temp
     )
 
 
+def jury_page(request: Request[Any, Any, Any], template: str, principal: Principal, **context: Any) -> Template:
+    """A page of the jury workspace: its forms carry the CSRF token, so a juror signed in to the console (by
+    session cookie) can send them; nothing of it is stored by a cache."""
+    from ..console.guard import csrf_fields
+
+    csrf_context, cookies = csrf_fields(request, principal)
+    rendered = page(request, template, **csrf_context, **context)
+    rendered.cookies = [*rendered.cookies, *cookies]
+    rendered.headers = {**rendered.headers, "cache-control": "no-store"}
+    return rendered
+
+
 def _form_to_input(form: dict[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {name: form.get(name, "").strip() for name in FIELDS}
     data["justification"] = form.get("justification", "").strip().replace("\r\n", "\n")
@@ -140,7 +154,7 @@ class PrizePages(Controller):
         template.status_code = 422
         return template
 
-    @get("/nominations/{secret:str}")
+    @get("/nominations/{secret:str}", cache_control=CacheControlHeader(no_store=True))
     async def own(self, secret: FromPath[str], request: Request[Any, Any, Any], conn: Conn, now: Now) -> Template:
         nomination = await views.by_secret(conn, secret)
         return page(
@@ -167,7 +181,8 @@ class JuryPages(Controller):
     async def calls(self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, now: Now) -> Template:
         if principal.role != "jury":
             raise Forbidden("jury_only", "the jury workspace is for jurors")
-        return page(request, "nominations/jury_calls.html", calls=await queries.calls_of_juror(conn, principal.user_id))
+        calls = await queries.calls_of_juror(conn, principal.user_id)
+        return jury_page(request, "nominations/jury_calls.html", principal, calls=calls)
 
     @get("/calls/{call_id:uuid}")
     async def call(
@@ -179,9 +194,10 @@ class JuryPages(Controller):
         prize = await queries.prize_by_id(conn, call.prize_id)
         standing = await queries.juror_standing(conn, call.id, principal.user_id)
         nominations = [n for n in await queries.nominations_of_call(conn, call.id) if n.status != "withdrawn"]
-        return page(
+        return jury_page(
             request,
             "nominations/jury_call.html",
+            principal,
             call=call,
             prize=prize,
             nominations=nominations,
@@ -190,7 +206,7 @@ class JuryPages(Controller):
         )
 
     async def _nomination_page(
-        self, request: Request[Any, Any, Any], conn: Conn, nomination_id: UUID, principal: Any, **context: Any
+        self, request: Request[Any, Any, Any], conn: Conn, nomination_id: UUID, principal: Principal, **context: Any
     ) -> Template:
         nomination, call, standing = await nomination_for(conn, nomination_id, principal)
         if standing != "juror":
@@ -198,9 +214,10 @@ class JuryPages(Controller):
         conflict = await queries.has_conflict(conn, nomination_id, principal.user_id)
         nomination = views.redacted(nomination) if conflict else nomination
         sheets = None if conflict else await scoring.scores_for(conn, nomination_id, actor=principal)
-        return page(
+        return jury_page(
             request,
             "nominations/jury_nomination.html",
+            principal,
             nomination=nomination,
             call=call,
             prize=await queries.prize_by_id(conn, call.prize_id),

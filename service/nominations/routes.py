@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from .. import ratelimit
@@ -212,7 +213,7 @@ class NominationController(Controller):
     path = "/api/v1/nominations"
     tags = ["prizes"]  # noqa: RUF012 - Litestar reads it as an attribute
 
-    @get("/self", responses=responses(404))
+    @get("/self", responses=responses(404), cache_control=CacheControlHeader(no_store=True))
     async def own(self, request: Request[Any, Any, Any], conn: Conn, now: Now) -> NominationSelf:
         """The nominator's own nomination, by the secret of their link."""
         return await views.self_view(conn, await views.by_secret(conn, nominator_secret(request)), now)

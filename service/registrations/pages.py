@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
@@ -72,7 +73,11 @@ ERROR_TEXTS = {
     "unknown_session": "That session is not in the programme.",
     "session_not_choosable": "That session is not one you choose.",
 }
-IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
+# A ticket's picture and page are one person's: a browser may keep them (the door may have no network), no
+# shared cache may. Manage pages are not kept at all.
+TICKET_IMAGE_CACHE = {"Cache-Control": "private, max-age=86400"}
+TICKET_PAGE_CACHE = {"Cache-Control": "private, no-cache"}
+NOT_STORED = CacheControlHeader(no_store=True)
 
 
 def page(request: Request[Any, Any, Any], template: str, **context: Any) -> Template:
@@ -241,13 +246,13 @@ class RegistrationPages(Controller):
         if suffix in ("png", "svg"):
             png, svg = await ticket_images(conn, settings, registration)
             if suffix == "png":
-                return Response(png, media_type="image/png", headers=IMMUTABLE)
-            return Response(svg.encode(), media_type="image/svg+xml", headers=IMMUTABLE)
+                return Response(png, media_type="image/png", headers=TICKET_IMAGE_CACHE)
+            return Response(svg.encode(), media_type="image/svg+xml", headers=TICKET_IMAGE_CACHE)
         if suffix:
             raise NotFound("not_found", "no such file")
         event = await event_queries.event_by_id(conn, registration.event_id)
         assert event is not None
-        return page(
+        rendered = page(
             request,
             "registrations/ticket.html",
             **await _programme_context(conn, settings, registration, event, request_language(request)),
@@ -257,8 +262,10 @@ class RegistrationPages(Controller):
             code=code,
             svg_url=f"/t/{quote(code)}.svg",
         )
+        rendered.headers = {**rendered.headers, **TICKET_PAGE_CACHE}
+        return rendered
 
-    @get("/r/{code:str}")
+    @get("/r/{code:str}", cache_control=NOT_STORED)
     async def manage(
         self, code: FromPath[str], request: Request[Any, Any, Any], conn: Conn, settings: Config, now: Now
     ) -> Template:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import CacheControlHeader
 from litestar.params import Body, FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from .. import ratelimit
@@ -284,7 +285,7 @@ class SelfServiceController(Controller):
     path = "/api/v1/registrations/self"
     tags = ["self-service"]  # noqa: RUF012 - Litestar reads it as an attribute
 
-    @get("/", responses=responses(404))
+    @get("/", responses=responses(404), cache_control=CacheControlHeader(no_store=True))
     async def view(self, request: Request[Any, Any, Any], conn: Conn, settings: Config) -> RegistrationSelf:
         """Status, waiting-list position and answers."""
         registration = await by_code(conn, settings, links.MANAGE, manage_secret(request))
@@ -319,7 +320,7 @@ class SelfServiceController(Controller):
         cancelled = await domain.cancel_registration(conn, registration.id, actor=domain.ATTENDEE, now=now)
         return Response(await self_view(conn, settings, cancelled))
 
-    @get("/export", responses=responses(404))
+    @get("/export", responses=responses(404), cache_control=CacheControlHeader(no_store=True))
     async def export(
         self, request: Request[Any, Any, Any], conn: Conn, now: Now, settings: Config
     ) -> Response[RegistrationExport]:

@@ -1,5 +1,6 @@
 """Which Møteplass organiser a Slack user is: a linked account, or the user with the e-mail address on their
-Slack profile (looked up once with users.info, then linked). Anyone else is not an organiser here."""
+Slack profile (looked up once with users.info, then linked). Anyone else, and a deactivated user, is not an
+organiser here."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ ORGANISER_ROLES = ("organiser", "admin")
 
 LINKED = """
 SELECT u.id, u.email, u.role, u.language FROM slack_user_links l JOIN users u ON u.id = l.user_id
- WHERE l.team_id = $1 AND l.slack_user_id = $2
+ WHERE l.team_id = $1 AND l.slack_user_id = $2 AND u.disabled_at IS NULL
 """
-BY_EMAIL = "SELECT id, email, role, language FROM users WHERE email = $1"
+BY_EMAIL = "SELECT id, email, role, language FROM users WHERE email = $1 AND disabled_at IS NULL"
 LINK = """
 INSERT INTO slack_user_links (team_id, slack_user_id, user_id) VALUES ($1, $2, $3)
 ON CONFLICT (team_id, slack_user_id) DO UPDATE SET user_id = EXCLUDED.user_id, linked_at = now()

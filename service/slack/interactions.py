@@ -15,6 +15,7 @@ from integrations.slack.blocks import COMPOSE, CONFIRM, notice_view, preview_vie
 
 from ..accounts.schemas import Principal
 from ..announcements import domain as announcements
+from ..announcements import markup
 from ..announcements.audiences import AUDIENCES
 from ..announcements.schemas import AnnouncementIn
 from ..errors import DomainError
@@ -117,7 +118,7 @@ async def _compose(
         t,
         announcement_id=str(announcement.id),
         subject=announcement.subject["nb"],
-        body=announcement.body["nb"],
+        body=markup.to_slack(announcement.body["nb"]),
         summary=summary,
         submit=t("Schedule") if data.send_at else t("Send"),
     )

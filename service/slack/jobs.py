@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from integrations.slack import SlackError
-from integrations.slack.blocks import compose_view, fields_message, message_pages, text_message
+from integrations.slack.blocks import bullets, compose_view, fields_message, message_pages, text_message
 
 from .. import jobs
 from ..announcements.audiences import AUDIENCES
@@ -142,7 +142,7 @@ async def run_watch(context: JobContext, job: Job) -> Mapping[str, Any] | None:
     if found.lines and context.slack is not None:
         title = gettext("nb", "News about %(event)s") % {"event": state["title"].get("nb", state["slug"])}
         link = (f"{context.settings.base_url}/events/{state['slug']}", gettext("nb", "Open the event page"))
-        pages = message_pages(title, "\n".join(f"• {line}" for line in found.lines), link=link)
+        pages = message_pages(title, bullets(found.lines), link=link)
         await post_once(
             context.pool,
             context.slack,
@@ -183,7 +183,7 @@ async def run_post(context: JobContext, job: Job) -> Mapping[str, Any] | None:
         effect_key=f"{POST}:{job.id}",
         channel=channel["channel_id"],
         text=title + "\n" + "\n".join(lines),
-        pages=message_pages(title, "\n".join(f"• {line}" for line in lines), link=link),
+        pages=message_pages(title, bullets(lines), link=link),
         now=context.clock(),
     )
     return {"posted": stamps}

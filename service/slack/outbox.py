@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 
 from integrations.slack import SlackApi, SlackError
+from integrations.slack.blocks import escape
 
 from ..jobs import RetryLater
 
@@ -58,6 +59,7 @@ async def post_once(
     now: datetime,
 ) -> list[str]:
     """Post the pages (messages) of one effect to a channel; pages posted before are not posted again.
+    `text` (the notification's text) is as written; it is escaped here.
 
     Returns the ts of each page. Raises RetryLater on a rate limit, SlackError on other failures.
     """
@@ -69,7 +71,7 @@ async def post_once(
             if ts is None:
                 await _wait_for_turn(conn, slack, channel, now)
                 try:
-                    posted = await slack.post_message(channel, text=text, blocks=blocks)
+                    posted = await slack.post_message(channel, text=escape(text), blocks=blocks)
                 except SlackError as exc:
                     if exc.status == 429:
                         raise RetryLater(exc.retry_after or 1.0, "rate limited") from exc
@@ -91,14 +93,15 @@ async def reply(
     blocks: Sequence[dict[str, Any]] = (),
     now: datetime,
 ) -> None:
-    """Answer a user: through the response_url while it may still be used, else in a direct message."""
+    """Answer a user: through the response_url while it may still be used, else in a direct message.
+    `text` is as written (escaped here and in post_once)."""
     if response_url:
         digest = hashlib.sha256(response_url.encode()).digest()
         async with pool.acquire() as conn:
             uses = await conn.fetchval(USE_RESPONSE_URL, digest, now, RESPONSE_URL_USES, RESPONSE_URL_LIFETIME)
         if uses is not None:
             try:
-                await slack.respond(response_url, text=text, blocks=blocks)
+                await slack.respond(response_url, text=escape(text), blocks=blocks)
                 return
             except SlackError as exc:
                 if exc.status == 429:

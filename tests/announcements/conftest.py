@@ -16,7 +16,7 @@ from integrations.slack import RequestVerifier, SlackClient
 from service.jobs import Worker
 from service.settings import Secret, Settings
 from service.worker import JobContext, SmtpMailer, handlers
-from tests.conftest import SECRET, Clock
+from tests.conftest import SECRET, T0, Clock
 from tests.slackfake import SlackFake
 from tests.smtp import SmtpServer
 
@@ -164,7 +164,7 @@ def confirm_payload(announcement_id: str, *, user: str = KARI) -> dict[str, Any]
 async def organiser(conn: asyncpg.Connection, token: str) -> Any:
     from service.accounts.domain import authenticate
 
-    return await authenticate(conn, f"Bearer {token}")
+    return await authenticate(conn, f"Bearer {token}", now=T0)
 
 
 async def confirmed_announcement(

@@ -113,7 +113,7 @@ async def test_door_token_expires_twelve_hours_after_the_event(client, make_even
     expired = await client.get("/api/v1/door", headers=auth(token))
 
     assert late.status_code == 200
-    assert (expired.status_code, expired.json()["code"]) == (401, "invalid_token")
+    assert (expired.status_code, expired.json()["code"]) == (401, "token_expired")
 
 
 async def test_door_routes_refuse_no_token_bad_token_and_people(client, make_event, organiser_token, admin_token):

@@ -1,4 +1,4 @@
-"""Name search at the door: 3+ characters, at most ten, this event only, limited per minute, check-in by pick."""
+"""Name search at the door: 3+ characters, at most five, this event only, limited per minute, check-in by pick."""
 
 from __future__ import annotations
 
@@ -18,14 +18,14 @@ async def test_search_finds_word_starts_in_this_event_only(client, make_event, n
 
     hits = (await client.get("/api/v1/door/search?q=KAR", headers=auth(token))).json()
 
-    assert [(h["attendee"], h["status"], h["admission"]) for h in hits] == [
-        ({"name": "Kari Nordmann", "organisation": "Bergen kommune"}, "confirmed", None),
-        ({"name": "Karin Dale", "organisation": "Haukeland"}, "confirmed", None),
-        ({"name": "Ole Karlsen", "organisation": "Bergen kommune"}, "confirmed", None),
+    assert [(h["attendee"], h["admission"]) for h in hits] == [
+        ({"name": "Kari Nordmann", "organisation": "Bergen kommune"}, None),
+        ({"name": "Karin Dale", "organisation": "Haukeland"}, None),
+        ({"name": "Ole Karlsen", "organisation": "Bergen kommune"}, None),
     ]
 
 
-async def test_search_gives_at_most_ten_and_needs_three_characters(client, make_event, new_door, register):
+async def test_search_gives_at_most_five_and_needs_three_characters(client, make_event, new_door, register):
     await make_event(slug="kk")
     for n in range(12):
         await register(f"Hansen {n:02d}", f"h{n}@example.no")
@@ -36,7 +36,7 @@ async def test_search_gives_at_most_ten_and_needs_three_characters(client, make_
     spaces = await client.get("/api/v1/door/search?q=%20h%20", headers=auth(token))
     wildcard = (await client.get("/api/v1/door/search?q=%25%25%25", headers=auth(token))).json()
 
-    assert [h["attendee"]["name"] for h in hits] == [f"Hansen {n:02d}" for n in range(10)]
+    assert [h["attendee"]["name"] for h in hits] == [f"Hansen {n:02d}" for n in range(5)]
     assert (short.status_code, spaces.status_code, spaces.json()["code"]) == (422, 422, "search_too_short")
     assert wildcard == []
 

@@ -118,6 +118,8 @@ GUARDED = {
     ("POST", "/console/sign-out"): ("/console/sign-out", {}),
     ("GET", "/console/users"): ("/console/users", None),
     ("POST", "/console/users"): ("/console/users", {"email": "ny@example.no", "role": "jury"}),
+    ("GET", "/console/users/{user_id:uuid}/disable"): ("/console/users/{user}/disable", None),
+    ("POST", "/console/users/{user_id:uuid}/disable"): ("/console/users/{user}/disable", {}),
 }
 GLOBAL = {
     ("GET", "/console"),
@@ -129,7 +131,12 @@ GLOBAL = {
     ("GET", "/console/prizes"),
     ("POST", "/console/prizes"),
 }
-ADMIN_ONLY = {("GET", "/console/users"), ("POST", "/console/users")}
+ADMIN_ONLY = {
+    ("GET", "/console/users"),
+    ("POST", "/console/users"),
+    ("GET", "/console/users/{user_id:uuid}/disable"),
+    ("POST", "/console/users/{user_id:uuid}/disable"),
+}
 # The domains' console pages: each checked against every kind of visitor in one test (one database each), to
 # keep the suite's time in bounds.
 DOMAIN_PARTS = ("/programme", "/doors", "/announcements", "/groups", "/console/prizes", "/console/calls")
@@ -177,9 +184,10 @@ async def world(client, conn, make_event, organiser_token):
         )
         people.append(answer.json()["id"])
     await add_console_user(conn, "jury@example.no", "jury")
-    await add_console_user(conn, "per@example.no", "organiser")
+    per = await add_console_user(conn, "per@example.no", "organiser")
     door_token = (await add_user(conn, email="door@example.no", role="door")).token
     ids = {
+        "user": per.user_id,
         "question": question,
         "registration": people[0],
         "waitlisted": people[1],

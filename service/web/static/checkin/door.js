@@ -345,7 +345,6 @@
     hits.forEach(function (hit) {
       var item = document.createElement("li");
       var label = hit.attendee.name + (hit.attendee.organisation ? ", " + hit.attendee.organisation : "");
-      if (hit.status !== "confirmed") { label += " (" + T["status_" + hit.status] + ")"; }
       if (hit.admission) { label += " · " + fill(T.checked_in_at, { time: clock(hit.admission.at) }); }
       item.appendChild(document.createTextNode(label + " "));
       var button = document.createElement("button");
