@@ -32,9 +32,11 @@ bench: deps static system-deps
 
 deps: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# Development installs both lock files: the runtime one (all a server gets, see docker/Dockerfile) and the
+# development one (tests, linters, the embedded PostgreSQL, the mail sink), compiled against the runtime pins.
+$(VENV)/.installed: requirements.lock requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock -r requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
