@@ -214,7 +214,11 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        app.state.pool = await db.create_pool(settings.database_url or "", size=settings.db_pool_size)
+        app.state.pool = await db.create_pool(
+            settings.database_url or "",
+            size=settings.db_pool_size,
+            statement_cache_size=settings.db_statement_cache_size,
+        )
         app.state.scans = scan_batcher(app.state.pool)
         try:
             yield

@@ -28,11 +28,13 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     advisory locks, and LISTEN happens on connections of their own."""
 
 
-async def create_pool(dsn: str, *, size: int = 10) -> asyncpg.Pool:
+async def create_pool(dsn: str, *, size: int = 10, statement_cache_size: int = 100) -> asyncpg.Pool:
+    """statement_cache_size is 0 behind PgBouncer in transaction mode (settings.db_statement_cache_size)."""
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min(2, size),
         max_size=size,
+        statement_cache_size=statement_cache_size,
         init=_init_connection,
         reset=_keep_session,
         server_settings={"timezone": "UTC", "application_name": "moteplass"},
@@ -41,8 +43,12 @@ async def create_pool(dsn: str, *, size: int = 10) -> asyncpg.Pool:
     return pool
 
 
-async def connect(dsn: str) -> asyncpg.Connection:
-    conn = await asyncpg.connect(dsn, server_settings={"timezone": "UTC", "application_name": "moteplass"})
+async def connect(dsn: str, *, statement_cache_size: int = 100) -> asyncpg.Connection:
+    conn = await asyncpg.connect(
+        dsn,
+        statement_cache_size=statement_cache_size,
+        server_settings={"timezone": "UTC", "application_name": "moteplass"},
+    )
     await _init_connection(conn)
     return conn
 

@@ -37,6 +37,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     slack_api_url: str = "https://slack.com/api/"
     web_workers: int = 1
     db_pool_size: int = 10
+    # asyncpg's prepared-statement cache per connection; 0 behind PgBouncer in transaction mode, where the next
+    # transaction may run on another server connection that never saw the statement.
+    db_statement_cache_size: int = 100
     max_body_bytes: int = 1_048_576
     job_lease_seconds: int = 60
     job_max_attempts: int = 8
@@ -87,6 +90,7 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         "port": "PORT",
         "web_workers": "WEB_WORKERS",
         "db_pool_size": "DB_POOL_SIZE",
+        "db_statement_cache_size": "DB_STATEMENT_CACHE_SIZE",
         "max_body_bytes": "MAX_BODY_BYTES",
         "job_lease_seconds": "JOB_LEASE_SECONDS",
         "job_max_attempts": "JOB_MAX_ATTEMPTS",

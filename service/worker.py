@@ -94,7 +94,7 @@ def make_mailer(settings: Settings) -> Mailer:
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     assert settings.database_url
-    pool = await db.create_pool(settings.database_url, size=4)
+    pool = await db.create_pool(settings.database_url, size=4, statement_cache_size=settings.db_statement_cache_size)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
