@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := service/web/static/vendor
 
-.PHONY: run test check deps static system-deps bench stop clean
+.PHONY: run test check deps static system-deps bench container-test stop clean
 
 run: deps static
 	$(BIN)/moteplass run --demo --host $(HOST) --port $(PORT)
@@ -60,6 +60,16 @@ system-deps:
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium zbar-tools librsvg2-bin wrk ffmpeg gir1.2-ical-3.0 python3-gi pgbouncer postgresql-client >/dev/null; \
 	fi
+
+# The production images and the compose deployment of docker/, built and run with podman and checked from outside
+# (tests/container/run.py); a few minutes once the base image is built. Podman reads tests/container/containers.conf.
+CONTAINER_TOOLS := podman runc debootstrap aardvark-dns netavark
+container-test: deps
+	@if ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v debootstrap >/dev/null || ! command -v openssl >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(CONTAINER_TOOLS) openssl >/dev/null; \
+	fi
+	CONTAINERS_CONF=$(CURDIR)/tests/container/containers.conf $(BIN)/python tests/container/run.py
 
 # Stop the embedded PostgreSQL servers (development and tests) if they run.
 stop:
