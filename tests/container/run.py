@@ -318,7 +318,8 @@ async def check_flow(stack: Stack) -> None:
 
         mail = wait_for_mail(stack, "kari0@example.no")
         text = mail.get_body(("plain",))
-        assert text is not None and code in text.get_content(), "the confirmation carries the ticket"
+        assert text is not None
+        assert code in text.get_content(), "the confirmation carries the ticket"
         say(f"the confirmation mail reached the SMTP sink: {mail['Subject']!r}")
 
         metrics = await client.get("/metrics", headers={"Authorization": f"Bearer {stack.metrics_token}"})
@@ -436,22 +437,30 @@ async def check_backup_and_restore(stack: Stack) -> None:
         for line in stack.env_file.read_text().splitlines()
         if line.split("=", 1)[0] in ("SECRET_KEY", "BASE_URL")
     ]
+    # The service on the restored database connects through the pgbouncer service (transaction mode).
+    through_pgbouncer = f"postgresql://postgres:{stack.password}@pgbouncer:6432/moteplass_restored"
     podman(
         "run", "-d", "--name", f"{PROJECT}_restored", "--network", NETWORK,
-        "-e", f"DATABASE_URL={restored}", *[arg for item in env for arg in ("-e", item)],
+        "-e", f"DATABASE_URL={through_pgbouncer}", "-e", "DB_STATEMENT_CACHE_SIZE=0",
+        *[arg for item in env for arg in ("-e", item)],
         "localhost/moteplass", "moteplass", "serve",
     )  # fmt: skip
     wait_for("the service on the restored database", lambda: container_ready(f"{PROJECT}_restored"), 60)
     probe = (
-        "import json, urllib.request; "
-        f"print(json.load(urllib.request.urlopen('http://127.0.0.1:8000/api/v1/events/{SLUG}'))['slug'])"
+        "import json, urllib.request as u; "
+        f"url = 'http://127.0.0.1:8000/api/v1/events/{SLUG}'; "
+        "print(json.load(u.urlopen(url))['slug']); "
+        "body = json.dumps({'name': 'Etter', 'email': 'after-restore@example.no', 'accept_privacy': True}).encode(); "
+        "request = u.Request(url + '/registrations', body, {'Content-Type': 'application/json'}); "
+        "print(u.urlopen(request).status)"
     )
-    assert podman("exec", f"{PROJECT}_restored", "python3", "-c", probe).stdout.strip() == SLUG
+    answers = podman("exec", f"{PROJECT}_restored", "python3", "-c", probe).stdout.split()
+    assert answers == [SLUG, "201"], answers
     stored = set(stack.psql("SELECT email FROM registrations WHERE email LIKE 'drill%'", "moteplass_restored"))
     assert before <= stored, f"answered 201 before the backup but missing: {before - stored}"
     say(
-        f"restored into a fresh database; the service starts on it and has all {len(before)} registrations "
-        f"answered before the backup began ({len(stored)} in all)"
+        f"restored into a fresh database; the service starts on it (through PgBouncer), registers, and has all "
+        f"{len(before)} registrations answered before the backup began ({len(stored)} in all)"
     )
 
 
