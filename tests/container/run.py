@@ -196,7 +196,9 @@ class Stack:
     def up(self) -> None:
         self.compose("up", "-d", "--no-build", "db", "smtp")
         database = f"{PROJECT}_db_1"
-        wait_for("PostgreSQL", lambda: podman("exec", database, "pg_isready", "-q", check=False).returncode == 0)
+        wait_for(
+            "PostgreSQL", lambda: podman("exec", database, "pg_isready", "-qU", "postgres", check=False).returncode == 0
+        )
         self.compose("up", "-d", "--no-build", "migrate")
         wait_for("the migrations", lambda: exit_code(f"{PROJECT}_migrate_1") == 0)
         self.compose("up", "-d", "--no-build")
@@ -372,10 +374,11 @@ async def check_scale_and_failover(stack: Stack) -> None:
         await asyncio.to_thread(podman, "kill", first)
         errors = await load
         seconds = time.monotonic() - started
-    after = [email_ for email_, at in answered.items() if at > killed_at + 3]
+    after = [email_ for email_, at in answered.items() if at > killed_at]
     stored = set(stack.psql("SELECT email FROM registrations WHERE email LIKE 'load%'"))
     assert set(answered) == stored, f"201s without a registration: {set(answered) - stored}"
-    assert len(after) > 50, "the proxy kept answering after the kill"
+    assert exit_code(first) is not None, f"{first} stayed dead"
+    assert len(after) >= len(people) - 60 - 8, f"the survivor answered the rest: {len(after)}"
     kinds = sorted({what for what, _ in errors})
     window = max((at for _, at in errors), default=killed_at) - killed_at
     say(
