@@ -2,9 +2,9 @@
 # Writes the Caddyfile and runs Caddy. Every address the name UPSTREAM_HOST resolves to (one per web container,
 # so `--scale web=N` needs no change here) gets requests in turn; a container that cannot be reached is skipped
 # (the request goes to the next one) and left out for FAIL_SECONDS. Request bodies are buffered so that a POST can
-# be sent again to the next container (Caddy 2.6 cannot resend an unbuffered body: its retry would fail, and mark
-# the healthy container as failed too). Only requests in flight on a container that dies get a 502; clients
-# repeat them with the same Idempotency-Key. With a certificate in /certs (cert.pem,
+# be sent again to the next container (Caddy 2.6 cannot resend an unbuffered body: its retry fails and marks the
+# healthy container as failed too; even buffered, a few retried POSTs still fail in the seconds after a container
+# dies). Requests in flight on a container that dies get a 502; clients repeat them with the same Idempotency-Key. With a certificate in /certs (cert.pem,
 # key.pem) Caddy terminates TLS on 443 and redirects 80 there; without one it serves plain HTTP on 80, for
 # running behind another TLS terminator. Caddy sets X-Forwarded-For and X-Forwarded-Proto.
 set -eu
