@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
+import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -21,15 +23,18 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import db, logs
+from . import bodies, db, logs
 from .checkin.domain import scan_batcher
 from .checkin.lane import ScanLane, is_scan
 from .errors import DomainError
+from .headers import with_security_headers
 from .http import DEPENDENCIES, request_language
 from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make, title_for
 from .settings import Settings
 
 log = logging.getLogger("moteplass.http")
+CLIENT_WENT_AWAY = "client disconnected prematurely"  # Litestar's words when the body ends in a disconnect
+RETRY_AFTER_UNAVAILABLE = 5  # seconds: a restarting database is usually back within a few
 WEB_DIR = __import__("pathlib").Path(__file__).resolve().parent / "web"
 _STATUS_CODES = {
     400: "malformed_request",
@@ -129,6 +134,9 @@ def _on_validation_error(request: Request[Any, Any, Any], exc: ValidationExcepti
 
 def _on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     language = request_language(request)
+    if exc.detail == CLIENT_WENT_AWAY:  # nobody reads the answer; an ordinary event, not an error of ours
+        log.info("client went away", extra={"path_template": _route_of(request)})
+        return _problem_response(make("malformed_request", 400, language, detail=exc.detail))
     status = exc.status_code if exc.status_code in _STATUS_CODES else 400
     if exc.status_code >= 500:
         return _on_unexpected(request, exc)
@@ -139,12 +147,57 @@ def _on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respo
     return _problem_response(problem, headers)
 
 
+# A body the JSON decoder cannot read: bytes that are not UTF-8, nesting deeper than the decoder's limit.
+_UNREADABLE_BODY = (UnicodeDecodeError, RecursionError, msgspec.DecodeError)
+
+
+def _unreadable_body(exc: Exception) -> bool:
+    """True for a decoding failure of the request body (raised inside Litestar's body decoder), not for the
+    same kind of error raised by our own code, which stays a 500."""
+    if not isinstance(exc, _UNREADABLE_BODY):
+        return False
+    frames = traceback.extract_tb(exc.__traceback__)
+    return any(frame.name in ("decode_json", "decode_msgpack") for frame in frames)
+
+
 def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if db.is_unavailable(exc):
+        return _on_unavailable(request, exc)
+    if _unreadable_body(exc):
+        language = request_language(request)
+        problem = make("malformed_request", 400, language, detail=f"the body could not be read: {type(exc).__name__}")
+        return _problem_response(problem, {"content-language": language})
     log.error("unhandled error", exc_info=exc, extra={"path": request.url.path})
     language = request_language(request)
     if _wants_html(request):
         return _html_error(request, 500, "internal_error")
     return _problem_response(make("internal_error", 500, language), {"content-language": language})
+
+
+def _on_body_timeout(request: Request[Any, Any, Any], exc: bodies.BodyTimeout) -> Response[Any]:
+    language = request_language(request)
+    problem = make("body_timeout", 408, language, detail=str(exc))
+    return _problem_response(problem, {"content-language": language, "connection": "close"})
+
+
+def _route_of(request: Request[Any, Any, Any]) -> str:
+    """The route template of a request (never its path: paths carry secret codes)."""
+    handler = request.scope.get("route_handler")
+    paths = getattr(handler, "paths", None)
+    return str(next(iter(paths))) if paths else "?"
+
+
+def _on_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The database could not answer (down, starting, out of connections, a timeout): 503, try again soon.
+    Nothing was stored: every change is one transaction, and it did not commit."""
+    log.warning("database unavailable", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
+    language = request_language(request)
+    headers = {"content-language": language, "retry-after": str(RETRY_AFTER_UNAVAILABLE)}
+    if _wants_html(request) or _is_console_page(request):
+        response = _html_error(request, 503, "unavailable")
+        response.headers.update(headers)
+        return response
+    return _problem_response(make("unavailable", 503, language), headers)
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
@@ -182,6 +235,9 @@ async def healthz() -> dict[str, str]:
 
 @get("/readyz", include_in_schema=False, media_type=MediaType.JSON)
 async def readyz(state: State) -> Response[dict[str, str]]:
+    drain_file = state.settings.drain_file
+    if drain_file and os.path.exists(drain_file):  # noqa: ASYNC240 - one stat() of a tmpfs file, microseconds
+        return Response({"status": "draining"}, status_code=503)
     try:
         async with state.pool.acquire(timeout=2) as conn:
             await conn.fetchval("SELECT 1")
@@ -191,13 +247,18 @@ async def readyz(state: State) -> Response[dict[str, str]]:
 
 
 class Moteplass(Litestar):
-    """Litestar with the door scan's fast lane in front of its routing (service/checkin/lane.py)."""
+    """Litestar with the door scan's fast lane in front of its routing (service/checkin/lane.py), and the
+    security headers (service/headers.py) in front of both: every answer gets them, routing's 404s included."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scan_lane = ScanLane(self.state, route=partial(Litestar.__call__, self))
+        self.https = self.state.settings.base_url.startswith("https:")
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            receive = bodies.with_timeout(receive, self.state.settings.body_timeout)
+            send = with_security_headers(send, scope["path"], https=self.https)
         if is_scan(scope):
             await self.scan_lane(scope, receive, send)
         else:
@@ -217,6 +278,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
         app.state.pool = await db.create_pool(
             settings.database_url or "",
             size=settings.db_pool_size,
+            timeouts=settings.web_timeouts(),
             statement_cache_size=settings.db_statement_cache_size,
         )
         app.state.scans = scan_batcher(app.state.pool)
@@ -268,6 +330,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
         state=State({"settings": settings, **state}),
         exception_handlers={
             DomainError: _on_domain_error,
+            bodies.BodyTimeout: _on_body_timeout,
             ValidationException: _on_validation_error,
             NotFoundException: _on_http_error,
             HTTPException: _on_http_error,

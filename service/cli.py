@@ -9,11 +9,12 @@ import secrets
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import msgspec
 
-from . import db, logs
+from . import db, jobs, logs
 from .settings import Settings, from_env
 
 
@@ -220,6 +221,23 @@ async def _has_tables(url: str) -> bool:
         await conn.close()
 
 
+def cmd_jobs_requeue(args: argparse.Namespace, settings: Settings) -> int:
+    """Dead jobs (--dead) back in the queue with a fresh retry window, or waiting jobs made ready now."""
+    url = _resolve_database(settings)
+
+    async def go() -> int:
+        conn = await db.connect(url)
+        try:
+            return await jobs.requeue(conn, kind=args.kind, dead=args.dead, job_id=args.id)
+        finally:
+            await conn.close()
+
+    count = asyncio.run(go())
+    what = "dead jobs" if args.dead else "waiting jobs"
+    print(f"requeued {count} {what}" + (f" of kind {args.kind}" if args.kind else ""))
+    return 0
+
+
 def cmd_db_stop(args: argparse.Namespace, settings: Settings) -> int:
     stopped = db.stop_embedded(settings.data_dir)
     print("stopped the embedded PostgreSQL" if stopped else "the embedded PostgreSQL was not running")
@@ -244,6 +262,10 @@ def server_command(host: str, port: int, workers: int = 1) -> list[str]:
         "--loop",
         "uvloop",
         "--no-access-log",
+        "--workers-kill-timeout",
+        "30",
+        "--http1-header-read-timeout",
+        "10000",
         "--log-level",
         "warning",
         "service.asgi:create",
@@ -251,11 +273,28 @@ def server_command(host: str, port: int, workers: int = 1) -> list[str]:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    env = {**os.environ, "DATABASE_URL": _resolve_database(settings)}
-    command = server_command(
-        args.host or settings.host, args.port or settings.port, args.workers or settings.web_workers
-    )
-    return subprocess.call(command, env=env)
+    """granian with the app; on SIGTERM or SIGINT it drains: /readyz answers 503 at once (so a proxy or
+    orchestrator stops sending new requests), after SHUTDOWN_DRAIN_SECONDS granian stops accepting and finishes
+    the requests in flight (its workers are killed if they take longer than 30 s)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="moteplass-serve-") as scratch:
+        drain_file = Path(scratch) / "draining"
+        env = {**os.environ, "DATABASE_URL": _resolve_database(settings), "MOTEPLASS_DRAIN_FILE": str(drain_file)}
+        command = server_command(
+            args.host or settings.host, args.port or settings.port, args.workers or settings.web_workers
+        )
+        server = subprocess.Popen(command, env=env)
+
+        def drain(signum: int, _frame: object) -> None:
+            drain_file.touch()
+            signal.signal(signum, signal.SIG_IGN)
+            time.sleep(settings.shutdown_drain_seconds)
+            server.send_signal(signal.SIGTERM)
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, drain)
+        return server.wait()
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -347,7 +386,14 @@ def build_parser() -> argparse.ArgumentParser:
     password.add_argument("--email", required=True)
     password.set_defaults(func=cmd_user_password)
 
-    sub.add_parser("jobs", help="job queue status and dead jobs").set_defaults(func=cmd_jobs)
+    jobs_parser = sub.add_parser("jobs", help="job queue status and dead jobs")
+    jobs_parser.set_defaults(func=cmd_jobs)
+    jobs_sub = jobs_parser.add_subparsers(dest="jobs_command")
+    requeue = jobs_sub.add_parser("requeue", help="run waiting jobs now, or (--dead) try dead jobs again")
+    requeue.add_argument("--kind", help="only jobs of this kind, e.g. registration.confirmed")
+    requeue.add_argument("--dead", action="store_true", help="dead jobs, with a fresh window of retries")
+    requeue.add_argument("--id", type=int, help="only this job")
+    requeue.set_defaults(func=cmd_jobs_requeue)
     backup = sub.add_parser("backup", help="pg_dump DATABASE_URL (custom format) to a file, or - for stdout")
     backup.add_argument("path", nargs="?", default="-")
     backup.set_defaults(func=cmd_backup)

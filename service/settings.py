@@ -11,6 +11,8 @@ from pathlib import Path
 
 import msgspec
 
+from . import db
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -37,12 +39,33 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     slack_api_url: str = "https://slack.com/api/"
     web_workers: int = 1
     db_pool_size: int = 10
+    # The time budget of one request (seconds): a stalled or unreachable database answers 503 within it.
+    request_timeout: float = 5.0
+    # `moteplass serve` on SIGTERM: /readyz answers 503 for this long before granian stops accepting.
+    shutdown_drain_seconds: float = 2.0
+    # Set by `moteplass serve` for its web workers: when this file exists, the server is draining.
+    drain_file: str | None = None
+    # The longest wait for the next part of a request body (seconds); a stalled upload gets 408.
+    body_timeout: float = 10.0
+    db_acquire_timeout: float = 2.0
+    db_lock_timeout: float = 2.0
+    # Job workers wait longer on the database than requests do (a big announcement, a placement).
+    worker_statement_timeout: float = 60.0
     # asyncpg's prepared-statement cache per connection; 0 behind PgBouncer in transaction mode, where the next
     # transaction may run on another server connection that never saw the statement.
     db_statement_cache_size: int = 100
     max_body_bytes: int = 1_048_576
-    job_lease_seconds: int = 60
-    job_max_attempts: int = 8
+    # A running job's lease is renewed every third of it, so a killed worker's jobs are taken over this soon.
+    job_lease_seconds: int = 15
+    # Jobs one worker process runs at once (its pool has a connection for each).
+    worker_concurrency: int = 10
+    # A stopping worker (SIGTERM) lets its running jobs finish for this long, then gives the rest back at once.
+    worker_stop_grace: float = 10.0
+    # Mails are retried on a capped schedule for this long (seconds) before they are dead: a relay that is down
+    # for hours must not lose a confirmation (a few kinds give up sooner by a count of attempts).
+    job_max_age: float = 86_400.0
+    # The retry schedule (seconds between attempts, the last repeated); tests shorten it.
+    job_retry_schedule: tuple[float, ...] = (10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
     job_poll_seconds: float = 0.25
     # Job workers yield the CPU to web workers (os.nice): a burst of background work (2,000 mails, 500 slash
     # commands a second) must not slow the answers people and Slack wait for; jobs only take a little longer.
@@ -54,6 +77,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def __repr__(self) -> str:  # secrets are Secret instances; keep the default shape readable
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__struct_fields__)
         return f"Settings({fields})"
+
+    def web_timeouts(self) -> db.Timeouts:
+        """What a request waits for the database: the statement finishes inside the request budget, and a
+        server that does not answer at all is given up on just after it."""
+        budget = self.request_timeout
+        return db.Timeouts(
+            acquire=min(self.db_acquire_timeout, budget),
+            command=budget,
+            statement=max(budget - 0.5, 0.1),
+            lock=min(self.db_lock_timeout, budget),
+        )
+
+    def worker_timeouts(self) -> db.Timeouts:
+        statement = self.worker_statement_timeout
+        return db.Timeouts(acquire=30.0, command=statement + 5.0, statement=statement, lock=10.0)
 
     def require_secret_key(self) -> bytes:
         if not self.secret_key:
@@ -82,6 +120,7 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         "mail_from": "MAIL_FROM",
         "slack_api_url": "SLACK_API_URL",
         "log_level": "LOG_LEVEL",
+        "drain_file": "MOTEPLASS_DRAIN_FILE",
     }
     for field, name in text.items():
         if (value := get(name)) is not None:
@@ -93,15 +132,29 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         "db_statement_cache_size": "DB_STATEMENT_CACHE_SIZE",
         "max_body_bytes": "MAX_BODY_BYTES",
         "job_lease_seconds": "JOB_LEASE_SECONDS",
-        "job_max_attempts": "JOB_MAX_ATTEMPTS",
+        "worker_concurrency": "WORKER_CONCURRENCY",
         "retention_days": "RETENTION_DAYS",
         "worker_nice": "WORKER_NICE",
     }
     for field, name in numbers.items():
         if (value := get(name)) is not None:
             values[field] = int(value)
-    if (value := get("JOB_POLL_SECONDS")) is not None:
-        values["job_poll_seconds"] = float(value)
+    fractions = {
+        "job_poll_seconds": "JOB_POLL_SECONDS",
+        "request_timeout": "REQUEST_TIMEOUT",
+        "body_timeout": "BODY_TIMEOUT",
+        "db_acquire_timeout": "DB_ACQUIRE_TIMEOUT",
+        "db_lock_timeout": "DB_LOCK_TIMEOUT",
+        "worker_statement_timeout": "WORKER_STATEMENT_TIMEOUT",
+        "job_max_age": "JOB_MAX_AGE",
+        "worker_stop_grace": "WORKER_STOP_GRACE",
+        "shutdown_drain_seconds": "SHUTDOWN_DRAIN_SECONDS",
+    }
+    for field, name in fractions.items():
+        if (value := get(name)) is not None:
+            values[field] = float(value)
+    if (value := get("JOB_RETRY_SCHEDULE")) is not None:
+        values["job_retry_schedule"] = tuple(float(part) for part in value.split(",") if part.strip())
     if (value := get("DATA_DIR")) is not None:
         values["data_dir"] = Path(value)
     if (value := get("SECURE_COOKIES")) is not None:

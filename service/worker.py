@@ -94,7 +94,13 @@ def make_mailer(settings: Settings) -> Mailer:
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     assert settings.database_url
-    pool = await db.create_pool(settings.database_url, size=4, statement_cache_size=settings.db_statement_cache_size)
+    # A connection for each job that runs at once, the listener's, and one for the heartbeat.
+    pool = await db.create_pool(
+        settings.database_url,
+        size=settings.worker_concurrency + 2,
+        timeouts=settings.worker_timeouts(),
+        statement_cache_size=settings.db_statement_cache_size,
+    )
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -106,7 +112,11 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         context,
         lease_seconds=settings.job_lease_seconds,
         poll_seconds=settings.job_poll_seconds,
+        batch_size=settings.worker_concurrency,
         retention_days=settings.retention_days,
+        max_age=settings.job_max_age,
+        retry_schedule=settings.job_retry_schedule,
+        stop_grace_seconds=settings.worker_stop_grace,
     )
     log.info("worker started", extra={"worker": worker.name})
     try:

@@ -43,14 +43,19 @@ def is_invite(received: Received) -> bool:
 class SmtpSink:
     messages: list[Received] = field(default_factory=list)
     delay_first: float = 0.0  # seconds to stall the first DATA (to kill a worker mid-send)
+    delay_each: float = 0.0  # seconds every DATA takes before it is accepted (a relay across a network)
+    data_started: int = 0  # DATA commands begun (accepted or not yet)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stalled: bool = False
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.data_started += 1
         if self.delay_first and not self._stalled:
             self._stalled = True
             await asyncio.sleep(self.delay_first)
             return "451 Try again later"
+        if self.delay_each:
+            await asyncio.sleep(self.delay_each)
         with self._lock:
             self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         return "250 Message accepted"
@@ -85,9 +90,9 @@ class SmtpSink:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         self.sink = SmtpSink()
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
 
     @property

@@ -29,7 +29,7 @@ SEND = "announcement.send"
 MAIL = "announcement.mail"
 POST = "announcement.post"
 REPORT = "announcement.report"
-MAIL_ATTEMPTS = 5
+MAIL_ATTEMPTS = jobs.DEFAULT_MAX_ATTEMPTS  # mails retry until the queue's age limit
 PUBLIC_LIMIT = 10
 
 

@@ -70,7 +70,7 @@ async def send_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
         await context.mailer.send(mail)
     except Exception as exc:
         async with context.pool.acquire() as conn:
-            if job.attempts >= job.max_attempts:
+            if job.final:
                 await domain.record_mail(conn, recipient_id, status="failed", error=str(exc)[:500], now=context.clock())
             else:
                 await queries.release_recipient(conn, recipient_id)
@@ -112,7 +112,7 @@ async def post_to_channel(context: JobContext, job: Job) -> Mapping[str, Any] | 
             now=context.clock(),
         )
     except Exception:
-        if job.attempts >= job.max_attempts:
+        if job.final:
             async with context.pool.acquire() as conn:
                 await queries.set_channel_posted(conn, announcement_id, False)
                 from .. import jobs

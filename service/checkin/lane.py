@@ -22,6 +22,7 @@ import msgspec
 from litestar.enums import ScopeType
 
 from .. import logs
+from ..bodies import BodyTimeout
 from ..http import provide_now
 from . import domain
 from .schemas import CheckinAnswer, CheckinIn
@@ -82,7 +83,7 @@ class ScanLane:
         """The answer to a scan, or None to let the route answer (and log) whatever went wrong."""
         try:
             data = _decoder.decode(body)
-        except msgspec.MsgspecError:
+        except (msgspec.MsgspecError, UnicodeDecodeError, RecursionError):  # the route answers 400
             return None
         authorization = _header(scope, b"authorization")
         state = self.state
@@ -102,13 +103,16 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 async def _read_body(receive: Receive, limit: int) -> tuple[list[ReceiveMessage], bytes | None]:
-    """The messages received and the whole body, or None as the body when it is over `limit` bytes or the
-    client went away (the route then reads on and answers 413, or notices the disconnect)."""
+    """The messages received and the whole body, or None as the body when it is over `limit` bytes, stalls or
+    the client went away (the route then reads on and answers 413 or 408, or notices the disconnect)."""
     received: list[ReceiveMessage] = []
     chunks: list[bytes] = []
     size = 0
     while True:
-        message = await receive()
+        try:
+            message = await receive()
+        except BodyTimeout:
+            return received, None
         received.append(message)
         if message["type"] != "http.request":
             return received, None

@@ -25,7 +25,6 @@ async def scanner_page(request: Request[Any, Any, Any]) -> Template:
     """The door's scanner: camera, keyboard-wedge scanner, name search, counts and the last scans."""
     response = page(request, "checkin/door.html")
     response.headers["cache-control"] = "no-cache"
-    response.headers["referrer-policy"] = "no-referrer"
     return response
 
 

@@ -20,6 +20,7 @@ from ..accounts.schemas import Principal
 from ..errors import DomainError
 from ..problems import title_for
 from ..settings import Settings
+from ..web.paths import is_own_path
 from ..web.render import page
 from . import nav, sessions
 
@@ -52,11 +53,11 @@ def session_cookie(request: Request[Any, Any, Any], value: str, *, max_age: int)
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path inside the console, never another site (`//evil.example`) or scheme."""
-    if not target:
+    """Only a path inside the console, never another site (`//evil.example`, `/\\evil.example`) or scheme."""
+    if not target or not is_own_path(target):
         return "/console"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not (parts.path == "/console" or parts.path.startswith("/console/")):
+    path = urlsplit(target).path
+    if not (path == "/console" or path.startswith("/console/")):
         return "/console"
     return target
 

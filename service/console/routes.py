@@ -8,6 +8,7 @@ from .announcement_pages import AnnouncementPages
 from .door_pages import DoorPages
 from .event_pages import EventPages
 from .group_pages import GroupPages
+from .job_pages import JobPages
 from .prize_pages import PrizePages
 from .programme_pages import ProgrammePages
 from .registration_pages import RegistrationPages
@@ -24,4 +25,5 @@ CONSOLE_ROUTES: list[Any] = [
     AnnouncementPages,
     GroupPages,
     PrizePages,
+    JobPages,
 ]

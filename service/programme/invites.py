@@ -226,7 +226,7 @@ def invite_mail(
         text=text,
         html=html,
         calendar=CalendarPart(content=body, method=message.method),
-        attachments=(Attachment("invite.ics", body, f"text/calendar; method={message.method}"),),
+        attachments=(Attachment("invite.ics", body, f"text/calendar; charset=utf-8; method={message.method}"),),
         message_id=f"<{local}.{message.item.sequence}.{message.method.lower()}@{items.uid_domain(settings)}>",
         language=language,
     )

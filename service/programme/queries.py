@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -83,6 +84,41 @@ UNION
 SELECT i.registration_id FROM calendar_invites i JOIN registrations r ON r.id = i.registration_id
  WHERE r.event_id = $1 AND i.state = 'sent'
 """
+
+
+# Calendar feeds: what a calendar shows of sessions needs none of the live counts, and an agenda holds only the
+# plenaries and the attendee's confirmed choices.
+_FEED_SESSION_COLUMNS = """
+    s.id, s.event_id, s.kind, s.title, s.abstract, s.room, s.track, s.starts_at, s.ends_at, s.speakers,
+    s.capacity, s.status, s.sequence, s.updated_at
+"""
+FEED_SESSIONS = (
+    f"SELECT {_FEED_SESSION_COLUMNS} FROM sessions s WHERE s.event_id = $1 ORDER BY s.starts_at, s.room, s.id"
+)
+AGENDA_SESSIONS = f"""
+SELECT {_FEED_SESSION_COLUMNS} FROM sessions s
+ WHERE s.event_id = $1
+   AND (s.kind = 'plenary' OR EXISTS (SELECT 1 FROM session_choices c
+                                       WHERE c.session_id = s.id AND c.registration_id = $2 AND c.status = 'confirmed'))
+ ORDER BY s.starts_at, s.room, s.id
+"""
+FEED_STAMP = "SELECT calendar_sequence, updated_at FROM events WHERE id = $1"
+INVITE_KEYS = "SELECT session_id, uid, sequence FROM calendar_invites WHERE registration_id = $1"
+
+
+class FeedStamp(msgspec.Struct, frozen=True):
+    """An event's calendar SEQUENCE and the time it last changed (DTSTAMP of its feed entry)."""
+
+    calendar_sequence: int
+    updated_at: datetime
+
+
+class InviteKey(msgspec.Struct, frozen=True):
+    """The UID and SEQUENCE last sent to an attendee for the event (session_id None) or a session."""
+
+    session_id: UUID | None
+    uid: str
+    sequence: int
 
 
 def _session(row: asyncpg.Record) -> Session:
@@ -170,3 +206,26 @@ async def registrations_with_session(conn: asyncpg.Connection, session: Session)
 
 async def registrations_with_invites(conn: asyncpg.Connection, event_id: UUID) -> list[UUID]:
     return sorted(r["id"] for r in await conn.fetch(REGISTRATIONS_WITH_INVITES, event_id))
+
+
+async def feed_sessions(conn: asyncpg.Connection, event_id: UUID) -> list[Session]:
+    """Every session of the event, in programme order, without the live counts."""
+    return [_session(r) for r in await conn.fetch(FEED_SESSIONS, event_id)]
+
+
+async def agenda_sessions(conn: asyncpg.Connection, event_id: UUID, registration_id: UUID) -> list[Session]:
+    """The plenaries and the registration's confirmed choices, in programme order, without the live counts."""
+    return [_session(r) for r in await conn.fetch(AGENDA_SESSIONS, event_id, registration_id)]
+
+
+async def feed_stamp(conn: asyncpg.Connection, event_id: UUID) -> FeedStamp | None:
+    row = await conn.fetchrow(FEED_STAMP, event_id)
+    return FeedStamp(row["calendar_sequence"], row["updated_at"]) if row else None
+
+
+async def invite_keys(conn: asyncpg.Connection, registration_id: UUID) -> dict[UUID | None, InviteKey]:
+    """The registration's invites by session (None: the event itself)."""
+    return {
+        r["session_id"]: InviteKey(r["session_id"], r["uid"], r["sequence"])
+        for r in await conn.fetch(INVITE_KEYS, registration_id)
+    }

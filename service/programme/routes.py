@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
+
+from integrations.calendar import CalendarFile
 
 from ..events import domain as events
 from ..http import Caller, Config, Conn, Now
@@ -48,16 +49,15 @@ class SessionController(Controller):
         return SessionOut.of(await domain.cancel_session(conn, session_id, actor=principal, now=now))
 
 
-def _calendar_response(request: Request[Any, Any, Any], body: bytes, filename: str) -> Response[bytes]:
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+def _calendar_response(request: Request[Any, Any, Any], feed: CalendarFile, filename: str) -> Response[bytes]:
     headers = {
-        "etag": etag,
+        "etag": feed.etag,
         "cache-control": "private, max-age=300",
         "content-disposition": f'inline; filename="{filename}"',
     }
-    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+    if feed.etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
         return Response(b"", status_code=304, headers=headers)
-    return Response(body, media_type="text/calendar", headers=headers)
+    return Response(feed.body, media_type="text/calendar", headers=headers)
 
 
 @get("/events/{slug:str}/calendar.ics", include_in_schema=True, tags=["programme"], responses=responses(404))
@@ -69,8 +69,8 @@ async def public_feed(
     lang: Annotated[Literal["nb", "nn", "en"], QueryParameter(description="language of the texts")] = "nb",
 ) -> Response[bytes]:
     """The whole public programme as a calendar feed (cancelled sessions kept as cancelled)."""
-    body = await feeds.public_feed(conn, settings, slug, language=lang)
-    return _calendar_response(request, body, f"{slug}.ics")
+    feed = await feeds.public_feed(conn, settings, slug, language=lang)
+    return _calendar_response(request, feed, f"{slug}.ics")
 
 
 @get("/agenda/{code:str}", include_in_schema=True, tags=["programme"], responses=responses(404))
@@ -78,8 +78,8 @@ async def personal_feed(
     code: FromPath[str], request: Request[Any, Any, Any], conn: Conn, settings: Config
 ) -> Response[bytes]:
     """An attendee's own calendar (the event and their sessions), at the secret address of their agenda link."""
-    body = await feeds.personal_feed(conn, settings, code.removesuffix(".ics"))
-    return _calendar_response(request, body, "agenda.ics")
+    feed = await feeds.personal_feed(conn, settings, code.removesuffix(".ics"))
+    return _calendar_response(request, feed, "agenda.ics")
 
 
 PROGRAMME_ROUTES: list[Any] = [SessionController, public_feed, personal_feed]

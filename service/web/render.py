@@ -8,7 +8,7 @@
 - `pick(texts)` for the {nb, nn, en} texts stored on events, and `text_language(texts)`, the language of the
   text `pick` chose (it falls back to bokmål), for a `lang` attribute on that text;
 - `when`, `date`, `time` and `when_range` for datetimes, shown in Europe/Oslo in the request's language;
-- `path`, the path of the current request.
+- `path`, the path of the current request, safe as a link (see paths.own_path).
 
 An explicit `?lang=` is remembered in the `lang` cookie for a year.
 """
@@ -27,6 +27,7 @@ from litestar.response import Template
 
 from ..http import request_language
 from ..i18n import LANGUAGE_NAMES, LANGUAGES, Language, gettext, ngettext, parse_language, pick
+from .paths import own_path
 
 OSLO = ZoneInfo("Europe/Oslo")
 ONE_YEAR = 365 * 24 * 3600
@@ -77,14 +78,15 @@ def text_language(texts: dict[str, str] | None, language: Language) -> str:
 
 
 def switch_links(request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
-    """The current page in each language (`?lang=` kept with the other query parameters)."""
+    """The current page in each language (`?lang=` kept with the other query parameters), on our own origin."""
     current = request_language(request)
     query = {k: v for k, v in request.query_params.items() if k != "lang"}
+    path = own_path(request.url.path)
     return [
         {
             "code": code,
             "name": LANGUAGE_NAMES[code],
-            "href": f"{request.url.path}?{urlencode({**query, 'lang': code})}",
+            "href": f"{path}?{urlencode({**query, 'lang': code})}",
             "current": code == current,
         }
         for code in LANGUAGES
@@ -111,7 +113,7 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
         "date": lambda value: format_when(value, language, part="date"),
         "time": lambda value: format_when(value, language, part="time"),
         "when_range": lambda starts, ends: format_range(starts, ends, language),
-        "path": request.url.path,
+        "path": own_path(request.url.path),
         **context,
     }
     cookies = []

@@ -82,7 +82,7 @@ async def test_failing_job_backs_off_records_error_and_goes_dead(conn, pool):
     dead = await job_row(conn, job_id)
 
     assert (first["attempts"], first["last_error"], first["dead_at"]) == (1, "RuntimeError: failure 1", None)
-    assert timedelta(seconds=0.5) < delay < timedelta(seconds=3.5)  # 2^1 s with ±50 % jitter
+    assert timedelta(seconds=7.9) < delay < timedelta(seconds=12.1)  # the schedule's first step, 10 s ± 20 %
     assert (dead["attempts"], dead["last_error"], dead["done_at"]) == (3, "RuntimeError: failure 3", None)
     assert dead["dead_at"] is not None
     assert len(calls) == 3

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 import msgspec
 import pytest
 
-from integrations.calendar import CalendarItem, Person, feed, google_link, invite, outlook_link, webcal
+from integrations.calendar import (
+    CalendarItem,
+    Person,
+    feed,
+    google_link,
+    invite,
+    oslo_timezone,
+    outlook_link,
+    webcal,
+)
 from tests.programme.parsers import parse_everywhere
 
 SUMMARY = "Pårørendeperspektivet i helsetjenesten; «Ærlig talt», sa Øystein – Åsane, Bergen"
@@ -85,7 +95,7 @@ def test_feed_of_winter_and_summer_items_comes_out_right_in_utc():
         ends_at=datetime(2027, 6, 10, 8, tzinfo=UTC),
     )
 
-    text = feed([winter, summer], uid="f@x", name="Program", stamp=STAMP)
+    text = feed([winter, summer], uid="f@x", name="Program", stamp=STAMP).body
     calendar = parse_everywhere(text)
 
     assert [(e["start"], e["end"]) for e in calendar["events"]] == [
@@ -97,11 +107,81 @@ def test_feed_of_winter_and_summer_items_comes_out_right_in_utc():
     assert "DTSTART;TZID=Europe/Oslo:20270610T090000" in unfolded
 
 
-def test_same_feed_data_gives_the_same_bytes():
-    first = feed([ITEM], uid="f@x", name="Program", stamp=STAMP)
-    second = feed([ITEM], uid="f@x", name="Program", stamp=STAMP)
+def test_feed_item_across_the_spring_change_night_comes_out_right_in_utc():
+    night = CalendarItem(
+        uid="n@x",
+        sequence=0,
+        summary="Nattevakt",
+        starts_at=datetime(2027, 3, 28, 0, 30, tzinfo=UTC),  # 01:30 CET
+        ends_at=datetime(2027, 3, 28, 1, 30, tzinfo=UTC),  # 03:30 CEST: 02:00-03:00 does not exist that night
+    )
 
-    assert first == second
+    text = feed([night], uid="f@x", name="Program", stamp=STAMP).body
+    calendar = parse_everywhere(text)
+
+    assert [(e["start"], e["end"]) for e in calendar["events"]] == [("2027-03-28T00:30:00Z", "2027-03-28T01:30:00Z")]
+    unfolded = text.replace(b"\r\n ", b"").decode()
+    assert (
+        "DTSTART;TZID=Europe/Oslo:20270328T013000" in unfolded,
+        "DTEND;TZID=Europe/Oslo:20270328T033000" in unfolded,
+    ) == (
+        True,
+        True,
+    )
+
+
+def test_feed_name_and_description_are_escaped_text():
+    text = feed([ITEM], uid="f@x", name="Program; dag 1, Bergen", description="Alt, og mer; ", stamp=STAMP).body
+
+    unfolded = text.replace(b"\r\n ", b"").decode()
+    assert [line for line in unfolded.split("\r\n") if line.split(":")[0] in ("NAME", "X-WR-CALNAME", "DESCRIPTION")][
+        :3
+    ] == [
+        "NAME:Program\\; dag 1\\, Bergen",
+        "X-WR-CALNAME:Program\\; dag 1\\, Bergen",
+        "DESCRIPTION:Alt\\, og mer\\; ",
+    ]
+
+
+def test_same_feed_data_gives_the_same_bytes_rendered_once():
+    first = feed([ITEM], uid="f@x", name="Program", stamp=STAMP)
+    second = feed([msgspec.structs.replace(ITEM)], uid="f@x", name="Program", stamp=STAMP)
+
+    assert second is first  # the same version: the bytes rendered before
+    assert first.etag == '"' + hashlib.sha256(first.body).hexdigest()[:32] + '"'
+
+
+def test_changed_feed_data_gives_new_bytes_and_etag():
+    first = feed([ITEM], uid="f@x", name="Program", stamp=STAMP)
+
+    moved = feed([msgspec.structs.replace(ITEM, location="Rom 9")], uid="f@x", name="Program", stamp=STAMP)
+
+    assert (moved.etag != first.etag, b"LOCATION:Rom 9\r\n" in moved.body) == (True, True)
+
+
+def test_oslo_zone_is_two_rrules_with_summer_time_from_two_oclock():
+    text = oslo_timezone().to_ical(sorted=False).decode()
+
+    assert text == (
+        "BEGIN:VTIMEZONE\r\n"
+        "TZID:Europe/Oslo\r\n"
+        "X-LIC-LOCATION:Europe/Oslo\r\n"
+        "BEGIN:DAYLIGHT\r\n"
+        "DTSTART:19700329T020000\r\n"
+        "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\n"
+        "TZNAME:CEST\r\n"
+        "TZOFFSETFROM:+0100\r\n"
+        "TZOFFSETTO:+0200\r\n"
+        "END:DAYLIGHT\r\n"
+        "BEGIN:STANDARD\r\n"
+        "DTSTART:19701025T030000\r\n"
+        "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\n"
+        "TZNAME:CET\r\n"
+        "TZOFFSETFROM:+0200\r\n"
+        "TZOFFSETTO:+0100\r\n"
+        "END:STANDARD\r\n"
+        "END:VTIMEZONE\r\n"
+    )
 
 
 def test_add_to_calendar_links():

@@ -69,14 +69,16 @@ async def test_invite_mail_is_imip_with_matching_method_and_attachment(
     await run_jobs()
 
     [mail] = smtp.sink.invites_to("p1@example.no")
-    parts = [(p.get_content_type(), p.get_param("method"), p.get_filename()) for p in mail.walk()]
+    parts = [
+        (p.get_content_type(), p.get_param("method"), p.get_content_charset(), p.get_filename()) for p in mail.walk()
+    ]
     assert parts == [
-        ("multipart/mixed", None, None),
-        ("multipart/alternative", None, None),
-        ("text/plain", None, None),
-        ("text/html", None, None),
-        ("text/calendar", "REQUEST", None),
-        ("text/calendar", "REQUEST", "invite.ics"),
+        ("multipart/mixed", None, None, None),
+        ("multipart/alternative", None, None, None),
+        ("text/plain", None, "utf-8", None),
+        ("text/html", None, "utf-8", None),
+        ("text/calendar", "REQUEST", "utf-8", None),
+        ("text/calendar", "REQUEST", "utf-8", "invite.ics"),
     ]
     assert mail["Subject"] == "Invitasjon: Kunnskapskommunekonferansen 2027"
     _method, body = calendar_part(mail)
