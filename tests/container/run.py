@@ -462,6 +462,16 @@ async def check_backup_and_restore(stack: Stack) -> None:
     )
     answers = podman("exec", f"{PROJECT}_restored", "python3", "-c", probe).stdout.split()
     assert answers == [SLUG, "201"], answers
+    timeouts = (
+        "import asyncio, os, asyncpg\n"
+        "async def main():\n"
+        "    conn = await asyncpg.connect(os.environ['DATABASE_URL'], statement_cache_size=0)\n"
+        "    print(await conn.fetchval('SHOW statement_timeout'), await conn.fetchval('SHOW lock_timeout'))\n"
+        "    await conn.close()\n"
+        "asyncio.run(main())\n"
+    )
+    shown = podman("exec", f"{PROJECT}_restored", "python3", "-c", timeouts).stdout.split()
+    assert shown == ["4500ms", "2s"], f"PgBouncer sets the web timeouts on its server connections: {shown}"
     stored = set(stack.psql("SELECT email FROM registrations WHERE email LIKE 'drill%'", "moteplass_restored"))
     assert before <= stored, f"answered 201 before the backup but missing: {before - stored}"
     say(

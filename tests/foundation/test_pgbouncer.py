@@ -60,7 +60,7 @@ auth_file = {directory / "users.txt"}
 pool_mode = transaction
 default_pool_size = 2
 max_client_conn = 100
-ignore_startup_parameters = extra_float_digits
+ignore_startup_parameters = extra_float_digits,statement_timeout,lock_timeout
 """
     )
     for path in directory.iterdir():
