@@ -243,6 +243,7 @@ async def register_all(
     answered: dict[str, float],
     milestone: tuple[int, asyncio.Event],
     unreplayed: list[str],
+    ids: dict[str, str] | None = None,
     concurrency: int = 8,
 ) -> list[tuple[str, float]]:
     """Register everyone, `concurrency` at a time; a failed attempt is retried with the same Idempotency-Key (one
@@ -250,6 +251,7 @@ async def register_all(
     on a retry (an earlier attempt took effect but the key did not replay its answer); returns the errors seen."""
     errors: list[tuple[str, float]] = []
     queue = list(enumerate(people))
+    ids = {} if ids is None else ids
 
     async def one(n: int, body: dict[str, Any]) -> None:
         key = secrets.token_hex(8)
@@ -266,6 +268,7 @@ async def register_all(
             else:
                 if response.status_code == 201:
                     answered[body["email"]] = time.monotonic()
+                    ids[body["email"]] = response.json()["id"]
                     if len(answered) >= milestone[0]:
                         milestone[1].set()
                     return
@@ -382,14 +385,21 @@ async def check_scale_and_failover(stack: Stack) -> None:
         sixty = asyncio.Event()
         started = time.monotonic()
         unreplayed: list[str] = []
-        load = asyncio.create_task(register_all(client, people, answered, (60, sixty), unreplayed))
+        ids: dict[str, str] = {}
+        load = asyncio.create_task(register_all(client, people, answered, (60, sixty), unreplayed, ids))
         await sixty.wait()
         killed_at = time.monotonic()
         await asyncio.to_thread(podman, "kill", first)
         errors = await load
         seconds = time.monotonic() - started
     after = [email_ for email_, at in answered.items() if at > killed_at]
-    stored = set(stack.psql("SELECT email FROM registrations WHERE email LIKE 'load%'"))
+    rows = stack.psql("SELECT id || '=' || email FROM registrations WHERE email LIKE 'load%'")
+    stored_ids = dict(row.split("=", 1) for row in rows)
+    stored = set(stored_ids.values())
+    missing = {email_: id_ for email_, id_ in ids.items() if id_ not in stored_ids}
+    assert not missing, f"201s whose registration id does not exist: {missing}"
+    mixed = {email_: stored_ids[id_] for email_, id_ in ids.items() if stored_ids[id_] != email_}
+    assert not mixed, f"201s that carried another person's registration: {mixed}"
     assert set(answered) <= stored, f"201s without a registration: {set(answered) - stored}"
     assert set(answered) | set(unreplayed) == stored, "every registration stored was answered (201 or 409)"
     assert exit_code(first) is not None, f"{first} stayed dead"
