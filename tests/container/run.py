@@ -247,8 +247,9 @@ async def register_all(
     concurrency: int = 8,
 ) -> list[tuple[str, float]]:
     """Register everyone, `concurrency` at a time; a failed attempt is retried with the same Idempotency-Key (one
-        effect however often it is sent). Records when each 201 arrived, and in `unreplayed` who got 409 already_registered
-    on a retry (an earlier attempt took effect but the key did not replay its answer); returns the errors seen."""
+    effect however often it is sent). Records when each 201 arrived (and its registration id in `ids`), and in
+    `unreplayed` who got 409 already_registered on a retry (an earlier attempt took effect but the key did not
+    replay its answer); returns the errors seen."""
     errors: list[tuple[str, float]] = []
     queue = list(enumerate(people))
     ids = {} if ids is None else ids
