@@ -1,10 +1,11 @@
 #!/bin/sh
 # Writes the Caddyfile and runs Caddy. Every address the name UPSTREAM_HOST resolves to (one per web container,
 # so `--scale web=N` needs no change here) gets requests in turn; a container that cannot be reached is skipped
-# (the request goes to the next one) and left out for FAIL_SECONDS. Request bodies are buffered so that a POST can
-# be sent again to the next container (Caddy 2.6 cannot resend an unbuffered body: its retry fails and marks the
-# healthy container as failed too; even buffered, a few retried POSTs still fail in the seconds after a container
-# dies). Requests in flight on a container that dies get a 502; clients repeat them with the same Idempotency-Key. With a certificate in /certs (cert.pem,
+# (the request goes to the next one) and left out for FAIL_SECONDS. Requests in flight on a container that dies
+# get a 502, and for a few seconds after, POSTs may get 502/503 (Caddy 2.6 cannot resend a request body, and its
+# failed resend marks the healthy container as failed too); clients repeat them with the same Idempotency-Key.
+# Not buffer_requests: with it, Caddy 2.6 resent another request's body (a 201 carrying someone else's
+# registration in the container test). With a certificate in /certs (cert.pem,
 # key.pem) Caddy terminates TLS on 443 and redirects 80 there; without one it serves plain HTTP on 80, for
 # running behind another TLS terminator. Caddy sets X-Forwarded-For and X-Forwarded-Proto.
 set -eu
@@ -32,7 +33,6 @@ cat > /etc/caddy/Caddyfile <<CADDY
 			refresh 1s
 		}
 		${trusted}
-		buffer_requests
 		lb_policy round_robin
 		lb_try_duration 10s
 		lb_try_interval 100ms
