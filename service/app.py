@@ -25,10 +25,13 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import bodies, db, logs
 from .checkin.domain import scan_batcher
+from .checkin.lane import PATH as SCAN_PATH
 from .checkin.lane import ScanLane, is_scan
 from .errors import DomainError
 from .headers import with_security_headers
 from .http import DEPENDENCIES, request_language
+from .metrics import measured, metrics, sampling_pool
+from .migrate import load_migrations
 from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make, title_for
 from .settings import Settings
 
@@ -233,29 +236,43 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+APPLIED = "SELECT count(*) FROM schema_migrations WHERE version = ANY($1::int[])"
+
+
 @get("/readyz", include_in_schema=False, media_type=MediaType.JSON)
 async def readyz(state: State) -> Response[dict[str, str]]:
+    """Ready when the database answers and has every migration this code was shipped with."""
+    expected: list[int] = state.migrations
     drain_file = state.settings.drain_file
     if drain_file and os.path.exists(drain_file):  # noqa: ASYNC240 - one stat() of a tmpfs file, microseconds
         return Response({"status": "draining"}, status_code=503)
     try:
         async with state.pool.acquire(timeout=2) as conn:
-            await conn.fetchval("SELECT 1")
+            applied = await conn.fetchval(APPLIED, expected)
     except Exception:
         return Response({"status": "unavailable"}, status_code=503)
+    if applied != len(expected):
+        return Response({"status": "migrations_pending"}, status_code=503)
     return Response({"status": "ok"})
 
 
 class Moteplass(Litestar):
     """Litestar with the door scan's fast lane in front of its routing (service/checkin/lane.py), and the
-    security headers (service/headers.py) in front of both: every answer gets them, routing's 404s included."""
+    security headers (service/headers.py) in front of both: every answer gets them, routing's 404s included. All
+    of it is measured for /metrics when METRICS_TOKEN is set (service/metrics.py)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scan_lane = ScanLane(self.state, route=partial(Litestar.__call__, self))
         self.https = self.state.settings.base_url.startswith("https:")
+        self.handle: ASGIApp = self.dispatch
+        if self.state.settings.metrics_token:
+            self.handle = measured(self.dispatch, {SCAN_PATH: SCAN_PATH})
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.handle(scope, receive, send)
+
+    async def dispatch(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             receive = bodies.with_timeout(receive, self.state.settings.body_timeout)
             send = with_security_headers(send, scope["path"], https=self.https)
@@ -283,7 +300,11 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
         )
         app.state.scans = scan_batcher(app.state.pool)
         try:
-            yield
+            if settings.metrics_token:
+                async with sampling_pool(app.state.pool):
+                    yield
+            else:
+                yield
         finally:
             await app.state.pool.close()
 
@@ -305,6 +326,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
         route_handlers=[
             healthz,
             readyz,
+            metrics,
             EventController,
             *REGISTRATION_ROUTES,
             *PROGRAMME_ROUTES,
@@ -327,7 +349,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
         dependencies=DEPENDENCIES,
         lifespan=[lifespan],
         on_startup=[declare_closed_objects],
-        state=State({"settings": settings, **state}),
+        state=State({"settings": settings, "migrations": [m.version for m in load_migrations()], **state}),
         exception_handlers={
             DomainError: _on_domain_error,
             bodies.BodyTimeout: _on_body_timeout,

@@ -6,16 +6,20 @@ import argparse
 import asyncio
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import msgspec
 
 from . import db, jobs, logs
-from .settings import Settings, from_env
+from .settings import ConfigError, Settings, from_env, production_from_env
+
+EX_CONFIG = 78  # sysexits.h: a configuration error (systemd and supervisors do not restart-loop on it)
 
 
 def _resolve_database(settings: Settings) -> str:
@@ -272,15 +276,23 @@ def server_command(host: str, port: int, workers: int = 1) -> list[str]:
     ]
 
 
+def _metrics_directory(env: dict[str, str], parent: str | None = None) -> str | None:
+    """Set PROMETHEUS_MULTIPROC_DIR (service/metrics.py) to a new directory unless the environment names one;
+    returns the directory to remove at exit, if it made one."""
+    if env.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    env["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="moteplass-metrics-", dir=parent)
+    return env["PROMETHEUS_MULTIPROC_DIR"]
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """granian with the app; on SIGTERM or SIGINT it drains: /readyz answers 503 at once (so a proxy or
     orchestrator stops sending new requests), after SHUTDOWN_DRAIN_SECONDS granian stops accepting and finishes
     the requests in flight (its workers are killed if they take longer than 30 s)."""
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="moteplass-serve-") as scratch:
         drain_file = Path(scratch) / "draining"
         env = {**os.environ, "DATABASE_URL": _resolve_database(settings), "MOTEPLASS_DRAIN_FILE": str(drain_file)}
+        _metrics_directory(env, parent=scratch)  # removed with the scratch directory
         command = server_command(
             args.host or settings.host, args.port or settings.port, args.workers or settings.web_workers
         )
@@ -303,9 +315,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     port = args.port or settings.port
     env = dict(os.environ)
     env["DATABASE_URL"] = _resolve_database(settings)
-    env.setdefault("SECRET_KEY", os.environ.get("SECRET_KEY") or _dev_secret(settings.data_dir))
-    env.setdefault("BASE_URL", os.environ.get("BASE_URL") or f"http://{host}:{port}")
+    if not (env.get("SECRET_KEY") or env.get("SECRET_KEYS")):
+        env["SECRET_KEY"] = _dev_secret(settings.data_dir)
+    if not env.get("BASE_URL"):
+        env["BASE_URL"] = f"http://{host}:{port}"
     children: list[subprocess.Popen[bytes]] = []
+    made = _metrics_directory(env)  # shared by the web workers and the job worker: /metrics shows the mails too
     if not settings.smtp_url:
         mail_dir = settings.data_dir / "mail"
         env["SMTP_URL"] = "smtp://127.0.0.1:8025"
@@ -347,6 +362,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
+        if made:
+            shutil.rmtree(made, ignore_errors=True)
     return code
 
 
@@ -365,9 +382,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int)
-    serve.set_defaults(func=cmd_serve)
+    serve.set_defaults(func=cmd_serve, production=True)
 
-    sub.add_parser("worker", help="run the job worker").set_defaults(func=cmd_worker)
+    sub.add_parser("worker", help="run the job worker").set_defaults(func=cmd_worker, production=True)
     sub.add_parser("migrate", help="apply pending migrations").set_defaults(func=cmd_migrate)
 
     demo = sub.add_parser("demo", help="load the demo data; prints an organiser token")
@@ -408,7 +425,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = from_env()
+    try:
+        settings = production_from_env() if getattr(args, "production", False) else from_env()
+    except ConfigError as error:
+        print(f"moteplass {args.command}: {error}", file=sys.stderr)
+        return EX_CONFIG
     logs.configure(settings.log_level)
     result: int = args.func(args, settings)
     return result

@@ -60,7 +60,7 @@ async def offered_csrf_token(request: Request[Any, Any, Any]) -> str | None:
 
 async def require_csrf(request: Request[Any, Any, Any], settings: Settings, binding: str | None) -> None:
     """Raises Forbidden (csrf_failed) unless the request carries the token bound to `binding`."""
-    if not sessions.csrf_ok(settings.require_secret_key(), binding, await offered_csrf_token(request)):
+    if not sessions.csrf_ok(settings.verification_keys(), binding, await offered_csrf_token(request)):
         raise Forbidden("csrf_failed", "the form is out of date or was not sent from Møteplass; try again")
 
 

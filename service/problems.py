@@ -105,6 +105,8 @@ TITLES: dict[str, str] = {
     "not_placed": "The participant is not in a group yet",
     "not_assigned": "The groups have not been assigned yet",
     "series_not_found": "The series does not exist",
+    "not_series_organiser": "You are not an organiser of this series",
+    "not_an_organiser": "The user is not an organiser",
     "unknown_date": "The date is not a workshop of the series",
     "door_not_found": "The door does not exist",
     "door_name_taken": "The event already has a door with this name",

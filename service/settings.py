@@ -8,12 +8,18 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import msgspec
 
 from . import db
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_KEY_BYTES = 32
+
+
+class ConfigError(Exception):
+    """A setting is missing or unusable; the message is one line that names the variable."""
 
 
 class Secret(str):
@@ -31,7 +37,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: int = 8000
     base_url: str = "http://127.0.0.1:8000"
-    secret_key: Secret | None = None
+    secret_key: Secret | None = None  # signs; SECRET_KEYS=new,old sets it to the first
+    old_secret_keys: tuple[Secret, ...] = ()  # the rest of SECRET_KEYS: still accepted, never used to sign
+    metrics_token: Secret | None = None
+    metrics_port: int | None = None  # job workers: serve their own metrics on this port
     smtp_url: str | None = None
     mail_from: str = "Møteplass <no-reply@moteplass.local>"
     slack_bot_token: Secret | None = None
@@ -39,6 +48,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     slack_api_url: str = "https://slack.com/api/"
     web_workers: int = 1
     db_pool_size: int = 10
+    smtp_max_connections: int = 10
     # The time budget of one request (seconds): a stalled or unreachable database answers 503 within it.
     request_timeout: float = 5.0
     # `moteplass serve` on SIGTERM: /readyz answers 503 for this long before granian stops accepting.
@@ -98,6 +108,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise RuntimeError("SECRET_KEY is not set; `moteplass run` creates one under .data/ for development")
         return self.secret_key.encode()
 
+    def verification_keys(self) -> tuple[bytes, ...]:
+        """Every key a signed code may carry: the signing key first, then the old ones of a rotation."""
+        return (self.require_secret_key(), *(key.encode() for key in self.old_secret_keys))
+
+
+def _keys(value: str) -> list[str]:
+    """The keys of SECRET_KEYS (comma-separated, newest first)."""
+    return [key.strip() for key in value.split(",") if key.strip()]
+
 
 def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
@@ -135,10 +154,15 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         "worker_concurrency": "WORKER_CONCURRENCY",
         "retention_days": "RETENTION_DAYS",
         "worker_nice": "WORKER_NICE",
+        "smtp_max_connections": "SMTP_MAX_CONNECTIONS",
+        "metrics_port": "METRICS_PORT",
     }
     for field, name in numbers.items():
         if (value := get(name)) is not None:
-            values[field] = int(value)
+            try:
+                values[field] = int(value)
+            except ValueError:
+                raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
     fractions = {
         "job_poll_seconds": "JOB_POLL_SECONDS",
         "request_timeout": "REQUEST_TIMEOUT",
@@ -163,12 +187,44 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         "secret_key": "SECRET_KEY",
         "slack_bot_token": "SLACK_BOT_TOKEN",
         "slack_signing_secret": "SLACK_SIGNING_SECRET",
+        "metrics_token": "METRICS_TOKEN",
     }.items():
         if (value := get(name)) is not None:
             values[field] = Secret(value)
+    if keys := _keys(get("SECRET_KEYS") or ""):
+        if "secret_key" in values:
+            raise ConfigError("SECRET_KEY and SECRET_KEYS are both set: set only SECRET_KEYS=new,old during a rotation")
+        values["secret_key"], values["old_secret_keys"] = Secret(keys[0]), tuple(Secret(key) for key in keys[1:])
     if "base_url" not in values:
         host = values.get("host", "127.0.0.1")
         port = values.get("port", 8000)
         values["base_url"] = f"http://{host}:{port}"
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def production_from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings for `moteplass serve` and `moteplass worker`, which have no development defaults: raises
+    ConfigError (one line naming the variable) without DATABASE_URL, a SECRET_KEY (or every key of SECRET_KEYS)
+    of at least MIN_SECRET_KEY_BYTES bytes, or an absolute http(s) BASE_URL."""
+    env = os.environ if environ is None else environ
+    if not env.get("DATABASE_URL"):
+        raise ConfigError("DATABASE_URL is not set: give the PostgreSQL to use (development: `moteplass run`)")
+    name = "SECRET_KEYS" if env.get("SECRET_KEYS") else "SECRET_KEY"
+    keys = _keys(env.get("SECRET_KEYS") or "") if name == "SECRET_KEYS" else [env.get("SECRET_KEY") or ""]
+    if not any(keys):
+        raise ConfigError(f"{name} is not set: give a random key of at least {MIN_SECRET_KEY_BYTES} bytes")
+    shortest = min(len(key.encode()) for key in keys)
+    if shortest < MIN_SECRET_KEY_BYTES:
+        raise ConfigError(
+            f"{name} is too short ({shortest} bytes): every key needs at least {MIN_SECRET_KEY_BYTES} random bytes"
+        )
+    base_url = env.get("BASE_URL") or ""
+    if not base_url:
+        raise ConfigError("BASE_URL is not set: give the public address, e.g. https://moteplass.example.no")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"BASE_URL must be an absolute http(s) address such as https://moteplass.example.no, not {base_url!r}"
+        )
+    return from_env(env, base_url=base_url.rstrip("/"))

@@ -15,7 +15,7 @@ import asyncpg
 from integrations.mail import Mail, Mailer, SmtpMailer
 from integrations.slack import SlackApi, SlackClient
 
-from . import db
+from . import db, metrics
 from .jobs import Handler, Job, Worker
 from .settings import Settings
 
@@ -86,10 +86,29 @@ def make_slack(settings: Settings) -> SlackApi | None:
     return SlackClient(settings.slack_bot_token, base_url=settings.slack_api_url)
 
 
-def make_mailer(settings: Settings) -> Mailer:
+class CountedMailer:
+    """A mailer whose mails sent and failed show in the metrics."""
+
+    def __init__(self, mailer: SmtpMailer) -> None:
+        self.mailer = mailer
+
+    async def send(self, mail: Mail) -> None:
+        try:
+            await self.mailer.send(mail)
+        except Exception:
+            metrics.count_mail(sent=False)
+            raise
+        metrics.count_mail(sent=True)
+
+    async def close(self) -> None:
+        await self.mailer.close()
+
+
+def make_mailer(settings: Settings) -> SmtpMailer:
+    """The worker's mailer: its connections to the relay are reused, at most SMTP_MAX_CONNECTIONS at once."""
     if not settings.smtp_url:
         raise RuntimeError("SMTP_URL is not set; the worker cannot send mail")
-    return SmtpMailer(settings.smtp_url, settings.mail_from)
+    return SmtpMailer(settings.smtp_url, settings.mail_from, max_connections=settings.smtp_max_connections)
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
@@ -105,7 +124,10 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    context = JobContext(pool=pool, settings=settings, mailer=make_mailer(settings), slack=make_slack(settings))
+    mailer = CountedMailer(make_mailer(settings))
+    if settings.metrics_port:
+        metrics.serve_on_port(settings.host, settings.metrics_port)
+    context = JobContext(pool=pool, settings=settings, mailer=mailer, slack=make_slack(settings))
     worker = Worker(
         pool,
         handlers(),
@@ -120,7 +142,9 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     )
     log.info("worker started", extra={"worker": worker.name})
     try:
-        await worker.run(stop)
+        async with metrics.sampling_pool(pool):
+            await worker.run(stop)
     finally:
+        await mailer.close()
         await pool.close()
         log.info("worker stopped", extra={"worker": worker.name})

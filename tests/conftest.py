@@ -108,11 +108,10 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 
 
 @pytest.fixture
-def run_jobs(pool: asyncpg.Pool, settings: Settings, clock: Clock) -> Callable[[], Awaitable[int]]:
+async def run_jobs(pool: asyncpg.Pool, settings: Settings, clock: Clock) -> AsyncIterator[Callable[[], Awaitable[int]]]:
     """Run every ready job with the real worker code and real SMTP; returns how many ran."""
-    context = JobContext(
-        pool=pool, settings=settings, mailer=SmtpMailer(settings.smtp_url or "", settings.mail_from), clock=clock
-    )
+    mailer = SmtpMailer(settings.smtp_url or "", settings.mail_from)
+    context = JobContext(pool=pool, settings=settings, mailer=mailer, clock=clock)
     worker = Worker(pool, handlers(), context, lease_seconds=5)
 
     async def run() -> int:
@@ -121,7 +120,8 @@ def run_jobs(pool: asyncpg.Pool, settings: Settings, clock: Clock) -> Callable[[
             total += claimed
         return total
 
-    return run
+    yield run
+    await mailer.close()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 
 def free_port() -> int:
@@ -89,11 +90,60 @@ class SmtpSink:
             return list(self.messages)
 
 
+@dataclass
+class Connections:
+    """How many SMTP connections the server saw: in all, open now, and the most open at once."""
+
+    opened: int = 0
+    open: int = 0
+    most: int = 0
+
+
+class _CountingSmtp(SMTP):
+    """aiosmtpd's SMTP session, counting connections and answering every command `reply_delay` seconds late
+    (a relay across a network)."""
+
+    def __init__(self, *args: Any, connections: Connections, reply_delay: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._connections = connections
+        self._reply_delay = reply_delay
+
+    def connection_made(self, transport: Any) -> None:
+        self._connections.opened += 1
+        self._connections.open += 1
+        self._connections.most = max(self._connections.most, self._connections.open)
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        self._connections.open -= 1
+        super().connection_lost(error)
+
+    async def push(self, status: Any) -> None:
+        if self._reply_delay:
+            await asyncio.sleep(self._reply_delay)
+        await super().push(status)
+
+
+class _Controller(Controller):
+    def __init__(self, *args: Any, connections: Connections, reply_delay: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._connections = connections
+        self._reply_delay = reply_delay
+
+    def factory(self) -> SMTP:
+        return _CountingSmtp(
+            self.handler, connections=self._connections, reply_delay=self._reply_delay, **self.SMTP_kwargs
+        )
+
+
 class SmtpServer:
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, reply_delay: float = 0.0) -> None:
         self.sink = SmtpSink()
+        self.connections = Connections()
         self.port = port or free_port()
-        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
+        self.controller = _Controller(
+            self.sink, hostname="127.0.0.1", port=self.port, connections=self.connections, reply_delay=reply_delay
+        )
 
     @property
     def url(self) -> str:
@@ -101,6 +151,10 @@ class SmtpServer:
 
     def start(self) -> None:
         self.controller.start()
+        deadline = time.monotonic() + 2
+        while self.connections.open and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.connections.opened = self.connections.most = 0  # the controller's own check at start is no client
 
     def stop(self) -> None:
         self.controller.stop()

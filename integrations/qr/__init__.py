@@ -4,7 +4,8 @@ A code is `<prefix><BASE32>`: a two-character prefix per purpose, then unpadded 
 16 bytes of a UUID followed by a 16-byte (128-bit) HMAC-SHA256 tag over (purpose, id, version). Uppercase
 base32 keeps the QR in alphanumeric mode (54 characters: version 3, 29×29 modules, at ECC M) and survives
 scanners that type what they read. Nothing secret is stored: the key and the version verify a code; raising
-the version (a cancelled or re-sent ticket) makes every earlier code fail `check`.
+the version (a cancelled or re-sent ticket) makes every earlier code fail `check`. Codes are signed with one key
+and checked against several (the keys of a rotation, newest first), so codes already handed out keep working.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import hmac
 import io
 import re
 import uuid
+from collections.abc import Sequence
 
 import qrcode
 import qrcode.constants
@@ -69,10 +71,10 @@ def parse(key: bytes, purpose: str, code: str) -> uuid.UUID | None:
     return found[0] if found else None
 
 
-def check(key: bytes, purpose: str, ident: uuid.UUID, version: int, code: str) -> bool:
-    """True when `code` is the valid code of `ident` at `version`; constant time in the tag."""
+def check(keys: Sequence[bytes], purpose: str, ident: uuid.UUID, version: int, code: str) -> bool:
+    """True when `code` is the valid code of `ident` at `version` under one of `keys`; constant time in the tag."""
     found = _split(purpose, code)
-    return found is not None and found[0] == ident and tag_matches(key, purpose, ident, version, found[1])
+    return found is not None and found[0] == ident and tag_matches(keys, purpose, ident, version, found[1])
 
 
 def read(purpose: str, code: str) -> tuple[uuid.UUID, bytes] | None:
@@ -81,9 +83,9 @@ def read(purpose: str, code: str) -> tuple[uuid.UUID, bytes] | None:
     return _split(purpose, code)
 
 
-def tag_matches(key: bytes, purpose: str, ident: uuid.UUID, version: int, tag: bytes) -> bool:
-    """True when `tag` is the tag of `ident` at `version`; constant time."""
-    return hmac.compare_digest(tag, _tag(key, purpose, ident, version))
+def tag_matches(keys: Sequence[bytes], purpose: str, ident: uuid.UUID, version: int, tag: bytes) -> bool:
+    """True when `tag` is the tag of `ident` at `version` under one of `keys`; constant time per key."""
+    return any(hmac.compare_digest(tag, _tag(key, purpose, ident, version)) for key in keys)
 
 
 @functools.lru_cache(maxsize=1024)

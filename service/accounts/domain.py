@@ -1,4 +1,4 @@
-"""Creating users and tokens, authenticating tokens, and checking event scopes."""
+"""Creating users and tokens, authenticating tokens, and checking event and series scopes."""
 
 from __future__ import annotations
 
@@ -74,3 +74,12 @@ async def require_event_scope(conn: asyncpg.Connection, principal: Principal, ev
         return
     if not await queries.has_event_scope(conn, principal.user_id, event_id):
         raise Forbidden("not_in_scope", "you may not act on this event")
+
+
+async def require_series_scope(conn: asyncpg.Connection, principal: Principal, series_id: UUID, *roles: str) -> None:
+    """Raises Forbidden unless the principal has a role and may act on this series (add dates to it)."""
+    require_role(principal, *roles)
+    if principal.role == "admin":
+        return
+    if not await queries.has_series_scope(conn, principal.user_id, series_id):
+        raise Forbidden("not_series_organiser", "you are not an organiser of this series", field="series")

@@ -17,6 +17,8 @@ SELECT u.id, u.email, u.role, u.language
 """
 HAS_EVENT_SCOPE = "SELECT EXISTS (SELECT 1 FROM user_event_scopes WHERE user_id = $1 AND event_id = $2)"
 GRANT_EVENT_SCOPE = "INSERT INTO user_event_scopes (user_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+HAS_SERIES_SCOPE = "SELECT EXISTS (SELECT 1 FROM user_series_scopes WHERE user_id = $1 AND series_id = $2)"
+GRANT_SERIES_SCOPE = "INSERT INTO user_series_scopes (user_id, series_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
 USER_BY_EMAIL = "SELECT id, email, name, role, language FROM users WHERE email = $1"
 
 
@@ -40,6 +42,14 @@ async def has_event_scope(conn: asyncpg.Connection, user_id: UUID, event_id: UUI
 
 async def grant_event_scope(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) -> None:
     await conn.execute(GRANT_EVENT_SCOPE, user_id, event_id)
+
+
+async def has_series_scope(conn: asyncpg.Connection, user_id: UUID, series_id: UUID) -> bool:
+    return bool(await conn.fetchval(HAS_SERIES_SCOPE, user_id, series_id))
+
+
+async def grant_series_scope(conn: asyncpg.Connection, user_id: UUID, series_id: UUID) -> None:
+    await conn.execute(GRANT_SERIES_SCOPE, user_id, series_id)
 
 
 async def user_by_email(conn: asyncpg.Connection, email: str) -> asyncpg.Record | None:

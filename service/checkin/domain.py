@@ -65,16 +65,16 @@ async def verified_ticket(pool: asyncpg.Pool, settings: Settings, code: str) -> 
     Almost every ticket is at link version 1, so that is tried first with no database read; a re-issued ticket
     costs one read of its version. The check-in statement admits only at the version checked here.
     """
-    key = settings.require_secret_key()
+    keys = settings.verification_keys()
     found = qr.read(TICKET, code)
     if found is None:
         return None, None
     ident, tag = found
-    if qr.tag_matches(key, TICKET, ident, 1, tag):
+    if qr.tag_matches(keys, TICKET, ident, 1, tag):
         return ident, 1
     async with pool.acquire() as conn:
         version = await queries.link_version(conn, ident)
-    if version is not None and version != 1 and qr.tag_matches(key, TICKET, ident, version, tag):
+    if version is not None and version != 1 and qr.tag_matches(keys, TICKET, ident, version, tag):
         return ident, version
     return None, None
 

@@ -123,7 +123,7 @@ async def revoke_door(
 async def pair_door(conn: asyncpg.Connection, code: str, *, settings: Settings, now: datetime) -> Paired:
     """Trade a pairing code for the door's token (once). Raises NotFound (pairing_invalid)."""
     door_id = qr.parse(settings.require_secret_key(), PAIRING, code)
-    if door_id is None or not qr.check(settings.require_secret_key(), PAIRING, door_id, PAIRING_VERSION, code):
+    if door_id is None or not qr.check(settings.verification_keys(), PAIRING, door_id, PAIRING_VERSION, code):
         raise NotFound("pairing_invalid", _NOT_PAIRABLE)
     token = new_token()
     async with conn.transaction():

@@ -69,11 +69,10 @@ def _b64(data: bytes) -> str:
 
 async def offline_data(conn: asyncpg.Connection, scanner: Scanner, *, settings: Settings, now: datetime) -> OfflineData:
     """Every registration of the door's event, sealed by its ticket code (see the module docstring)."""
-    key = settings.require_secret_key()
+    keys = settings.verification_keys()  # during a key rotation, tickets signed with an old key are in pockets too
     salt = secrets.token_bytes(16)
     entries = []
     for row in await queries.offline_rows(conn, scanner.event_id):
-        code = qr.sign(key, "ticket", row["id"], row["link_version"])
         plain = msgspec.json.encode(
             Sealed(
                 n=row["name"],
@@ -84,5 +83,7 @@ async def offline_data(conn: asyncpg.Connection, scanner: Scanner, *, settings: 
                 d=row["admitted_door"],
             )
         )
-        entries.append(OfflineEntry(lookup=_b64(lookup(code)), sealed=_b64(seal(code, salt, plain))))
+        for key in keys:
+            code = qr.sign(key, "ticket", row["id"], row["link_version"])
+            entries.append(OfflineEntry(lookup=_b64(lookup(code)), sealed=_b64(seal(code, salt, plain))))
     return OfflineData(generated_at=now, salt=_b64(salt), entries=entries)

@@ -26,13 +26,19 @@ from .guard import ORGANISER, console_page, organiser
 
 
 def _form_page(
-    request: Request[Any, Any, Any], principal: Any, *, event: Any, values: dict[str, str], errors: dict[str, str]
+    request: Request[Any, Any, Any],
+    principal: Any,
+    *,
+    event: Any,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int | None = None,
 ) -> Template:
     return console_page(
         request,
         "console/event_form.html",
         principal,
-        status_code=422 if errors else 200,
+        status_code=status_code or (422 if errors else 200),
         event_slug=event.slug if event else None,
         section="event" if event else "events",
         event=event,
@@ -41,6 +47,11 @@ def _form_page(
         field_labels=forms.FIELD_LABELS,
         error_texts=forms.ERROR_TEXTS,
     )
+
+
+def _status(error: Exception) -> int | None:
+    """A refusal about one field (a date for another organiser's series) is a 403 that shows the form again."""
+    return 403 if isinstance(error, DomainError) and error.status == 403 else None
 
 
 class EventPages(Controller):
@@ -97,9 +108,11 @@ class EventPages(Controller):
             body = msgspec.convert(forms.event_values(data, creating=True), EventIn)
             event = await events.create_event(conn, body, actor=principal, now=now)
         except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403):
+            if isinstance(error, DomainError) and error.status in (401, 403) and error.field is None:
                 raise
-            return _form_page(request, principal, event=None, values=data, errors=forms.errors_of(error))
+            return _form_page(
+                request, principal, event=None, values=data, errors=forms.errors_of(error), status_code=_status(error)
+            )
         return Redirect(f"/console/events/{event.slug}?notice=created", status_code=303)
 
     @get("/events/{slug:str}")
@@ -127,9 +140,10 @@ class EventPages(Controller):
             patch = msgspec.convert(forms.event_values(data, creating=False), EventPatch)
             await events.update_event(conn, slug, patch, actor=principal, now=now, hooks=EVENT_CHANGE_HOOKS)
         except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403, 404):
+            if isinstance(error, DomainError) and error.status in (401, 403, 404) and error.field is None:
                 raise
-            return _form_page(request, principal, event=event, values=values, errors=forms.errors_of(error))
+            errors = forms.errors_of(error)
+            return _form_page(request, principal, event=event, values=values, errors=errors, status_code=_status(error))
         return Redirect(f"/console/events/{slug}?notice=saved", status_code=303)
 
     @post("/events/{slug:str}/state", status_code=303)

@@ -60,6 +60,8 @@ ERROR_TEXTS = {
     "invalid_number": "Write a whole number, 0 or more.",
     "invalid_slug": "Use small letters a–z, digits and hyphens, like kk-konferansen-2027.",
     "slug_taken": "Another event already has this address.",
+    "not_series_organiser": "Only the organisers of this series can add dates to it. Choose another name, or ask "
+    "one of them to add you.",
     "invalid_time": "This must be after the time before it.",
     "capacity_below_confirmed": "More people than this are already confirmed.",
     "event_cancelled": "A cancelled event cannot be changed.",

@@ -10,6 +10,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from uuid import UUID
@@ -96,13 +97,14 @@ def link_code(secret: bytes, link_id: UUID) -> str:
     return f"{link_id.hex}.{base64.urlsafe_b64encode(tag).decode()}"
 
 
-def parse_link_code(secret: bytes, code: str) -> UUID | None:
+def parse_link_code(keys: Sequence[bytes], code: str) -> UUID | None:
+    """The link id of a code signed with one of `keys`, else None."""
     ident, _, _tag = code.partition(".")
     try:
         link_id = UUID(hex=ident)
     except ValueError:
         return None
-    return link_id if hmac.compare_digest(link_code(secret, link_id), code) else None
+    return link_id if any(hmac.compare_digest(link_code(key, link_id), code) for key in keys) else None
 
 
 async def create_link(conn: asyncpg.Connection, user_id: UUID, purpose: str, *, actor: str, now: datetime) -> UUID:
@@ -127,9 +129,9 @@ async def request_reset(conn: asyncpg.Connection, email: str, *, now: datetime) 
     await create_link(conn, row["id"], "reset", actor=f"user:{row['email']}", now=now)
 
 
-async def open_link(conn: asyncpg.Connection, secret: bytes, code: str, *, now: datetime) -> asyncpg.Record:
+async def open_link(conn: asyncpg.Connection, keys: Sequence[bytes], code: str, *, now: datetime) -> asyncpg.Record:
     """The link row behind a code that is genuine, unused and unexpired. Raises NotFound (password_link_invalid)."""
-    link_id = parse_link_code(secret, code)
+    link_id = parse_link_code(keys, code)
     row = await queries.link_by_id(conn, link_id) if link_id else None
     if row is None or row["used_at"] is not None or row["expires_at"] <= now:
         raise NotFound("password_link_invalid", "the link is wrong, used or expired; ask for a new one")
@@ -137,12 +139,12 @@ async def open_link(conn: asyncpg.Connection, secret: bytes, code: str, *, now: 
 
 
 async def set_password_by_link(
-    conn: asyncpg.Connection, secret: bytes, code: str, password: str, *, now: datetime
+    conn: asyncpg.Connection, keys: Sequence[bytes], code: str, password: str, *, now: datetime
 ) -> Principal:
     """Set the password of the link's user; every link of theirs is used up and every session ends.
     Raises NotFound (password_link_invalid), Invalid. A repeat finds the link used: one effect."""
     check_password_rules(password)
-    link_id = parse_link_code(secret, code)
+    link_id = parse_link_code(keys, code)
     hashed = await asyncio.to_thread(hash_password, password)
     async with conn.transaction():
         row = await queries.link_for_update(conn, link_id) if link_id else None

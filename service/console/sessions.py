@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -63,7 +64,8 @@ def csrf_token(secret: bytes, binding: str) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def csrf_ok(secret: bytes, binding: str | None, offered: str | None) -> bool:
+def csrf_ok(keys: Sequence[bytes], binding: str | None, offered: str | None) -> bool:
+    """True when `offered` is the token of `binding` under one of `keys` (a form opened before a key rotation)."""
     if not binding or not offered:
         return False
-    return hmac.compare_digest(csrf_token(secret, binding), offered)
+    return any(hmac.compare_digest(csrf_token(key, binding), offered) for key in keys)

@@ -100,7 +100,7 @@ class SignInPages(Controller):
     async def password_form(
         self, code: FromPath[str], request: Request[Any, Any, Any], conn: Conn, now: Now, settings: Config
     ) -> Template:
-        link = await passwords.open_link(conn, settings.require_secret_key(), code, now=now)
+        link = await passwords.open_link(conn, settings.verification_keys(), code, now=now)
         return console_page(request, "console/password.html", None, link=link, code=code, error=None)
 
     @post("/password/{code:str}", status_code=303)
@@ -114,19 +114,19 @@ class SignInPages(Controller):
         settings: Config,
     ) -> Response[Any]:
         await require_csrf(request, settings, request.cookies.get(sessions.PRESESSION_COOKIE))
-        secret = settings.require_secret_key()
+        keys = settings.verification_keys()
         password = data.get("password", "")
         error = None
         if password != data.get("password_again", ""):
             error = "passwords_differ"
         else:
             try:
-                principal = await passwords.set_password_by_link(conn, secret, code, password, now=now)
+                principal = await passwords.set_password_by_link(conn, keys, code, password, now=now)
             except DomainError as exc:
                 if exc.status == 404:
                     raise
                 error = exc.code
             else:
                 return _start(request, await sessions.start_session(conn, principal, now=now), "/console")
-        link = await passwords.open_link(conn, secret, code, now=now)
+        link = await passwords.open_link(conn, keys, code, now=now)
         return console_page(request, "console/password.html", None, status_code=422, link=link, code=code, error=error)

@@ -15,6 +15,7 @@ from ..errors import Conflict, Invalid, InvalidState, NotFound
 from ..types import localized
 from . import queries
 from .schemas import Event, EventIn, EventPatch
+from .series import join_series
 
 # Called inside the transaction that changed an event, with the event before and after the change.
 EventChangeHook = Callable[[asyncpg.Connection, Event, Event, str, datetime], Awaitable[None]]
@@ -44,13 +45,16 @@ def _check_times(starts_at: datetime, ends_at: datetime, opens: datetime | None,
 
 
 async def create_event(conn: asyncpg.Connection, data: EventIn, *, actor: Principal, now: datetime) -> Event:
-    """Create an event with its seats. Raises Forbidden, Invalid, Conflict (slug_taken). Not idempotent."""
+    """Create an event with its seats (in its series, when the actor may add dates to it). Raises Forbidden,
+    Invalid, Conflict (slug_taken). Not idempotent."""
     require_role(actor, *EDIT_ROLES)
     _check_times(data.starts_at, data.ends_at, data.registration_opens_at, data.registration_closes_at)
     values = msgspec.structs.asdict(data)
     values["title"] = localized(data.title)
     values["description"] = localized(data.description)
     async with conn.transaction():
+        if data.series is not None:
+            await join_series(conn, data.series, actor=actor, now=now)
         event_id = await queries.insert_event(conn, values, actor.user_id)
         if event_id is None:
             raise Conflict("slug_taken", f"the address {data.slug!r} is taken", field="slug")
@@ -91,7 +95,8 @@ async def update_event(
     now: datetime,
     hooks: Sequence[EventChangeHook] = (),
 ) -> Event:
-    """Change an event; hooks run in the same transaction. Raises NotFound, Forbidden, Invalid, Conflict."""
+    """Change an event (moving it into a series needs that series' organiser); hooks run in the same
+    transaction. Raises NotFound, Forbidden, Invalid, Conflict."""
     changes: dict[str, Any] = {
         name: getattr(patch, name) for name in patch.__struct_fields__ if getattr(patch, name) is not msgspec.UNSET
     }
@@ -107,6 +112,8 @@ async def update_event(
         assert before is not None
         if before.status == "cancelled" and changes.get("status", "cancelled") != "cancelled":
             raise InvalidState("event_cancelled", "a cancelled event cannot be changed")
+        if changes.get("series") is not None and changes["series"] != before.series:
+            await join_series(conn, changes["series"], actor=actor, now=now)
         if "title" in changes and "nb" not in changes["title"]:
             raise Invalid("invalid_title", "title.nb is required", field="title.nb")
         _check_times(

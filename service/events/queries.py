@@ -135,3 +135,42 @@ async def list_all(conn: asyncpg.Connection, limit: int, offset: int) -> list[Ev
 
 async def audit(conn: asyncpg.Connection, actor: str, event_id: UUID | None, action: str, data: dict[str, Any]) -> None:
     await conn.execute(AUDIT, actor, event_id, action, data)
+
+
+SERIES_ID = "SELECT id FROM series WHERE slug = $1"
+INSERT_SERIES = """
+INSERT INTO series (slug, created_by, created_at) VALUES ($1, $2, $3)
+ON CONFLICT (slug) DO NOTHING
+RETURNING id
+"""
+SERIES_ORGANISERS = """
+SELECT u.email FROM user_series_scopes s JOIN users u ON u.id = s.user_id WHERE s.series_id = $1 ORDER BY u.email
+"""
+ORGANISERS_BY_EMAIL = "SELECT id, email FROM users WHERE email = ANY($1::text[]) AND role = 'organiser'"
+SET_SERIES_ORGANISERS = """
+WITH gone AS (DELETE FROM user_series_scopes WHERE series_id = $1 AND NOT user_id = ANY($2::uuid[]))
+INSERT INTO user_series_scopes (user_id, series_id) SELECT unnest($2::uuid[]), $1 ON CONFLICT DO NOTHING
+"""
+
+
+async def series_id(conn: asyncpg.Connection, slug: str) -> UUID | None:
+    result: UUID | None = await conn.fetchval(SERIES_ID, slug)
+    return result
+
+
+async def insert_series(conn: asyncpg.Connection, slug: str, created_by: UUID, now: Any) -> UUID | None:
+    """The new series' id, or None when the name is taken."""
+    result: UUID | None = await conn.fetchval(INSERT_SERIES, slug, created_by, now)
+    return result
+
+
+async def series_organisers(conn: asyncpg.Connection, series: UUID) -> list[str]:
+    return [r["email"] for r in await conn.fetch(SERIES_ORGANISERS, series)]
+
+
+async def organisers_by_email(conn: asyncpg.Connection, emails: list[str]) -> dict[str, UUID]:
+    return {r["email"]: r["id"] for r in await conn.fetch(ORGANISERS_BY_EMAIL, emails)}
+
+
+async def set_series_organisers(conn: asyncpg.Connection, series: UUID, user_ids: list[UUID]) -> None:
+    await conn.execute(SET_SERIES_ORGANISERS, series, user_ids)

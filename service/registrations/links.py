@@ -1,7 +1,8 @@
 """Attendee links: ticket codes (in the QR) and manage links, signed over the registration id.
 
 Nothing secret is stored: a code is the registration's random UUID plus a 128-bit HMAC tag keyed with
-SECRET_KEY and the registration's link_version, so bumping link_version revokes every old link at once.
+SECRET_KEY and the registration's link_version, so bumping link_version revokes every old link at once. During a
+key rotation (SECRET_KEYS=new,old) codes are signed with the new key and those signed with an old one still pass.
 """
 
 from __future__ import annotations
@@ -47,4 +48,4 @@ def parse(settings: Settings, purpose: str, code: str) -> UUID | None:
 
 
 def check(settings: Settings, purpose: str, registration: Registration, code: str) -> bool:
-    return qr.check(settings.require_secret_key(), purpose, registration.id, registration.link_version, code)
+    return qr.check(settings.verification_keys(), purpose, registration.id, registration.link_version, code)

@@ -15,7 +15,6 @@ from ..events import domain as events
 from ..events.schemas import Event
 from ..http import Config, Conn, Now, request_language
 from ..registrations import links
-from ..registrations import queries as registration_queries
 from ..registrations.access import by_code
 from ..registrations.pages import ERROR_TEXTS, FIELD_LABELS, ROLE_LABELS, _field_of
 from ..registrations.schemas import PARTNERS, Registration
@@ -188,12 +187,11 @@ class _Refused(Exception):
 
 
 async def workshop_context(conn: Conn, settings: Settings, registration: Registration) -> dict[str, Any]:
-    """What the manage page shows of a workshop: the person's group (once published) and their other dates."""
+    """What the manage page shows of a workshop: the person's group (once published) and the dates of the series
+    that the same sign-up made, with their status only: a page never holds another registration's link."""
     group = await queries.group_of(conn, registration.id)
-    dates = []
-    for registration_id, slug in await series.active_dates(conn, registration):
-        other = await registration_queries.registration_by_id(conn, registration_id)
-        if other is not None:
-            event = await events.get_event(conn, slug)
-            dates.append({"event": event, "registration": other, "manage_url": links.manage_url(settings, other)})
+    dates = [
+        {"event": await events.get_event(conn, slug, include_unpublished=True), "status": status}
+        for slug, status in await series.signup_dates(conn, registration)
+    ]
     return {"group": group if group and group.published else None, "series_dates": dates}

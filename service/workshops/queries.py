@@ -100,6 +100,17 @@ SELECT g.id, g.key, g.name, g.perspective, coalesce(o.published_at IS NOT NULL, 
  WHERE x.registration_id = $1
 """
 AUDIT = "INSERT INTO audit_log (at, actor, event_id, action, data) VALUES ($1, $2, $3, $4, $5)"
+# The registrations one series sign-up made share its id; nothing else (not the e-mail address) ties them.
+TIE_TO_SIGNUP = "UPDATE registrations SET signup_id = $1 WHERE id = ANY($2::uuid[])"
+# The active registrations in a series made by the same sign-up as registration $1 (only itself without one).
+SAME_SIGNUP_IN_SERIES = """
+SELECT r.id, r.status, e.slug
+  FROM registrations own
+  JOIN registrations r ON r.id = own.id OR r.signup_id = own.signup_id
+  JOIN events e ON e.id = r.event_id
+ WHERE own.id = $1 AND e.series = $2 AND r.status <> 'cancelled'
+ ORDER BY e.starts_at, e.slug
+"""
 
 
 def to_group(row: asyncpg.Record) -> Group:
@@ -200,3 +211,11 @@ async def audit(
     conn: asyncpg.Connection, now: datetime, actor: str, event_id: UUID, action: str, data: dict[str, Any]
 ) -> None:
     await conn.execute(AUDIT, now, actor, event_id, action, data)
+
+
+async def tie_to_signup(conn: asyncpg.Connection, signup_id: UUID, registration_ids: list[UUID]) -> None:
+    await conn.execute(TIE_TO_SIGNUP, signup_id, registration_ids)
+
+
+async def same_signup_in_series(conn: asyncpg.Connection, registration_id: UUID, series: str) -> list[asyncpg.Record]:
+    return list(await conn.fetch(SAME_SIGNUP_IN_SERIES, registration_id, series))

@@ -9,10 +9,11 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from ..events import domain as events
+from ..events import series as series_owners
 from ..http import Caller, Config, Conn, Now
 from ..idempotency import request_fingerprint, run_once
 from ..openapi import responses
@@ -31,6 +32,8 @@ from .schemas import (
     Series,
     SeriesCancelled,
     SeriesDate,
+    SeriesOrganisers,
+    SeriesOrganisersIn,
     SeriesRegistrationCreated,
     SeriesRegistrationIn,
 )
@@ -196,11 +199,19 @@ class SeriesController(Controller):
         headers = {"idempotent-replayed": "true"} if replayed else {}
         return Response(body, status_code=status, media_type="application/json", headers=headers)  # type: ignore[arg-type]
 
+    @put("/api/v1/series/{series_slug:str}/organisers", responses=responses(401, 403, 404, 422))
+    async def set_organisers(
+        self, series_slug: FromPath[str], data: JSONBody[SeriesOrganisersIn], conn: Conn, principal: Caller
+    ) -> SeriesOrganisers:
+        """Replace who may add dates to the series (its organisers, or an admin, may)."""
+        organisers = await series_owners.set_series_organisers(conn, series_slug, data.emails, actor=principal)
+        return SeriesOrganisers(series=series_slug, organisers=organisers)
+
     @delete("/api/v1/registrations/self/series", status_code=200, responses=responses(404))
     async def cancel_all(
         self, request: Request[Any, Any, Any], conn: Conn, now: Now, settings: Config
     ) -> SeriesCancelled:
-        """Cancel every date of the series, with the code of any one date's manage link."""
+        """Cancel every date that the sign-up of this manage link made (not other registrations of the address)."""
         registration = await by_code(conn, settings, links.MANAGE, manage_secret(request))
         return SeriesCancelled(cancelled=await series.cancel_series(conn, registration, actor="attendee", now=now))
 

@@ -140,3 +140,14 @@ class Series(msgspec.Struct, kw_only=True):
 
 class SeriesCancelled(msgspec.Struct, kw_only=True):
     cancelled: list[str]
+
+
+class SeriesOrganisersIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Who may add dates to a series: users with the organiser role, by e-mail address."""
+
+    emails: Annotated[list[Email], Meta(min_length=1, max_length=50)]
+
+
+class SeriesOrganisers(msgspec.Struct, kw_only=True):
+    series: str
+    organisers: list[str]

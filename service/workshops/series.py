@@ -3,12 +3,17 @@
 Each date gets an ordinary registration (its own ticket, capacity and waiting list) through the registration
 domain's own function; the sign-up for all dates happens in one transaction, so a refused date (a bad
 ranking, a closed window) leaves nothing behind.
+
+The registrations of one sign-up carry its id, and only that ties them together: a manage link reaches the
+other dates of its own sign-up, never registrations that merely share the e-mail address (anyone can sign
+up with someone else's address). A date the address already has is not registered again; its own link is
+mailed to that address instead.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import UUID
+from uuid import uuid4
 
 import asyncpg
 import msgspec
@@ -24,11 +29,6 @@ from .schemas import Group, SeriesRegistrationIn
 
 SERIES_EVENTS = """
 SELECT slug FROM events WHERE series = $1 AND kind = 'workshop' AND status = 'published' ORDER BY starts_at, slug
-"""
-ACTIVE_IN_SERIES = """
-SELECT r.id, e.slug FROM registrations r JOIN events e ON e.id = r.event_id
- WHERE e.series = $1 AND r.email_norm = lower($2) AND r.status <> 'cancelled'
- ORDER BY e.starts_at
 """
 
 
@@ -83,8 +83,9 @@ async def register_for_series(
 ) -> tuple[list[tuple[str, Registration]], list[str]]:
     """Register for the chosen (default: every open) date of a series with one ranking of perspectives.
 
-    Returns the new registrations and the dates the address was already registered for (whose manage link
-    is mailed again). Raises NotFound, Invalid, InvalidState, AlreadyRegistered (for every date).
+    Returns the new registrations (tied together as one sign-up) and the dates the address was already
+    registered for (whose own manage link is mailed to that address, and is never returned). Raises NotFound,
+    Invalid, InvalidState, AlreadyRegistered (for every date).
     """
     dates = await series_dates(conn, series)
     return await register_for_dates(conn, _chosen(dates, data, now), data, now=now)
@@ -110,6 +111,8 @@ async def register_for_dates(
                 already.append(event.slug)
                 continue
             created.append((event.slug, registration))
+        if created:
+            await queries.tie_to_signup(conn, uuid4(), [registration.id for _, registration in created])
     if not created:
         raise registrations.AlreadyRegistered(
             "already_registered",
@@ -122,24 +125,23 @@ async def register_for_dates(
 async def cancel_series(
     conn: asyncpg.Connection, registration: Registration, *, actor: str, now: datetime
 ) -> list[str]:
-    """Cancel every active registration of this person in the series of this registration's workshop.
-
-    Returns the dates cancelled (empty when nothing was active). Raises NotFound (not in a series).
-    """
+    """Cancel every active date of the series that this registration's sign-up made (other registrations
+    with the same address are not touched). Returns the dates cancelled (empty when nothing was active).
+    Raises NotFound (not in a series)."""
     event = await event_queries.event_by_id(conn, registration.event_id)
     if event is None or not event.series:
         raise NotFound("series_not_found", "the workshop is not part of a series")
     cancelled: list[str] = []
     async with conn.transaction():
-        for row in await conn.fetch(ACTIVE_IN_SERIES, event.series, registration.email):
+        for row in await queries.same_signup_in_series(conn, registration.id, event.series):
             await registrations.cancel_registration(conn, row["id"], actor=actor, now=now)
             cancelled.append(row["slug"])
     return cancelled
 
 
-async def active_dates(conn: asyncpg.Connection, registration: Registration) -> list[tuple[UUID, str]]:
-    """The person's active registrations in the series of this registration's workshop."""
+async def signup_dates(conn: asyncpg.Connection, registration: Registration) -> list[tuple[str, str]]:
+    """(date slug, status) of the active registrations in this workshop's series that the same sign-up made."""
     event = await event_queries.event_by_id(conn, registration.event_id)
     if event is None or not event.series:
         return []
-    return [(r["id"], r["slug"]) for r in await conn.fetch(ACTIVE_IN_SERIES, event.series, registration.email)]
+    return [(r["slug"], r["status"]) for r in await queries.same_signup_in_series(conn, registration.id, event.series)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -62,9 +62,9 @@ def slack_client(slack_fake: SlackFake, sleeps: list[float]) -> SlackClient:
 
 
 @pytest.fixture
-def run_jobs(
+async def run_jobs(
     pool: asyncpg.Pool, settings: Settings, clock: Clock, slack_client: SlackClient
-) -> Callable[[], Awaitable[int]]:
+) -> AsyncIterator[Callable[[], Awaitable[int]]]:
     """Every ready job, with the real worker code, real SMTP and slack-sdk against the fake Slack."""
     mailer = SmtpMailer(settings.smtp_url or "", settings.mail_from)
     context = JobContext(pool=pool, settings=settings, mailer=mailer, clock=clock, slack=slack_client)
@@ -76,7 +76,8 @@ def run_jobs(
             total += claimed
         return total
 
-    return run
+    yield run
+    await mailer.close()
 
 
 def signed(body: bytes, clock: Clock, *, secret: str = SIGNING_SECRET, at: float | None = None) -> dict[str, str]:

@@ -139,7 +139,8 @@ async def test_worker_stopped_gives_back_unfinished_jobs_at_once(database_url, c
 
 async def test_smtp_down_for_a_while_then_back_delivers_all_within_seconds_none_dead(pool, conn, settings, clock):
     smtp = SmtpServer()  # not started yet: the relay is down
-    context = JobContext(pool=pool, settings=settings, mailer=SmtpMailer(smtp.url, settings.mail_from), clock=clock)
+    mailer = SmtpMailer(smtp.url, settings.mail_from)
+    context = JobContext(pool=pool, settings=settings, mailer=mailer, clock=clock)
     # FAULTS_SMTP_OUTAGE=600 runs the real schedule through a ten-minute outage (the figure in the issue's
     # table); the suite runs a short schedule through a short one.
     outage = float(os.environ.get("FAULTS_SMTP_OUTAGE", "4"))
@@ -162,6 +163,7 @@ async def test_smtp_down_for_a_while_then_back_delivers_all_within_seconds_none_
     finally:
         stopping.set()
         await running
+        await mailer.close()
         smtp.stop()
 
     ids = sorted(m.message["Message-ID"] for m in smtp.sink.messages)
@@ -184,8 +186,9 @@ async def test_dead_jobs_requeued_by_the_command_are_delivered(database_url, con
         text=True,
         timeout=60,
     )
-    context = JobContext(pool=pool, settings=settings, mailer=SmtpMailer(smtp.url, settings.mail_from), clock=clock)
-    claimed = await Worker(pool, handlers(), context).run_once()
+    async with SmtpMailer(smtp.url, settings.mail_from) as mailer:
+        context = JobContext(pool=pool, settings=settings, mailer=mailer, clock=clock)
+        claimed = await Worker(pool, handlers(), context).run_once()
 
     assert (result.returncode, result.stdout.strip()) == (0, "requeued 1 dead jobs of kind mail.send")
     assert claimed == 1

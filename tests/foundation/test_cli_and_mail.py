@@ -65,24 +65,24 @@ async def test_migrate_and_jobs_commands_report(database_url):
 
 
 async def test_mail_with_html_inline_image_attachment_and_calendar_reaches_smtp_and_parses_back(smtp):
-    mailer = SmtpMailer(smtp.url, "Møteplass <no-reply@moteplass.local>")
     calendar = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
 
-    await mailer.send(
-        Mail(
-            to="Åse Ødegård <ase@example.no>",
-            subject="Velkommen til Kunnskapskommunekonferansen – æøå",
-            text="Hei Åse",
-            html='<p>Hei Åse</p><img src="cid:qr@moteplass" alt="QR">',
-            attachments=(
-                Attachment("billett.png", b"\x89PNG fake", "image/png", inline_cid="qr@moteplass"),
-                Attachment("program.pdf", b"%PDF-1.7 fake", "application/pdf"),
-            ),
-            calendar=CalendarPart(calendar, "REQUEST"),
-            message_id="<test-1@moteplass>",
-            language="nn",
+    async with SmtpMailer(smtp.url, "Møteplass <no-reply@moteplass.local>") as mailer:
+        await mailer.send(
+            Mail(
+                to="Åse Ødegård <ase@example.no>",
+                subject="Velkommen til Kunnskapskommunekonferansen – æøå",
+                text="Hei Åse",
+                html='<p>Hei Åse</p><img src="cid:qr@moteplass" alt="QR">',
+                attachments=(
+                    Attachment("billett.png", b"\x89PNG fake", "image/png", inline_cid="qr@moteplass"),
+                    Attachment("program.pdf", b"%PDF-1.7 fake", "application/pdf"),
+                ),
+                calendar=CalendarPart(calendar, "REQUEST"),
+                message_id="<test-1@moteplass>",
+                language="nn",
+            )
         )
-    )
 
     [received] = smtp.sink.messages
     message = received.message

@@ -130,6 +130,7 @@ def start_worker(database_url: str, smtp_url: str) -> subprocess.Popen[bytes]:
         "DATABASE_URL": database_url,
         "SMTP_URL": smtp_url,
         "SECRET_KEY": SECRET,
+        "BASE_URL": "http://testserver.local",
         "JOB_LEASE_SECONDS": "2",
         "JOB_POLL_SECONDS": "0.1",
         "LOG_LEVEL": "WARNING",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -62,9 +63,8 @@ def part_of_type(message: EmailMessage, content_type: str) -> EmailMessage:
 
 
 async def test_send_delivers_headers_and_every_part(smtp):
-    mailer = SmtpMailer(smtp.url, SENDER, timeout=5)
-
-    await mailer.send(full_mail())
+    async with SmtpMailer(smtp.url, SENDER, timeout=5) as mailer:
+        await mailer.send(full_mail())
 
     envelope_from, envelope_to, message = only(smtp)
     assert (envelope_from, envelope_to) == ("noreply@moteplass.example.org", ["ase@example.org"])
@@ -88,9 +88,8 @@ async def test_send_delivers_headers_and_every_part(smtp):
 
 
 async def test_send_delivers_the_content_of_every_part_intact(smtp):
-    mailer = SmtpMailer(smtp.url, SENDER, timeout=5)
-
-    await mailer.send(full_mail())
+    async with SmtpMailer(smtp.url, SENDER, timeout=5) as mailer:
+        await mailer.send(full_mail())
 
     message = only(smtp)[2]
     calendar = part_of_type(message, "text/calendar")
@@ -112,7 +111,8 @@ async def test_send_without_html_attaches_inline_images_as_files(smtp):
         message_id="<job-2@moteplass>",
     )
 
-    await SmtpMailer(smtp.url, SENDER, timeout=5).send(mail)
+    async with SmtpMailer(smtp.url, SENDER, timeout=5) as mailer:
+        await mailer.send(mail)
 
     message = only(smtp)[2]
     assert shape(message) == [
@@ -126,7 +126,8 @@ async def test_send_without_html_attaches_inline_images_as_files(smtp):
 async def test_send_without_message_id_makes_one_on_the_sender_domain(smtp):
     mail = Mail(to="ase@example.org", subject="Hei", text=TEXT)
 
-    await SmtpMailer(smtp.url, SENDER, timeout=5).send(mail)
+    async with SmtpMailer(smtp.url, SENDER, timeout=5) as mailer:
+        await mailer.send(mail)
 
     message_id = str(only(smtp)[2]["Message-ID"])
     assert (message_id[0], message_id.partition("@")[2]) == ("<", "moteplass.example.org>")
@@ -166,3 +167,64 @@ def test_smtp_mailer_reads_the_relay_from_its_url(url, expected):
 def test_smtp_mailer_refuses_another_scheme():
     with pytest.raises(ValueError, match="SMTP_URL must start with smtp:// or smtps://"):
         SmtpMailer("http://relay.example.org", SENDER)
+
+
+def numbered(n: int) -> Mail:
+    return Mail(to=f"d{n}@example.org", subject=f"Kunngjøring {n}", text=TEXT, message_id=f"<mail-{n}@moteplass>")
+
+
+def ids(server: SmtpServer) -> list[str]:
+    return sorted(str(received.message["Message-ID"]) for received in server.sink.messages)
+
+
+async def test_send_reuses_one_connection_for_mail_after_mail(smtp):
+    async with SmtpMailer(smtp.url, SENDER, timeout=5) as mailer:
+        for n in range(10):
+            await mailer.send(numbered(n))
+
+    assert (len(smtp.sink.messages), smtp.connections.opened) == (10, 1)
+
+
+async def test_concurrent_sends_share_at_most_max_connections():
+    slow = SmtpServer(reply_delay=0.02)
+    slow.start()
+    try:
+        async with SmtpMailer(slow.url, SENDER, timeout=5, max_connections=3) as mailer:
+            await asyncio.gather(*(mailer.send(numbered(n)) for n in range(30)))
+    finally:
+        slow.stop()
+
+    assert (len(ids(slow)), slow.connections.opened, slow.connections.most) == (30, 3, 3)
+
+
+async def test_send_after_the_relay_dropped_the_connection_reconnects_and_delivers_each_mail_once():
+    first = SmtpServer()
+    first.start()
+    second = None
+    try:
+        async with SmtpMailer(first.url, SENDER, timeout=5) as mailer:
+            await mailer.send(numbered(1))
+            await asyncio.to_thread(first.stop)  # the relay restarts: the idle connection is gone
+            second = SmtpServer(port=first.port)
+            second.start()
+
+            await mailer.send(numbered(2))
+            await mailer.send(numbered(3))
+    finally:
+        if second is not None:
+            second.stop()
+
+    assert (ids(first), ids(second)) == (["<mail-1@moteplass>"], ["<mail-2@moteplass>", "<mail-3@moteplass>"])
+    assert second.connections.opened == 1
+
+
+async def test_a_connection_that_failed_mid_mail_is_not_reused(smtp):
+    smtp.sink.delay_first = 0.01  # the first DATA is answered 451
+
+    async with SmtpMailer(smtp.url, SENDER, timeout=5) as mailer:
+        with pytest.raises(aiosmtplib.SMTPDataError):
+            await mailer.send(numbered(1))
+        await mailer.send(numbered(1))  # the job's retry
+        await mailer.send(numbered(2))
+
+    assert (ids(smtp), smtp.connections.opened) == (["<mail-1@moteplass>", "<mail-2@moteplass>"], 2)

@@ -71,20 +71,20 @@ def test_sign_gives_the_prefixed_uppercase_base32_code(purpose, expected):
 def test_parse_and_check_round_trip(purpose):
     code = qr.sign(KEY, purpose, ID, 7)
 
-    assert (qr.parse(KEY, purpose, code), qr.check(KEY, purpose, ID, 7, code)) == (ID, True)
+    assert (qr.parse(KEY, purpose, code), qr.check((KEY,), purpose, ID, 7, code)) == (ID, True)
 
 
 def test_parse_and_check_accept_lowercase_and_surrounding_whitespace():
     scanned = f"  {TICKET.lower()}\r\n"
 
-    assert (qr.parse(KEY, "ticket", scanned), qr.check(KEY, "ticket", ID, 1, scanned)) == (ID, True)
+    assert (qr.parse(KEY, "ticket", scanned), qr.check((KEY,), "ticket", ID, 1, scanned)) == (ID, True)
 
 
 def test_check_rejects_a_tampered_tag():
     position = 40  # inside the tag (the id is the first 26 characters after the prefix)
     tampered = TICKET[:position] + ("A" if TICKET[position] != "A" else "B") + TICKET[position + 1 :]
 
-    assert (qr.parse(KEY, "ticket", tampered), qr.check(KEY, "ticket", ID, 1, tampered)) == (ID, False)
+    assert (qr.parse(KEY, "ticket", tampered), qr.check((KEY,), "ticket", ID, 1, tampered)) == (ID, False)
 
 
 def test_check_rejects_a_tampered_id():
@@ -94,7 +94,11 @@ def test_check_rejects_a_tampered_id():
     parsed = qr.parse(KEY, "ticket", tampered)
 
     assert parsed is not None
-    assert (parsed == ID, qr.check(KEY, "ticket", parsed, 1, tampered), qr.check(KEY, "ticket", ID, 1, tampered)) == (
+    assert (
+        parsed == ID,
+        qr.check((KEY,), "ticket", parsed, 1, tampered),
+        qr.check((KEY,), "ticket", ID, 1, tampered),
+    ) == (
         False,
         False,
         False,
@@ -104,20 +108,20 @@ def test_check_rejects_a_tampered_id():
 def test_check_rejects_another_purpose():
     relabelled = "T1" + MANAGE[2:]  # a manage link's body presented as a ticket
 
-    assert (qr.parse(KEY, "ticket", MANAGE), qr.check(KEY, "ticket", ID, 1, MANAGE)) == (None, False)
-    assert (qr.parse(KEY, "ticket", relabelled), qr.check(KEY, "ticket", ID, 1, relabelled)) == (ID, False)
+    assert (qr.parse(KEY, "ticket", MANAGE), qr.check((KEY,), "ticket", ID, 1, MANAGE)) == (None, False)
+    assert (qr.parse(KEY, "ticket", relabelled), qr.check((KEY,), "ticket", ID, 1, relabelled)) == (ID, False)
 
 
 def test_check_rejects_another_version():
-    assert [qr.check(KEY, "ticket", ID, version, TICKET) for version in (0, 1, 2)] == [False, True, False]
+    assert [qr.check((KEY,), "ticket", ID, version, TICKET) for version in (0, 1, 2)] == [False, True, False]
 
 
 def test_check_rejects_another_key():
-    assert (qr.check(OTHER_KEY, "ticket", ID, 1, TICKET), qr.check(KEY, "ticket", ID, 1, TICKET)) == (False, True)
+    assert (qr.check((OTHER_KEY,), "ticket", ID, 1, TICKET), qr.check((KEY,), "ticket", ID, 1, TICKET)) == (False, True)
 
 
 def test_check_rejects_another_id():
-    assert qr.check(KEY, "ticket", OTHER_ID, 1, TICKET) is False
+    assert qr.check((KEY,), "ticket", OTHER_ID, 1, TICKET) is False
 
 
 @pytest.mark.parametrize(
@@ -142,7 +146,7 @@ def test_check_rejects_another_id():
     ],
 )
 def test_parse_and_check_turn_garbage_into_none_and_false(garbage):
-    assert (qr.parse(KEY, "ticket", garbage), qr.check(KEY, "ticket", ID, 1, garbage)) == (None, False)
+    assert (qr.parse(KEY, "ticket", garbage), qr.check((KEY,), "ticket", ID, 1, garbage)) == (None, False)
 
 
 # --- QR images ------------------------------------------------------------------------------------------------
