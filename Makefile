@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := service/web/static/vendor
 
-.PHONY: run test check deps static system-deps bench stop clean
+.PHONY: run test check deps static system-deps bench container-test stop clean
 
 run: deps static
 	$(BIN)/moteplass run --demo --host $(HOST) --port $(PORT)
@@ -32,9 +32,11 @@ bench: deps static system-deps
 
 deps: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# Development installs both lock files: the runtime one (all a server gets, see docker/Dockerfile) and the
+# development one (tests, linters, the embedded PostgreSQL, the mail sink), compiled against the runtime pins.
+$(VENV)/.installed: requirements.lock requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock -r requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
@@ -51,13 +53,23 @@ $(VENDOR)/.built: node_modules/.installed scripts/build_static.sh
 
 # Debian packages the tests and benchmarks need: Chromium (browser tests), zbar and librsvg (QR decoding), wrk,
 # libical with its Python bindings (a third, independent parser of our calendar files), and ffmpeg (the fake
-# camera video of the door scanner test).
+# camera video of the door scanner test), PgBouncer (the transaction-mode test) and pg_dump/pg_restore (backups).
 LIBICAL_CHECK := /usr/bin/python3 -c "import gi; gi.require_version('ICalGLib', '3.0')"
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v zbarimg >/dev/null || ! command -v rsvg-convert >/dev/null || ! command -v wrk >/dev/null || ! command -v ffmpeg >/dev/null || ! $(LIBICAL_CHECK) 2>/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! command -v zbarimg >/dev/null || ! command -v rsvg-convert >/dev/null || ! command -v wrk >/dev/null || ! command -v ffmpeg >/dev/null || ! $(LIBICAL_CHECK) 2>/dev/null || ! test -x /usr/sbin/pgbouncer || ! command -v pg_dump >/dev/null; then \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium zbar-tools librsvg2-bin wrk ffmpeg gir1.2-ical-3.0 python3-gi >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium zbar-tools librsvg2-bin wrk ffmpeg gir1.2-ical-3.0 python3-gi pgbouncer postgresql-client >/dev/null; \
 	fi
+
+# The production images and the compose deployment of docker/, built and run with podman and checked from outside
+# (tests/container/run.py); a few minutes once the base image is built. Podman reads tests/container/containers.conf.
+CONTAINER_TOOLS := podman runc debootstrap aardvark-dns netavark
+container-test: deps
+	@if ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v debootstrap >/dev/null || ! command -v openssl >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(CONTAINER_TOOLS) openssl >/dev/null; \
+	fi
+	CONTAINERS_CONF=$(CURDIR)/tests/container/containers.conf $(BIN)/python tests/container/run.py
 
 # Stop the embedded PostgreSQL servers (development and tests) if they run.
 stop:

@@ -292,7 +292,10 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = await db.create_pool(
-            settings.database_url or "", size=settings.db_pool_size, timeouts=settings.web_timeouts()
+            settings.database_url or "",
+            size=settings.db_pool_size,
+            timeouts=settings.web_timeouts(),
+            statement_cache_size=settings.db_statement_cache_size,
         )
         app.state.scans = scan_batcher(app.state.pool)
         try:

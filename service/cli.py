@@ -1,4 +1,4 @@
-"""The `moteplass` command: run, serve, worker, migrate, demo, user, jobs, db."""
+"""The `moteplass` command: run, serve, worker, migrate, demo, user, jobs, backup, restore, db."""
 
 from __future__ import annotations
 
@@ -206,6 +206,60 @@ def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+EX_CONFIG = 78  # sysexits.h: a configuration error
+
+
+def _libpq(url: str) -> tuple[str, dict[str, str]]:
+    """The URL without its password, and an environment carrying it (so it is not on a command line)."""
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    env = dict(os.environ)
+    if parts.password is None:
+        return url, env
+    env["PGPASSWORD"] = unquote(parts.password)
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username
+    return urlunsplit((parts.scheme, f"{user}@{netloc}" if user else netloc, parts.path, parts.query, "")), env
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """pg_dump of DATABASE_URL in the custom format (compressed; pg_restore reads it) to a file or stdout."""
+    if not settings.database_url:
+        print("moteplass backup: DATABASE_URL is not set", file=sys.stderr)
+        return EX_CONFIG
+    url, env = _libpq(settings.database_url)
+    target = [] if args.path == "-" else ["--file", args.path]
+    return subprocess.call(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *target, url], env=env)
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    """pg_restore of a `moteplass backup` file (or stdin) into DATABASE_URL, created when it does not exist.
+
+    Restores into an empty database only (a fresh one, or an existing one with --clean): restoring over a running
+    service's tables would mix two states."""
+    if not settings.database_url:
+        print("moteplass restore: DATABASE_URL is not set", file=sys.stderr)
+        return EX_CONFIG
+    asyncio.run(db.ensure_database(settings.database_url))
+    if not args.clean and asyncio.run(_has_tables(settings.database_url)):
+        print("moteplass restore: the database is not empty (restore into a new one, or pass --clean)", file=sys.stderr)
+        return 2
+    url, env = _libpq(settings.database_url)
+    source = [] if args.path == "-" else [args.path]
+    clean = ["--clean", "--if-exists"] if args.clean else []
+    command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", *clean]
+    return subprocess.call([*command, "--dbname", url, *source], env=env)
+
+
+async def _has_tables(url: str) -> bool:
+    conn = await db.connect(url)
+    try:
+        return bool(await conn.fetchval("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"))
+    finally:
+        await conn.close()
+
+
 def cmd_jobs_requeue(args: argparse.Namespace, settings: Settings) -> int:
     """Dead jobs (--dead) back in the queue with a fresh retry window, or waiting jobs made ready now."""
     url = _resolve_database(settings)
@@ -396,6 +450,13 @@ def build_parser() -> argparse.ArgumentParser:
     requeue.add_argument("--dead", action="store_true", help="dead jobs, with a fresh window of retries")
     requeue.add_argument("--id", type=int, help="only this job")
     requeue.set_defaults(func=cmd_jobs_requeue)
+    backup = sub.add_parser("backup", help="pg_dump DATABASE_URL (custom format) to a file, or - for stdout")
+    backup.add_argument("path", nargs="?", default="-")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="pg_restore a backup (a file, or - for stdin) into DATABASE_URL")
+    restore.add_argument("path", nargs="?", default="-")
+    restore.add_argument("--clean", action="store_true", help="drop the database's objects first")
+    restore.set_defaults(func=cmd_restore)
     dbp = sub.add_parser("db", help="the embedded PostgreSQL").add_subparsers(dest="db_command", required=True)
     dbp.add_parser("stop", help="stop the embedded PostgreSQL").set_defaults(func=cmd_db_stop)
     return parser

@@ -63,7 +63,10 @@ class Pool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg ships no types
         return super().acquire(timeout=self.acquire_timeout if timeout is None else timeout)
 
 
-async def create_pool(dsn: str, *, size: int = 10, timeouts: Timeouts = UNBOUNDED) -> Pool:
+async def create_pool(
+    dsn: str, *, size: int = 10, timeouts: Timeouts = UNBOUNDED, statement_cache_size: int = 100
+) -> Pool:
+    """statement_cache_size is 0 behind PgBouncer in transaction mode (settings.db_statement_cache_size)."""
     pool = Pool(
         dsn,
         connection_class=asyncpg.Connection,
@@ -74,6 +77,7 @@ async def create_pool(dsn: str, *, size: int = 10, timeouts: Timeouts = UNBOUNDE
         max_inactive_connection_lifetime=300.0,
         connect=None,
         setup=None,
+        statement_cache_size=statement_cache_size,
         init=_init_connection,
         reset=_keep_session,
         loop=None,
@@ -86,9 +90,13 @@ async def create_pool(dsn: str, *, size: int = 10, timeouts: Timeouts = UNBOUNDE
     return pool
 
 
-async def connect(dsn: str, *, timeouts: Timeouts = UNBOUNDED) -> asyncpg.Connection:
+async def connect(dsn: str, *, timeouts: Timeouts = UNBOUNDED, statement_cache_size: int = 100) -> asyncpg.Connection:
     conn = await asyncpg.connect(
-        dsn, command_timeout=timeouts.command, timeout=timeouts.connect, server_settings=timeouts.server_settings()
+        dsn,
+        command_timeout=timeouts.command,
+        timeout=timeouts.connect,
+        statement_cache_size=statement_cache_size,
+        server_settings=timeouts.server_settings(),
     )
     await _init_connection(conn)
     return conn

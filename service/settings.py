@@ -91,6 +91,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_lock_timeout: float = 2.0
     # Job workers wait longer on the database than requests do (a big announcement, a placement).
     worker_statement_timeout: float = 60.0
+    # asyncpg's prepared-statement cache per connection; 0 behind PgBouncer in transaction mode, where the next
+    # transaction may run on another server connection that never saw the statement.
+    db_statement_cache_size: int = 100
     max_body_bytes: int = 1_048_576
     # A running job's lease is renewed every third of it, so a killed worker's jobs are taken over this soon.
     job_lease_seconds: int = 15
@@ -188,6 +191,7 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         "port": "PORT",
         "web_workers": "WEB_WORKERS",
         "db_pool_size": "DB_POOL_SIZE",
+        "db_statement_cache_size": "DB_STATEMENT_CACHE_SIZE",
         "max_body_bytes": "MAX_BODY_BYTES",
         "job_lease_seconds": "JOB_LEASE_SECONDS",
         "worker_concurrency": "WORKER_CONCURRENCY",

@@ -116,7 +116,10 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     assert settings.database_url
     # A connection for each job that runs at once, the listener's, and one for the heartbeat.
     pool = await db.create_pool(
-        settings.database_url, size=settings.worker_concurrency + 2, timeouts=settings.worker_timeouts()
+        settings.database_url,
+        size=settings.worker_concurrency + 2,
+        timeouts=settings.worker_timeouts(),
+        statement_cache_size=settings.db_statement_cache_size,
     )
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
