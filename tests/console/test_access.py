@@ -120,6 +120,12 @@ GUARDED = {
     ("POST", "/console/users"): ("/console/users", {"email": "ny@example.no", "role": "jury"}),
     ("GET", "/console/users/{user_id:uuid}/disable"): ("/console/users/{user}/disable", None),
     ("POST", "/console/users/{user_id:uuid}/disable"): ("/console/users/{user}/disable", {}),
+    ("POST", "/console/registrations/{registration_id:uuid}/new-link"): (
+        "/console/registrations/{registration}/new-link",
+        {},
+    ),
+    ("GET", "/console/jobs"): ("/console/jobs", None),
+    ("POST", "/console/jobs/requeue"): ("/console/jobs/requeue", {}),
 }
 GLOBAL = {
     ("GET", "/console"),
@@ -136,6 +142,8 @@ ADMIN_ONLY = {
     ("POST", "/console/users"),
     ("GET", "/console/users/{user_id:uuid}/disable"),
     ("POST", "/console/users/{user_id:uuid}/disable"),
+    ("GET", "/console/jobs"),
+    ("POST", "/console/jobs/requeue"),
 }
 # The domains' console pages: each checked against every kind of visitor in one test (one database each), to
 # keep the suite's time in bounds.
