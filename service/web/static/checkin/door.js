@@ -139,12 +139,7 @@
   function show(answer, startedAt) {
     var ok = answer.result === "admitted";
     var node = $("door-answer");
-    var detail = "";
-    if (answer.result === "already_checked_in" && answer.admission) {
-      detail = fill(T.already_checked_in, { time: clock(answer.admission.at), door: answer.admission.door });
-    } else if (!ok) {
-      detail = T[answer.result] || T.invalid;
-    }
+    var detail = ok ? "" : reason(answer);
     if (answer.local) { detail = (detail ? detail + " · " : "") + T.offline_decided; }
     node.dataset.result = answer.result;
     node.dataset.ok = String(ok);
@@ -163,6 +158,14 @@
     });
     clearTimeout(answerTimer);
     answerTimer = setTimeout(function () { closeAnswer(); }, ANSWER_MS);
+  }
+
+  // Why a scan was not admitted: with the first admission's time and door when known.
+  function reason(scan) {
+    if (scan.result === "already_checked_in" && scan.admission) {
+      return fill(T.already_checked_in_at, { time: clock(scan.admission.at), door: scan.admission.door });
+    }
+    return T[scan.result] || T.invalid;
   }
 
   // Organisation, and at a workshop the group the person is placed in.
@@ -218,9 +221,8 @@
       var item = document.createElement("li");
       item.dataset.result = scan.result;
       item.dataset.duplicate = String(scan.duplicate);
-      var who = scan.attendee ? scan.attendee.name : T.invalid;
-      var what = scan.result === "admitted" ? "✓" : "✕ " + (T[scan.result] || "");
-      item.textContent = clock(scan.scanned_at) + " " + what + " " + who;
+      var what = scan.result === "admitted" ? "✓" : "✕ " + reason(scan);
+      item.textContent = clock(scan.scanned_at) + " " + what + (scan.attendee ? " " + scan.attendee.name : "");
       if (scan.duplicate) {
         var flag = document.createElement("strong");
         flag.className = "door-duplicate";
