@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
-
-import re
 
 import asyncpg
 import msgspec
@@ -363,4 +362,4 @@ async def test_pages_show_no_text_of_another_language(
         assert response.status_code in (200, 404), (path, response.status_code)
         leaks[path] = leaked_texts(response.text, language)
 
-    assert leaks == dict.fromkeys(paths, [])
+    assert leaks == {path: [] for path in paths}
