@@ -16,6 +16,7 @@ from ..errors import DomainError, NotFound
 from ..events import domain as events
 from ..events import queries as event_queries
 from ..events.schemas import Event
+from ..hooks import REGISTRATION_END_HOOKS
 from ..http import Config, Conn, Now, request_language
 from ..i18n import Language
 from ..programme import domain as programme
@@ -375,7 +376,9 @@ class RegistrationPages(Controller):
     async def cancel(self, code: FromPath[str], conn: Conn, settings: Config, now: Now) -> Redirect:
         registration = await by_code(conn, settings, links.MANAGE, code)
         if registration.status != "cancelled":
-            await domain.cancel_registration(conn, registration.id, actor=domain.ATTENDEE, now=now)
+            await domain.cancel_registration(
+                conn, registration.id, actor=domain.ATTENDEE, now=now, end_hooks=REGISTRATION_END_HOOKS
+            )
         return Redirect(f"/r/{code}?notice=cancelled", status_code=303)
 
     @post("/r/{code:str}/erase", status_code=303)
@@ -384,7 +387,7 @@ class RegistrationPages(Controller):
     ) -> Response[Any]:
         registration = await by_code(conn, settings, links.MANAGE, code)
         event = await event_queries.event_by_id(conn, registration.event_id)
-        await domain.delete_registration(conn, registration.id, now=now)
+        await domain.delete_registration(conn, registration.id, now=now, end_hooks=REGISTRATION_END_HOOKS)
         template = page(request, "registrations/erased.html", event=event)
         template.status_code = 200
         return template

@@ -14,6 +14,7 @@ from .. import ratelimit
 from ..errors import DomainError
 from ..events import domain as events
 from ..events.schemas import Event
+from ..hooks import REGISTRATION_END_HOOKS
 from ..http import Config, Conn, Now, request_language
 from ..registrations import links
 from ..registrations.access import by_code
@@ -181,7 +182,7 @@ class WorkshopPages(Controller):
     @post("/r/{code:str}/cancel-series", status_code=303)
     async def cancel_series(self, code: FromPath[str], conn: Conn, settings: Config, now: Now) -> Redirect:
         registration = await by_code(conn, settings, links.MANAGE, code)
-        await series.cancel_series(conn, registration, actor="attendee", now=now)
+        await series.cancel_series(conn, registration, actor="attendee", now=now, end_hooks=REGISTRATION_END_HOOKS)
         return Redirect(f"/r/{code}?notice=cancelled", status_code=303)
 
 
