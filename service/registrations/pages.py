@@ -23,23 +23,12 @@ from ..programme import domain as programme
 from ..programme import queries as programme_queries
 from ..settings import Settings
 from ..web.render import page as render_page
+from ..workshops import queries as workshop_queries
+from ..workshops.manage import workshop_context
 from . import domain, links, queries, renew
 from .access import by_code
 from .schemas import ATTENDEE_ROLES, PARTNERS, NewLinkIn, Registration, RegistrationIn, RegistrationPatch
 from .tickets import ticket_images
-
-
-async def group_of(conn: Any, registration_id: Any) -> Any:
-    from ..workshops.queries import group_of as workshop_group_of
-
-    return await workshop_group_of(conn, registration_id)
-
-
-async def workshop_context(conn: Any, settings: Any, registration: Any) -> Any:
-    from ..workshops.pages import workshop_context as context
-
-    return await context(conn, settings, registration)
-
 
 ROLE_LABELS = {
     "municipal_employee": "Municipal employee",
@@ -259,7 +248,7 @@ class RegistrationPages(Controller):
             **await _programme_context(conn, settings, registration, event, request_language(request)),
             registration=registration,
             event=event,
-            group=await group_of(conn, registration.id),
+            group=await workshop_queries.group_of(conn, registration.id),
             code=code,
             svg_url=f"/t/{quote(code)}.svg",
         )
@@ -285,7 +274,7 @@ class RegistrationPages(Controller):
             ticket_url=links.ticket_url(settings, registration),
             roles=ROLE_LABELS,
             welcome=request.query_params.get("welcome") == "1",
-            workshop=await workshop_context(conn, settings, registration),
+            workshop=await workshop_context(conn, registration),
             notice=request.query_params.get("notice"),
             errors={},
             partners=PARTNERS,

@@ -19,7 +19,7 @@ from ..http import Config, Conn, Now, request_language
 from ..registrations import links
 from ..registrations.access import by_code
 from ..registrations.pages import ERROR_TEXTS, FIELD_LABELS, ROLE_LABELS, _field_of
-from ..registrations.schemas import PARTNERS, Registration
+from ..registrations.schemas import PARTNERS
 from ..settings import Settings
 from ..web.render import page as render_page
 from . import queries, series
@@ -188,14 +188,3 @@ class WorkshopPages(Controller):
 
 class _Refused(Exception):
     pass
-
-
-async def workshop_context(conn: Conn, settings: Settings, registration: Registration) -> dict[str, Any]:
-    """What the manage page shows of a workshop: the person's group (once published) and the dates of the series
-    that the same sign-up made, with their status only: a page never holds another registration's link."""
-    group = await queries.group_of(conn, registration.id)
-    dates = [
-        {"event": await events.get_event(conn, slug, include_unpublished=True), "status": status}
-        for slug, status in await series.signup_dates(conn, registration)
-    ]
-    return {"group": group if group and group.published else None, "series_dates": dates}
