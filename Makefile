@@ -22,9 +22,11 @@ PYTEST_ARGS ?= -n 2
 test: deps static system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-check: deps
+# ruff and strict mypy over the Python; eslint (eslint.config.js) over the door scanner's ES modules.
+check: deps node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	node_modules/.bin/eslint service/web/static/checkin eslint.config.js
 
 bench: deps static system-deps
 	$(BIN)/python scripts/bench/registration.py

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from .events.domain import EventChangeHook
 from .programme.domain import on_event_changed as calendars_follow_event
 from .programme.domain import on_registration_ended as release_session_places
@@ -9,8 +11,11 @@ from .registrations.domain import RegistrationEndHook, RegistrationHook
 from .registrations.domain import on_event_changed as registrations_follow_event
 from .workshops.domain import store_preferences as workshops_store_perspectives
 
-EVENT_CHANGE_HOOKS: list[EventChangeHook] = [registrations_follow_event, calendars_follow_event]
-# Called inside the transaction that cancels or erases a registration.
+# Called inside the transaction that cancels or erases a registration; passed to every call that does.
 REGISTRATION_END_HOOKS: list[RegistrationEndHook] = [release_session_places]
+EVENT_CHANGE_HOOKS: list[EventChangeHook] = [
+    partial(registrations_follow_event, end_hooks=REGISTRATION_END_HOOKS),
+    calendars_follow_event,
+]
 # Run in the registering transaction of a registration that carries workshop perspectives.
 REGISTRATION_HOOKS: list[RegistrationHook] = [workshops_store_perspectives]

@@ -5,32 +5,28 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from typing import Any
 
-import asyncpg
-
-from integrations.mail import Mail, Mailer, SmtpMailer
+from integrations.mail import Mail, SmtpMailer
 from integrations.slack import SlackApi, SlackClient
 
 from . import db, metrics
+from .announcements.notify import HANDLERS as announcement_handlers
+from .console.notify import HANDLERS as console_handlers
+from .jobcontext import JobContext
 from .jobs import Handler, Job, Worker
+from .nominations.notify import HANDLERS as nomination_handlers
+from .programme.notify import HANDLERS as programme_handlers
+from .programme.notify import followed_by_sync
+from .registrations.domain import MAIL_LINK
+from .registrations.notify import HANDLERS as registration_handlers
+from .registrations.renew import MAIL_NEW_LINKS
 from .settings import Settings
+from .slack.jobs import HANDLERS as slack_handlers
+from .workshops.notify import HANDLERS as workshop_handlers
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class JobContext:
-    """What handlers get: the pool, settings, the outside world's adapters, and the clock."""
-
-    pool: asyncpg.Pool
-    settings: Settings
-    mailer: Mailer
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    slack: SlackApi | None = None  # None: Slack is not configured, Slack jobs skip
 
 
 async def send_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
@@ -50,17 +46,7 @@ async def send_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
 
 
 def handlers() -> Mapping[str, Handler]:
-    from .announcements.notify import HANDLERS as announcement_handlers
-    from .console.notify import HANDLERS as console_handlers
-    from .nominations.notify import HANDLERS as nomination_handlers
-    from .programme.notify import HANDLERS as programme_handlers
-    from .programme.notify import followed_by_sync
-    from .registrations.domain import MAIL_LINK
-    from .registrations.notify import HANDLERS as registration_handlers
-    from .registrations.renew import MAIL_NEW_LINKS
-    from .slack.jobs import HANDLERS as slack_handlers
-    from .workshops.notify import HANDLERS as workshop_handlers
-
+    """The one table of job kinds and their handlers: each domain's own, registered here above them all."""
     # Every mail about a change of a registration's status is followed by a calendar sync (REQUEST or CANCEL);
     # the reminder of an existing link and new links change nothing a calendar holds.
     registration = {

@@ -19,7 +19,7 @@ from . import channels, domain, markup, queries
 from .audiences import AUDIENCES
 
 if TYPE_CHECKING:
-    from ..worker import JobContext
+    from ..jobcontext import JobContext
 
 # A mail claimed longer ago than this was being sent by a worker that died; another may send it.
 STALE_CLAIM = timedelta(minutes=5)

@@ -8,7 +8,7 @@ For every registration of the event the door gets two values derived from that t
 
 Codes carry a 128-bit HMAC tag, so neither value can be reversed or guessed: a door learns a name only by
 scanning that person's ticket, and the offline list is no list of attendees. A re-issued ticket (new link
-version) has a new code, so the old one is simply not in the list. The page (static/checkin/door.js) does the same
+version) has a new code, so the old one is simply not in the list. The page (static/checkin/offline.js) does the same
 computation with WebCrypto.
 """
 

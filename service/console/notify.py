@@ -14,7 +14,7 @@ from ..mailtemplates import render
 from . import passwords, queries
 
 if TYPE_CHECKING:
-    from ..worker import JobContext
+    from ..jobcontext import JobContext
 
 SUBJECTS = {"invite": "You are invited to the Møteplass console", "reset": "Set a new password for Møteplass"}
 

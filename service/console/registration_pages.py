@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from ..accounts.domain import require_event_scope
 from ..events import domain as events
 from ..events import queries as event_queries
+from ..hooks import REGISTRATION_END_HOOKS
 from ..http import Caller, Conn, Now, request_language
 from ..programme import domain as programme
 from ..programme.schemas import CHOOSABLE
@@ -233,7 +234,9 @@ class RegistrationPages(Controller):
         """Cancel by hand; the first on the waiting list gets the seat (registrations domain)."""
         registration = await registrations.get_registration(conn, registration_id)
         await require_event_scope(conn, principal, registration.event_id, *ORGANISER)
-        await registrations.cancel_registration(conn, registration_id, actor=principal.actor, now=now)
+        await registrations.cancel_registration(
+            conn, registration_id, actor=principal.actor, now=now, end_hooks=REGISTRATION_END_HOOKS
+        )
         return Redirect(f"/console/registrations/{registration_id}?notice=cancelled", status_code=303)
 
     @post("/registrations/{registration_id:uuid}/confirm", status_code=303)

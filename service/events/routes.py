@@ -5,6 +5,7 @@ from typing import Annotated
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from ..hooks import EVENT_CHANGE_HOOKS
 from ..http import Caller, Config, Conn, Now
 from ..openapi import responses
 from . import domain
@@ -53,7 +54,5 @@ class EventController(Controller):
         settings: Config,
     ) -> EventOut:
         """Change an event (organiser of this event)."""
-        from ..hooks import EVENT_CHANGE_HOOKS
-
         event = await domain.update_event(conn, slug, data, actor=principal, now=now, hooks=EVENT_CHANGE_HOOKS)
         return EventOut.of(event, now=now, base_url=settings.base_url)

@@ -21,7 +21,7 @@ from ..mailtemplates import render
 from . import domain, links, queries
 
 if TYPE_CHECKING:
-    from ..worker import JobContext
+    from ..jobcontext import JobContext
 
 SCRUB_PAYLOAD = "UPDATE jobs SET payload = payload - 'secret' WHERE id = $1"
 

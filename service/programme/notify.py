@@ -13,7 +13,7 @@ from ..jobs import Handler, Job, enqueue
 from . import domain, invites, queries
 
 if TYPE_CHECKING:
-    from ..worker import JobContext
+    from ..jobcontext import JobContext
 
 
 async def sync(context: JobContext, job: Job) -> Mapping[str, Any] | None:

@@ -32,7 +32,8 @@ MAIL_CANCELLED = "registration.cancelled"
 MAIL_LINK = "registration.link"
 
 
-# Called inside the transaction that cancels or erases a registration (other domains free what it held).
+# Called inside the transaction that cancels or erases a registration (other domains free what it held);
+# callers pass service/hooks.py REGISTRATION_END_HOOKS.
 RegistrationEndHook = Callable[..., Awaitable[None]]
 # Called in the registering transaction when a registration carries workshop perspectives (service/hooks.py).
 RegistrationHook = Callable[[asyncpg.Connection, Registration, RegistrationIn, datetime], Awaitable[None]]
@@ -43,11 +44,15 @@ class AlreadyRegistered(Conflict):
 
 
 async def _ended(
-    conn: asyncpg.Connection, registration_id: UUID, *, actor: str, now: datetime, erased: bool = False
+    conn: asyncpg.Connection,
+    registration_id: UUID,
+    *,
+    hooks: Sequence[RegistrationEndHook],
+    actor: str,
+    now: datetime,
+    erased: bool = False,
 ) -> None:
-    from ..hooks import REGISTRATION_END_HOOKS  # wired there so that imports keep flowing one way
-
-    for hook in REGISTRATION_END_HOOKS:
+    for hook in hooks:
         await hook(conn, registration_id, actor=actor, now=now, erased=erased)
 
 
@@ -257,6 +262,7 @@ async def cancel_registration(
     *,
     actor: str,
     now: datetime,
+    end_hooks: Sequence[RegistrationEndHook],
     notify: bool = True,
     reason: str = "",
 ) -> Registration:
@@ -271,7 +277,7 @@ async def cancel_registration(
         if registration.status == "cancelled":
             raise InvalidState("already_cancelled", "the registration is already cancelled")
         await queries.cancel(conn, registration_id, now)
-        await _ended(conn, registration_id, actor=actor, now=now)
+        await _ended(conn, registration_id, hooks=end_hooks, actor=actor, now=now)
         await queries.history(
             conn,
             registration_id,
@@ -345,7 +351,9 @@ async def update_registration(
     return result
 
 
-async def delete_registration(conn: asyncpg.Connection, registration_id: UUID, *, now: datetime) -> None:
+async def delete_registration(
+    conn: asyncpg.Connection, registration_id: UUID, *, now: datetime, end_hooks: Sequence[RegistrationEndHook]
+) -> None:
     """Erase a registration and its personal data; a held seat passes on first. Raises NotFound."""
     async with conn.transaction():
         registration = await queries.registration_for_update(conn, registration_id)
@@ -353,7 +361,7 @@ async def delete_registration(conn: asyncpg.Connection, registration_id: UUID, *
             raise NotFound("registration_not_found", "no such registration")
         if registration.status == "confirmed":
             await _promote_into_seat_of(conn, registration.event_id, registration_id, actor=ATTENDEE, now=now)
-        await _ended(conn, registration_id, actor=ATTENDEE, now=now, erased=True)
+        await _ended(conn, registration_id, hooks=end_hooks, actor=ATTENDEE, now=now, erased=True)
         await queries.delete_registration(conn, registration_id)
         await conn.execute(
             "INSERT INTO audit_log (actor, event_id, action, data) VALUES ($1, $2, $3, $4)",
@@ -364,13 +372,22 @@ async def delete_registration(conn: asyncpg.Connection, registration_id: UUID, *
         )
 
 
-async def on_event_changed(conn: asyncpg.Connection, before: Event, after: Event, actor: str, now: datetime) -> None:
-    """Event hook: more capacity promotes from the waiting list; a cancelled event cancels everyone."""
+async def on_event_changed(
+    conn: asyncpg.Connection,
+    before: Event,
+    after: Event,
+    actor: str,
+    now: datetime,
+    *,
+    end_hooks: Sequence[RegistrationEndHook],
+) -> None:
+    """Event hook (wired with its end hooks in service/hooks.py): more capacity promotes from the waiting
+    list; a cancelled event cancels everyone."""
     if after.status == "cancelled" and before.status != "cancelled":
         for row in await queries.active_of_event(conn, after.id):
             await queries.cancel(conn, row["id"], now)
             await queries.free_seat_of(conn, row["id"])
-            await _ended(conn, row["id"], actor=actor, now=now)
+            await _ended(conn, row["id"], hooks=end_hooks, actor=actor, now=now)
             await queries.history(conn, row["id"], now, actor, "registration.cancelled", {"reason": "event_cancelled"})
             await _mail(conn, MAIL_CANCELLED, row["id"], reason="event_cancelled")
         return

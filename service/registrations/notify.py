@@ -16,7 +16,7 @@ from . import domain, links, queries, renew
 from .tickets import ticket_images
 
 if TYPE_CHECKING:
-    from ..worker import JobContext
+    from ..jobcontext import JobContext
 
 SUBJECTS = {
     domain.MAIL_CONFIRMED: "You are registered: %(event)s",

@@ -16,29 +16,19 @@ from ..errors import DomainError, NotFound
 from ..events import domain as events
 from ..events import queries as event_queries
 from ..events.schemas import Event
+from ..hooks import REGISTRATION_END_HOOKS
 from ..http import Config, Conn, Now, request_language
 from ..i18n import Language
 from ..programme import domain as programme
 from ..programme import queries as programme_queries
 from ..settings import Settings
 from ..web.render import page as render_page
+from ..workshops import queries as workshop_queries
+from ..workshops.manage import workshop_context
 from . import domain, links, queries, renew
 from .access import by_code
 from .schemas import ATTENDEE_ROLES, PARTNERS, NewLinkIn, Registration, RegistrationIn, RegistrationPatch
 from .tickets import ticket_images
-
-
-async def group_of(conn: Any, registration_id: Any) -> Any:
-    from ..workshops.queries import group_of as workshop_group_of
-
-    return await workshop_group_of(conn, registration_id)
-
-
-async def workshop_context(conn: Any, settings: Any, registration: Any) -> Any:
-    from ..workshops.pages import workshop_context as context
-
-    return await context(conn, settings, registration)
-
 
 ROLE_LABELS = {
     "municipal_employee": "Municipal employee",
@@ -258,7 +248,7 @@ class RegistrationPages(Controller):
             **await _programme_context(conn, settings, registration, event, request_language(request)),
             registration=registration,
             event=event,
-            group=await group_of(conn, registration.id),
+            group=await workshop_queries.group_of(conn, registration.id),
             code=code,
             svg_url=f"/t/{quote(code)}.svg",
         )
@@ -284,7 +274,7 @@ class RegistrationPages(Controller):
             ticket_url=links.ticket_url(settings, registration),
             roles=ROLE_LABELS,
             welcome=request.query_params.get("welcome") == "1",
-            workshop=await workshop_context(conn, settings, registration),
+            workshop=await workshop_context(conn, registration),
             notice=request.query_params.get("notice"),
             errors={},
             partners=PARTNERS,
@@ -375,7 +365,9 @@ class RegistrationPages(Controller):
     async def cancel(self, code: FromPath[str], conn: Conn, settings: Config, now: Now) -> Redirect:
         registration = await by_code(conn, settings, links.MANAGE, code)
         if registration.status != "cancelled":
-            await domain.cancel_registration(conn, registration.id, actor=domain.ATTENDEE, now=now)
+            await domain.cancel_registration(
+                conn, registration.id, actor=domain.ATTENDEE, now=now, end_hooks=REGISTRATION_END_HOOKS
+            )
         return Redirect(f"/r/{code}?notice=cancelled", status_code=303)
 
     @post("/r/{code:str}/erase", status_code=303)
@@ -384,7 +376,7 @@ class RegistrationPages(Controller):
     ) -> Response[Any]:
         registration = await by_code(conn, settings, links.MANAGE, code)
         event = await event_queries.event_by_id(conn, registration.event_id)
-        await domain.delete_registration(conn, registration.id, now=now)
+        await domain.delete_registration(conn, registration.id, now=now, end_hooks=REGISTRATION_END_HOOKS)
         template = page(request, "registrations/erased.html", event=event)
         template.status_code = 200
         return template

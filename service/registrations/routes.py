@@ -14,6 +14,7 @@ from .. import ratelimit
 from ..errors import Invalid
 from ..events import domain as events
 from ..events import queries as event_queries
+from ..hooks import REGISTRATION_END_HOOKS, REGISTRATION_HOOKS
 from ..http import Caller, Config, Conn, Now
 from ..idempotency import request_fingerprint, run_once
 from ..openapi import responses
@@ -130,8 +131,6 @@ class RegistrationController(Controller):
         await ratelimit.limit(request, conn, data.email, now=now)
 
         async def action() -> tuple[int, bytes]:
-            from ..hooks import REGISTRATION_HOOKS
-
             registration, choices = await programme.register_with_sessions(
                 conn, slug, data, now=now, hooks=REGISTRATION_HOOKS
             )
@@ -242,7 +241,9 @@ class RegistrationController(Controller):
         """Cancel someone by hand; the next on the waiting list gets the seat."""
         registration = await domain.get_registration(conn, registration_id)
         await _require_scope(conn, principal, registration.event_id)
-        cancelled = await domain.cancel_registration(conn, registration_id, actor=principal.actor, now=now)
+        cancelled = await domain.cancel_registration(
+            conn, registration_id, actor=principal.actor, now=now, end_hooks=REGISTRATION_END_HOOKS
+        )
         return row(cancelled)
 
     @post(
@@ -315,9 +316,11 @@ class SelfServiceController(Controller):
         """Cancel (or leave the waiting list). With `erase=true`, delete the registration and its data."""
         registration = await by_code(conn, settings, links.MANAGE, manage_secret(request))
         if erase:
-            await domain.delete_registration(conn, registration.id, now=now)
+            await domain.delete_registration(conn, registration.id, now=now, end_hooks=REGISTRATION_END_HOOKS)
             return Response(None, status_code=204)
-        cancelled = await domain.cancel_registration(conn, registration.id, actor=domain.ATTENDEE, now=now)
+        cancelled = await domain.cancel_registration(
+            conn, registration.id, actor=domain.ATTENDEE, now=now, end_hooks=REGISTRATION_END_HOOKS
+        )
         return Response(await self_view(conn, settings, cancelled))
 
     @get("/export", responses=responses(404), cache_control=CacheControlHeader(no_store=True))

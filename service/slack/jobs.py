@@ -22,7 +22,7 @@ from .outbox import post_once, reply
 from .posts import POST
 
 if TYPE_CHECKING:
-    from ..worker import JobContext
+    from ..jobcontext import JobContext
 
 COMMAND = "slack.command"
 

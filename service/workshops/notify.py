@@ -18,7 +18,7 @@ from . import queries
 from .domain import MAIL_PLACEMENT
 
 if TYPE_CHECKING:
-    from ..worker import JobContext
+    from ..jobcontext import JobContext
 
 SUBJECT = "Your group at %(event)s: %(group)s"
 

@@ -14,11 +14,12 @@ from .. import ratelimit
 from ..errors import DomainError
 from ..events import domain as events
 from ..events.schemas import Event
+from ..hooks import REGISTRATION_END_HOOKS
 from ..http import Config, Conn, Now, request_language
 from ..registrations import links
 from ..registrations.access import by_code
 from ..registrations.pages import ERROR_TEXTS, FIELD_LABELS, ROLE_LABELS, _field_of
-from ..registrations.schemas import PARTNERS, Registration
+from ..registrations.schemas import PARTNERS
 from ..settings import Settings
 from ..web.render import page as render_page
 from . import queries, series
@@ -181,20 +182,9 @@ class WorkshopPages(Controller):
     @post("/r/{code:str}/cancel-series", status_code=303)
     async def cancel_series(self, code: FromPath[str], conn: Conn, settings: Config, now: Now) -> Redirect:
         registration = await by_code(conn, settings, links.MANAGE, code)
-        await series.cancel_series(conn, registration, actor="attendee", now=now)
+        await series.cancel_series(conn, registration, actor="attendee", now=now, end_hooks=REGISTRATION_END_HOOKS)
         return Redirect(f"/r/{code}?notice=cancelled", status_code=303)
 
 
 class _Refused(Exception):
     pass
-
-
-async def workshop_context(conn: Conn, settings: Settings, registration: Registration) -> dict[str, Any]:
-    """What the manage page shows of a workshop: the person's group (once published) and the dates of the series
-    that the same sign-up made, with their status only: a page never holds another registration's link."""
-    group = await queries.group_of(conn, registration.id)
-    dates = [
-        {"event": await events.get_event(conn, slug, include_unpublished=True), "status": status}
-        for slug, status in await series.signup_dates(conn, registration)
-    ]
-    return {"group": group if group and group.published else None, "series_dates": dates}

@@ -15,6 +15,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from .. import ratelimit
 from ..events import domain as events
 from ..events import series as series_owners
+from ..hooks import REGISTRATION_END_HOOKS
 from ..http import Caller, Config, Conn, Now
 from ..idempotency import request_fingerprint, run_once
 from ..openapi import responses
@@ -219,7 +220,11 @@ class SeriesController(Controller):
     ) -> SeriesCancelled:
         """Cancel every date that the sign-up of this manage link made (not other registrations of the address)."""
         registration = await by_code(conn, settings, links.MANAGE, manage_secret(request))
-        return SeriesCancelled(cancelled=await series.cancel_series(conn, registration, actor="attendee", now=now))
+        return SeriesCancelled(
+            cancelled=await series.cancel_series(
+                conn, registration, actor="attendee", now=now, end_hooks=REGISTRATION_END_HOOKS
+            )
+        )
 
 
 WORKSHOP_ROUTES = [GroupController, SeriesController]

@@ -12,6 +12,7 @@ mailed to that address instead.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import uuid4
 
@@ -123,7 +124,12 @@ async def register_for_dates(
 
 
 async def cancel_series(
-    conn: asyncpg.Connection, registration: Registration, *, actor: str, now: datetime
+    conn: asyncpg.Connection,
+    registration: Registration,
+    *,
+    actor: str,
+    now: datetime,
+    end_hooks: Sequence[registrations.RegistrationEndHook],
 ) -> list[str]:
     """Cancel every active date of the series that this registration's sign-up made (other registrations
     with the same address are not touched). Returns the dates cancelled (empty when nothing was active).
@@ -134,7 +140,7 @@ async def cancel_series(
     cancelled: list[str] = []
     async with conn.transaction():
         for row in await queries.same_signup_in_series(conn, registration.id, event.series):
-            await registrations.cancel_registration(conn, row["id"], actor=actor, now=now)
+            await registrations.cancel_registration(conn, row["id"], actor=actor, now=now, end_hooks=end_hooks)
             cancelled.append(row["slug"])
     return cancelled
 

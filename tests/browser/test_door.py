@@ -200,6 +200,67 @@ def test_offline_scans_are_decided_locally_queued_uploaded_and_a_double_entry_is
     }
 
 
+def jsqr_loaded(page: Page) -> bool:
+    return bool(page.evaluate("() => 'jsQR' in window || !!document.querySelector('script[src$=\"/jsQR.js\"]')"))
+
+
+def test_jsqr_is_loaded_only_when_the_camera_starts_without_barcode_detector(open_door, camera_ticket):
+    page, _ = open_door("Vestinngang")
+    has_detector = page.evaluate("() => 'BarcodeDetector' in window")  # Chromium on Linux has none
+    before = jsqr_loaded(page)
+
+    page.get_by_role("button", name="Start kamera").click()
+    scanned = answer(page, 1)
+    page.get_by_role("button", name="Neste").click()
+    page.get_by_role("button", name="Stopp kamera").click()
+
+    assert (has_detector, before, jsqr_loaded(page)) == (False, False, True)
+    assert "Kari Nordmann" in scanned["title"]  # admitted or already in, by the order the tests run: jsQR read it
+
+
+def test_jsqr_is_not_loaded_where_barcode_detector_reads_the_code(open_door, live_server):
+    code = register(live_server, "Eva Lie")
+    page, _ = open_door("Austinngang")
+    # A stand-in for the browser's own detector (Chromium on Linux has none), reading the ticket's code.
+    page.evaluate(
+        """code => { window.BarcodeDetector = class {
+            static async getSupportedFormats() { return ["qr_code"]; }
+            async detect() { return [{ rawValue: code }]; }
+        }; }""",
+        code,
+    )
+
+    page.get_by_role("button", name="Start kamera").click()
+    scanned = answer(page, 1)
+    page.get_by_role("button", name="Neste").click()
+    page.get_by_role("button", name="Stopp kamera").click()
+
+    assert (scanned["result"], scanned["title"], jsqr_loaded(page)) == ("admitted", "Velkommen, Eva Lie", False)
+
+
+def test_scanner_opens_offline_from_the_service_workers_copies(open_door):
+    page, context = open_door("Kjellarinngang")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    cached = page.evaluate(
+        "async () => (await (await caches.open('moteplass-door-v2')).keys()).map(r => new URL(r.url).pathname).sort()"
+    )
+    context.set_offline(True)
+
+    page.reload()
+    page.wait_for_selector("body[data-ready='true']")
+    network = page.locator("#door-network").inner_text()
+    context.set_offline(False)
+
+    assert cached == sorted([
+        "/door", "/static/checkin/door.js", "/static/checkin/common.js", "/static/checkin/api.js",
+        "/static/checkin/offline.js", "/static/checkin/scanner.js", "/static/checkin/ui.js",
+        "/static/checkin/door.css", "/static/checkin/door.webmanifest", "/static/checkin/icon.svg",
+        "/static/vendor/jsQR.js", "/static/vendor/designsystemet.css", "/static/vendor/designsystemet-theme.css",
+        "/static/site.css",
+    ])  # fmt: skip
+    assert network.startswith("Uten nett")
+
+
 @pytest.mark.parametrize("language", ["nb", "nn", "en"])
 def test_scanner_page_meets_wcag_21_aa(open_door, axe_source, language):
     page, _ = open_door(f"Axe {language}")

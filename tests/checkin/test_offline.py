@@ -11,7 +11,7 @@ from tests.conftest import auth
 
 
 def read_entry(data: dict, code: str) -> dict | None:
-    """What door.js does: look the code's hash up, then unseal the entry with the code."""
+    """What the door page's offline.js does: look the code's hash up, then unseal the entry with the code."""
     entries = dict(data["entries"])
     sealed = entries.get(base64.b64encode(offline.lookup(code)).decode())
     if sealed is None:

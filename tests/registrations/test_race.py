@@ -9,6 +9,7 @@ import msgspec
 import pytest
 
 from service import db
+from service.hooks import REGISTRATION_END_HOOKS
 from service.registrations.domain import cancel_registration, register_attendee
 from service.registrations.schemas import RegistrationIn
 from service.settings import Settings
@@ -70,7 +71,9 @@ async def test_cancel_10_concurrent_promotes_exactly_10_in_list_order_each_maile
 
         async def cancel(registration_id):
             async with pool.acquire() as conn:
-                return await cancel_registration(conn, registration_id, actor="attendee", now=T0)
+                return await cancel_registration(
+                    conn, registration_id, actor="attendee", now=T0, end_hooks=REGISTRATION_END_HOOKS
+                )
 
         await asyncio.gather(*(cancel(r.id) for r in confirmed))
         await run_jobs()

@@ -1,9 +1,15 @@
-/* Service worker of the door scanner: keeps the page and its scripts so the scanner opens without a network.
+/* Service worker of the door scanner: keeps the page and its scripts so the scanner opens without a network
+   (every module door.js imports, and jsQR.js, which the page loads only where the browser has no BarcodeDetector).
    The API is never cached: scans and data go to the network, and the page decides offline on its own. */
-var CACHE = "moteplass-door-v1";
+var CACHE = "moteplass-door-v2";
 var ASSETS = [
   "/door",
   "/static/checkin/door.js",
+  "/static/checkin/common.js",
+  "/static/checkin/api.js",
+  "/static/checkin/offline.js",
+  "/static/checkin/scanner.js",
+  "/static/checkin/ui.js",
   "/static/checkin/door.css",
   "/static/checkin/door.webmanifest",
   "/static/checkin/icon.svg",
