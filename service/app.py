@@ -76,6 +76,12 @@ def _is_console_page(request: Request[Any, Any, Any]) -> bool:
     return path == "/console" or path.startswith("/console/")
 
 
+def _is_jury_page(request: Request[Any, Any, Any]) -> bool:
+    """The jury workspace's pages are HTML whatever the Accept header: a sign-in redirect or an error page."""
+    path = request.url.path
+    return path == "/jury" or path.startswith("/jury/")
+
+
 def _html_error(request: Request[Any, Any, Any], status: int, code: str, retry_after: int = 0) -> Response[Any]:
     from .web.render import page
 
@@ -94,7 +100,11 @@ def _on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Respo
         from .console.guard import console_error
 
         return console_error(request, exc)
-    if _wants_html(request) and exc.status in (404, 409, 410):
+    if _is_jury_page(request) and exc.status == 401:
+        from .console.guard import sign_in_redirect
+
+        return sign_in_redirect(request)
+    if (_wants_html(request) or _is_jury_page(request)) and exc.status in (401, 403, 404, 409, 410):
         return _html_error(request, exc.status, exc.code)
     if _wants_html(request) and exc.status == 429:  # a browser's form over a rate limit: a page, not JSON
         return _html_error(request, 429, exc.code, retry_after=int(exc.extra.get("retry_after", 60)))
@@ -149,7 +159,7 @@ def _on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respo
     status = exc.status_code if exc.status_code in _STATUS_CODES else 400
     if exc.status_code >= 500:
         return _on_unexpected(request, exc)
-    if _wants_html(request) and status in (404, 405):
+    if _wants_html(request) and status in (401, 403, 404, 405):
         return _html_error(request, status, _STATUS_CODES[status])
     problem = make(_STATUS_CODES.get(status, "malformed_request"), status, language, detail=str(exc.detail))
     headers = {"content-language": language, **(exc.headers or {})}

@@ -26,6 +26,7 @@ from . import nav, sessions
 
 ORGANISER = ("organiser",)
 SIGN_IN = "/console/sign-in"
+SIGNED_IN_AREAS = ("/console", "/jury")  # where sign-in may send the user back to
 
 
 def organiser(principal: Principal) -> Principal:
@@ -53,13 +54,22 @@ def session_cookie(request: Request[Any, Any, Any], value: str, *, max_age: int)
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path inside the console, never another site (`//evil.example`, `/\\evil.example`) or scheme."""
+    """Only a path inside the console or the jury workspace, never another site (`//evil.example`,
+    `/\\evil.example`) or scheme."""
     if not target or not is_own_path(target):
         return "/console"
     path = urlsplit(target).path
-    if not (path == "/console" or path.startswith("/console/")):
+    if not any(path == area or path.startswith(f"{area}/") for area in SIGNED_IN_AREAS):
         return "/console"
     return target
+
+
+def sign_in_redirect(request: Request[Any, Any, Any]) -> Redirect:
+    """To the sign-in page, and back to this page afterwards (to the console after a form sent while out)."""
+    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method not in sessions.SAFE_METHODS:
+        back = "/console"
+    return Redirect(f"{SIGN_IN}?next={quote(back, safe='')}", status_code=303)
 
 
 def csrf_fields(request: Request[Any, Any, Any], principal: Principal | None) -> tuple[dict[str, str], list[Cookie]]:
@@ -127,10 +137,7 @@ def _event_nav(principal: Principal | None, slug: str | None, event: Any) -> lis
 def console_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     """401 sends a browser to sign in and back; other errors are a page in the user's language."""
     if exc.status == 401:
-        back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        if request.method not in sessions.SAFE_METHODS:
-            back = "/console"
-        return Redirect(f"{SIGN_IN}?next={quote(back, safe='')}", status_code=303)
+        return sign_in_redirect(request)
     from ..http import request_language
 
     language = request_language(request)

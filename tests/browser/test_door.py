@@ -4,6 +4,7 @@ and uploaded, a duplicate from two offline doors flagged, axe-core on the page, 
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import uuid
@@ -281,3 +282,41 @@ def test_unpaired_browser_is_told_how_to_pair(camera_browser, live_server):
     context.close()
 
     assert text == "Tilkoblingen mislyktes: lenken er allerede brukt, trukket tilbake eller utløpt."
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_recent_scans_after_a_repeat_and_an_invalid_code_read_as_sentences(open_door, live_server, language):
+    eva = register(live_server, f"Eva Lund {language}")
+    page, _ = open_door(f"Vestinngang {language}")
+    page.goto(f"{page.url.split('#')[0]}?lang={language}")
+    page.wait_for_selector("body[data-ready='true']")
+
+    for count, code in enumerate((eva, eva, "T1NOTATICKETATALL"), start=1):
+        wedge(page, code)
+        answer(page, count)
+    items = page.locator("#door-recent li").all_inner_texts()
+
+    # Newest first, each "HH:MM <symbol> <reason> <name>": the reason filled in, the name only when known.
+    already, invalid = {"nb": ("Allerede sjekket inn kl.", "Ikke en billett"),
+                        "nn": ("Allereie sjekka inn kl.", "Ikkje ein billett")}[language]  # fmt: skip
+    stamp = r"\d\d:\d\d"
+    assert len(items) == 3
+    assert re.fullmatch(rf"{stamp} ✕ {invalid}", items[0]), items
+    assert re.fullmatch(rf"{stamp} ✕ {already} {stamp} ved Vestinngang {language} Eva Lund {language}", items[1]), items
+    assert re.fullmatch(rf"{stamp} ✓ Eva Lund {language}", items[2]), items
+    assert [item for item in items if "%(" in item] == []
+
+
+def test_unpaired_door_hides_the_network_badge_and_has_large_language_links(camera_browser, live_server):
+    context = camera_browser.new_context(viewport={"width": 390, "height": 844}, locale="nb-NO")
+    page = context.new_page()
+
+    page.goto(f"{live_server.url}/door")
+    page.wait_for_selector("#door-unpaired:not([hidden])")
+    badge_visible = page.locator("#door-network").is_visible()
+    sizes = [link.bounding_box() for link in page.locator(".door-languages a").all()]
+    context.close()
+
+    assert badge_visible is False
+    assert len(sizes) == 3
+    assert [(box["width"] >= 44, box["height"] >= 44) for box in sizes if box] == [(True, True)] * 3

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from service.console import passwords
+from service.console.guard import safe_next
 from service.errors import Forbidden, Unauthorized
 from tests.console.conftest import HTML, PASSWORD, add_console_user, csrf_of, sign_in
 
@@ -178,3 +179,18 @@ async def test_a_door_device_cannot_sign_in_even_with_a_password(client, conn):
     response = await sign_in(client, "door@example.no")
 
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("target", "kept"),
+    [
+        ("/jury?lang=nn", "/jury?lang=nn"),
+        ("/jury/nominations/1", "/jury/nominations/1"),
+        ("/console/events", "/console/events"),
+        ("/juryroom", "/console"),
+        ("//evil.example/jury", "/console"),
+        ("/prizes/x", "/console"),
+    ],
+)
+def test_safe_next_returns_only_to_the_console_or_the_jury(target: str, kept: str) -> None:
+    assert safe_next(target) == kept

@@ -78,7 +78,34 @@ async def test_jury_pages_refuse_the_organiser_and_other_prizes_jurors(world: Pr
     answers = [
         (await world.client.get(path, headers=auth(token))).status_code for token in (world.organiser, world.outsider)
     ]
-    anonymous = await world.client.get(path)
+    anonymous = await world.client.get(path, follow_redirects=False)
 
     assert answers == [403, 403]
-    assert anonymous.status_code == 401
+    assert (anonymous.status_code, anonymous.headers["location"]) == (
+        303,
+        f"/console/sign-in?next=%2Fjury%2Fnominations%2F{nomination['id']}",
+    )
+
+
+async def test_jury_unsigned_is_sent_to_sign_in_and_the_form_returns_there(world: PrizeWorld) -> None:
+    plain = await world.client.get("/jury?lang=nn", follow_redirects=False)
+    browser = await world.client.get("/jury?lang=nn", headers=HTML, follow_redirects=False)
+    sign_in = await world.client.get(browser.headers["location"])
+
+    assert (plain.status_code, plain.headers["location"]) == (303, "/console/sign-in?next=%2Fjury%3Flang%3Dnn")
+    assert (browser.status_code, browser.headers["location"]) == (303, "/console/sign-in?next=%2Fjury%3Flang%3Dnn")
+    assert [e.attrs["value"] for e in Page(sign_in.text).all("input") if e.attrs.get("name") == "next"] == [
+        "/jury?lang=nn"
+    ]
+
+
+async def test_jury_page_refused_to_a_non_juror_is_a_page_in_their_language(world: PrizeWorld) -> None:
+    refused = await world.client.get("/jury?lang=nn", headers=auth(world.organiser) | HTML)
+    missing = await world.client.get(
+        "/jury/nominations/00000000-0000-4000-8000-000000000000?lang=en", headers=world.juror(0) | HTML
+    )
+
+    assert (refused.status_code, refused.headers["content-type"].split(";")[0]) == (403, "text/html")
+    assert Page(refused.text).one("h1").text == "Berre jurymedlemer kan gjere dette"
+    assert (missing.status_code, missing.headers["content-type"].split(";")[0]) == (404, "text/html")
+    assert Page(missing.text).one("h1").text == "The nomination does not exist"

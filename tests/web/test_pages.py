@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from service.app import create_app
 from service.settings import Settings
 from tests.conftest import Clock, auth
 from tests.web.html import Page
+from tests.web.test_translations import catalog_of
 
 Client = AsyncTestClient[Any]
 MakeEvent = Callable[..., Awaitable[dict[str, Any]]]
@@ -325,3 +327,39 @@ async def test_language_switch_links_to_the_same_page_in_each_language(client: C
         ("Nynorsk", "/events/kk-konferansen-2027?lang=nn", "nn", "true"),
         ("English", "/events/kk-konferansen-2027?lang=en", "en", ""),
     ]
+
+
+def leaked_texts(text: str, language: str) -> list[str]:
+    """Texts of another language on a page in `language`: each catalog text (and its English source) that differs
+    from this language's translation; placeholders split a text into its parts, and a part this language's
+    translation shares (a name) does not count."""
+    catalogs = {code: catalog_of(code) for code in ("nb", "nn", "en")}
+    leaks = []
+    for msgid, forms in catalogs[language].items():
+        mine = forms[0]
+        others = {msgid} | {catalogs[code].get(msgid, ("",))[0] for code in catalogs if code != language}
+        for foreign in others - {mine, ""}:
+            for part in re.split(r"%\(\w+\)s", foreign):
+                part = part.strip(" .:,·")
+                if len(part) >= 12 and part not in mine and part in text:
+                    leaks.append(f"{msgid!r}: {part!r}")
+    return leaks
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+async def test_pages_show_no_text_of_another_language(
+    client: Client, make_event: MakeEvent, organiser_token: str, language: str
+) -> None:
+    await make_event()
+    paths = [
+        "/", "/events/kk-konferansen-2027", "/events/kk-konferansen-2027/register", "/no/such/page",
+        "/console/sign-in", "/console", "/door", "/jury",
+    ]  # fmt: skip
+
+    leaks = {}
+    for path in paths:
+        response = await client.get(f"{path}?lang={language}", headers=HTML)
+        assert response.status_code in (200, 404), (path, response.status_code)
+        leaks[path] = leaked_texts(response.text, language)
+
+    assert leaks == {path: [] for path in paths}

@@ -122,3 +122,69 @@ def test_each_text_lives_in_one_catalog_file(language: str) -> None:
                     seen[msgid] = path.name
 
     assert duplicates == []
+
+
+SERVICE = TEMPLATES.parents[1]
+# Common bokmål forms that are not nynorsk (the nynorsk is in brackets), matched as whole words in every nynorsk
+# text: each catalog entry and each `"nn": "…"` text in the code. A word is only left out after review.
+BOKMAL_ONLY = {
+    "bruker": "brukar", "brukere": "brukarar", "brukes": "blir brukt", "ikke": "ikkje", "hva": "kva",
+    "hvordan": "korleis", "hvor": "kvar", "hvem": "kven", "hvis": "viss", "hver": "kvar", "hvert": "kvart",
+    "hvilke": "kva for", "hvilken": "kva for", "jeg": "eg", "noen": "nokon", "noe": "noko", "mye": "mykje",
+    "fra": "frå", "lenke": "lenkje", "lenken": "lenkja", "lenker": "lenkjer", "lenkene": "lenkjene",
+    "uten": "utan", "bare": "berre", "mer": "meir", "selv": "sjølv", "dere": "de", "ennå": "enno",
+    "allerede": "allereie", "hjem": "heim", "mens": "medan", "uke": "veke", "navn": "namn", "navnet": "namnet",
+    "kommer": "kjem", "gjør": "gjer", "sier": "seier", "ble": "vart", "en": "ein", "et": "eit", "ett": "eitt",
+    "vennligst": "ver venleg", "galt": "gale", "enheten": "eininga", "påmeldingen": "påmeldinga",
+    "endret": "endra", "lagret": "lagra", "sjekket": "sjekka", "slettet": "sletta", "åpnet": "opna",
+    "skrevet": "skrive", "mottatt": "motteke", "koblet": "kopla",
+}  # fmt: skip
+# Reviewed (where, word) pairs that are right as they stand, e.g. ("nn:<msgid>", "en") for a quoted name.
+BOKMAL_EXCEPTIONS: set[tuple[str, str]] = set()
+WHOLE_WORD = re.compile(r"\b(" + "|".join(BOKMAL_ONLY) + r")\b", re.IGNORECASE)
+NYNORSK_LITERAL = re.compile(r"\"nn\":\s*\"([^\"]*)\"")
+
+
+def nynorsk_texts() -> list[tuple[str, str]]:
+    """(where, text) of every nynorsk text: catalog entries by msgid, then `"nn": "…"` texts in the code."""
+    texts = [(f"nn:{msgid}", form) for msgid, forms in catalog_of("nn").items() for form in forms]
+    for path in sorted(SERVICE.rglob("*.py")):
+        for text in NYNORSK_LITERAL.findall(path.read_text(encoding="utf-8")):
+            texts.append((str(path.relative_to(SERVICE.parent)), text))
+    return texts
+
+
+def test_nynorsk_has_no_common_bokmal_forms() -> None:
+    found = [
+        f"{where}: {word!r} (nynorsk: {BOKMAL_ONLY[word.lower()]!r}) in {text!r}"
+        for where, text in nynorsk_texts()
+        for word in WHOLE_WORD.findall(text)
+        if (where, word.lower()) not in BOKMAL_EXCEPTIONS
+    ]
+
+    assert found == []
+
+
+def test_bokmal_scan_finds_a_planted_form() -> None:
+    assert WHOLE_WORD.findall("Vi bruker lenka, ikkje lenke. Brukar-lenkje") == ["bruker", "lenke"]
+
+
+CODE_KEYWORDS = {"gettext": (2,), "ngettext": (2, 3)}  # service.i18n's: the language comes first
+# Strings the extractor takes from a computed argument (`gettext(language, SUBJECTS[link["purpose"]])`), not texts.
+NOT_TEXTS = {"purpose"}
+
+
+def code_messages() -> dict[Msgid, str]:
+    """msgid -> where it is used first, from the Python code's gettext calls."""
+    found: dict[Msgid, str] = {}
+    for path in sorted(SERVICE.rglob("*.py")):
+        with path.open("rb") as handle:
+            for line, message, _comments, _context in extract("python", handle, keywords=CODE_KEYWORDS):
+                if message not in NOT_TEXTS:
+                    found.setdefault(message, f"{path.relative_to(SERVICE.parent)}:{line}")
+    return found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_code_text_is_translated(language: str) -> None:
+    assert untranslated(code_messages(), language) == []

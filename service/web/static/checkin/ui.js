@@ -22,15 +22,18 @@ export function unpair() {
   $("door-unpaired").hidden = false;
 }
 
+// Why a scan was not admitted: with the first admission's time and door when known.
+function reason(scan) {
+  if (scan.result === "already_checked_in" && scan.admission) {
+    return fill(T.already_checked_in_at, { time: clock(scan.admission.at), door: scan.admission.door });
+  }
+  return T[scan.result] || T.invalid;
+}
+
 export function show(answer, startedAt) {
   const ok = answer.result === "admitted";
   const node = $("door-answer");
-  let detail = "";
-  if (answer.result === "already_checked_in" && answer.admission) {
-    detail = fill(T.already_checked_in, { time: clock(answer.admission.at), door: answer.admission.door });
-  } else if (!ok) {
-    detail = T[answer.result] || T.invalid;
-  }
+  let detail = ok ? "" : reason(answer);
   if (answer.local) { detail = (detail ? detail + " · " : "") + T.offline_decided; }
   node.dataset.result = answer.result;
   node.dataset.ok = String(ok);
@@ -106,9 +109,8 @@ export function render() {
     const item = document.createElement("li");
     item.dataset.result = scan.result;
     item.dataset.duplicate = String(scan.duplicate);
-    const who = scan.attendee ? scan.attendee.name : T.invalid;
-    const what = scan.result === "admitted" ? "✓" : "✕ " + (T[scan.result] || "");
-    item.textContent = clock(scan.scanned_at) + " " + what + " " + who;
+    const what = scan.result === "admitted" ? "✓" : "✕ " + reason(scan);
+    item.textContent = clock(scan.scanned_at) + " " + what + (scan.attendee ? " " + scan.attendee.name : "");
     if (scan.duplicate) {
       const flag = document.createElement("strong");
       flag.className = "door-duplicate";
