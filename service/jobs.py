@@ -121,13 +121,16 @@ UPDATE jobs SET run_after = now()
 RETURNING id
 """
 
-# The queue at a glance, per kind: ready or running, waiting for a retry, dead; and the age of the oldest waiting.
+# The queue at a glance, per kind: due now (or running), scheduled for later, waiting for a retry, dead; and how long
+# the most overdue due job has waited (a growing figure means the workers do not keep up or are stuck).
 STATUS_BY_KIND = """
 SELECT kind,
-       count(*) FILTER (WHERE dead_at IS NULL AND (attempts = 0 OR run_after <= now())) AS ready,
+       count(*) FILTER (WHERE dead_at IS NULL AND run_after <= now()) AS ready,
+       count(*) FILTER (WHERE dead_at IS NULL AND attempts = 0 AND run_after > now()) AS scheduled,
        count(*) FILTER (WHERE dead_at IS NULL AND attempts > 0 AND run_after > now()) AS retrying,
        count(*) FILTER (WHERE dead_at IS NOT NULL) AS dead,
-       extract(epoch FROM now() - min(created_at) FILTER (WHERE dead_at IS NULL))::float8 AS oldest_seconds
+       extract(epoch FROM now() - min(run_after) FILTER (WHERE dead_at IS NULL AND run_after <= now()))::float8
+           AS waited_seconds
   FROM jobs WHERE done_at IS NULL
  GROUP BY kind ORDER BY kind
 """
@@ -200,9 +203,10 @@ async def requeue(conn: asyncpg.Connection, *, kind: str | None = None, dead: bo
 class KindStatus:
     kind: str
     ready: int
+    scheduled: int
     retrying: int
     dead: int
-    oldest_seconds: float | None
+    waited_seconds: float | None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.jobs import enqueue
+from service.jobs import enqueue, status_by_kind
 from tests.console.conftest import HTML, add_console_user, sign_in
 
 
@@ -14,12 +14,15 @@ async def test_jobs_page_lists_dead_jobs_and_tries_one_again(client, conn, post_
         "UPDATE jobs SET dead_at = now(), attempts = 40, last_error = 'SMTP: 421 gone' WHERE id = $1", dead
     )
     await conn.execute("UPDATE jobs SET attempts = 2, run_after = now() + interval '5 minutes' WHERE id = $1", waiting)
+    await enqueue(conn, "prize.jury_reminder", {}, run_after=await conn.fetchval("SELECT now() + interval '1 day'"))
     assert (await sign_in(client, admin.email)).status_code == 303
+    counts = [(k.kind, k.ready, k.scheduled, k.retrying, k.dead) for k in await status_by_kind(conn)]
 
     page = await client.get("/console/jobs", headers=HTML)
     answer = await post_form("/console/jobs", "/console/jobs/requeue", {"id": str(dead)})
     after = await client.get("/console/jobs?requeued=1&lang=en", headers=HTML)
 
+    assert counts == [("mail.send", 0, 0, 1, 1), ("prize.jury_reminder", 0, 1, 0, 0)]
     assert page.status_code == 200
     assert "SMTP: 421 gone" in page.text
     assert f"#{dead}" in page.text
