@@ -11,9 +11,8 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from service import db
-from service.accounts.domain import add_user
 from tests.browser.conftest import LiveServer, in_days
+from tests.browser.test_prize_pages import add_juror
 from tests.browser.test_public_pages import PHONE
 
 pytestmark = pytest.mark.browser
@@ -34,18 +33,10 @@ class Site:
     juror_token: str
 
 
-async def _add_juror(database_url: str) -> str:
-    conn = await db.connect(database_url)
-    try:
-        return (await add_user(conn, email="ingrid@uib.no", role="jury", name="Ingrid", language="nn")).token
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="module")
 def site(live_server: LiveServer) -> Site:
     """An event with a programme, a registration, and a prize call with a juror (before the browser starts)."""
-    juror_token = asyncio.run(_add_juror(live_server.database_url))
+    juror_token = asyncio.run(add_juror(live_server.database_url))
     live_server.create_event(
         slug="csp-dagen", kind="conference", title={"nb": "CSP-dagen", "nn": "CSP-dagen", "en": "CSP day"},
         venue="Alrek helseklynge", starts_at=in_days(20, 9), ends_at=in_days(20, 16), capacity=50,

@@ -31,7 +31,7 @@ class Prize:
     juror_token: str
 
 
-async def _add_juror(database_url: str) -> str:
+async def add_juror(database_url: str) -> str:
     conn = await db.connect(database_url)
     try:
         return (await add_user(conn, email="ingrid@uib.no", role="jury", name="Ingrid", language="nn")).token
@@ -42,7 +42,7 @@ async def _add_juror(database_url: str) -> str:
 @pytest.fixture(scope="module")
 def prize(live_server: LiveServer) -> Prize:
     """Set up before the browser starts (asyncio.run cannot run while Playwright's loop does)."""
-    token = asyncio.run(_add_juror(live_server.database_url))
+    token = asyncio.run(add_juror(live_server.database_url))
     made = live_server.api(
         "POST", "/api/v1/prizes", json={"slug": "fiprisen", "name": {"nb": "Forsknings- og innovasjonsprisen"}}
     )

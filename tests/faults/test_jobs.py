@@ -13,29 +13,12 @@ import time
 from service.jobs import RETRY_SCHEDULE, Worker, enqueue
 from service.settings import PROJECT_ROOT
 from service.worker import JobContext, SmtpMailer, handlers
-from tests.conftest import SECRET
+from tests.foundation.test_jobs import start_worker as start_worker_process
 from tests.smtp import SmtpServer
 
 
 def start_worker(database_url: str, smtp_url: str, **settings: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SMTP_URL": smtp_url,
-        "SECRET_KEY": SECRET,
-        "BASE_URL": "http://testserver.local",
-        "JOB_LEASE_SECONDS": "3",
-        "JOB_POLL_SECONDS": "0.1",
-        "LOG_LEVEL": "WARNING",
-        **settings,
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "worker"],
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    return start_worker_process(database_url, smtp_url, **{"JOB_LEASE_SECONDS": "3", **settings})
 
 
 def stop(process: subprocess.Popen[bytes] | None) -> None:

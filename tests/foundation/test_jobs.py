@@ -124,7 +124,8 @@ async def test_dedupe_key_makes_second_enqueue_a_no_op(conn):
     assert await conn.fetchval("SELECT count(*) FROM jobs") == 1
 
 
-def start_worker(database_url: str, smtp_url: str) -> subprocess.Popen[bytes]:
+def start_worker(database_url: str, smtp_url: str, **settings: str) -> subprocess.Popen[bytes]:
+    """`moteplass worker` as its own process against `database_url`; `settings` add or override environment."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -134,6 +135,7 @@ def start_worker(database_url: str, smtp_url: str) -> subprocess.Popen[bytes]:
         "JOB_LEASE_SECONDS": "2",
         "JOB_POLL_SECONDS": "0.1",
         "LOG_LEVEL": "WARNING",
+        **settings,
     }
     return subprocess.Popen(
         [sys.executable, "-m", "service.cli", "worker"],
