@@ -116,6 +116,9 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.QueryCanceledError,  # 57014: statement_timeout
     asyncpg.LockNotAvailableError,  # 55P03: lock_timeout
     asyncpg.ConnectionDoesNotExistError,  # the connection went away mid-query
+    # A pooled connection whose server vanished mid-operation can be left half-way ("cannot switch to state 12;
+    # another operation is in progress"): seen when PostgreSQL stopped under load. db.borrowed then closes it.
+    asyncpg.InternalClientError,
 )
 
 
