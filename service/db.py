@@ -119,6 +119,9 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
     # A pooled connection whose server vanished mid-operation can be left half-way ("cannot switch to state 12;
     # another operation is in progress"): seen when PostgreSQL stopped under load. db.borrowed then closes it.
     asyncpg.InternalClientError,
+    # While the server vanishes, a request can also meet its connection already given back to the pool
+    # ("connection has been released back to the pool"); seen once under load, not yet explained (see the note).
+    asyncpg.InterfaceError,
 )
 
 
