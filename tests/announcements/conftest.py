@@ -12,10 +12,12 @@ from urllib.parse import urlencode
 import asyncpg
 import pytest
 
+from integrations.mail import SmtpMailer
 from integrations.slack import RequestVerifier, SlackClient
+from service.jobcontext import JobContext
 from service.jobs import Worker
 from service.settings import Secret, Settings
-from service.worker import JobContext, SmtpMailer, handlers
+from service.worker import handlers
 from tests.conftest import SECRET, T0, Clock
 from tests.slackfake import SlackFake
 from tests.smtp import SmtpServer
