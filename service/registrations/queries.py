@@ -82,7 +82,7 @@ SELECT ins.id, ins.event_id, ins.status, ins.link_version, ins.queue_seq,
            SELECT s.id FROM event_seats s WHERE s.event_id = ins.event_id AND s.registration_id IS NULL
             ORDER BY s.event_id, s.id LIMIT 1) IS NOT NULL AS seat_may_be_free
   FROM ins
-"""
+"""  # noqa: S608 - `event` is one of this module's constant subqueries
 
 
 # By id, after the caller has read the event and checked its window and answers.
@@ -119,14 +119,14 @@ RETURNING id
 CONFIRM = """
 UPDATE registrations SET status = 'confirmed', confirmed_at = $2, updated_at = $2 WHERE id = $1
 """
-REGISTRATION_BY_ID = f"SELECT {_COLUMNS}, {_POSITION} FROM registrations r WHERE r.id = $1"
+REGISTRATION_BY_ID = f"SELECT {_COLUMNS}, {_POSITION} FROM registrations r WHERE r.id = $1"  # noqa: S608 - composed from this module's SQL constants
 REGISTRATION_FOR_UPDATE = (
-    f"SELECT {_COLUMNS}, NULL::bigint AS waitlist_position FROM registrations r WHERE r.id = $1 FOR UPDATE"
+    f"SELECT {_COLUMNS}, NULL::bigint AS waitlist_position FROM registrations r WHERE r.id = $1 FOR UPDATE"  # noqa: S608 - composed from this module's SQL constants
 )
 ACTIVE_BY_EMAIL = f"""
 SELECT {_COLUMNS}, {_POSITION} FROM registrations r
  WHERE r.event_id = $1 AND r.email_norm = lower($2) AND r.status <> 'cancelled'
-"""
+"""  # noqa: S608 - composed from this module's SQL constants
 WAITLIST_POSITION = """
 SELECT count(*) FROM registrations WHERE event_id = $1 AND status = 'waitlisted' AND queue_seq <= $2
 """
@@ -309,7 +309,7 @@ async def update_fields(conn: asyncpg.Connection, registration_id: UUID, changes
         return
     assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=3))
     await conn.execute(
-        f"UPDATE registrations SET {assignments}, updated_at = $2 WHERE id = $1",
+        f"UPDATE registrations SET {assignments}, updated_at = $2 WHERE id = $1",  # noqa: S608 - column names from UPDATE_FIELDS_ALLOWED, values as $n
         registration_id,
         now,
         *(changes[name] for name in columns),
@@ -401,7 +401,7 @@ async def search(
     order = params.pop()
     base = len(params) + 2
     rows = await conn.fetch(
-        f"SELECT {_COLUMNS}, {_POSITION}, count(*) OVER () AS total FROM registrations r WHERE {where} "
+        f"SELECT {_COLUMNS}, {_POSITION}, count(*) OVER () AS total FROM registrations r WHERE {where} "  # noqa: S608 - where/order from search_sql: fixed SQL, values as $n
         f"ORDER BY {order} LIMIT ${base} OFFSET ${base + 1}",
         event_id,
         *params,
@@ -410,7 +410,7 @@ async def search(
     )
     total = int(rows[0]["total"]) if rows else 0
     if not rows and offset:
-        total = int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {where}", event_id, *params))
+        total = int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {where}", event_id, *params))  # noqa: S608 - where from search_sql: fixed SQL, values as $n
     return [to_registration({k: v for k, v in dict(r).items() if k != "total"}) for r in rows], total
 
 

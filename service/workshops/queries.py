@@ -17,15 +17,15 @@ _MEMBERS = """
 GROUPS = f"""
 SELECT g.id, g.key, g.position, g.name, g.perspective, g.capacity, {_MEMBERS}
   FROM workshop_groups g WHERE g.event_id = $1 ORDER BY g.position
-"""
+"""  # noqa: S608 - composed from this module's SQL constants
 GROUPS_OF_EVENTS = f"""
 SELECT g.event_id, g.id, g.key, g.position, g.name, g.perspective, g.capacity, {_MEMBERS}
   FROM workshop_groups g WHERE g.event_id = ANY($1::uuid[]) ORDER BY g.event_id, g.position
-"""
+"""  # noqa: S608 - composed from this module's SQL constants
 GROUP_BY_KEY = f"""
 SELECT g.id, g.key, g.position, g.name, g.perspective, g.capacity, {_MEMBERS}
   FROM workshop_groups g WHERE g.event_id = $1 AND g.key = $2
-"""
+"""  # noqa: S608 - composed from this module's SQL constants
 INSERT_GROUP = """
 INSERT INTO workshop_groups (event_id, key, position, name, perspective, capacity)
 VALUES ($1, $2, (SELECT coalesce(max(position), 0) + 1 FROM workshop_groups WHERE event_id = $1), $3, $4, $5)
@@ -145,7 +145,9 @@ async def update_group(conn: asyncpg.Connection, group_id: UUID, changes: dict[s
     if columns:
         assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=2))
         await conn.execute(
-            f"UPDATE workshop_groups SET {assignments} WHERE id = $1", group_id, *(changes[c] for c in columns)
+            f"UPDATE workshop_groups SET {assignments} WHERE id = $1",  # noqa: S608 - column names from a fixed tuple, values as $n
+            group_id,
+            *(changes[c] for c in columns),
         )
 
 
