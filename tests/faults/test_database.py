@@ -124,7 +124,7 @@ async def test_paused_database_answers_503_within_the_request_budget(
     assert 201 in summary(after)
 
 
-async def test_a_pooled_connection_lost_between_statements_counts_as_unavailable(database_url):
+async def test_a_pooled_connection_lost_between_statements_counts_as_unavailable(database_url: str) -> None:
     """The server ends a pooled connection that a request holds between two statements: asyncpg gives it back to
     the pool at once and the request's next statement raises InterfaceError ("released back to the pool"). That
     is the database going away (503), while an InterfaceError of our own misuse stays a 500."""
