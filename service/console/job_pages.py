@@ -11,6 +11,7 @@ from .. import jobs
 from ..events.queries import AUDIT
 from ..http import Caller, Conn
 from . import users
+from .guard import console_page
 
 
 class JobPages(Controller):
@@ -19,8 +20,6 @@ class JobPages(Controller):
 
     @get("/")
     async def show(self, request: Request[Any, Any, Any], conn: Conn, principal: Caller) -> Template:
-        from .guard import console_page
-
         users.require_admin(principal)
         return console_page(
             request,

@@ -19,6 +19,7 @@ from ..events import domain as events
 from ..events import queries as event_queries
 from ..hooks import REGISTRATION_END_HOOKS
 from ..http import Caller, Conn, Now, request_language
+from ..i18n import gettext
 from ..programme import domain as programme
 from ..programme.schemas import CHOOSABLE
 from ..registrations import domain as registrations
@@ -194,8 +195,6 @@ class RegistrationPages(Controller):
         language = request_language(request)
         rows = await listing.export_rows(conn, event.id, chosen)
         questions = await registration_queries.questions(conn, event.id)
-        from ..i18n import gettext
-
         return export.table(
             rows,
             questions,

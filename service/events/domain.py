@@ -10,6 +10,7 @@ import asyncpg
 import msgspec
 
 from ..accounts.domain import require_event_scope, require_role
+from ..accounts.queries import grant_event_scope
 from ..accounts.schemas import Principal
 from ..errors import Conflict, Invalid, InvalidState, NotFound
 from ..types import localized
@@ -60,8 +61,6 @@ async def create_event(conn: asyncpg.Connection, data: EventIn, *, actor: Princi
             raise Conflict("slug_taken", f"the address {data.slug!r} is taken", field="slug")
         await queries.add_seats(conn, event_id, data.capacity)
         if actor.role != "admin":
-            from ..accounts.queries import grant_event_scope
-
             await grant_event_scope(conn, actor.user_id, event_id)
         await queries.audit(conn, actor.actor, event_id, "event.created", {"slug": data.slug})
         event = await queries.event_by_id(conn, event_id)

@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 
 from .. import ratelimit
 from ..accounts.schemas import Principal
+from ..console.guard import csrf_fields
 from ..errors import DomainError, Forbidden
 from ..http import Caller, Conn, Now, request_language
 from ..web.render import page as render_page
@@ -85,8 +86,6 @@ def page(request: Request[Any, Any, Any], template: str, **context: Any) -> Temp
 def jury_page(request: Request[Any, Any, Any], template: str, principal: Principal, **context: Any) -> Template:
     """A page of the jury workspace: its forms carry the CSRF token, so a juror signed in to the console (by
     session cookie) can send them; nothing of it is stored by a cache."""
-    from ..console.guard import csrf_fields
-
     csrf_context, cookies = csrf_fields(request, principal)
     rendered = page(request, template, **csrf_context, **context)
     rendered.cookies = [*rendered.cookies, *cookies]

@@ -18,6 +18,7 @@ import msgspec
 from .. import jobs
 from ..errors import Conflict, Invalid, InvalidState, NotFound
 from ..events.schemas import Event
+from ..types import localized
 from . import queries
 from .schemas import QuestionIn, Registration, RegistrationIn, RegistrationPatch
 
@@ -401,7 +402,6 @@ async def add_question(conn: asyncpg.Connection, event_id: UUID, data: QuestionI
         raise Invalid("invalid_question", "a choice question needs at least two choices", field="choices")
     if data.kind != "choice" and data.choices:
         raise Invalid("invalid_question", "only choice questions have choices", field="choices")
-    from ..types import localized
 
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", str(event_id))

@@ -21,6 +21,8 @@ from ..http import Config, Conn, Now, request_language
 from ..i18n import Language
 from ..programme import domain as programme
 from ..programme import queries as programme_queries
+from ..programme.items import event_item
+from ..programme.pages import calendar_links
 from ..settings import Settings
 from ..web.render import page as render_page
 from ..workshops import queries as workshop_queries
@@ -107,9 +109,6 @@ async def _programme_context(
     conn: Conn, settings: Settings, registration: Registration, event: Event, language: Language
 ) -> dict[str, Any]:
     """The manage and ticket pages' programme part: chosen sessions, the choice form, calendar links."""
-    from ..programme.items import event_item
-    from ..programme.pages import calendar_links
-
     sessions = await programme.list_sessions(conn, event.id)
     choices = await programme_queries.choices_of(conn, registration.id)
     by_id = {s.id: s for s in sessions}

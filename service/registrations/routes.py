@@ -11,7 +11,8 @@ from litestar.datastructures import CacheControlHeader
 from litestar.params import Body, FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from .. import ratelimit
-from ..errors import Invalid
+from ..accounts.domain import require_event_scope
+from ..errors import Invalid, NotFound
 from ..events import domain as events
 from ..events import queries as event_queries
 from ..hooks import REGISTRATION_END_HOOKS, REGISTRATION_HOOKS
@@ -275,8 +276,6 @@ class RegistrationController(Controller):
         """Remove a custom question (answers already given stay with the registrations)."""
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
         if not await queries.delete_question(conn, event.id, question_id):
-            from ..errors import NotFound
-
             raise NotFound("not_found", "no such question")
 
 
@@ -369,8 +368,6 @@ def _answer_text(value: object) -> str:
 
 
 async def _require_scope(conn: Conn, principal: Caller, event_id: UUID) -> None:
-    from ..accounts.domain import require_event_scope
-
     await require_event_scope(conn, principal, event_id, *ORGANISER)
 
 

@@ -12,6 +12,7 @@ import asyncpg
 import pytest
 
 from service import db
+from service.accounts.domain import add_user
 from service.announcements import domain
 from service.announcements.markup import to_html, to_text
 from service.announcements.schemas import AnnouncementIn, LocalizedBody
@@ -90,8 +91,6 @@ async def test_create_refuses_a_time_in_the_past(
 async def test_organiser_of_another_event_may_not_announce(
     client: Client, conn: asyncpg.Connection, clock: Clock, make_event: MakeEvent, organiser_token: str
 ) -> None:
-    from service.accounts.domain import add_user
-
     event_id, _ = await event_with(client, conn, make_event, organiser_token)
     stranger = await organiser(conn, (await add_user(conn, email="per@example.no", role="organiser")).token)
 

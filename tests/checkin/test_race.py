@@ -12,6 +12,7 @@ import asyncpg
 import pytest
 
 from service import db
+from service.accounts.domain import hash_token
 from service.checkin.batching import ScanBatcher
 from service.checkin.domain import GUESS_LIMIT, check_in, scan_batcher
 from service.checkin.queries import Scan
@@ -112,8 +113,6 @@ async def test_the_same_nonce_sent_twice_at_once_is_one_scan(
 async def test_a_scan_that_spoils_its_statement_fails_alone(
     client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register, database_url: str, pool: asyncpg.Pool
 ) -> None:
-    from service.accounts.domain import hash_token
-
     await make_event(slug="kk", capacity=TICKETS)
     people = [await register(f"Deltakar {n}", f"d{n}@example.no") for n in range(8)]
     _, token = await new_door()

@@ -13,6 +13,7 @@ import asyncpg
 import httpx
 from openpyxl import load_workbook
 
+from service.accounts.domain import issue_token
 from service.programme.domain import choose_sessions
 from tests.conftest import T0, Client, MakeEvent, RunJobs, auth
 from tests.console.conftest import HTML, PostForm
@@ -193,8 +194,6 @@ def _sent_line(page: Page) -> str:
 
 
 async def _token(conn: asyncpg.Connection) -> str:
-    from service.accounts.domain import issue_token
-
     user_id = await conn.fetchval("SELECT id FROM users WHERE email = 'kari@bergen.kommune.no'")
     return await issue_token(conn, user_id)
 

@@ -7,8 +7,11 @@ from typing import Any
 
 import asyncpg
 import httpx
+import msgspec
 import pytest
+from litestar.testing import AsyncTestClient
 
+from service.app import create_app
 from service.console import passwords
 from service.console.guard import safe_next
 from service.errors import Forbidden, Unauthorized
@@ -36,11 +39,6 @@ async def test_sign_in_sets_an_httponly_lax_session_cookie_and_redirects(client:
 
 
 async def test_session_cookie_is_secure_over_https(settings: Settings, clock: Clock, organiser: Any) -> None:
-    import msgspec
-    from litestar.testing import AsyncTestClient
-
-    from service.app import create_app
-
     app = create_app(msgspec.structs.replace(settings, base_url="https://moteplass.example"), clock=clock)
     async with AsyncTestClient(app=app, base_url="https://moteplass.example") as client:
         response = await sign_in(client, organiser.email)

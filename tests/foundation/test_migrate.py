@@ -13,6 +13,11 @@ from typing import Any
 import asyncpg
 import pytest
 
+import service.accounts.queries as accounts
+import service.events.queries as events
+import service.idempotency as idempotency
+import service.jobs as jobs
+import service.registrations.queries as registrations
 from service import db
 from service.migrate import MIGRATIONS_DIR, MigrationError, load_migrations, migrate
 from tests import dbutil
@@ -94,12 +99,6 @@ async def test_fresh_database_matches_the_template_used_by_tests(
 
 
 def sql_constants() -> Iterator[tuple[str, str]]:
-    import service.accounts.queries as accounts
-    import service.events.queries as events
-    import service.idempotency as idempotency
-    import service.jobs as jobs
-    import service.registrations.queries as registrations
-
     for module in (accounts, events, registrations, jobs, idempotency):
         for name, value in vars(module).items():
             if name.isupper() and isinstance(value, str) and re.match(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)", value):

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import icalendar
 
+from service.programme.invites import sync_registration
 from service.settings import Settings
 from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth
 from tests.programme.helpers import add_session, attendee, calendar_part, manage_headers, session_body
@@ -210,10 +212,6 @@ async def test_sync_twice_sends_nothing_more_and_uids_are_stored(
     settings: Settings,
     clock: Clock,
 ) -> None:
-    from uuid import UUID
-
-    from service.programme.invites import sync_registration
-
     await make_event(slug="kk")
     created = (await client.post("/api/v1/events/kk/registrations", json=attendee(1))).json()
     await run_jobs()
