@@ -32,7 +32,7 @@ from .headers import with_security_headers
 from .http import DEPENDENCIES, request_language
 from .metrics import measured, metrics, sampling_pool
 from .migrate import load_migrations
-from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make, title_for
+from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make, path_of, title_for
 from .settings import Settings
 
 log = logging.getLogger("moteplass.http")
@@ -126,10 +126,7 @@ def _on_validation_error(request: Request[Any, Any, Any], exc: ValidationExcepti
             continue
         message = str(item.get("message", "invalid"))
         key = str(item.get("key", ""))
-        if not key:
-            found = re.search(r"at `([^`]+)`", message)
-            key = found.group(1) if found else ""
-        field = _field_of(key)
+        field = _field_of(key or path_of(message) or "")
         named = re.search(r"(unknown|missing required) field `([^`]+)`", message)
         code = "invalid"
         if named:
