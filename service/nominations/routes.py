@@ -11,9 +11,8 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from .. import ratelimit
+from .. import idempotency, ratelimit
 from ..http import Caller, Config, Conn, Now
-from ..idempotency import request_fingerprint, run_once
 from ..openapi import responses
 from ..types import localized
 from . import decisions, domain, links, queries, scoring, views
@@ -100,12 +99,9 @@ class PrizeController(Controller):
             )
             return 201, msgspec.json.encode(created)
 
-        fingerprint = request_fingerprint("POST", request.url.path, await request.body()) if idempotency_key else b""
-        status, body, replayed = await run_once(
-            conn, principal=f"nominate:{slug}", key=idempotency_key, fingerprint=fingerprint, action=action
+        return await idempotency.respond(
+            request, conn, principal=f"nominate:{slug}", key=idempotency_key, action=action
         )
-        headers = {"idempotent-replayed": "true"} if replayed else {}
-        return Response(body, status_code=status, media_type="application/json", headers=headers)  # type: ignore[arg-type]
 
 
 class CallController(Controller):

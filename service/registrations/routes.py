@@ -10,13 +10,12 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import CacheControlHeader
 from litestar.params import Body, FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from .. import ratelimit
+from .. import idempotency, ratelimit
 from ..errors import Invalid
 from ..events import domain as events
 from ..events import queries as event_queries
 from ..hooks import REGISTRATION_END_HOOKS, REGISTRATION_HOOKS
 from ..http import Caller, Config, Conn, Now
-from ..idempotency import request_fingerprint, run_once
 from ..openapi import responses
 from ..programme import domain as programme
 from ..programme import queries as programme_queries
@@ -136,12 +135,7 @@ class RegistrationController(Controller):
             )
             return 201, msgspec.json.encode(created(settings, registration, choices))
 
-        fingerprint = request_fingerprint("POST", request.url.path, await request.body()) if idempotency_key else b""
-        status, body, replayed = await run_once(
-            conn, principal=f"public:{slug}", key=idempotency_key, fingerprint=fingerprint, action=action
-        )
-        headers = {"idempotent-replayed": "true"} if replayed else {}
-        return Response(body, status_code=status, media_type="application/json", headers=headers)  # type: ignore[arg-type]
+        return await idempotency.respond(request, conn, principal=f"public:{slug}", key=idempotency_key, action=action)
 
     @get("/api/v1/events/{slug:str}/questions", responses=responses(404))
     async def questions(self, slug: FromPath[str], conn: Conn) -> list[Question]:

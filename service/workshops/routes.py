@@ -12,12 +12,11 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from .. import ratelimit
+from .. import idempotency, ratelimit
 from ..events import domain as events
 from ..events import series as series_owners
 from ..hooks import REGISTRATION_END_HOOKS
 from ..http import Caller, Config, Conn, Now
-from ..idempotency import request_fingerprint, run_once
 from ..openapi import responses
 from ..registrations import links
 from ..registrations.access import by_code
@@ -199,12 +198,9 @@ class SeriesController(Controller):
             )
             return 201, msgspec.json.encode(body)
 
-        fingerprint = request_fingerprint("POST", request.url.path, await request.body()) if idempotency_key else b""
-        status, body, replayed = await run_once(
-            conn, principal=f"series:{series_slug}", key=idempotency_key, fingerprint=fingerprint, action=action
+        return await idempotency.respond(
+            request, conn, principal=f"series:{series_slug}", key=idempotency_key, action=action
         )
-        headers = {"idempotent-replayed": "true"} if replayed else {}
-        return Response(body, status_code=status, media_type="application/json", headers=headers)  # type: ignore[arg-type]
 
     @put("/api/v1/series/{series_slug:str}/organisers", responses=responses(401, 403, 404, 422))
     async def set_organisers(
