@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from .. import idempotency, ratelimit
+from .. import idempotency, ratelimit, spreadsheet
 from ..http import Caller, Config, Conn, Now
 from ..openapi import responses
 from ..types import localized
@@ -195,7 +195,7 @@ class CallController(Controller):
             for r in await queries.scores_of_call(conn, call.id)
         ]
         header = ["nomination_id", "nominee_name", "juror", "criterion", "weight", "score", "comment", "scored_at"]
-        return views.csv_response(f"scores-{call.year}.csv", header, rows)
+        return spreadsheet.csv_response(f"scores-{call.year}.csv", [header, *rows])
 
     @post("/publish", status_code=200, responses=responses(401, 403, 404, 409))
     async def publish(self, call_id: FromPath[UUID], conn: Conn, principal: Caller, now: Now) -> CallOut:

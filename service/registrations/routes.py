@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -10,7 +8,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import CacheControlHeader
 from litestar.params import Body, FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from .. import idempotency, ratelimit
+from .. import idempotency, ratelimit, spreadsheet
 from ..errors import Invalid
 from ..events import domain as events
 from ..events import queries as event_queries
@@ -103,15 +101,6 @@ def manage_secret(request: Request[Any, Any, Any]) -> str | None:
     return request.query_params.get("secret")
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """Text for a spreadsheet cell; a leading formula character is neutralised (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 class RegistrationController(Controller):
     tags = ["registrations"]  # noqa: RUF012 - Litestar reads it as an attribute
 
@@ -178,48 +167,36 @@ class RegistrationController(Controller):
 
     @staticmethod
     def _csv(slug: str, registrations: list[Registration], questions: list[Question]) -> Response[Any]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
+        header = [
+            "status",
+            "waitlist_position",
+            "name",
+            "email",
+            "organisation",
+            "role",
+            "dietary",
+            "accessibility",
+            "language",
+            "registered_at",
+            *(q.label.get("nb", str(q.id)) for q in questions),
+        ]
+        rows = [
             [
-                "status",
-                "waitlist_position",
-                "name",
-                "email",
-                "organisation",
-                "role",
-                "dietary",
-                "accessibility",
-                "language",
-                "registered_at",
-                *(q.label.get("nb", str(q.id)) for q in questions),
+                r.status,
+                r.waitlist_position or "",
+                r.name,
+                r.email,
+                r.organisation,
+                r.role or "",
+                r.dietary,
+                r.accessibility,
+                r.language,
+                r.created_at.isoformat(),
+                *(_answer_text(r.answers.get(str(q.id))) for q in questions),
             ]
-        )
-        for r in registrations:
-            writer.writerow(
-                [
-                    csv_cell(v)
-                    for v in (
-                        r.status,
-                        r.waitlist_position or "",
-                        r.name,
-                        r.email,
-                        r.organisation,
-                        r.role or "",
-                        r.dietary,
-                        r.accessibility,
-                        r.language,
-                        r.created_at.isoformat(),
-                        *(_answer_text(r.answers.get(str(q.id))) for q in questions),
-                    )
-                ]
-            )
-        content = "\ufeff" + buffer.getvalue()  # a BOM, so Excel reads UTF-8 (æøå)
-        return Response(
-            content.encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": f'attachment; filename="{slug}-registrations.csv"'},
-        )
+            for r in registrations
+        ]
+        return spreadsheet.csv_response(f"{slug}-registrations.csv", [header, *rows])
 
     @get("/api/v1/registrations/{registration_id:uuid}", responses=responses(401, 403, 404))
     async def detail(self, registration_id: FromPath[UUID], conn: Conn, principal: Caller) -> RegistrationRow:

@@ -3,8 +3,6 @@ series sign-up and cancelling a whole series from a manage link."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -12,7 +10,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from .. import idempotency, ratelimit
+from .. import idempotency, ratelimit, spreadsheet
 from ..events import domain as events
 from ..events import series as series_owners
 from ..hooks import REGISTRATION_END_HOOKS
@@ -20,7 +18,7 @@ from ..http import Caller, Config, Conn, Now
 from ..openapi import responses
 from ..registrations import links
 from ..registrations.access import by_code
-from ..registrations.routes import csv_cell, manage_secret
+from ..registrations.routes import manage_secret
 from . import domain, queries, series
 from .schemas import (
     DateRegistration,
@@ -122,19 +120,16 @@ class GroupController(Controller):
 
 
 def _csv(slug: str, found: Placements) -> Response[Any]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["group", "name", "email", "organisation", "background", "accessibility", "choice", "locked"])
+    lines: list[list[object]] = [
+        ["group", "name", "email", "organisation", "background", "accessibility", "choice", "locked"]
+    ]
     lists = [(g.group.key, g.members) for g in found.groups] + [("", found.unplaced)]
     for key, members in lists:
         for p in members:
-            row = (key, p.name, p.email, p.organisation, p.background or "", p.accessibility, p.choice or "", p.locked)
-            writer.writerow([csv_cell(v) for v in row])
-    return Response(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{slug}-groups.csv"'},
-    )
+            lines.append(
+                [key, p.name, p.email, p.organisation, p.background or "", p.accessibility, p.choice or "", p.locked]
+            )
+    return spreadsheet.csv_response(f"{slug}-groups.csv", lines)
 
 
 class SeriesController(Controller):
