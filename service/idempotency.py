@@ -10,14 +10,18 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 from litestar import Request, Response
+from litestar.params import HeaderParameter
 
 from .errors import Conflict, DomainError, Invalid
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+# The header a POST handler declares: `idempotency_key: Key = None`.
+Key = Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)]
 
 LOOKUP = "SELECT request_hash, status_code, body FROM idempotency_keys WHERE principal = $1 AND key = $2"
 STORE = """

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import CacheControlHeader
-from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from .. import idempotency, ratelimit, spreadsheet
 from ..http import Caller, Config, Conn, Now
@@ -87,7 +87,7 @@ class PrizeController(Controller):
         conn: Conn,
         now: Now,
         settings: Config,
-        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
+        idempotency_key: idempotency.Key = None,
     ) -> Response[NominationCreated]:
         """Nominate while the call is open (409 with the window otherwise); honours `Idempotency-Key`."""
         await ratelimit.limit(request, conn, data.nominator_email, data.nominee_email, now=now)

@@ -6,7 +6,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import CacheControlHeader
-from litestar.params import Body, FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import Body, FromPath, JSONBody, QueryParameter
 
 from .. import idempotency, ratelimit, spreadsheet
 from ..errors import Invalid
@@ -113,7 +113,7 @@ class RegistrationController(Controller):
         conn: Conn,
         now: Now,
         settings: Config,
-        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
+        idempotency_key: idempotency.Key = None,
     ) -> Response[RegistrationCreated]:
         """Register for an event. Answers `confirmed` or `waitlisted`; honours `Idempotency-Key`."""
         await ratelimit.limit(request, conn, data.email, now=now)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
-from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from .. import idempotency, ratelimit, spreadsheet
 from ..events import domain as events
@@ -168,7 +168,7 @@ class SeriesController(Controller):
         conn: Conn,
         now: Now,
         settings: Config,
-        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
+        idempotency_key: idempotency.Key = None,
     ) -> Response[SeriesRegistrationCreated]:
         """Register for every open date of a series (or those in `events`) with one ranking of perspectives.
         Each date has its own registration, ticket and waiting list. Honours `Idempotency-Key`."""

@@ -26,7 +26,9 @@ async def client(database_url: str) -> AsyncIterator[AsyncTestClient[Any]]:
     """A one-route app on its own pool (the test client runs the app on another event loop)."""
 
     @post("/things", status_code=201)
-    async def make_thing(request: Request[Any, Any, Any], data: JSONBody[dict[str, Any]]) -> Response[Any]:
+    async def make_thing(
+        request: Request[Any, Any, Any], data: JSONBody[dict[str, Any]], idempotency_key: idempotency.Key = None
+    ) -> Response[Any]:
         async with request.app.state.pool.acquire() as conn:
 
             async def action() -> tuple[int, bytes]:
@@ -34,9 +36,7 @@ async def client(database_url: str) -> AsyncIterator[AsyncTestClient[Any]]:
                 made = await conn.fetchval("SELECT count(*) FROM audit_log WHERE action = 'thing.made'")
                 return 201, msgspec.json.encode({"made": made})
 
-            return await idempotency.respond(
-                request, conn, principal="test", key=request.headers.get("idempotency-key"), action=action
-            )
+            return await idempotency.respond(request, conn, principal="test", key=idempotency_key, action=action)
 
     @asynccontextmanager
     async def pool_of(app: Litestar) -> AsyncIterator[None]:
