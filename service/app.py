@@ -41,7 +41,7 @@ from .migrate import load_migrations
 from .nominations.pages import PRIZE_PAGES
 from .nominations.routes import PRIZE_ROUTES
 from .openapi import declare_closed_objects
-from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make, title_for
+from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make, path_of, title_for
 from .programme.routes import PROGRAMME_ROUTES
 from .registrations.routes import REGISTRATION_ROUTES
 from .settings import Settings
@@ -135,10 +135,7 @@ def _on_validation_error(request: Request[Any, Any, Any], exc: ValidationExcepti
             continue
         message = str(item.get("message", "invalid"))
         key = str(item.get("key", ""))
-        if not key:
-            found = re.search(r"at `([^`]+)`", message)
-            key = found.group(1) if found else ""
-        field = _field_of(key)
+        field = _field_of(key or path_of(message) or "")
         named = re.search(r"(unknown|missing required) field `([^`]+)`", message)
         code = "invalid"
         if named:

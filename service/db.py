@@ -225,3 +225,11 @@ async def ensure_database(url: str) -> bool:
 
 def json_dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def like_pattern(text: str, *, contains: bool = True) -> str:
+    """`text` as a LIKE pattern that matches it literally: `\\`, `%` and `_` are escaped (LIKE's default escape
+    character is the backslash). With `contains` the pattern matches it anywhere; without, the SQL adds its own
+    wildcards (e.g. `LIKE $2 || '%'`). Case is the caller's: compare `lower(column)` with a lower-cased text."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%" if contains else escaped

@@ -9,6 +9,8 @@ from uuid import UUID
 
 import asyncpg
 
+from ..db import like_pattern
+
 # A door works until this long after its event ends (late leavers, the evening programme).
 DOOR_GRACE = timedelta(hours=12)
 
@@ -297,8 +299,7 @@ async def counts(conn: asyncpg.Connection, event_id: UUID) -> asyncpg.Record:
 
 
 async def search(conn: asyncpg.Connection, event_id: UUID, text: str, limit: int) -> list[asyncpg.Record]:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return list(await conn.fetch(SEARCH, event_id, escaped, limit))
+    return list(await conn.fetch(SEARCH, event_id, like_pattern(text.lower(), contains=False), limit))
 
 
 async def offline_rows(conn: asyncpg.Connection, event_id: UUID) -> list[asyncpg.Record]:

@@ -12,6 +12,7 @@ from uuid import UUID
 import asyncpg
 
 from ..accounts.schemas import Principal
+from ..registrations.queries import filter_where
 from .schemas import AuditEntry, DashboardEvent, ListedRegistration, RegistrationFilter
 
 PAGE_SIZE = 50
@@ -96,31 +97,14 @@ def decode_cursor(cursor: str | None, sort: str) -> list[Any] | None:
 
 
 def _where(event_id: UUID, chosen: RegistrationFilter) -> tuple[list[str], list[Any]]:
-    clauses: list[str] = ["r.event_id = $1"]
-    params: list[Any] = [event_id]
-    if chosen.status:
-        params.append(chosen.status)
-        clauses.append(f"r.status = ${len(params)}")
-    if chosen.role:
-        params.append(chosen.role)
-        clauses.append(f"r.role = ${len(params)}")
-    if chosen.session:
-        params.append(chosen.session)
-        clauses.append(
-            f"EXISTS (SELECT 1 FROM session_choices c WHERE c.registration_id = r.id AND c.session_id = ${len(params)})"  # noqa: S608 - only a $n placeholder is formatted in
-        )
-    if chosen.group:
-        params.append(chosen.group)
-        clauses.append(
-            f"EXISTS (SELECT 1 FROM group_placements g WHERE g.registration_id = r.id AND g.group_id = ${len(params)})"  # noqa: S608 - only a $n placeholder is formatted in
-        )
-    if chosen.q.strip():
-        params.append(
-            "%" + chosen.q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
-        n = len(params)
-        clauses.append(f"(lower(r.name) LIKE ${n} OR r.email_norm LIKE ${n} OR lower(r.organisation) LIKE ${n})")
-    return clauses, params
+    return filter_where(
+        event_id,
+        status=chosen.status,
+        role=chosen.role,
+        text=chosen.q.strip(),
+        session=chosen.session,
+        group=chosen.group,
+    )
 
 
 async def registrations_page(

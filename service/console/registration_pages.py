@@ -14,6 +14,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
+from .. import spreadsheet
 from ..accounts.domain import require_event_scope
 from ..events import domain as events
 from ..events import queries as event_queries
@@ -167,14 +168,14 @@ class RegistrationPages(Controller):
         self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, principal: Caller, chosen: Chosen
     ) -> Response[bytes]:
         lines = await self._lines(request, conn, principal, slug, chosen)
-        return self._download(slug, "csv", export.to_csv(lines))
+        return self._download(slug, "csv", spreadsheet.to_csv(lines))
 
     @get("/events/{slug:str}/registrations.xlsx")
     async def xlsx(
         self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, principal: Caller, chosen: Chosen
     ) -> Response[bytes]:
         lines = await self._lines(request, conn, principal, slug, chosen)
-        return self._download(slug, "xlsx", export.to_xlsx(lines, slug))
+        return self._download(slug, "xlsx", spreadsheet.to_xlsx(lines, slug))
 
     @staticmethod
     def _download(slug: str, kind: str, content: bytes) -> Response[bytes]:

@@ -43,7 +43,6 @@ SELECT {_COLUMNS}, {_COUNTS} FROM events e
  ORDER BY e.starts_at DESC, e.slug
  LIMIT $1 OFFSET $2
 """  # noqa: S608 - composed from this module's SQL constants
-AUDIT = "INSERT INTO audit_log (actor, event_id, action, data) VALUES ($1, $2, $3, $4)"
 
 _UPDATABLE = {
     "title",
@@ -131,10 +130,6 @@ async def list_published(conn: asyncpg.Connection, now: Any, limit: int, offset:
 
 async def list_all(conn: asyncpg.Connection, limit: int, offset: int) -> list[Event]:
     return [to_event(r) for r in await conn.fetch(LIST_ALL, limit, offset)]
-
-
-async def audit(conn: asyncpg.Connection, actor: str, event_id: UUID | None, action: str, data: dict[str, Any]) -> None:
-    await conn.execute(AUDIT, actor, event_id, action, data)
 
 
 SERIES_ID = "SELECT id FROM series WHERE slug = $1"

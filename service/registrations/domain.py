@@ -15,7 +15,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from .. import jobs
+from .. import audit, jobs
 from ..errors import Conflict, Invalid, InvalidState, NotFound
 from ..events.schemas import Event
 from ..types import localized
@@ -364,12 +364,12 @@ async def delete_registration(
             await _promote_into_seat_of(conn, registration.event_id, registration_id, actor=ATTENDEE, now=now)
         await _ended(conn, registration_id, hooks=end_hooks, actor=ATTENDEE, now=now, erased=True)
         await queries.delete_registration(conn, registration_id)
-        await conn.execute(
-            "INSERT INTO audit_log (actor, event_id, action, data) VALUES ($1, $2, $3, $4)",
-            ATTENDEE,
-            registration.event_id,
+        await audit.record(
+            conn,
             "registration.erased",
-            {"status": registration.status},
+            actor=ATTENDEE,
+            event_id=registration.event_id,
+            data={"status": registration.status},
         )
 
 

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
+from ..db import like_pattern
 from .schemas import Question, Registration
 
 _COLUMNS = """
@@ -364,26 +365,44 @@ async def store_ticket_images(
     await conn.execute(STORE_TICKET_IMAGES, registration_id, version, png, svg)
 
 
-def search_sql(*, status: str | None, role: str | None, text: str | None, sort: str) -> tuple[str, list[Any]]:
-    """The organiser's filtered list: WHERE clause and parameters after $1 = event_id."""
+def filter_where(
+    event_id: UUID,
+    *,
+    status: str | None = None,
+    role: str | None = None,
+    text: str | None = None,
+    session: UUID | None = None,
+    group: UUID | None = None,
+) -> tuple[list[str], list[Any]]:
+    """The organiser's filter of an event's registrations, for the API list and the console's table and exports
+    alike: WHERE clauses on `registrations r` and their parameters, `$1` being the event. `text` is looked for
+    in the name, e-mail address and organisation, case-insensitively and literally."""
     clauses = ["r.event_id = $1"]
-    params: list[Any] = []
+    params: list[Any] = [event_id]
     if status:
         params.append(status)
-        clauses.append(f"r.status = ${len(params) + 1}")
+        clauses.append(f"r.status = ${len(params)}")
     if role:
         params.append(role)
-        clauses.append(f"r.role = ${len(params) + 1}")
+        clauses.append(f"r.role = ${len(params)}")
+    if session:
+        params.append(session)
+        clauses.append(
+            f"EXISTS (SELECT 1 FROM session_choices c WHERE c.registration_id = r.id AND c.session_id = ${len(params)})"  # noqa: S608 - only a $n placeholder is formatted in
+        )
+    if group:
+        params.append(group)
+        clauses.append(
+            f"EXISTS (SELECT 1 FROM group_placements g WHERE g.registration_id = r.id AND g.group_id = ${len(params)})"  # noqa: S608 - only a $n placeholder is formatted in
+        )
     if text:
-        params.append("%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-        n = len(params) + 1
+        params.append(like_pattern(text.lower()))
+        n = len(params)
         clauses.append(f"(lower(r.name) LIKE ${n} OR r.email_norm LIKE ${n} OR lower(r.organisation) LIKE ${n})")
-    order = {
-        "created": "r.queue_seq",
-        "name": "lower(r.name), r.queue_seq",
-        "-created": "r.queue_seq DESC",
-    }.get(sort, "r.queue_seq")
-    return " AND ".join(clauses), [*params, order]
+    return clauses, params
+
+
+_SEARCH_ORDER = {"created": "r.queue_seq", "name": "lower(r.name), r.queue_seq", "-created": "r.queue_seq DESC"}
 
 
 async def search(
@@ -397,20 +416,20 @@ async def search(
     limit: int,
     offset: int,
 ) -> tuple[list[Registration], int]:
-    where, params = search_sql(status=status, role=role, text=text, sort=sort)
-    order = params.pop()
-    base = len(params) + 2
+    clauses, params = filter_where(event_id, status=status, role=role, text=text)
+    where = " AND ".join(clauses)
+    order = _SEARCH_ORDER.get(sort, "r.queue_seq")
+    base = len(params) + 1
     rows = await conn.fetch(
-        f"SELECT {_COLUMNS}, {_POSITION}, count(*) OVER () AS total FROM registrations r WHERE {where} "  # noqa: S608 - where/order from search_sql: fixed SQL, values as $n
+        f"SELECT {_COLUMNS}, {_POSITION}, count(*) OVER () AS total FROM registrations r WHERE {where} "  # noqa: S608 - where from filter_where, order from _SEARCH_ORDER: fixed SQL, values as $n
         f"ORDER BY {order} LIMIT ${base} OFFSET ${base + 1}",
-        event_id,
         *params,
         limit,
         offset,
     )
     total = int(rows[0]["total"]) if rows else 0
     if not rows and offset:
-        total = int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {where}", event_id, *params))  # noqa: S608 - where from search_sql: fixed SQL, values as $n
+        total = int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {where}", *params))  # noqa: S608 - where from filter_where: fixed SQL, values as $n
     return [to_registration({k: v for k, v in dict(r).items() if k != "total"}) for r in rows], total
 
 

@@ -99,7 +99,6 @@ SELECT g.id, g.key, g.name, g.perspective, coalesce(o.published_at IS NOT NULL, 
   LEFT JOIN group_rounds o ON o.event_id = x.event_id
  WHERE x.registration_id = $1
 """
-AUDIT = "INSERT INTO audit_log (at, actor, event_id, action, data) VALUES ($1, $2, $3, $4, $5)"
 # The registrations one series sign-up made share its id; nothing else (not the e-mail address) ties them.
 TIE_TO_SIGNUP = "UPDATE registrations SET signup_id = $1 WHERE id = ANY($2::uuid[])"
 # The active registrations in a series made by the same sign-up as registration $1 (only itself without one).
@@ -207,12 +206,6 @@ async def group_of(conn: asyncpg.Connection, registration_id: UUID) -> GroupBadg
     """
     row = await conn.fetchrow(GROUP_OF, registration_id)
     return GroupBadge(**dict(row)) if row else None
-
-
-async def audit(
-    conn: asyncpg.Connection, now: datetime, actor: str, event_id: UUID, action: str, data: dict[str, Any]
-) -> None:
-    await conn.execute(AUDIT, now, actor, event_id, action, data)
 
 
 async def tie_to_signup(conn: asyncpg.Connection, signup_id: UUID, registration_ids: list[UUID]) -> None:

@@ -236,7 +236,7 @@ async def test_group_lists_export_as_csv(client: Client, organiser_token: str, m
 
     response = await client.get("/api/v1/events/ws/groups/lists?format=csv", headers=auth(organiser_token))
 
-    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows == [
         ["group", "name", "email", "organisation", "background", "accessibility", "choice", "locked"],
