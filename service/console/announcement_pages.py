@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -96,21 +95,20 @@ class AnnouncementPages(Controller):
         errors: dict[str, str],
     ) -> Template:
         sessions = await _scheduled_sessions(conn, event)
-        return console_page(
+        return forms.form_page(
             request,
             "console/announcements.html",
             principal,
-            status_code=422 if errors else 200,
+            values=values,
+            errors=errors,
+            labels=LABELS,
+            texts=ERRORS,
             event_slug=event.slug,
             section="announcements",
             event=event,
             announcements=await announcements.list_announcements(conn, event.id, actor=principal),
             audiences=AUDIENCES,
             sessions={str(s.id): s for s in sessions},
-            values=values,
-            errors=errors,
-            field_labels=LABELS,
-            error_texts=ERRORS,
             notice=request.query_params.get("notice"),
         )
 
@@ -134,17 +132,18 @@ class AnnouncementPages(Controller):
     ) -> Response[Any]:
         """Save a draft and show its preview; nothing is sent before the preview is confirmed."""
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        try:
-            body = msgspec.convert(announcement_values(data), AnnouncementIn)
+
+        async def write() -> str:
+            body = forms.convert(announcement_values(data), AnnouncementIn)
             ref = body.audience_ref
             if ref is not None and ref not in {str(s.id) for s in await _scheduled_sessions(conn, event)}:
                 raise forms.FormErrors({"audience_ref": "invalid_audience"})
             draft = await announcements.create_announcement(conn, event.id, data=body, actor=principal, now=now)
-        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403, 404):
-                raise
-            return await self._page(request, conn, principal, event, values=data, errors=forms.errors_of(error))
-        return Redirect(f"/console/events/{slug}/announcements/{draft.id}", status_code=303)
+            return f"/console/events/{slug}/announcements/{draft.id}"
+
+        return await forms.submit(
+            write, lambda errors: self._page(request, conn, principal, event, values=data, errors=errors)
+        )
 
     @get("/{announcement_id:uuid}")
     async def preview(

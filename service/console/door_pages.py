@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -15,7 +14,7 @@ from litestar.response import Redirect, Template
 from ..checkin import doors
 from ..checkin import queries as checkin_queries
 from ..checkin.schemas import Door, DoorIn
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..events import domain as events
 from ..events.schemas import Event
 from ..http import Caller, Config, Conn, Now
@@ -51,20 +50,19 @@ class DoorPages(Controller):
         values: dict[str, str],
         errors: dict[str, str],
     ) -> Template:
-        return console_page(
+        return forms.form_page(
             request,
             "console/doors.html",
             principal,
-            status_code=422 if errors else 200,
+            values=values,
+            errors=errors,
+            labels=DOOR_LABELS,
+            texts=DOOR_ERRORS,
             event_slug=event.slug,
             section="doors",
             event=event,
             doors=await doors.list_doors(conn, event.id, settings=settings, now=now),
             counts=await checkin_queries.counts(conn, event.id),
-            values=values,
-            errors=errors,
-            field_labels=DOOR_LABELS,
-            error_texts=DOOR_ERRORS,
             notice=request.query_params.get("notice"),
         )
 
@@ -115,18 +113,16 @@ class DoorPages(Controller):
         settings: Config,
     ) -> Response[Any]:
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        try:
-            body = msgspec.convert({"name": data.get("name", "").strip()}, DoorIn)
+
+        async def create() -> str:
+            body = forms.convert({"name": data.get("name", "").strip()}, DoorIn)
             door = await doors.create_door(conn, event, name=body.name, settings=settings, actor=principal, now=now)
-        except msgspec.ValidationError as error:
-            errors = {"name": forms.code_of_validation(error)}
-            return await self._page(request, conn, principal, event, settings, now, values=data, errors=errors)
-        except DomainError as error:
-            if error.status in (401, 403, 404):
-                raise
-            errors = {forms.field_of_domain(error): error.code}
-            return await self._page(request, conn, principal, event, settings, now, values=data, errors=errors)
-        return Redirect(f"/console/events/{slug}/doors/{door.id}", status_code=303)
+            return f"/console/events/{slug}/doors/{door.id}"
+
+        return await forms.submit(
+            create,
+            lambda errors: self._page(request, conn, principal, event, settings, now, values=data, errors=errors),
+        )
 
     @get("/{door_id:uuid}")
     async def pairing(

@@ -4,10 +4,9 @@ service/registrations; this module only reads forms and shows results."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -24,34 +23,38 @@ from ..registrations.schemas import QuestionIn
 from . import dashboard, forms, listing
 from .guard import ORGANISER, console_page, organiser
 
+S = TypeVar("S", EventIn, EventPatch)
+
 
 def _form_page(
-    request: Request[Any, Any, Any],
-    principal: Any,
-    *,
-    event: Any,
-    values: dict[str, str],
-    errors: dict[str, str],
-    status_code: int | None = None,
+    request: Request[Any, Any, Any], principal: Any, *, event: Any, values: dict[str, str], errors: dict[str, str]
 ) -> Template:
-    return console_page(
+    return forms.form_page(
         request,
         "console/event_form.html",
         principal,
-        status_code=status_code or (422 if errors else 200),
+        values=values,
+        errors=errors,
         event_slug=event.slug if event else None,
         section="event" if event else "events",
         event=event,
-        values=values,
-        errors=errors,
-        field_labels=forms.FIELD_LABELS,
-        error_texts=forms.ERROR_TEXTS,
     )
 
 
-def _status(error: Exception) -> int | None:
-    """A refusal about one field (a date for another organiser's series) is a 403 that shows the form again."""
-    return 403 if isinstance(error, DomainError) and error.status == 403 else None
+def _event_in(data: dict[str, str], schema: type[S]) -> S:
+    """The event form as EventIn or EventPatch; raises FormErrors naming every field that fails."""
+    return forms.convert(forms.event_values(data, creating=schema is EventIn), schema)
+
+
+QUESTION_FIELDS = {"kind": "question_kind", "choices": "choices_nb"}
+
+
+def _question_errors(error: forms.FormError) -> dict[str, str]:
+    """The question form names the kind `question_kind`; a refusal about the question is shown by its label,
+    one about the choices by the bokmål choices."""
+    if isinstance(error, DomainError):
+        return {QUESTION_FIELDS.get(error.field or "", "label_nb"): error.code}
+    return {QUESTION_FIELDS.get(field, field): code for field, code in forms.errors_of(error).items()}
 
 
 class EventPages(Controller):
@@ -104,16 +107,14 @@ class EventPages(Controller):
         now: Now,
     ) -> Response[Any]:
         organiser(principal)
-        try:
-            body = msgspec.convert(forms.event_values(data, creating=True), EventIn)
-            event = await events.create_event(conn, body, actor=principal, now=now)
-        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403) and error.field is None:
-                raise
-            return _form_page(
-                request, principal, event=None, values=data, errors=forms.errors_of(error), status_code=_status(error)
-            )
-        return Redirect(f"/console/events/{event.slug}?notice=created", status_code=303)
+
+        async def create() -> str:
+            event = await events.create_event(conn, _event_in(data, EventIn), actor=principal, now=now)
+            return f"/console/events/{event.slug}?notice=created"
+
+        return await forms.submit(
+            create, lambda errors: _form_page(request, principal, event=None, values=data, errors=errors)
+        )
 
     @get("/events/{slug:str}")
     async def edit_form(
@@ -136,15 +137,15 @@ class EventPages(Controller):
     ) -> Response[Any]:
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
         values = {**data, "slug": event.slug, "kind": event.kind}
-        try:
-            patch = msgspec.convert(forms.event_values(data, creating=False), EventPatch)
+
+        async def change() -> str:
+            patch = _event_in(data, EventPatch)
             await events.update_event(conn, slug, patch, actor=principal, now=now, hooks=EVENT_CHANGE_HOOKS)
-        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403, 404) and error.field is None:
-                raise
-            errors = forms.errors_of(error)
-            return _form_page(request, principal, event=event, values=values, errors=errors, status_code=_status(error))
-        return Redirect(f"/console/events/{slug}?notice=saved", status_code=303)
+            return f"/console/events/{slug}?notice=saved"
+
+        return await forms.submit(
+            change, lambda errors: _form_page(request, principal, event=event, values=values, errors=errors)
+        )
 
     @post("/events/{slug:str}/state", status_code=303)
     async def change_state(
@@ -200,19 +201,16 @@ class EventPages(Controller):
         values: dict[str, str],
         errors: dict[str, str],
     ) -> Template:
-        return console_page(
+        return forms.form_page(
             request,
             "console/questions.html",
             principal,
-            status_code=422 if errors else 200,
+            values=values,
+            errors=errors,
             event_slug=event.slug,
             section="questions",
             event=event,
             questions=await registration_queries.questions(conn, event.id),
-            values=values,
-            errors=errors,
-            field_labels=forms.FIELD_LABELS,
-            error_texts=forms.ERROR_TEXTS,
             notice=request.query_params.get("notice"),
         )
 
@@ -226,19 +224,16 @@ class EventPages(Controller):
         principal: Caller,
     ) -> Response[Any]:
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        try:
-            question = msgspec.convert(forms.question_values(data), QuestionIn)
-            await registrations.add_question(conn, event.id, question)
-        except forms.FormErrors as error:
-            return await self._questions_page(request, conn, principal, event, values=data, errors=error.errors)
-        except msgspec.ValidationError as error:
-            field = forms.field_of_validation(error).replace("kind", "question_kind")
-            errors = {field: forms.code_of_validation(error)}
-            return await self._questions_page(request, conn, principal, event, values=data, errors=errors)
-        except DomainError as error:
-            field = {"choices": "choices_nb"}.get(error.field or "", "label_nb")
-            return await self._questions_page(request, conn, principal, event, values=data, errors={field: error.code})
-        return Redirect(f"/console/events/{slug}/questions?notice=added", status_code=303)
+
+        async def add() -> str:
+            await registrations.add_question(conn, event.id, forms.convert(forms.question_values(data), QuestionIn))
+            return f"/console/events/{slug}/questions?notice=added"
+
+        return await forms.submit(
+            add,
+            lambda errors: self._questions_page(request, conn, principal, event, values=data, errors=errors),
+            read=_question_errors,
+        )
 
     @post("/events/{slug:str}/questions/{question_id:uuid}/delete", status_code=303)
     async def delete_question(

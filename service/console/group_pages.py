@@ -23,7 +23,7 @@ from ..workshops import domain as workshops
 from ..workshops import queries as workshop_queries
 from ..workshops.schemas import GroupIn, GroupPatch, PlacementIn
 from . import forms
-from .guard import ORGANISER, console_page
+from .guard import ORGANISER
 
 LABELS = {
     "key": "Short name (key)",
@@ -82,20 +82,19 @@ class GroupPages(Controller):
         group: Any = None,
     ) -> Template:
         error = request.query_params.get("error")
-        return console_page(
+        return forms.form_page(
             request,
             template,
             principal,
-            status_code=422 if errors else 200,
+            values=values,
+            errors=errors,
+            labels=LABELS,
+            texts=ERRORS,
             event_slug=event.slug,
             section="groups",
             event=event,
             placements=await workshops.placements_of(conn, event) if event.kind == "workshop" else None,
             group=group,
-            values=values,
-            errors=errors,
-            field_labels=LABELS,
-            error_texts=ERRORS,
             notice=request.query_params.get("notice"),
             problem=title_for(error, request_language(request)) if error else None,
             roles=ROLE_LABELS,
@@ -119,14 +118,15 @@ class GroupPages(Controller):
         now: Now,
     ) -> Response[Any]:
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        try:
-            body = msgspec.convert(group_values(data, creating=True), GroupIn)
+
+        async def add() -> str:
+            body = forms.convert(group_values(data, creating=True), GroupIn)
             await workshops.add_group(conn, event, body, actor=principal.actor, now=now)
-        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403, 404):
-                raise
-            return await self._page(request, conn, principal, event, values=data, errors=forms.errors_of(error))
-        return Redirect(f"/console/events/{slug}/groups?notice=added", status_code=303)
+            return f"/console/events/{slug}/groups?notice=added"
+
+        return await forms.submit(
+            add, lambda errors: self._page(request, conn, principal, event, values=data, errors=errors)
+        )
 
     @get("/edit/{key:str}")
     async def edit_form(
@@ -155,23 +155,25 @@ class GroupPages(Controller):
     ) -> Response[Any]:
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
         group = await _group(conn, event, key)
-        try:
-            patch = msgspec.convert(group_values(data, creating=False), GroupPatch)
+
+        async def change() -> str:
+            patch = forms.convert(group_values(data, creating=False), GroupPatch)
             await workshops.change_group(conn, event, key, patch, actor=principal.actor, now=now)
-        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403, 404):
-                raise
-            return await self._page(
+            return f"/console/events/{slug}/groups?notice=saved"
+
+        return await forms.submit(
+            change,
+            lambda errors: self._page(
                 request,
                 conn,
                 principal,
                 event,
                 values=data,
-                errors=forms.errors_of(error),
+                errors=errors,
                 template="console/group_form.html",
                 group=group,
-            )
-        return Redirect(f"/console/events/{slug}/groups?notice=saved", status_code=303)
+            ),
+        )
 
     @post("/assign", status_code=303)
     async def assign(self, slug: FromPath[str], conn: Conn, principal: Caller, now: Now) -> Redirect:

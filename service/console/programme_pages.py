@@ -13,7 +13,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..events import domain as events
 from ..events.schemas import Event
 from ..http import Caller, Conn, Now
@@ -52,6 +52,11 @@ def _texts() -> dict[str, str]:
     return {**forms.ERROR_TEXTS, **session_forms.ERROR_TEXTS}
 
 
+def _kept(data: dict[str, str]) -> dict[str, str]:
+    """The form's values, sent again from the confirmation step."""
+    return {k: v for k, v in data.items() if k not in ("csrf_token", "confirmed")}
+
+
 async def _event(conn: Conn, slug: str, principal: Any) -> Event:
     return await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
 
@@ -77,20 +82,19 @@ class ProgrammePages(Controller):
         values: dict[str, str],
         errors: dict[str, str],
     ) -> Template:
-        return console_page(
+        return forms.form_page(
             request,
             "console/session_form.html",
             principal,
-            status_code=422 if errors else 200,
+            values=values,
+            errors=errors,
+            labels=_labels(errors),
+            texts=_texts(),
             event_slug=event.slug,
             section="programme",
             event=event,
             session=session,
-            values=values,
-            errors=errors,
             speaker_rows=range(session_forms.speaker_count(values)),
-            field_labels=_labels(errors),
-            error_texts=_texts(),
         )
 
     @get("/")
@@ -132,8 +136,9 @@ class ProgrammePages(Controller):
         now: Now,
     ) -> Response[Any]:
         event = await _event(conn, slug, principal)
-        try:
-            body = msgspec.convert(session_forms.session_values(data), SessionIn)
+
+        async def create() -> str | Response[Any]:
+            body = forms.convert(session_forms.session_values(data), SessionIn)
             if body.kind == "plenary" and data.get("confirmed") != "yes":
                 # A plenary goes into every confirmed attendee's calendar: say so before sending the invites.
                 return console_page(
@@ -143,15 +148,15 @@ class ProgrammePages(Controller):
                     event_slug=slug,
                     section="programme",
                     event=event,
-                    kept={k: v for k, v in data.items() if k not in ("csrf_token", "confirmed")},
+                    kept=_kept(data),
                     people=event.confirmed,
                 )
             await programme.create_session(conn, event.id, body, actor=principal, now=now)
-        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403, 404):
-                raise
-            return self._form(request, principal, event, session=None, values=data, errors=forms.errors_of(error))
-        return Redirect(f"{BASE.format(slug=slug)}?notice=added", status_code=303)
+            return f"{BASE.format(slug=slug)}?notice=added"
+
+        return await forms.submit(
+            create, lambda errors: self._form(request, principal, event, session=None, values=data, errors=errors)
+        )
 
     @get("/{session_id:uuid}")
     async def edit_form(
@@ -181,11 +186,11 @@ class ProgrammePages(Controller):
         """Save the session; a calendar change is shown for confirmation first (`confirmed=yes` saves it)."""
         event = await _event(conn, slug, principal)
         session = await _session(conn, event, session_id)
-        try:
+
+        async def change() -> str | Response[Any]:
             values = session_forms.session_values(data)
-            patch = msgspec.convert(values, SessionPatch)
+            patch = forms.convert(values, SessionPatch)
             if calendar_change(session, values) and data.get("confirmed") != "yes":
-                kept = {k: v for k, v in data.items() if k not in ("csrf_token", "confirmed")}
                 return console_page(
                     request,
                     "console/session_confirm.html",
@@ -194,15 +199,15 @@ class ProgrammePages(Controller):
                     section="programme",
                     event=event,
                     session=session,
-                    kept=kept,
+                    kept=_kept(data),
                     people=await affected(conn, session, values.get("kind")),
                 )
             await programme.update_session(conn, session_id, patch, actor=principal, now=now)
-        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403, 404):
-                raise
-            return self._form(request, principal, event, session=session, values=data, errors=forms.errors_of(error))
-        return Redirect(f"{BASE.format(slug=slug)}?notice=saved", status_code=303)
+            return f"{BASE.format(slug=slug)}?notice=saved"
+
+        return await forms.submit(
+            change, lambda errors: self._form(request, principal, event, session=session, values=data, errors=errors)
+        )
 
     @get("/{session_id:uuid}/cancel")
     async def cancel_form(

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from ..errors import DomainError
 from ..http import Caller, Conn, Now
 from . import forms, listing, users
 from .schemas import INVITE_ROLES, InviteIn
@@ -32,22 +30,17 @@ class UserPages(Controller):
         values: dict[str, Any],
         errors: dict[str, str],
     ) -> Template:
-        from .guard import console_page
-
-        return console_page(
+        return forms.form_page(
             request,
             "console/users.html",
             principal,
-            status_code=422 if errors else 200,
+            values=values,
+            errors=errors,
             section="users",
             people=await users.list_users(conn, actor=principal),
             events=await listing.all_events(conn, principal, now=now),
             roles=INVITE_ROLES,
             role_texts=ROLE_TEXTS,
-            values=values,
-            errors=errors,
-            field_labels=forms.FIELD_LABELS,
-            error_texts=forms.ERROR_TEXTS,
             notice=request.query_params.get("notice"),
         )
 
@@ -63,20 +56,15 @@ class UserPages(Controller):
         values: dict[str, Any] = {key: form.get(key, "").strip() for key in ("email", "name", "role", "language")}
         chosen_events = form.getall("events") if "events" in form else []
         values["events"] = chosen_events
-        try:
-            data = msgspec.convert({**values, "language": values["language"] or "nb"}, InviteIn)
+
+        async def invite() -> str:
+            data = forms.convert({**values, "language": values["language"] or "nb"}, InviteIn)
             await users.invite_user(conn, data, actor=principal, now=now)
-        except msgspec.ValidationError as error:
-            field = forms.field_of_validation(error)
-            code = "invalid_email" if field == "email" else forms.code_of_validation(error)
-            return await self._page(request, conn, principal, now, values=values, errors={field: code})
-        except DomainError as error:
-            if error.status in (401, 403):
-                raise
-            return await self._page(
-                request, conn, principal, now, values=values, errors={forms.field_of_domain(error): error.code}
-            )
-        return Redirect("/console/users?notice=invited", status_code=303)
+            return "/console/users?notice=invited"
+
+        return await forms.submit(
+            invite, lambda errors: self._page(request, conn, principal, now, values=values, errors=errors)
+        )
 
     @get("/{user_id:uuid}/disable")
     async def disable_form(
