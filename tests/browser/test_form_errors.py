@@ -100,9 +100,10 @@ def test_empty_registration_shows_every_error_at_once_with_focus_on_the_summary(
     # No empty band in the summary: below its list there is only the summary's own padding.
     gap = visitor.evaluate(
         """() => {
-            const box = document.getElementById('error-summary').getBoundingClientRect();
-            const list = document.querySelector('#error-summary ul').getBoundingClientRect();
-            return box.bottom - list.bottom - parseFloat(getComputedStyle(document.getElementById('error-summary')).paddingBottom);
+            const summary = document.getElementById('error-summary');
+            const box = summary.getBoundingClientRect();
+            const list = summary.querySelector('ul').getBoundingClientRect();
+            return box.bottom - list.bottom - parseFloat(getComputedStyle(summary).paddingBottom);
         }"""
     )
     assert gap <= 4, f"{gap}px of empty space below the summary's list"
