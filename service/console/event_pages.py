@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from ..accounts.domain import require_role
 from ..errors import DomainError, NotFound
 from ..events import domain as events
-from ..events.schemas import EventIn, EventPatch
+from ..events.schemas import Event, EventIn, EventPatch
 from ..hooks import EVENT_CHANGE_HOOKS
 from ..http import Caller, Conn, Now
 from ..registrations import domain as registrations
@@ -26,19 +26,9 @@ from .guard import ORGANISER, console_page, organiser
 S = TypeVar("S", EventIn, EventPatch)
 
 
-def _form_page(
-    request: Request[Any, Any, Any], principal: Any, *, event: Any, values: dict[str, str], errors: dict[str, str]
-) -> Template:
-    return forms.form_page(
-        request,
-        "console/event_form.html",
-        principal,
-        values=values,
-        errors=errors,
-        event_slug=event.slug if event else None,
-        section="event" if event else "events",
-        event=event,
-    )
+def _form_page(console: forms.Console, event: Event | None, state: forms.State) -> Template:
+    section = "event" if event else "events"
+    return console.page("console/event_form.html", state, event=event, section=section, notice=console.notice)
 
 
 def _event_in(data: dict[str, str], schema: type[S]) -> S:
@@ -60,6 +50,7 @@ def _question_errors(error: forms.FormError) -> dict[str, str]:
 class EventPages(Controller):
     path = "/console"
     include_in_schema = False
+    dependencies = forms.FORM_PAGES
 
     @get("/")
     async def dashboard(self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, now: Now) -> Template:
@@ -93,59 +84,38 @@ class EventPages(Controller):
         return console_page(request, "console/events.html", principal, section="events", events=found, now=now)
 
     @get("/new-event")
-    async def new_form(self, request: Request[Any, Any, Any], principal: Caller) -> Template:
-        organiser(principal)
-        return _form_page(request, principal, event=None, values={"kind": "conference", "capacity": "100"}, errors={})
+    async def new_form(self, console: forms.Page) -> Template:
+        organiser(console.principal)
+        return _form_page(console, None, ({"kind": "conference", "capacity": "100"}, {}))
 
     @post("/new-event", status_code=303)
-    async def create(
-        self,
-        data: URLEncodedBody[dict[str, str]],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-        now: Now,
-    ) -> Response[Any]:
-        organiser(principal)
+    async def create(self, data: forms.FormData, console: forms.Page) -> Response[Any]:
+        organiser(console.principal)
 
         async def create() -> str:
-            event = await events.create_event(conn, _event_in(data, EventIn), actor=principal, now=now)
+            body = _event_in(data, EventIn)
+            event = await events.create_event(console.conn, body, actor=console.principal, now=console.now)
             return f"/console/events/{event.slug}?notice=created"
 
-        return await forms.submit(
-            create, lambda errors: _form_page(request, principal, event=None, values=data, errors=errors)
-        )
+        return await console.submit(create, lambda errors: _form_page(console, None, (data, errors)))
 
     @get("/events/{slug:str}")
-    async def edit_form(
-        self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, principal: Caller
-    ) -> Template:
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        page = _form_page(request, principal, event=event, values=forms.event_form_values(event), errors={})
-        page.context["notice"] = request.query_params.get("notice")
-        return page
+    async def edit_form(self, slug: FromPath[str], console: forms.Page) -> Template:
+        event = await console.event(slug)
+        return _form_page(console, event, (forms.event_form_values(event), {}))
 
     @post("/events/{slug:str}", status_code=303)
-    async def change(
-        self,
-        slug: FromPath[str],
-        data: URLEncodedBody[dict[str, str]],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-        now: Now,
-    ) -> Response[Any]:
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+    async def change(self, slug: FromPath[str], data: forms.FormData, console: forms.Page) -> Response[Any]:
+        event = await console.event(slug)
         values = {**data, "slug": event.slug, "kind": event.kind}
 
         async def change() -> str:
             patch = _event_in(data, EventPatch)
-            await events.update_event(conn, slug, patch, actor=principal, now=now, hooks=EVENT_CHANGE_HOOKS)
+            hooks = EVENT_CHANGE_HOOKS
+            await events.update_event(console.conn, slug, patch, actor=console.principal, now=console.now, hooks=hooks)
             return f"/console/events/{slug}?notice=saved"
 
-        return await forms.submit(
-            change, lambda errors: _form_page(request, principal, event=event, values=values, errors=errors)
-        )
+        return await console.submit(change, lambda errors: _form_page(console, event, (values, errors)))
 
     @post("/events/{slug:str}/state", status_code=303)
     async def change_state(
@@ -185,54 +155,27 @@ class EventPages(Controller):
         return Redirect(f"/console/events/{slug}?notice=cancelled", status_code=303)
 
     @get("/events/{slug:str}/questions")
-    async def questions(
-        self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, principal: Caller
-    ) -> Template:
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        return await self._questions_page(request, conn, principal, event, values={}, errors={})
+    async def questions(self, slug: FromPath[str], console: forms.Page) -> Template:
+        return await self._questions_page(console, await console.event(slug), ({}, {}))
 
     @staticmethod
-    async def _questions_page(
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Any,
-        event: Any,
-        *,
-        values: dict[str, str],
-        errors: dict[str, str],
-    ) -> Template:
-        return forms.form_page(
-            request,
-            "console/questions.html",
-            principal,
-            values=values,
-            errors=errors,
-            event_slug=event.slug,
-            section="questions",
-            event=event,
-            questions=await registration_queries.questions(conn, event.id),
-            notice=request.query_params.get("notice"),
+    async def _questions_page(console: forms.Console, event: Event, state: forms.State) -> Template:
+        asked = await registration_queries.questions(console.conn, event.id)
+        return console.page(
+            "console/questions.html", state, event=event, section="questions", questions=asked, notice=console.notice
         )
 
     @post("/events/{slug:str}/questions", status_code=303)
-    async def add_question(
-        self,
-        slug: FromPath[str],
-        data: URLEncodedBody[dict[str, str]],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-    ) -> Response[Any]:
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+    async def add_question(self, slug: FromPath[str], data: forms.FormData, console: forms.Page) -> Response[Any]:
+        event = await console.event(slug)
 
         async def add() -> str:
-            await registrations.add_question(conn, event.id, forms.convert(forms.question_values(data), QuestionIn))
+            question = forms.convert(forms.question_values(data), QuestionIn)
+            await registrations.add_question(console.conn, event.id, question)
             return f"/console/events/{slug}/questions?notice=added"
 
-        return await forms.submit(
-            add,
-            lambda errors: self._questions_page(request, conn, principal, event, values=data, errors=errors),
-            read=_question_errors,
+        return await console.submit(
+            add, lambda errors: self._questions_page(console, event, (data, errors)), _question_errors
         )
 
     @post("/events/{slug:str}/questions/{question_id:uuid}/delete", status_code=303)

@@ -27,18 +27,23 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import msgspec
 from litestar import Request, Response
+from litestar.di import NamedDependency, Provide
+from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 
 from ..accounts.schemas import Principal
 from ..errors import DomainError
+from ..events import domain as events
+from ..events.schemas import Event
 from ..i18n import LANGUAGES
 from ..web import forms as web_forms
 from ..web.forms import FormErrors, code_of_validation, convert
-from .guard import console_page
+from .guard import ORGANISER, console_page
 
-__all__ = ["FormErrors", "code_of_validation", "convert", "form_page", "submit"]
+__all__ = ["Console", "FormErrors", "code_of_validation", "convert", "form_page", "submit"]
 
 OSLO = ZoneInfo("Europe/Oslo")
 TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
@@ -129,6 +134,76 @@ def form_page(
     )
 
 
+class Console:
+    """What a console form page works with: the request, its connection, the signed-in person and the time.
+    A controller gets it as the `console` dependency (FORM_PAGES); `page` renders, `submit` acts."""
+
+    def __init__(
+        self, request: Request[Any, Any, Any], conn: asyncpg.Connection, principal: Principal, now: datetime
+    ) -> None:
+        self.request, self.conn, self.principal, self.now = request, conn, principal, now
+
+    async def event(self, slug: str) -> Event:
+        """The event, when this person organises it (else Forbidden or NotFound, passed through)."""
+        return await events.get_event_for_actor(self.conn, slug, self.principal, *ORGANISER)
+
+    @property
+    def notice(self) -> str | None:
+        return self.request.query_params.get("notice")
+
+    def page(
+        self,
+        template: str,
+        state: State,
+        texts: Texts = None,
+        *,
+        event: Event | None = None,
+        section: str = "",
+        **context: Any,
+    ) -> Template:
+        """The form page: `state` is (values, errors); `texts` is (labels, error texts) when not the defaults;
+        with `event`, the event's tabs (`section` the current one)."""
+        labels, messages = texts or (None, None)
+        slug = event.slug if event else None
+        return form_page(
+            self.request,
+            template,
+            self.principal,
+            values=state[0],
+            errors=state[1],
+            labels=labels,
+            texts=messages,
+            event_slug=slug,
+            section=section,
+            event=event,
+            **context,
+        )
+
+    async def submit(
+        self,
+        act: Callable[[], Awaitable[str | Response[Any]]],
+        show: Callable[[dict[str, str]], Shown],
+        read: Callable[[Any], dict[str, str]] | None = None,
+    ) -> Response[Any]:
+        return await submit(act, show, read=read)
+
+
+async def provide_console(
+    request: Request[Any, Any, Any],
+    conn: NamedDependency[asyncpg.Connection],
+    principal: NamedDependency[Principal],
+    now: NamedDependency[datetime],
+) -> Console:
+    return Console(request, conn, principal, now)
+
+
+FORM_PAGES = {"console": Provide(provide_console)}  # a controller's dependencies, for its form pages
+Page = NamedDependency[Console]
+FormData = URLEncodedBody[dict[str, str]]
+Texts = tuple[dict[str, str] | None, dict[str, str] | None] | None
+State = tuple[dict[str, Any], dict[str, str]]  # a form's values and errors
+
+
 def passes_through(error: FormError) -> bool:
     """Whether a refusal is the person's (not signed in, not allowed, nothing there) and not the form's."""
     return isinstance(error, DomainError) and error.status in PASSED_THROUGH and error.field is None
@@ -199,6 +274,15 @@ def errors_of(error: FormErrors | msgspec.ValidationError | DomainError) -> dict
     return {field_of_domain(error): error.code}
 
 
+def read_count(form: dict[str, str], name: str, values: dict[str, Any], errors: dict[str, str], *, digits: int) -> None:
+    """A whole number of at most `digits` digits into values[name], or errors[name] = invalid_number."""
+    text = form.get(name, "").strip()
+    if text.isdigit() and len(text) <= digits:
+        values[name] = int(text)
+    else:
+        errors[name] = "invalid_number"
+
+
 def event_values(form: dict[str, str], *, creating: bool) -> dict[str, Any]:
     """The event form as the API's JSON would have it. Raises FormErrors for times and numbers."""
     errors: dict[str, str] = {}
@@ -224,11 +308,7 @@ def event_values(form: dict[str, str], *, creating: bool) -> dict[str, Any]:
     for name in ("starts_at", "ends_at"):
         if values.get(name) is None and name not in errors:
             errors[name] = "required"
-    capacity = form.get("capacity", "").strip()
-    if capacity.isdigit() and len(capacity) < 7:
-        values["capacity"] = int(capacity)
-    else:
-        errors["capacity"] = "invalid_number"
+    read_count(form, "capacity", values, errors, digits=6)
     if errors:
         raise FormErrors(errors)
     if not values["description"]:
