@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from ..announcements import domain as announcements
@@ -85,66 +84,43 @@ class AnnouncementPages(Controller):
     path = "/console/events/{slug:str}/announcements"
     include_in_schema = False
 
-    async def _page(
-        self,
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Any,
-        event: Event,
-        *,
-        values: dict[str, str],
-        errors: dict[str, str],
-    ) -> Template:
-        sessions = await _scheduled_sessions(conn, event)
-        return console_page(
-            request,
+    dependencies = forms.FORM_PAGES
+
+    async def _page(self, console: forms.Console, event: Event, state: forms.State) -> Template:
+        sessions = {str(s.id): s for s in await _scheduled_sessions(console.conn, event)}
+        written = await announcements.list_announcements(console.conn, event.id, actor=console.principal)
+        return console.page(
             "console/announcements.html",
-            principal,
-            status_code=422 if errors else 200,
-            event_slug=event.slug,
-            section="announcements",
+            state,
+            (LABELS, ERRORS),
             event=event,
-            announcements=await announcements.list_announcements(conn, event.id, actor=principal),
+            section="announcements",
+            announcements=written,
             audiences=AUDIENCES,
-            sessions={str(s.id): s for s in sessions},
-            values=values,
-            errors=errors,
-            field_labels=LABELS,
-            error_texts=ERRORS,
-            notice=request.query_params.get("notice"),
+            sessions=sessions,
+            notice=console.notice,
         )
 
     @get("/")
-    async def announcements_page(
-        self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, principal: Caller
-    ) -> Template:
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        values = {"audience": "confirmed", "when": "now"}
-        return await self._page(request, conn, principal, event, values=values, errors={})
+    async def announcements_page(self, slug: FromPath[str], console: forms.Page) -> Template:
+        return await self._page(console, await console.event(slug), ({"audience": "confirmed", "when": "now"}, {}))
 
     @post("/", status_code=303)
-    async def write(
-        self,
-        slug: FromPath[str],
-        data: URLEncodedBody[dict[str, str]],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-        now: Now,
-    ) -> Response[Any]:
+    async def write(self, slug: FromPath[str], data: forms.FormData, console: forms.Page) -> Response[Any]:
         """Save a draft and show its preview; nothing is sent before the preview is confirmed."""
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        try:
-            body = msgspec.convert(announcement_values(data), AnnouncementIn)
+        event = await console.event(slug)
+
+        async def write() -> str:
+            body = forms.convert(announcement_values(data), AnnouncementIn)
             ref = body.audience_ref
-            if ref is not None and ref not in {str(s.id) for s in await _scheduled_sessions(conn, event)}:
+            if ref is not None and ref not in {str(s.id) for s in await _scheduled_sessions(console.conn, event)}:
                 raise forms.FormErrors({"audience_ref": "invalid_audience"})
-            draft = await announcements.create_announcement(conn, event.id, data=body, actor=principal, now=now)
-        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403, 404):
-                raise
-            return await self._page(request, conn, principal, event, values=data, errors=forms.errors_of(error))
-        return Redirect(f"/console/events/{slug}/announcements/{draft.id}", status_code=303)
+            draft = await announcements.create_announcement(
+                console.conn, event.id, data=body, actor=console.principal, now=console.now
+            )
+            return f"/console/events/{slug}/announcements/{draft.id}"
+
+        return await console.submit(write, lambda errors: self._page(console, event, (data, errors)))
 
     @get("/{announcement_id:uuid}")
     async def preview(

@@ -7,15 +7,14 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import msgspec
-from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, URLEncodedBody
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from ..checkin import doors
 from ..checkin import queries as checkin_queries
 from ..checkin.schemas import Door, DoorIn
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..events import domain as events
 from ..events.schemas import Event
 from ..http import Caller, Config, Conn, Now
@@ -39,111 +38,67 @@ class DoorPages(Controller):
     path = "/console/events/{slug:str}/doors"
     include_in_schema = False
 
-    async def _page(
-        self,
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Any,
-        event: Event,
-        settings: Any,
-        now: Any,
-        *,
-        values: dict[str, str],
-        errors: dict[str, str],
-    ) -> Template:
-        return console_page(
-            request,
+    dependencies = forms.FORM_PAGES
+
+    async def _page(self, console: forms.Console, event: Event, settings: Any, state: forms.State) -> Template:
+        found = await doors.list_doors(console.conn, event.id, settings=settings, now=console.now)
+        counts = await checkin_queries.counts(console.conn, event.id)
+        texts = (DOOR_LABELS, DOOR_ERRORS)
+        return console.page(
             "console/doors.html",
-            principal,
-            status_code=422 if errors else 200,
-            event_slug=event.slug,
-            section="doors",
+            state,
+            texts,
             event=event,
-            doors=await doors.list_doors(conn, event.id, settings=settings, now=now),
-            counts=await checkin_queries.counts(conn, event.id),
-            values=values,
-            errors=errors,
-            field_labels=DOOR_LABELS,
-            error_texts=DOOR_ERRORS,
-            notice=request.query_params.get("notice"),
+            section="doors",
+            doors=found,
+            counts=counts,
+            notice=console.notice,
         )
 
     @get("/")
-    async def doors_page(
-        self,
-        slug: FromPath[str],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-        now: Now,
-        settings: Config,
-    ) -> Template:
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        return await self._page(request, conn, principal, event, settings, now, values={}, errors={})
+    async def doors_page(self, slug: FromPath[str], console: forms.Page, settings: Config) -> Template:
+        return await self._page(console, await console.event(slug), settings, ({}, {}))
 
     @get("/counts")
-    async def counts(
-        self,
-        slug: FromPath[str],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-        now: Now,
-        settings: Config,
-    ) -> Template:
+    async def counts(self, slug: FromPath[str], console: forms.Page, settings: Config) -> Template:
         """The counts and the doors' table alone: what the page refreshes every 10 seconds."""
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        event = await console.event(slug)
+        found = await doors.list_doors(console.conn, event.id, settings=settings, now=console.now)
+        counts = await checkin_queries.counts(console.conn, event.id)
         return console_page(
-            request,
-            "console/_doors_live.html",
-            principal,
-            event=event,
-            doors=await doors.list_doors(conn, event.id, settings=settings, now=now),
-            counts=await checkin_queries.counts(conn, event.id),
-            now=now,
+            console.request, "console/_doors_live.html", console.principal, event=event, doors=found, counts=counts
         )
 
     @post("/", status_code=303)
     async def create(
-        self,
-        slug: FromPath[str],
-        data: URLEncodedBody[dict[str, str]],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-        now: Now,
-        settings: Config,
+        self, slug: FromPath[str], data: forms.FormData, console: forms.Page, settings: Config
     ) -> Response[Any]:
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        try:
-            body = msgspec.convert({"name": data.get("name", "").strip()}, DoorIn)
-            door = await doors.create_door(conn, event, name=body.name, settings=settings, actor=principal, now=now)
-        except msgspec.ValidationError as error:
-            errors = {"name": forms.code_of_validation(error)}
-            return await self._page(request, conn, principal, event, settings, now, values=data, errors=errors)
-        except DomainError as error:
-            if error.status in (401, 403, 404):
-                raise
-            errors = {forms.field_of_domain(error): error.code}
-            return await self._page(request, conn, principal, event, settings, now, values=data, errors=errors)
-        return Redirect(f"/console/events/{slug}/doors/{door.id}", status_code=303)
+        event = await console.event(slug)
+
+        async def create() -> str:
+            name = forms.convert({"name": data.get("name", "").strip()}, DoorIn).name
+            door = await doors.create_door(
+                console.conn, event, name=name, settings=settings, actor=console.principal, now=console.now
+            )
+            return f"/console/events/{slug}/doors/{door.id}"
+
+        return await console.submit(create, lambda errors: self._page(console, event, settings, (data, errors)))
 
     @get("/{door_id:uuid}")
     async def pairing(
-        self,
-        slug: FromPath[str],
-        door_id: FromPath[UUID],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-        now: Now,
-        settings: Config,
+        self, slug: FromPath[str], door_id: FromPath[UUID], console: forms.Page, settings: Config
     ) -> Template:
         """One door: its pairing QR code and link while it is unpaired."""
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        door = await _door(conn, event, door_id, settings, now)
+        event = await console.event(slug)
+        door = await _door(console.conn, event, door_id, settings, console.now)
         return console_page(
-            request, "console/door.html", principal, event_slug=slug, section="doors", event=event, door=door
+            console.request,
+            "console/door.html",
+            console.principal,
+            event_slug=slug,
+            section="doors",
+            event=event,
+            door=door,
         )
 
     @post("/{door_id:uuid}/revoke", status_code=303)

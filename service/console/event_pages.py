@@ -4,10 +4,9 @@ service/registrations; this module only reads forms and shows results."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -15,7 +14,7 @@ from litestar.response import Redirect, Template
 from ..accounts.domain import require_role
 from ..errors import DomainError, NotFound
 from ..events import domain as events
-from ..events.schemas import EventIn, EventPatch
+from ..events.schemas import Event, EventIn, EventPatch
 from ..hooks import EVENT_CHANGE_HOOKS
 from ..http import Caller, Conn, Now
 from ..registrations import domain as registrations
@@ -24,39 +23,34 @@ from ..registrations.schemas import QuestionIn
 from . import dashboard, forms, listing
 from .guard import ORGANISER, console_page, organiser
 
-
-def _form_page(
-    request: Request[Any, Any, Any],
-    principal: Any,
-    *,
-    event: Any,
-    values: dict[str, str],
-    errors: dict[str, str],
-    status_code: int | None = None,
-) -> Template:
-    return console_page(
-        request,
-        "console/event_form.html",
-        principal,
-        status_code=status_code or (422 if errors else 200),
-        event_slug=event.slug if event else None,
-        section="event" if event else "events",
-        event=event,
-        values=values,
-        errors=errors,
-        field_labels=forms.FIELD_LABELS,
-        error_texts=forms.ERROR_TEXTS,
-    )
+S = TypeVar("S", EventIn, EventPatch)
 
 
-def _status(error: Exception) -> int | None:
-    """A refusal about one field (a date for another organiser's series) is a 403 that shows the form again."""
-    return 403 if isinstance(error, DomainError) and error.status == 403 else None
+def _form_page(console: forms.Console, event: Event | None, state: forms.State) -> Template:
+    section = "event" if event else "events"
+    return console.page("console/event_form.html", state, event=event, section=section, notice=console.notice)
+
+
+def _event_in(data: dict[str, str], schema: type[S]) -> S:
+    """The event form as EventIn or EventPatch; raises FormErrors naming every field that fails."""
+    return forms.convert(forms.event_values(data, creating=schema is EventIn), schema)
+
+
+QUESTION_FIELDS = {"kind": "question_kind", "choices": "choices_nb"}
+
+
+def _question_errors(error: forms.FormError) -> dict[str, str]:
+    """The question form names the kind `question_kind`; a refusal about the question is shown by its label,
+    one about the choices by the bokmål choices."""
+    if isinstance(error, DomainError):
+        return {QUESTION_FIELDS.get(error.field or "", "label_nb"): error.code}
+    return {QUESTION_FIELDS.get(field, field): code for field, code in forms.errors_of(error).items()}
 
 
 class EventPages(Controller):
     path = "/console"
     include_in_schema = False
+    dependencies = forms.FORM_PAGES
 
     @get("/")
     async def dashboard(self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, now: Now) -> Template:
@@ -90,61 +84,38 @@ class EventPages(Controller):
         return console_page(request, "console/events.html", principal, section="events", events=found, now=now)
 
     @get("/new-event")
-    async def new_form(self, request: Request[Any, Any, Any], principal: Caller) -> Template:
-        organiser(principal)
-        return _form_page(request, principal, event=None, values={"kind": "conference", "capacity": "100"}, errors={})
+    async def new_form(self, console: forms.Page) -> Template:
+        organiser(console.principal)
+        return _form_page(console, None, ({"kind": "conference", "capacity": "100"}, {}))
 
     @post("/new-event", status_code=303)
-    async def create(
-        self,
-        data: URLEncodedBody[dict[str, str]],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-        now: Now,
-    ) -> Response[Any]:
-        organiser(principal)
-        try:
-            body = msgspec.convert(forms.event_values(data, creating=True), EventIn)
-            event = await events.create_event(conn, body, actor=principal, now=now)
-        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403) and error.field is None:
-                raise
-            return _form_page(
-                request, principal, event=None, values=data, errors=forms.errors_of(error), status_code=_status(error)
-            )
-        return Redirect(f"/console/events/{event.slug}?notice=created", status_code=303)
+    async def create(self, data: forms.FormData, console: forms.Page) -> Response[Any]:
+        organiser(console.principal)
+
+        async def create() -> str:
+            body = _event_in(data, EventIn)
+            event = await events.create_event(console.conn, body, actor=console.principal, now=console.now)
+            return f"/console/events/{event.slug}?notice=created"
+
+        return await console.submit(create, lambda errors: _form_page(console, None, (data, errors)))
 
     @get("/events/{slug:str}")
-    async def edit_form(
-        self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, principal: Caller
-    ) -> Template:
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        page = _form_page(request, principal, event=event, values=forms.event_form_values(event), errors={})
-        page.context["notice"] = request.query_params.get("notice")
-        return page
+    async def edit_form(self, slug: FromPath[str], console: forms.Page) -> Template:
+        event = await console.event(slug)
+        return _form_page(console, event, (forms.event_form_values(event), {}))
 
     @post("/events/{slug:str}", status_code=303)
-    async def change(
-        self,
-        slug: FromPath[str],
-        data: URLEncodedBody[dict[str, str]],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-        now: Now,
-    ) -> Response[Any]:
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+    async def change(self, slug: FromPath[str], data: forms.FormData, console: forms.Page) -> Response[Any]:
+        event = await console.event(slug)
         values = {**data, "slug": event.slug, "kind": event.kind}
-        try:
-            patch = msgspec.convert(forms.event_values(data, creating=False), EventPatch)
-            await events.update_event(conn, slug, patch, actor=principal, now=now, hooks=EVENT_CHANGE_HOOKS)
-        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403, 404) and error.field is None:
-                raise
-            errors = forms.errors_of(error)
-            return _form_page(request, principal, event=event, values=values, errors=errors, status_code=_status(error))
-        return Redirect(f"/console/events/{slug}?notice=saved", status_code=303)
+
+        async def change() -> str:
+            patch = _event_in(data, EventPatch)
+            hooks = EVENT_CHANGE_HOOKS
+            await events.update_event(console.conn, slug, patch, actor=console.principal, now=console.now, hooks=hooks)
+            return f"/console/events/{slug}?notice=saved"
+
+        return await console.submit(change, lambda errors: _form_page(console, event, (values, errors)))
 
     @post("/events/{slug:str}/state", status_code=303)
     async def change_state(
@@ -184,61 +155,28 @@ class EventPages(Controller):
         return Redirect(f"/console/events/{slug}?notice=cancelled", status_code=303)
 
     @get("/events/{slug:str}/questions")
-    async def questions(
-        self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, principal: Caller
-    ) -> Template:
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        return await self._questions_page(request, conn, principal, event, values={}, errors={})
+    async def questions(self, slug: FromPath[str], console: forms.Page) -> Template:
+        return await self._questions_page(console, await console.event(slug), ({}, {}))
 
     @staticmethod
-    async def _questions_page(
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Any,
-        event: Any,
-        *,
-        values: dict[str, str],
-        errors: dict[str, str],
-    ) -> Template:
-        return console_page(
-            request,
-            "console/questions.html",
-            principal,
-            status_code=422 if errors else 200,
-            event_slug=event.slug,
-            section="questions",
-            event=event,
-            questions=await registration_queries.questions(conn, event.id),
-            values=values,
-            errors=errors,
-            field_labels=forms.FIELD_LABELS,
-            error_texts=forms.ERROR_TEXTS,
-            notice=request.query_params.get("notice"),
+    async def _questions_page(console: forms.Console, event: Event, state: forms.State) -> Template:
+        asked = await registration_queries.questions(console.conn, event.id)
+        return console.page(
+            "console/questions.html", state, event=event, section="questions", questions=asked, notice=console.notice
         )
 
     @post("/events/{slug:str}/questions", status_code=303)
-    async def add_question(
-        self,
-        slug: FromPath[str],
-        data: URLEncodedBody[dict[str, str]],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-    ) -> Response[Any]:
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        try:
-            question = msgspec.convert(forms.question_values(data), QuestionIn)
-            await registrations.add_question(conn, event.id, question)
-        except forms.FormErrors as error:
-            return await self._questions_page(request, conn, principal, event, values=data, errors=error.errors)
-        except msgspec.ValidationError as error:
-            field = forms.field_of_validation(error).replace("kind", "question_kind")
-            errors = {field: forms.code_of_validation(error)}
-            return await self._questions_page(request, conn, principal, event, values=data, errors=errors)
-        except DomainError as error:
-            field = {"choices": "choices_nb"}.get(error.field or "", "label_nb")
-            return await self._questions_page(request, conn, principal, event, values=data, errors={field: error.code})
-        return Redirect(f"/console/events/{slug}/questions?notice=added", status_code=303)
+    async def add_question(self, slug: FromPath[str], data: forms.FormData, console: forms.Page) -> Response[Any]:
+        event = await console.event(slug)
+
+        async def add() -> str:
+            question = forms.convert(forms.question_values(data), QuestionIn)
+            await registrations.add_question(console.conn, event.id, question)
+            return f"/console/events/{slug}/questions?notice=added"
+
+        return await console.submit(
+            add, lambda errors: self._questions_page(console, event, (data, errors)), _question_errors
+        )
 
     @post("/events/{slug:str}/questions/{question_id:uuid}/delete", status_code=303)
     async def delete_question(

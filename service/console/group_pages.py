@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
@@ -23,7 +23,7 @@ from ..workshops import domain as workshops
 from ..workshops import queries as workshop_queries
 from ..workshops.schemas import GroupIn, GroupPatch, PlacementIn
 from . import forms
-from .guard import ORGANISER, console_page
+from .guard import ORGANISER
 
 LABELS = {
     "key": "Short name (key)",
@@ -55,11 +55,7 @@ def group_values(form: dict[str, str], *, creating: bool) -> dict[str, Any]:
     if not values["name"].get("nb"):
         errors["name_nb"] = "required"
     values["perspective"] = values["perspective"] or {"nb": ""}
-    capacity = form.get("capacity", "").strip()
-    if capacity.isdigit() and len(capacity) < 6:
-        values["capacity"] = int(capacity)
-    else:
-        errors["capacity"] = "invalid_number"
+    forms.read_count(form, "capacity", values, errors, digits=5)
     if errors:
         raise forms.FormErrors(errors)
     return values
@@ -69,109 +65,73 @@ class GroupPages(Controller):
     path = "/console/events/{slug:str}/groups"
     include_in_schema = False
 
+    dependencies = forms.FORM_PAGES
+
     async def _page(
         self,
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Any,
+        console: forms.Console,
         event: Event,
-        *,
-        values: dict[str, str],
-        errors: dict[str, str],
+        state: forms.State,
         template: str = "console/groups.html",
         group: Any = None,
     ) -> Template:
-        error = request.query_params.get("error")
-        return console_page(
-            request,
+        error = console.request.query_params.get("error")
+        placements = await workshops.placements_of(console.conn, event) if event.kind == "workshop" else None
+        return console.page(
             template,
-            principal,
-            status_code=422 if errors else 200,
-            event_slug=event.slug,
-            section="groups",
+            state,
+            (LABELS, ERRORS),
             event=event,
-            placements=await workshops.placements_of(conn, event) if event.kind == "workshop" else None,
+            section="groups",
+            placements=placements,
             group=group,
-            values=values,
-            errors=errors,
-            field_labels=LABELS,
-            error_texts=ERRORS,
-            notice=request.query_params.get("notice"),
-            problem=title_for(error, request_language(request)) if error else None,
+            notice=console.notice,
+            problem=title_for(error, request_language(console.request)) if error else None,
             roles=ROLE_LABELS,
         )
 
     @get("/")
-    async def groups(
-        self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, principal: Caller
-    ) -> Template:
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        return await self._page(request, conn, principal, event, values={"capacity": "10"}, errors={})
+    async def groups(self, slug: FromPath[str], console: forms.Page) -> Template:
+        return await self._page(console, await console.event(slug), ({"capacity": "10"}, {}))
 
     @post("/", status_code=303)
-    async def add(
-        self,
-        slug: FromPath[str],
-        data: URLEncodedBody[dict[str, str]],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-        now: Now,
-    ) -> Response[Any]:
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        try:
-            body = msgspec.convert(group_values(data, creating=True), GroupIn)
-            await workshops.add_group(conn, event, body, actor=principal.actor, now=now)
-        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403, 404):
-                raise
-            return await self._page(request, conn, principal, event, values=data, errors=forms.errors_of(error))
-        return Redirect(f"/console/events/{slug}/groups?notice=added", status_code=303)
+    async def add(self, slug: FromPath[str], data: forms.FormData, console: forms.Page) -> Response[Any]:
+        event = await console.event(slug)
+
+        async def add() -> str:
+            body = forms.convert(group_values(data, creating=True), GroupIn)
+            await workshops.add_group(console.conn, event, body, actor=console.principal.actor, now=console.now)
+            return f"/console/events/{slug}/groups?notice=added"
+
+        return await console.submit(add, lambda errors: self._page(console, event, (data, errors)))
 
     @get("/edit/{key:str}")
-    async def edit_form(
-        self, slug: FromPath[str], key: FromPath[str], request: Request[Any, Any, Any], conn: Conn, principal: Caller
-    ) -> Template:
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        group = await _group(conn, event, key)
+    async def edit_form(self, slug: FromPath[str], key: FromPath[str], console: forms.Page) -> Template:
+        event = await console.event(slug)
+        group = await _group(console.conn, event, key)
         values = {"capacity": str(group.capacity)}
         for code in LANGUAGES:
             values[f"name_{code}"] = group.name.get(code, "")
             values[f"perspective_{code}"] = group.perspective.get(code, "")
-        return await self._page(
-            request, conn, principal, event, values=values, errors={}, template="console/group_form.html", group=group
-        )
+        return await self._page(console, event, (values, {}), "console/group_form.html", group)
 
     @post("/edit/{key:str}", status_code=303)
     async def change(
-        self,
-        slug: FromPath[str],
-        key: FromPath[str],
-        data: URLEncodedBody[dict[str, str]],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-        now: Now,
+        self, slug: FromPath[str], key: FromPath[str], data: forms.FormData, console: forms.Page
     ) -> Response[Any]:
-        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        group = await _group(conn, event, key)
-        try:
-            patch = msgspec.convert(group_values(data, creating=False), GroupPatch)
-            await workshops.change_group(conn, event, key, patch, actor=principal.actor, now=now)
-        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403, 404):
-                raise
-            return await self._page(
-                request,
-                conn,
-                principal,
-                event,
-                values=data,
-                errors=forms.errors_of(error),
-                template="console/group_form.html",
-                group=group,
+        event = await console.event(slug)
+        group = await _group(console.conn, event, key)
+
+        async def change() -> str:
+            patch = forms.convert(group_values(data, creating=False), GroupPatch)
+            await workshops.change_group(
+                console.conn, event, key, patch, actor=console.principal.actor, now=console.now
             )
-        return Redirect(f"/console/events/{slug}/groups?notice=saved", status_code=303)
+            return f"/console/events/{slug}/groups?notice=saved"
+
+        return await console.submit(
+            change, lambda errors: self._page(console, event, (data, errors), "console/group_form.html", group)
+        )
 
     @post("/assign", status_code=303)
     async def assign(self, slug: FromPath[str], conn: Conn, principal: Caller, now: Now) -> Redirect:

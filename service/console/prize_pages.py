@@ -98,113 +98,62 @@ def call_values(form: dict[str, str]) -> dict[str, Any]:
     return values
 
 
-def _errors_of(error: Exception) -> dict[str, str]:
-    if isinstance(error, forms.FormErrors):
-        return error.errors
-    if isinstance(error, msgspec.ValidationError):
-        field = forms.field_of_validation(error)
-        return {field if field in LABELS else field.split("_")[0]: forms.code_of_validation(error)}
-    assert isinstance(error, DomainError)
-    return {forms.field_of_domain(error).split("[")[0]: error.code}
+def _errors_of(error: forms.FormError) -> dict[str, str]:
+    """A prize form shows an error of a nested field (a criterion's weight, one juror) by the whole field."""
+    errors = forms.errors_of(error)
+    return {field if field in LABELS else field.split("[")[0].split("_")[0]: code for field, code in errors.items()}
 
 
 class PrizePages(Controller):
     path = "/console"
     include_in_schema = False
 
-    async def _prizes_page(
-        self, request: Request[Any, Any, Any], conn: Conn, principal: Any, now: Any, **form: Any
-    ) -> Template:
-        prizes = await prizes_for(conn, principal)
-        calls = {prize.id: await queries.calls_of_prize(conn, prize.id) for prize in prizes}
-        return console_page(
-            request,
-            "console/prizes.html",
-            principal,
-            status_code=422 if form.get("errors") else 200,
-            section="prizes",
-            prizes=prizes,
-            calls=calls,
-            now=now,
-            values=form.get("values", {}),
-            errors=form.get("errors", {}),
-            field_labels=LABELS,
-            error_texts=ERRORS,
+    dependencies = forms.FORM_PAGES
+
+    async def _prizes_page(self, console: forms.Console, state: forms.State) -> Template:
+        prizes = await prizes_for(console.conn, console.principal)
+        calls = {prize.id: await queries.calls_of_prize(console.conn, prize.id) for prize in prizes}
+        return console.page(
+            "console/prizes.html", state, (LABELS, ERRORS), section="prizes", prizes=prizes, calls=calls
         )
 
     @get("/prizes")
-    async def prizes(self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, now: Now) -> Template:
-        return await self._prizes_page(request, conn, principal, now)
+    async def prizes(self, console: forms.Page) -> Template:
+        return await self._prizes_page(console, ({}, {}))
 
     @post("/prizes", status_code=303)
-    async def create_prize(
-        self,
-        data: URLEncodedBody[dict[str, str]],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-        now: Now,
-    ) -> Response[Any]:
-        await prizes_for(conn, principal)
-        try:
-            body = msgspec.convert(prize_values(data), PrizeIn)
-            prize = await domain.create_prize(
-                conn,
-                slug=body.slug,
-                name=localized(body.name),
-                description=localized(body.description),
-                actor=principal,
-            )
-        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403, 404):
-                raise
-            return await self._prizes_page(request, conn, principal, now, values=data, errors=_errors_of(error))
-        return Redirect(f"/console/prizes/{prize.slug}", status_code=303)
+    async def create_prize(self, data: forms.FormData, console: forms.Page) -> Response[Any]:
+        await prizes_for(console.conn, console.principal)
 
-    async def _prize_page(
-        self, request: Request[Any, Any, Any], conn: Conn, principal: Any, prize: Prize, now: Any, **form: Any
-    ) -> Template:
-        return console_page(
-            request,
-            "console/prize.html",
-            principal,
-            status_code=422 if form.get("errors") else 200,
-            section="prizes",
-            prize=prize,
-            calls=await queries.calls_of_prize(conn, prize.id),
-            now=now,
-            values=form.get("values", {"criteria": "Nyskaping | 1\nOverføringsverdi | 1"}),
-            errors=form.get("errors", {}),
-            field_labels=LABELS,
-            error_texts=ERRORS,
-        )
+        async def create() -> str:
+            body = forms.convert(prize_values(data), PrizeIn)
+            name, description = localized(body.name), localized(body.description)
+            prize = await domain.create_prize(
+                console.conn, slug=body.slug, name=name, description=description, actor=console.principal
+            )
+            return f"/console/prizes/{prize.slug}"
+
+        return await console.submit(create, lambda errors: self._prizes_page(console, (data, errors)), _errors_of)
+
+    async def _prize_page(self, console: forms.Console, prize: Prize, state: forms.State) -> Template:
+        calls = await queries.calls_of_prize(console.conn, prize.id)
+        return console.page("console/prize.html", state, (LABELS, ERRORS), section="prizes", prize=prize, calls=calls)
 
     @get("/prizes/{slug:str}")
-    async def prize(
-        self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, principal: Caller, now: Now
-    ) -> Template:
-        prize = await prize_for_organiser(conn, slug, principal)
-        return await self._prize_page(request, conn, principal, prize, now)
+    async def prize(self, slug: FromPath[str], console: forms.Page) -> Template:
+        prize = await prize_for_organiser(console.conn, slug, console.principal)
+        return await self._prize_page(console, prize, ({"criteria": "Nyskaping | 1\nOverføringsverdi | 1"}, {}))
 
     @post("/prizes/{slug:str}/calls", status_code=303)
-    async def create_call(
-        self,
-        slug: FromPath[str],
-        data: URLEncodedBody[dict[str, str]],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-        now: Now,
-    ) -> Response[Any]:
-        prize = await prize_for_organiser(conn, slug, principal)
-        try:
-            body = msgspec.convert(call_values(data), CallIn)
-            call = await domain.create_call(conn, prize, body, actor=principal, now=now)
-        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403):
-                raise
-            return await self._prize_page(request, conn, principal, prize, now, values=data, errors=_errors_of(error))
-        return Redirect(f"/console/calls/{call.id}", status_code=303)
+    async def create_call(self, slug: FromPath[str], data: forms.FormData, console: forms.Page) -> Response[Any]:
+        prize = await prize_for_organiser(console.conn, slug, console.principal)
+
+        async def create() -> str:
+            body = forms.convert(call_values(data), CallIn)
+            call = await domain.create_call(console.conn, prize, body, actor=console.principal, now=console.now)
+            return f"/console/calls/{call.id}"
+
+        return await console.submit(create, lambda errors: self._prize_page(console, prize, (data, errors)), _errors_of)
 
     @get("/calls/{call_id:uuid}")
     async def call(

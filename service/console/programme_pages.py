@@ -10,10 +10,10 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..events import domain as events
 from ..events.schemas import Event
 from ..http import Caller, Conn, Now
@@ -52,6 +52,11 @@ def _texts() -> dict[str, str]:
     return {**forms.ERROR_TEXTS, **session_forms.ERROR_TEXTS}
 
 
+def _kept(data: dict[str, str]) -> dict[str, str]:
+    """The form's values, sent again from the confirmation step."""
+    return {k: v for k, v in data.items() if k not in ("csrf_token", "confirmed")}
+
+
 async def _event(conn: Conn, slug: str, principal: Any) -> Event:
     return await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
 
@@ -67,30 +72,33 @@ class ProgrammePages(Controller):
     path = "/console/events/{slug:str}/programme"
     include_in_schema = False
 
+    dependencies = forms.FORM_PAGES
+
     @staticmethod
-    def _form(
-        request: Request[Any, Any, Any],
-        principal: Any,
-        event: Event,
-        *,
-        session: Session | None,
-        values: dict[str, str],
-        errors: dict[str, str],
-    ) -> Template:
-        return console_page(
-            request,
+    def _form(console: forms.Console, event: Event, session: Session | None, state: forms.State) -> Template:
+        texts = (_labels(state[1]), _texts())
+        rows = range(session_forms.speaker_count(state[0]))
+        return console.page(
             "console/session_form.html",
-            principal,
-            status_code=422 if errors else 200,
+            state,
+            texts,
+            event=event,
+            section="programme",
+            session=session,
+            speaker_rows=rows,
+        )
+
+    @staticmethod
+    def _confirm(console: forms.Console, template: str, event: Event, **context: Any) -> Template:
+        """The step before a change reaches attendees' calendars: the form's values kept, how many it reaches."""
+        return console_page(
+            console.request,
+            template,
+            console.principal,
             event_slug=event.slug,
             section="programme",
             event=event,
-            session=session,
-            values=values,
-            errors=errors,
-            speaker_rows=range(session_forms.speaker_count(values)),
-            field_labels=_labels(errors),
-            error_texts=_texts(),
+            **context,
         )
 
     @get("/")
@@ -113,96 +121,51 @@ class ProgrammePages(Controller):
         )
 
     @get("/new")
-    async def new_form(
-        self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, principal: Caller
-    ) -> Template:
-        event = await _event(conn, slug, principal)
-        values = {"kind": "parallel", "starts_at": forms.local_time_value(event.starts_at)}
-        values["ends_at"] = values["starts_at"]
-        return self._form(request, principal, event, session=None, values=values, errors={})
+    async def new_form(self, slug: FromPath[str], console: forms.Page) -> Template:
+        event = await console.event(slug)
+        starts = forms.local_time_value(event.starts_at)
+        return self._form(console, event, None, ({"kind": "parallel", "starts_at": starts, "ends_at": starts}, {}))
 
     @post("/new", status_code=303)
-    async def create(
-        self,
-        slug: FromPath[str],
-        data: URLEncodedBody[dict[str, str]],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-        now: Now,
-    ) -> Response[Any]:
-        event = await _event(conn, slug, principal)
-        try:
-            body = msgspec.convert(session_forms.session_values(data), SessionIn)
+    async def create(self, slug: FromPath[str], data: forms.FormData, console: forms.Page) -> Response[Any]:
+        event = await console.event(slug)
+
+        async def create() -> str | Response[Any]:
+            body = forms.convert(session_forms.session_values(data), SessionIn)
             if body.kind == "plenary" and data.get("confirmed") != "yes":
                 # A plenary goes into every confirmed attendee's calendar: say so before sending the invites.
-                return console_page(
-                    request,
-                    "console/session_add_confirm.html",
-                    principal,
-                    event_slug=slug,
-                    section="programme",
-                    event=event,
-                    kept={k: v for k, v in data.items() if k not in ("csrf_token", "confirmed")},
-                    people=event.confirmed,
-                )
-            await programme.create_session(conn, event.id, body, actor=principal, now=now)
-        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403, 404):
-                raise
-            return self._form(request, principal, event, session=None, values=data, errors=forms.errors_of(error))
-        return Redirect(f"{BASE.format(slug=slug)}?notice=added", status_code=303)
+                template = "console/session_add_confirm.html"
+                return self._confirm(console, template, event, kept=_kept(data), people=event.confirmed)
+            await programme.create_session(console.conn, event.id, body, actor=console.principal, now=console.now)
+            return f"{BASE.format(slug=slug)}?notice=added"
+
+        return await console.submit(create, lambda errors: self._form(console, event, None, (data, errors)))
 
     @get("/{session_id:uuid}")
-    async def edit_form(
-        self,
-        slug: FromPath[str],
-        session_id: FromPath[UUID],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-    ) -> Template:
-        event = await _event(conn, slug, principal)
-        session = await _session(conn, event, session_id)
-        values = session_forms.session_form_values(session)
-        return self._form(request, principal, event, session=session, values=values, errors={})
+    async def edit_form(self, slug: FromPath[str], session_id: FromPath[UUID], console: forms.Page) -> Template:
+        event = await console.event(slug)
+        session = await _session(console.conn, event, session_id)
+        return self._form(console, event, session, (session_forms.session_form_values(session), {}))
 
     @post("/{session_id:uuid}", status_code=303)
     async def change(
-        self,
-        slug: FromPath[str],
-        session_id: FromPath[UUID],
-        data: URLEncodedBody[dict[str, str]],
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Caller,
-        now: Now,
+        self, slug: FromPath[str], session_id: FromPath[UUID], data: forms.FormData, console: forms.Page
     ) -> Response[Any]:
         """Save the session; a calendar change is shown for confirmation first (`confirmed=yes` saves it)."""
-        event = await _event(conn, slug, principal)
-        session = await _session(conn, event, session_id)
-        try:
+        event = await console.event(slug)
+        session = await _session(console.conn, event, session_id)
+
+        async def change() -> str | Response[Any]:
             values = session_forms.session_values(data)
-            patch = msgspec.convert(values, SessionPatch)
+            patch = forms.convert(values, SessionPatch)
             if calendar_change(session, values) and data.get("confirmed") != "yes":
-                kept = {k: v for k, v in data.items() if k not in ("csrf_token", "confirmed")}
-                return console_page(
-                    request,
-                    "console/session_confirm.html",
-                    principal,
-                    event_slug=slug,
-                    section="programme",
-                    event=event,
-                    session=session,
-                    kept=kept,
-                    people=await affected(conn, session, values.get("kind")),
-                )
-            await programme.update_session(conn, session_id, patch, actor=principal, now=now)
-        except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
-            if isinstance(error, DomainError) and error.status in (401, 403, 404):
-                raise
-            return self._form(request, principal, event, session=session, values=data, errors=forms.errors_of(error))
-        return Redirect(f"{BASE.format(slug=slug)}?notice=saved", status_code=303)
+                people = await affected(console.conn, session, values.get("kind"))
+                template = "console/session_confirm.html"
+                return self._confirm(console, template, event, session=session, kept=_kept(data), people=people)
+            await programme.update_session(console.conn, session_id, patch, actor=console.principal, now=console.now)
+            return f"{BASE.format(slug=slug)}?notice=saved"
+
+        return await console.submit(change, lambda errors: self._form(console, event, session, (data, errors)))
 
     @get("/{session_id:uuid}/cancel")
     async def cancel_form(

@@ -13,7 +13,7 @@ from .. import db, ratelimit
 from ..accounts.schemas import Principal
 from ..errors import DomainError
 from ..http import Caller, Config, Conn, Now, require_csrf
-from . import passwords, sessions
+from . import forms, passwords, sessions
 from .guard import console_page, safe_next, session_cookie
 
 
@@ -26,6 +26,10 @@ def _start(request: Request[Any, Any, Any], token: str, target: str) -> Redirect
     redirect = Redirect(target, status_code=303)
     redirect.cookies = [session_cookie(request, token, max_age=int(sessions.SESSION_LIFETIME.total_seconds()))]
     return redirect
+
+
+# The forgot-password form asks for one's own address.
+FORGOT_TEXTS = {**forms.ERROR_TEXTS, "email.required": "Write your e-mail address, like name@kommune.no."}
 
 
 class SignInPages(Controller):
@@ -84,7 +88,9 @@ class SignInPages(Controller):
 
     @get("/password/forgot")
     async def forgot_form(self, request: Request[Any, Any, Any]) -> Template:
-        return console_page(request, "console/forgot.html", None, sent=False, error=None)
+        return forms.form_page(
+            request, "console/forgot.html", None, texts=FORGOT_TEXTS, values={}, errors={}, sent=False
+        )
 
     @post("/password/forgot", status_code=200)
     async def forgot(
@@ -99,11 +105,20 @@ class SignInPages(Controller):
         await require_csrf(request, settings, request.cookies.get(sessions.PRESESSION_COOKIE))
         email = data.get("email", "").strip()
         if "@" not in email or len(email) > 254:
-            return console_page(
-                request, "console/forgot.html", None, status_code=422, sent=False, error="invalid_email"
+            errors = {"email": "required" if not email else "invalid"}
+            return forms.form_page(
+                request,
+                "console/forgot.html",
+                None,
+                texts=FORGOT_TEXTS,
+                values={"email": email},
+                errors=errors,
+                sent=False,
             )
         await passwords.request_reset(conn, email, now=now)
-        return console_page(request, "console/forgot.html", None, sent=True, error=None)
+        return forms.form_page(
+            request, "console/forgot.html", None, texts=FORGOT_TEXTS, values={}, errors={}, sent=True
+        )
 
     @get("/password/{code:str}")
     async def password_form(

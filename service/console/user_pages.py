@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from ..errors import DomainError
 from ..http import Caller, Conn, Now
 from . import forms, listing, users
 from .guard import console_page
@@ -23,59 +21,40 @@ class UserPages(Controller):
     path = "/console/users"
     include_in_schema = False
 
-    async def _page(
-        self,
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        principal: Any,
-        now: Any,
-        *,
-        values: dict[str, Any],
-        errors: dict[str, str],
-    ) -> Template:
-        return console_page(
-            request,
+    dependencies = forms.FORM_PAGES
+
+    async def _page(self, console: forms.Console, state: forms.State) -> Template:
+        people = await users.list_users(console.conn, actor=console.principal)
+        found = await listing.all_events(console.conn, console.principal, now=console.now)
+        return console.page(
             "console/users.html",
-            principal,
-            status_code=422 if errors else 200,
+            state,
             section="users",
-            people=await users.list_users(conn, actor=principal),
-            events=await listing.all_events(conn, principal, now=now),
+            people=people,
+            events=found,
             roles=INVITE_ROLES,
             role_texts=ROLE_TEXTS,
-            values=values,
-            errors=errors,
-            field_labels=forms.FIELD_LABELS,
-            error_texts=forms.ERROR_TEXTS,
-            notice=request.query_params.get("notice"),
+            notice=console.notice,
         )
 
     @get("/")
-    async def list_users(self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, now: Now) -> Template:
-        users.require_admin(principal)
-        return await self._page(request, conn, principal, now, values={"role": "organiser"}, errors={})
+    async def list_users(self, console: forms.Page) -> Template:
+        users.require_admin(console.principal)
+        return await self._page(console, ({"role": "organiser"}, {}))
 
     @post("/", status_code=303)
-    async def invite(self, request: Request[Any, Any, Any], conn: Conn, principal: Caller, now: Now) -> Response[Any]:
-        users.require_admin(principal)
-        form = await request.form()
+    async def invite(self, console: forms.Page) -> Response[Any]:
+        users.require_admin(console.principal)
+        form = await console.request.form()
         values: dict[str, Any] = {key: form.get(key, "").strip() for key in ("email", "name", "role", "language")}
-        chosen_events = form.getall("events") if "events" in form else []
-        values["events"] = chosen_events
-        try:
-            data = msgspec.convert({**values, "language": values["language"] or "nb"}, InviteIn)
-            await users.invite_user(conn, data, actor=principal, now=now)
-        except msgspec.ValidationError as error:
-            field = forms.field_of_validation(error)
-            code = "invalid_email" if field == "email" else forms.code_of_validation(error)
-            return await self._page(request, conn, principal, now, values=values, errors={field: code})
-        except DomainError as error:
-            if error.status in (401, 403):
-                raise
-            return await self._page(
-                request, conn, principal, now, values=values, errors={forms.field_of_domain(error): error.code}
-            )
-        return Redirect("/console/users?notice=invited", status_code=303)
+        values["events"] = form.getall("events") if "events" in form else []
+
+        async def invite() -> str:
+            data = forms.convert({**values, "language": values["language"] or "nb"}, InviteIn)
+            await users.invite_user(console.conn, data, actor=console.principal, now=console.now)
+            return "/console/users?notice=invited"
+
+        return await console.submit(invite, lambda errors: self._page(console, (values, errors)))
 
     @get("/{user_id:uuid}/disable")
     async def disable_form(

@@ -21,6 +21,7 @@ from ..console.guard import csrf_fields
 from ..errors import DomainError, Forbidden
 from ..http import Caller, Conn, Now, request_language
 from ..problems import field_of
+from ..web import forms
 from ..web.render import page as render_page
 from . import domain, queries, scoring, views
 from .access import get_call, nomination_for, standing_on_call
@@ -62,7 +63,12 @@ FIELD_LABELS = {
 }
 KIND_LABELS = {"person": "A person", "group": "A group", "project": "A project"}
 ERROR_TEXTS = {
-    "invalid": "Check what you wrote here.",
+    **forms.ERROR_TEXTS,
+    "nominee_kind.required": "Choose whether you nominate a person, a group or a project.",
+    "nominator_name.required": "Write your name.",
+    "nominator_email.required": "Write your e-mail address, like name@kommune.no.",
+    "nominator_email.invalid": "Check the e-mail address: it should look like name@kommune.no, with no spaces.",
+    "nominee_email.invalid": "Check the e-mail address: it should look like name@kommune.no, with no spaces.",
     "too_short": "Write at least %(min)s characters.",
     "nominations_closed": "Nominations are closed.",
     "nominations_not_open": "Nominations have not opened yet.",
@@ -134,17 +140,21 @@ class PrizePages(Controller):
         now: Now,
     ) -> Response[Any]:
         await ratelimit.limit(request, conn, data.get("nominator_email"), data.get("nominee_email"), now=now)
-        errors: dict[str, str] = {}
-        try:
-            nomination = msgspec.convert(_form_to_input(data), NominationIn)
-            _id, secret = await domain.nominate(conn, slug, data=nomination, now=now)
-        except msgspec.ValidationError as error:
-            field, code = _error_of(error, data)
-            errors[field] = code
-        except DomainError as error:
-            errors[error.field or "form"] = error.code
-        else:
-            return Redirect(f"/nominations/{secret}?welcome=1&lang={request_language(request)}", status_code=303)
+        values = _form_to_input(data)
+        errors = forms.field_errors(values, NominationIn)
+        if errors.get("justification") == "invalid" and len(values["justification"]) < JUSTIFICATION_MIN:
+            errors["justification"] = "too_short"
+        if not errors:
+            try:
+                nomination = msgspec.convert(values, NominationIn)
+                _id, secret = await domain.nominate(conn, slug, data=nomination, now=now)
+            except msgspec.ValidationError as error:
+                field, code = _error_of(error, data)
+                errors[field] = code
+            except DomainError as error:
+                errors[error.field or "form"] = error.code
+            else:
+                return Redirect(f"/nominations/{secret}?welcome=1&lang={request_language(request)}", status_code=303)
         template = await self._prize_page(request, conn, slug, now, values=data, errors=errors)
         template.status_code = 422
         return template

@@ -25,6 +25,7 @@ from ..programme import queries as programme_queries
 from ..programme.items import event_item
 from ..programme.pages import calendar_links
 from ..settings import Settings
+from ..web import forms
 from ..web.render import page as render_page
 from ..workshops import queries as workshop_queries
 from ..workshops.manage import workshop_context
@@ -54,7 +55,11 @@ FIELD_LABELS = {
     "form": "The form",
 }
 ERROR_TEXTS = {
-    "invalid": "Check what you wrote here.",
+    **forms.ERROR_TEXTS,
+    "name.required": "Write your name.",
+    "email.required": "Write your e-mail address, like name@kommune.no.",
+    "email.invalid": "Check the e-mail address: it should look like name@kommune.no, with no spaces.",
+    "email.too_long": "An e-mail address has at most 254 characters.",
     "privacy_not_accepted": "You must accept this to register.",
     "answer_required": "This question must be answered.",
     "invalid_answer": "Choose one of the answers.",
@@ -95,6 +100,23 @@ def _form_to_input(form: dict[str, str], questions: list[Any]) -> dict[str, Any]
     data["answers"] = answers
     data["sessions"] = [str(s) for s in programme.chosen_from_form(form)]
     return data
+
+
+def form_errors(values: dict[str, Any], questions: list[Any], schema: type[msgspec.Struct]) -> dict[str, str]:
+    """Every error of the sign-up form at once: each field against the schema, the privacy box, and each
+    question by the domain's own answer check. The domain checks all of it again when registering."""
+    errors = forms.field_errors(values, schema)
+    errors.pop("answers", None)  # named by question below
+    answers = values.get("answers", {})
+    for question in questions:
+        key = str(question.id)
+        try:
+            domain.check_answers([msgspec.structs.asdict(question)], {key: answers[key]} if key in answers else {})
+        except DomainError as error:
+            errors[f"q_{key}"] = error.code
+    if values.get("accept_privacy") is not True:
+        errors["accept_privacy"] = "privacy_not_accepted"
+    return errors
 
 
 async def _programme_context(
@@ -154,20 +176,21 @@ class RegistrationPages(Controller):
         await ratelimit.limit(request, conn, data.get("email"), now=now)
         event = await events.get_event(conn, slug)
         questions = await queries.questions(conn, event.id)
-        errors: dict[str, str] = {}
         language = request_language(request)
-        try:
-            attendee = msgspec.convert(_form_to_input(data, questions), RegistrationIn)
-            registration, _choices = await programme.register_with_sessions(conn, slug, attendee, now=now)
-        except msgspec.ValidationError as error:
-            errors[field_of(error, top=True) or "form"] = "invalid"
-        except DomainError as error:
-            if error.code == "already_registered":
-                return Redirect(f"/events/{slug}/registered?lang={language}", status_code=303)
-            field = (error.field or "form").replace("answers.", "q_")
-            errors[field] = error.code
-        else:
-            return Redirect(f"{links.manage_url(settings, registration)}?welcome=1", status_code=303)
+        values = _form_to_input(data, questions)
+        errors = form_errors(values, questions, RegistrationIn)
+        if not errors:
+            try:
+                attendee = msgspec.convert(values, RegistrationIn)
+                registration, _choices = await programme.register_with_sessions(conn, slug, attendee, now=now)
+            except msgspec.ValidationError as error:
+                errors[field_of(error, top=True) or "form"] = forms.code_of_validation(error)
+            except DomainError as error:
+                if error.code == "already_registered":
+                    return Redirect(f"/events/{slug}/registered?lang={language}", status_code=303)
+                errors[(error.field or "form").replace("answers.", "q_")] = error.code
+            else:
+                return Redirect(f"{links.manage_url(settings, registration)}?welcome=1", status_code=303)
         template = page(
             request,
             "registrations/form.html",
@@ -192,7 +215,7 @@ class RegistrationPages(Controller):
     @get("/events/{slug:str}/new-link")
     async def new_link_form(self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn) -> Template:
         event = await events.get_event(conn, slug)
-        return page(request, "registrations/new_link.html", event=event, sent=False, email="", error=False)
+        return page(request, "registrations/new_link.html", event=event, sent=False, values={}, errors={})
 
     @post("/events/{slug:str}/new-link", status_code=200)
     async def new_link(
@@ -208,13 +231,16 @@ class RegistrationPages(Controller):
         await ratelimit.limit(request, conn, email or None, now=now)
         event = await events.get_event(conn, slug)
         try:
-            wanted = msgspec.convert({"event": slug, "email": email}, NewLinkIn)
-        except msgspec.ValidationError:
-            template = page(request, "registrations/new_link.html", event=event, sent=False, email=email, error=True)
+            wanted = forms.convert({"event": slug, "email": email}, NewLinkIn)
+        except forms.FormErrors as error:
+            values = {"email": email}
+            template = page(
+                request, "registrations/new_link.html", event=event, sent=False, values=values, errors=error.errors
+            )
             template.status_code = 422
             return template
         await renew.renew_links_by_email(conn, event.id, email=wanted.email, now=now)
-        return page(request, "registrations/new_link.html", event=event, sent=True, email="", error=False)
+        return page(request, "registrations/new_link.html", event=event, sent=True, values={}, errors={})
 
     @get("/t/{code:str}")  # the ticket code, then .png or .svg for its QR image
     async def ticket(

@@ -19,9 +19,10 @@ from ..http import Config, Conn, Now, request_language
 from ..problems import field_of
 from ..registrations import links
 from ..registrations.access import by_code
-from ..registrations.pages import ERROR_TEXTS, FIELD_LABELS, ROLE_LABELS
+from ..registrations.pages import ERROR_TEXTS, FIELD_LABELS, ROLE_LABELS, form_errors
 from ..registrations.schemas import PARTNERS
 from ..settings import Settings
+from ..web.forms import code_of_validation
 from ..web.render import page as render_page
 from . import queries, series
 from .schemas import Group, SeriesRegistrationIn
@@ -152,29 +153,25 @@ class WorkshopPages(Controller):
         form: dict[str, str],
         shown_series: str | None,
     ) -> Response[Any]:
-        errors: dict[str, str] = {}
         language = request_language(request)
         values = _form_to_input(form, dates)
-        try:
-            if values["events"] is None:
-                errors["events"] = "dates_required"
-                raise _Refused
-            attendee = msgspec.convert(values, SeriesRegistrationIn)
-            if series_slug:
-                created, _already = await series.register_for_series(conn, series_slug, attendee, now=now)
+        errors = {"events": "dates_required"} if values["events"] is None else {}
+        errors |= {k: v for k, v in form_errors(values, [], SeriesRegistrationIn).items() if k not in errors}
+        if not errors:
+            try:
+                attendee = msgspec.convert(values, SeriesRegistrationIn)
+                if series_slug:
+                    created, _already = await series.register_for_series(conn, series_slug, attendee, now=now)
+                else:
+                    created, _already = await series.register_for_dates(conn, dates, attendee, now=now)
+            except msgspec.ValidationError as error:
+                errors[field_of(error, top=True) or "form"] = code_of_validation(error)
+            except DomainError as error:
+                if error.code == "already_registered":
+                    return Redirect(f"/events/{dates[0][0].slug}/registered?lang={language}", status_code=303)
+                errors[(error.field or "form").split("[")[0]] = error.code
             else:
-                created, _already = await series.register_for_dates(conn, dates, attendee, now=now)
-        except _Refused:
-            pass
-        except msgspec.ValidationError as error:
-            errors[field_of(error, top=True) or "form"] = "invalid"
-        except DomainError as error:
-            if error.code == "already_registered":
-                return Redirect(f"/events/{dates[0][0].slug}/registered?lang={language}", status_code=303)
-            field = (error.field or "form").split("[")[0]
-            errors[field] = error.code
-        else:
-            return Redirect(f"{links.manage_url(settings, created[0][1])}?welcome=1", status_code=303)
+                return Redirect(f"{links.manage_url(settings, created[0][1])}?welcome=1", status_code=303)
         action = f"/series/{shown_series}/register" if shown_series else f"/workshops/{dates[0][0].slug}/register"
         template = self._form(request, dates, action, now, values=form, errors=errors, series=shown_series)
         template.status_code = 422
@@ -185,7 +182,3 @@ class WorkshopPages(Controller):
         registration = await by_code(conn, settings, links.MANAGE, code)
         await series.cancel_series(conn, registration, actor="attendee", now=now, end_hooks=REGISTRATION_END_HOOKS)
         return Redirect(f"/r/{code}?notice=cancelled", status_code=303)
-
-
-class _Refused(Exception):
-    pass
