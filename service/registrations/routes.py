@@ -274,10 +274,7 @@ class RegistrationController(Controller):
     ) -> None:
         """Remove a custom question (answers already given stay with the registrations)."""
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        if not await queries.delete_question(conn, event.id, question_id):
-            from ..errors import NotFound
-
-            raise NotFound("not_found", "no such question")
+        await domain.delete_question(conn, event.id, question_id)
 
 
 class SelfServiceController(Controller):
