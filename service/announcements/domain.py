@@ -47,6 +47,15 @@ def audience_of(key: str, ref: str | None) -> Audience:
     return audience
 
 
+async def check_audience(conn: asyncpg.Connection, event_id: UUID, key: str, ref: str | None) -> Audience:
+    """The audience by key, with its reference checked against the event: one session's attendees need a
+    scheduled session of this event. Every channel (API, console, Slack) goes through here. Raises Invalid."""
+    audience = audience_of(key, ref)
+    if ref is not None and not await queries.is_scheduled_session(conn, event_id, ref):
+        raise Invalid("invalid_audience", "audience_ref is not a scheduled session of this event", field="audience_ref")
+    return audience
+
+
 async def create_announcement(
     conn: asyncpg.Connection,
     event_id: UUID,
@@ -59,7 +68,7 @@ async def create_announcement(
 ) -> Announcement:
     """A draft announcement. Raises Forbidden, Invalid. Idempotent per `source_key` while it is a draft."""
     await require_event_scope(conn, actor, event_id, *ROLES)
-    audience_of(data.audience, data.audience_ref)
+    await check_audience(conn, event_id, data.audience, data.audience_ref)
     if data.send_at is not None and data.send_at <= now:
         raise Invalid("send_at_in_past", "the time to send is in the past", field="send_at")
     values: dict[str, Any] = {

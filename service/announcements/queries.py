@@ -80,6 +80,7 @@ RETURNING id
 """
 RELEASE_RECIPIENT = "UPDATE announcement_recipients SET status = 'pending' WHERE id = $1 AND status = 'sending'"
 SET_CHANNEL_POSTED = "UPDATE announcements SET channel_posted = $2 WHERE id = $1"
+SCHEDULED_SESSION = "SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND event_id = $2 AND status = 'scheduled')"
 MARK_REPORTED = "UPDATE announcements SET reported_at = $2 WHERE id = $1 AND reported_at IS NULL RETURNING id"
 
 
@@ -145,6 +146,15 @@ async def for_update(conn: asyncpg.Connection, announcement_id: UUID) -> Announc
 async def count_recipients(conn: asyncpg.Connection, audience: Audience, event_id: UUID, ref: str | None) -> int:
     result: int = await conn.fetchval(f"SELECT count(*) FROM ({audience.recipients_sql}) a", event_id, ref)
     return result
+
+
+async def is_scheduled_session(conn: asyncpg.Connection, event_id: UUID, ref: str) -> bool:
+    """Whether `ref` names a scheduled session of the event (a text that is no UUID names none)."""
+    try:
+        session_id = UUID(ref)
+    except ValueError:
+        return False
+    return bool(await conn.fetchval(SCHEDULED_SESSION, session_id, event_id))
 
 
 async def confirm(conn: asyncpg.Connection, announcement_id: UUID, now: datetime, report_to: dict[str, str]) -> bool:

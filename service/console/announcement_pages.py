@@ -136,9 +136,6 @@ class AnnouncementPages(Controller):
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
         try:
             body = msgspec.convert(announcement_values(data), AnnouncementIn)
-            ref = body.audience_ref
-            if ref is not None and ref not in {str(s.id) for s in await _scheduled_sessions(conn, event)}:
-                raise forms.FormErrors({"audience_ref": "invalid_audience"})
             draft = await announcements.create_announcement(conn, event.id, data=body, actor=principal, now=now)
         except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
             if isinstance(error, DomainError) and error.status in (401, 403, 404):
