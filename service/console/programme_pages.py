@@ -18,29 +18,12 @@ from ..events import domain as events
 from ..events.schemas import Event
 from ..http import Caller, Conn, Now
 from ..programme import domain as programme
-from ..programme import queries as programme_queries
 from ..programme.schemas import Session, SessionIn, SessionPatch
 from . import forms
 from . import programme_forms as session_forms
 from .guard import ORGANISER, console_page
 
 BASE = "/console/events/{slug}/programme"
-
-
-async def affected(conn: Conn, before: Session, kind: str | None = None) -> int:
-    """How many attendees get an updated invite or a cancellation when the session changes (to `kind`)."""
-    ids = set(await programme_queries.registrations_with_session(conn, before))
-    if kind and kind != before.kind:
-        changed = msgspec.structs.replace(before, kind=kind)
-        ids |= set(await programme_queries.registrations_with_session(conn, changed))
-    return len(ids)
-
-
-def calendar_change(before: Session, values: dict[str, Any]) -> bool:
-    """Whether saving the form's values sends updated invites: a change to one of the programme domain's
-    CALENDAR_FIELDS, or to the kind (the form's title holds only the texts written, as stored)."""
-    changed = [name for name in programme.CALENDAR_FIELDS if name in values and values[name] != getattr(before, name)]
-    return bool(changed) or values.get("kind") != before.kind
 
 
 def _labels(errors: dict[str, str]) -> dict[str, str]:
@@ -134,7 +117,7 @@ class ProgrammePages(Controller):
         event = await _event(conn, slug, principal)
         try:
             body = msgspec.convert(session_forms.session_values(data), SessionIn)
-            if body.kind == "plenary" and data.get("confirmed") != "yes":
+            if programme.adds_to_calendars(body) and data.get("confirmed") != "yes":
                 # A plenary goes into every confirmed attendee's calendar: say so before sending the invites.
                 return console_page(
                     request,
@@ -184,7 +167,7 @@ class ProgrammePages(Controller):
         try:
             values = session_forms.session_values(data)
             patch = msgspec.convert(values, SessionPatch)
-            if calendar_change(session, values) and data.get("confirmed") != "yes":
+            if programme.changes_calendar(session, patch) and data.get("confirmed") != "yes":
                 kept = {k: v for k, v in data.items() if k not in ("csrf_token", "confirmed")}
                 return console_page(
                     request,
@@ -195,7 +178,7 @@ class ProgrammePages(Controller):
                     event=event,
                     session=session,
                     kept=kept,
-                    people=await affected(conn, session, values.get("kind")),
+                    people=await programme.calendar_recipients(conn, session, values.get("kind")),
                 )
             await programme.update_session(conn, session_id, patch, actor=principal, now=now)
         except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
@@ -224,7 +207,7 @@ class ProgrammePages(Controller):
             section="programme",
             event=event,
             session=session,
-            people=await affected(conn, session),
+            people=await programme.calendar_recipients(conn, session),
         )
 
     @post("/{session_id:uuid}/cancel", status_code=303)
