@@ -355,9 +355,7 @@ async def test_custom_questions_are_checked_and_answered(client, make_event, org
     assert right.status_code == 201
 
 
-async def test_question_deleted_through_the_api_is_gone_and_a_second_delete_is_404(
-    client, make_event, organiser_token
-):
+async def test_question_deleted_through_the_api_is_gone_and_a_second_delete_is_404(client, make_event, organiser_token):
     await make_event(slug="kk")
     question = (
         await client.post(
