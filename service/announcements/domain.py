@@ -107,7 +107,7 @@ async def count_recipients(
     conn: asyncpg.Connection, event_id: UUID, audience: str, audience_ref: str | None = None
 ) -> int:
     """How many an audience reaches right now (the preview). Raises Invalid."""
-    return await queries.count_recipients(conn, audience_of(audience, audience_ref), event_id, audience_ref)
+    return await queries.count_recipients(conn, audience_of(audience, audience_ref).key, event_id, audience_ref)
 
 
 async def confirm_announcement(
@@ -173,14 +173,13 @@ async def start_sending(conn: asyncpg.Connection, announcement_id: UUID, *, now:
     """Fix the recipients and queue a mail to each, and the channel post. Returns how many, or None when the
     announcement is not waiting to be sent (cancelled, or sent already). Idempotent."""
     async with conn.transaction():
-        row = await queries.start_sending(conn, announcement_id, now)
-        if row is None:
+        started = await queries.start_sending(conn, announcement_id, now)
+        if started is None:
             return None
-        audience = AUDIENCES[row["audience"]]
         count = await queries.fan_out(
-            conn, audience, row["event_id"], row["audience_ref"], announcement_id, MAIL_ATTEMPTS
+            conn, started.audience, started.event_id, started.audience_ref, announcement_id, MAIL_ATTEMPTS
         )
-        payload = {"announcement_id": str(announcement_id), "event_id": str(row["event_id"])}
+        payload = {"announcement_id": str(announcement_id), "event_id": str(started.event_id)}
         await jobs.enqueue(conn, POST, payload, dedupe_key=f"{POST}:{announcement_id}", max_attempts=5)
         if count == 0:
             await jobs.enqueue(conn, REPORT, payload, dedupe_key=f"{REPORT}:{announcement_id}")
@@ -194,9 +193,7 @@ async def record_mail(
     async with conn.transaction():
         pending = await queries.record_outcome(conn, recipient_id, status, error, now)
         if pending == 0:
-            announcement_id = await conn.fetchval(
-                "SELECT announcement_id FROM announcement_recipients WHERE id = $1", recipient_id
-            )
+            announcement_id = await queries.announcement_of_recipient(conn, recipient_id)
             await jobs.enqueue(
                 conn, REPORT, {"announcement_id": str(announcement_id)}, dedupe_key=f"{REPORT}:{announcement_id}"
             )

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from service.announcements.audiences import AUDIENCES
 from service.announcements.domain import count_recipients
+from service.announcements.queries import RECIPIENTS
 from service.slack.stats import event_stats
 from tests.checkin.conftest import code_of
 from tests.conftest import T0, auth
@@ -49,3 +51,7 @@ async def test_stats_name_checked_in_and_nearly_full_sessions(client, conn, make
     lines = await event_stats(conn, UUID(event["id"]), "nb", T0)
 
     assert lines[-2:] == [("Sjekket inn", "0"), ("Sesjoner som er nesten fulle", "Nesten full (2/2)")]
+
+
+def test_every_audience_has_its_recipients_query():
+    assert sorted(RECIPIENTS) == sorted(AUDIENCES)
