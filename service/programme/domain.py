@@ -311,11 +311,6 @@ async def register_with_sessions(
 
 
 FAREWELL = "calendar.farewell"
-SENT_INVITES = """
-SELECT r.email, r.name, r.language, i.uid, i.sequence, i.sent
-  FROM calendar_invites i JOIN registrations r ON r.id = i.registration_id
- WHERE i.registration_id = $1 AND i.state = 'sent'
-"""
 
 
 async def on_registration_ended(
@@ -324,24 +319,24 @@ async def on_registration_ended(
     """Registration hook (cancelled or erased): its session places pass to the next in line. Before an
     erasure takes the invite rows along, the CANCELs they need are queued with what they must say."""
     if erased:
-        sent = await conn.fetch(SENT_INVITES, registration_id)
+        sent = await queries.sent_invites(conn, registration_id)
         if sent:
             first = sent[0]
             await jobs.enqueue(
                 conn,
                 FAREWELL,
                 {
-                    "email": first["email"],
-                    "name": first["name"],
-                    "language": first["language"],
-                    "invites": [{"uid": r["uid"], "sequence": r["sequence"], "sent": r["sent"]} for r in sent],
+                    "email": first.email,
+                    "name": first.name,
+                    "language": first.language,
+                    "invites": [{"uid": r.uid, "sequence": r.sequence, "sent": r.sent} for r in sent],
                 },
                 dedupe_key=f"{FAREWELL}:{registration_id}",
             )
-    for row in await queries.delete_choices_of(conn, registration_id):
-        if row["status"] == "confirmed":
-            for promoted in await queries.promote(conn, row["session_id"]):
-                await request_sync(conn, promoted, reason=f"session-promoted:{row['session_id']}")
+    for ended in await queries.delete_choices_of(conn, registration_id):
+        if ended.status == "confirmed":
+            for promoted in await queries.promote(conn, ended.session_id):
+                await request_sync(conn, promoted, reason=f"session-promoted:{ended.session_id}")
 
 
 EVENT_CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "venue", "address", "status")
@@ -351,10 +346,7 @@ async def on_event_changed(conn: asyncpg.Connection, before: Event, after: Event
     """Event hook: a change a calendar shows bumps the event's SEQUENCE and updates every attendee's invites."""
     if not any(getattr(before, name) != getattr(after, name) for name in EVENT_CALENDAR_FIELDS):
         return
-    revision = await conn.fetchval(
-        "UPDATE events SET calendar_sequence = calendar_sequence + 1 WHERE id = $1 RETURNING calendar_sequence",
-        after.id,
-    )
+    revision = await queries.bump_event_sequence(conn, after.id)
     await _fanout(conn, after.id, None, revision)
 
 
