@@ -313,7 +313,7 @@ async def load_demo(database_url: str, *, reset: bool = False, registrations: in
             created = await add_user(conn, email=ORGANISER_EMAIL, role="organiser", name="Demo-arrangør")
             token, user_id = created.token, created.user_id
         else:
-            user_id = user["id"]
+            user_id = user.id
             token = await issue_token(conn, user_id, label="demo")
         actor = Principal(user_id=user_id, email=ORGANISER_EMAIL, role="organiser")
         now = datetime.now(UTC)

@@ -92,14 +92,14 @@ async def authenticate(conn: asyncpg.Connection, authorization: str | None, *, n
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("unauthorized", "send an Authorization: Bearer token")
-    row = await queries.principal_by_token(conn, hash_token(token.strip()))
-    if row is None:
+    owner = await queries.principal_by_token(conn, hash_token(token.strip()))
+    if owner is None:
         raise Unauthorized("invalid_token", "the token is unknown or revoked")
-    if row["disabled_at"] is not None:
+    if owner.disabled_at is not None:
         raise Unauthorized("account_disabled", "this account is deactivated")
-    if row["expires_at"] <= now:
+    if owner.expires_at <= now:
         raise Unauthorized("token_expired", "the token has expired; ask an administrator for a new one")
-    return Principal(user_id=row["id"], email=row["email"], role=row["role"], language=row["language"])
+    return Principal(user_id=owner.id, email=owner.email, role=owner.role, language=owner.language)
 
 
 def require_role(principal: Principal, *roles: str) -> None:

@@ -5,6 +5,8 @@ from uuid import UUID
 
 import asyncpg
 
+from .schemas import TokenOwner, User
+
 INSERT_USER = """
 INSERT INTO users (email, name, role, language) VALUES ($1, $2, $3, $4)
 ON CONFLICT (email) DO NOTHING
@@ -28,6 +30,8 @@ GRANT_EVENT_SCOPE = "INSERT INTO user_event_scopes (user_id, event_id) VALUES ($
 HAS_SERIES_SCOPE = "SELECT EXISTS (SELECT 1 FROM user_series_scopes WHERE user_id = $1 AND series_id = $2)"
 GRANT_SERIES_SCOPE = "INSERT INTO user_series_scopes (user_id, series_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
 USER_BY_EMAIL = "SELECT id, email, name, role, language, disabled_at FROM users WHERE email = $1"
+# An invited user who never set a password takes the role, name (when given) and language of a new invitation.
+REINVITE_USER = "UPDATE users SET role = $2, name = coalesce(nullif($3, ''), name), language = $4 WHERE id = $1"
 
 
 async def insert_user(conn: asyncpg.Connection, email: str, name: str, role: str, language: str) -> UUID | None:
@@ -47,8 +51,9 @@ async def insert_token(
     return result
 
 
-async def principal_by_token(conn: asyncpg.Connection, token_hash: bytes) -> asyncpg.Record | None:
-    return await conn.fetchrow(PRINCIPAL_BY_TOKEN, token_hash)
+async def principal_by_token(conn: asyncpg.Connection, token_hash: bytes) -> TokenOwner | None:
+    row = await conn.fetchrow(PRINCIPAL_BY_TOKEN, token_hash)
+    return TokenOwner(**row) if row else None
 
 
 async def has_event_scope(conn: asyncpg.Connection, user_id: UUID, event_id: UUID) -> bool:
@@ -67,8 +72,13 @@ async def grant_series_scope(conn: asyncpg.Connection, user_id: UUID, series_id:
     await conn.execute(GRANT_SERIES_SCOPE, user_id, series_id)
 
 
-async def user_by_email(conn: asyncpg.Connection, email: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(USER_BY_EMAIL, email)
+async def user_by_email(conn: asyncpg.Connection, email: str) -> User | None:
+    row = await conn.fetchrow(USER_BY_EMAIL, email)
+    return User(**row) if row else None
+
+
+async def reinvite_user(conn: asyncpg.Connection, user_id: UUID, role: str, name: str, language: str) -> None:
+    await conn.execute(REINVITE_USER, user_id, role, name, language)
 
 
 async def disable_user(conn: asyncpg.Connection, user_id: UUID, now: datetime) -> bool:

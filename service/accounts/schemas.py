@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
@@ -27,3 +28,25 @@ class NewUser(msgspec.Struct, frozen=True):
     email: str
     role: Role
     token: str
+
+
+class User(msgspec.Struct, frozen=True, kw_only=True):
+    """A user as stored (without the password or tokens)."""
+
+    id: UUID
+    email: str
+    name: str
+    role: Role
+    language: str
+    disabled_at: datetime | None
+
+
+class TokenOwner(msgspec.Struct, frozen=True, kw_only=True):
+    """The user of an API token, with what decides whether the token still works."""
+
+    id: UUID
+    email: str
+    role: Role
+    language: str
+    disabled_at: datetime | None
+    expires_at: datetime

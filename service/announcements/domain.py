@@ -47,6 +47,15 @@ def audience_of(key: str, ref: str | None) -> Audience:
     return audience
 
 
+async def check_audience(conn: asyncpg.Connection, event_id: UUID, key: str, ref: str | None) -> Audience:
+    """The audience by key, with its reference checked against the event: one session's attendees need a
+    scheduled session of this event. Every channel (API, console, Slack) goes through here. Raises Invalid."""
+    audience = audience_of(key, ref)
+    if ref is not None and not await queries.is_scheduled_session(conn, event_id, ref):
+        raise Invalid("invalid_audience", "audience_ref is not a scheduled session of this event", field="audience_ref")
+    return audience
+
+
 async def create_announcement(
     conn: asyncpg.Connection,
     event_id: UUID,
@@ -59,7 +68,7 @@ async def create_announcement(
 ) -> Announcement:
     """A draft announcement. Raises Forbidden, Invalid. Idempotent per `source_key` while it is a draft."""
     await require_event_scope(conn, actor, event_id, *ROLES)
-    audience_of(data.audience, data.audience_ref)
+    await check_audience(conn, event_id, data.audience, data.audience_ref)
     if data.send_at is not None and data.send_at <= now:
         raise Invalid("send_at_in_past", "the time to send is in the past", field="send_at")
     values: dict[str, Any] = {
@@ -98,7 +107,7 @@ async def count_recipients(
     conn: asyncpg.Connection, event_id: UUID, audience: str, audience_ref: str | None = None
 ) -> int:
     """How many an audience reaches right now (the preview). Raises Invalid."""
-    return await queries.count_recipients(conn, audience_of(audience, audience_ref), event_id, audience_ref)
+    return await queries.count_recipients(conn, audience_of(audience, audience_ref).key, event_id, audience_ref)
 
 
 async def confirm_announcement(
@@ -164,14 +173,13 @@ async def start_sending(conn: asyncpg.Connection, announcement_id: UUID, *, now:
     """Fix the recipients and queue a mail to each, and the channel post. Returns how many, or None when the
     announcement is not waiting to be sent (cancelled, or sent already). Idempotent."""
     async with conn.transaction():
-        row = await queries.start_sending(conn, announcement_id, now)
-        if row is None:
+        started = await queries.start_sending(conn, announcement_id, now)
+        if started is None:
             return None
-        audience = AUDIENCES[row["audience"]]
         count = await queries.fan_out(
-            conn, audience, row["event_id"], row["audience_ref"], announcement_id, MAIL_ATTEMPTS
+            conn, started.audience, started.event_id, started.audience_ref, announcement_id, MAIL_ATTEMPTS
         )
-        payload = {"announcement_id": str(announcement_id), "event_id": str(row["event_id"])}
+        payload = {"announcement_id": str(announcement_id), "event_id": str(started.event_id)}
         await jobs.enqueue(conn, POST, payload, dedupe_key=f"{POST}:{announcement_id}", max_attempts=5)
         if count == 0:
             await jobs.enqueue(conn, REPORT, payload, dedupe_key=f"{REPORT}:{announcement_id}")
@@ -185,9 +193,7 @@ async def record_mail(
     async with conn.transaction():
         pending = await queries.record_outcome(conn, recipient_id, status, error, now)
         if pending == 0:
-            announcement_id = await conn.fetchval(
-                "SELECT announcement_id FROM announcement_recipients WHERE id = $1", recipient_id
-            )
+            announcement_id = await queries.announcement_of_recipient(conn, recipient_id)
             await jobs.enqueue(
                 conn, REPORT, {"announcement_id": str(announcement_id)}, dedupe_key=f"{REPORT}:{announcement_id}"
             )

@@ -38,33 +38,35 @@ async def send_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
     recipient_id = int(job.payload["recipient_id"])
     async with context.pool.acquire() as conn:
         row = await queries.mail_context(conn, recipient_id)
-        if row is None or row["status"] not in ("pending", "sending"):
+        if row is None or row.status not in ("pending", "sending"):
             return {"skipped": "done before"}
-        if row["registration_id"] is None or row["registration_status"] == "cancelled":
+        if row.registration_id is None or row.registration_status == "cancelled":
             await domain.record_mail(conn, recipient_id, status="skipped", error=None, now=context.clock())
             return {"skipped": "no longer registered"}
         if not await queries.claim_recipient(conn, recipient_id, context.clock(), STALE_CLAIM):
             raise RetryLater(STALE_CLAIM.total_seconds() / 5, "another worker is sending this mail")
-    language: Language = row["language"]
-    subject = pick(row["subject"], language)
-    body = pick(row["body"], language)
-    event_title = pick(row["title"], language)
+    assert row.name is not None  # the registration was found: it has a name and an address
+    assert row.email is not None
+    language: Language = row.language or "nb"
+    subject = pick(row.subject, language)
+    body = pick(row.body, language)
+    event_title = pick(row.title, language)
     text, html = render(
         "announcement",
         language,
         title=subject,
-        attendee=row["name"],
+        attendee=row.name,
         body_text=markup.to_text(body),
         body_html=markup.to_html(body),
         event_title=event_title,
-        event_url=f"{context.settings.base_url}/events/{row['slug']}",
+        event_url=f"{context.settings.base_url}/events/{row.slug}",
     )
     mail = Mail(
-        to=display_address(row["name"], row["email"]),
+        to=display_address(row.name, row.email),
         subject=subject,
         text=text,
         html=html,
-        message_id=f"<announcement-{row['announcement_id']}-{row['registration_id']}@moteplass>",
+        message_id=f"<announcement-{row.announcement_id}-{row.registration_id}@moteplass>",
         language=language,
     )
     try:
@@ -78,7 +80,7 @@ async def send_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
         raise
     async with context.pool.acquire() as conn:
         await domain.record_mail(conn, recipient_id, status="sent", error=None, now=context.clock())
-    return {"sent_to": row["email"]}
+    return {"sent_to": row.email}
 
 
 async def post_to_channel(context: JobContext, job: Job) -> Mapping[str, Any] | None:
@@ -87,11 +89,7 @@ async def post_to_channel(context: JobContext, job: Job) -> Mapping[str, Any] | 
     async with context.pool.acquire() as conn:
         announcement = await queries.by_id(conn, announcement_id)
         channel = await channels.channel_of(conn, announcement.event_id) if announcement else None
-        slug = (
-            await conn.fetchval("SELECT slug FROM events WHERE id = $1", announcement.event_id)
-            if announcement
-            else None
-        )
+        slug = await queries.event_slug(conn, announcement.event_id) if announcement else None
     if announcement is None or channel is None or context.slack is None:
         return {"skipped": "no channel"}
     audience = gettext("nb", AUDIENCES[announcement.audience].label) if announcement.audience in AUDIENCES else ""
@@ -150,10 +148,7 @@ async def report(context: JobContext, job: Job) -> Mapping[str, Any] | None:
     announcement_id = UUID(job.payload["announcement_id"])
     async with context.pool.acquire() as conn:
         announcement = await queries.by_id(conn, announcement_id)
-        language = await conn.fetchval(
-            "SELECT u.language FROM announcements a JOIN users u ON u.id = a.created_by WHERE a.id = $1",
-            announcement_id,
-        )
+        language = await queries.creator_language(conn, announcement_id)
         if announcement is not None and not job.payload.get("channel_failed"):
             await queries.mark_reported(conn, announcement_id, context.clock())
     user = announcement.report_to.get("slack_user") if announcement else None

@@ -8,9 +8,27 @@ from uuid import UUID
 
 import asyncpg
 
-from .audiences import Audience
-from .schemas import Announcement
+from .schemas import Announcement, MailContext, SendingStarted
 
+# Each audience's recipients (see audiences.py): `registration_id`, with $1 the event id and $2 the audience's
+# reference (a session id; NULL for audiences without one).
+RECIPIENTS = {
+    "confirmed": """
+SELECT r.id AS registration_id FROM registrations r WHERE r.event_id = $1 AND r.status = 'confirmed'
+   AND $2::text IS NULL""",
+    "waitlisted": """
+SELECT r.id AS registration_id FROM registrations r WHERE r.event_id = $1 AND r.status = 'waitlisted'
+   AND $2::text IS NULL""",
+    "checked_in": """
+SELECT r.id AS registration_id FROM registrations r JOIN checkin_admissions a ON a.registration_id = r.id
+ WHERE r.event_id = $1 AND r.status = 'confirmed' AND $2::text IS NULL""",
+    # A plenary session is everyone's; a chosen one is those with a place in it.
+    "session": """
+SELECT r.id AS registration_id FROM registrations r JOIN sessions s ON s.event_id = r.event_id
+ WHERE r.event_id = $1 AND r.status = 'confirmed' AND s.id = $2::uuid
+   AND (s.kind = 'plenary' OR EXISTS (SELECT 1 FROM session_choices c WHERE c.registration_id = r.id
+                                       AND c.session_id = s.id AND c.status = 'confirmed'))""",
+}
 _COLUMNS = """
 a.id, a.event_id, a.audience, a.audience_ref, a.subject, a.body, a.status, a.send_at, a.actor, a.report_to,
 a.created_at, a.confirmed_at, a.sent_at, a.recipients, a.mails_sent, a.mails_failed, a.mails_skipped, a.channel_posted
@@ -80,13 +98,32 @@ RETURNING id
 """
 RELEASE_RECIPIENT = "UPDATE announcement_recipients SET status = 'pending' WHERE id = $1 AND status = 'sending'"
 SET_CHANNEL_POSTED = "UPDATE announcements SET channel_posted = $2 WHERE id = $1"
+SCHEDULED_SESSION = "SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND event_id = $2 AND status = 'scheduled')"
+ANNOUNCEMENT_OF_RECIPIENT = "SELECT announcement_id FROM announcement_recipients WHERE id = $1"
+CREATOR_LANGUAGE = "SELECT u.language FROM announcements a JOIN users u ON u.id = a.created_by WHERE a.id = $1"
+EVENT_SLUG = "SELECT slug FROM events WHERE id = $1"
+# Each event's Slack channel: set (what happened before is counted as seen, so it is not announced again).
+SET_CHANNEL = """
+INSERT INTO event_slack_channels (event_id, channel_id, set_by, set_at, seen_confirmed, seen_waitlisted, seen_cancelled,
+                                  seen_dead_job)
+SELECT e.id, $2, $3, $4,
+       count(*) FILTER (WHERE r.status = 'confirmed'), count(*) FILTER (WHERE r.status = 'waitlisted'),
+       count(*) FILTER (WHERE r.status = 'cancelled'), (SELECT coalesce(max(id), 0) FROM jobs)
+  FROM events e LEFT JOIN registrations r ON r.event_id = e.id
+ WHERE e.id = $1
+ GROUP BY e.id
+ON CONFLICT (event_id) DO UPDATE
+   SET channel_id = EXCLUDED.channel_id, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at
+"""
+CHANNEL_OF = "SELECT channel_id FROM event_slack_channels WHERE event_id = $1"
+REMOVE_CHANNEL = "DELETE FROM event_slack_channels WHERE event_id = $1"
 MARK_REPORTED = "UPDATE announcements SET reported_at = $2 WHERE id = $1 AND reported_at IS NULL RETURNING id"
 
 
-def _fan_out_sql(audience: Audience) -> str:
+def _fan_out_sql(audience: str) -> str:
     """Recipients and their mail jobs in one statement; a repeat adds nothing (both sides are unique)."""
     return f"""
-WITH picked AS ({audience.recipients_sql}
+WITH picked AS ({RECIPIENTS[audience]}
 ), ins AS (
     INSERT INTO announcement_recipients (announcement_id, registration_id)
     SELECT $3::uuid, registration_id FROM picked
@@ -142,9 +179,18 @@ async def for_update(conn: asyncpg.Connection, announcement_id: UUID) -> Announc
     return to_announcement(row) if row else None
 
 
-async def count_recipients(conn: asyncpg.Connection, audience: Audience, event_id: UUID, ref: str | None) -> int:
-    result: int = await conn.fetchval(f"SELECT count(*) FROM ({audience.recipients_sql}) a", event_id, ref)  # noqa: S608 - the audience's SQL is a constant of AUDIENCES
+async def count_recipients(conn: asyncpg.Connection, audience: str, event_id: UUID, ref: str | None) -> int:
+    result: int = await conn.fetchval(f"SELECT count(*) FROM ({RECIPIENTS[audience]}) a", event_id, ref)  # noqa: S608 - the audience's SQL is a constant of RECIPIENTS
     return result
+
+
+async def is_scheduled_session(conn: asyncpg.Connection, event_id: UUID, ref: str) -> bool:
+    """Whether `ref` names a scheduled session of the event (a text that is no UUID names none)."""
+    try:
+        session_id = UUID(ref)
+    except ValueError:
+        return False
+    return bool(await conn.fetchval(SCHEDULED_SESSION, session_id, event_id))
 
 
 async def confirm(conn: asyncpg.Connection, announcement_id: UUID, now: datetime, report_to: dict[str, str]) -> bool:
@@ -155,12 +201,13 @@ async def cancel(conn: asyncpg.Connection, announcement_id: UUID) -> bool:
     return bool(await conn.execute(CANCEL, announcement_id) != "UPDATE 0")
 
 
-async def start_sending(conn: asyncpg.Connection, announcement_id: UUID, now: datetime) -> asyncpg.Record | None:
-    return await conn.fetchrow(START_SENDING, announcement_id, now)
+async def start_sending(conn: asyncpg.Connection, announcement_id: UUID, now: datetime) -> SendingStarted | None:
+    row = await conn.fetchrow(START_SENDING, announcement_id, now)
+    return SendingStarted(**row) if row else None
 
 
 async def fan_out(
-    conn: asyncpg.Connection, audience: Audience, event_id: UUID, ref: str | None, announcement_id: UUID, attempts: int
+    conn: asyncpg.Connection, audience: str, event_id: UUID, ref: str | None, announcement_id: UUID, attempts: int
 ) -> int:
     count: int = await conn.fetchval(_fan_out_sql(audience), event_id, ref, announcement_id, attempts)
     await conn.execute(SET_RECIPIENTS, announcement_id, count)
@@ -171,8 +218,38 @@ async def public(conn: asyncpg.Connection, event_id: UUID, limit: int, audiences
     return [to_announcement(r) for r in await conn.fetch(PUBLIC, event_id, limit, audiences)]
 
 
-async def mail_context(conn: asyncpg.Connection, recipient_id: int) -> asyncpg.Record | None:
-    return await conn.fetchrow(MAIL_CONTEXT, recipient_id)
+async def mail_context(conn: asyncpg.Connection, recipient_id: int) -> MailContext | None:
+    row = await conn.fetchrow(MAIL_CONTEXT, recipient_id)
+    return MailContext(**row) if row else None
+
+
+async def announcement_of_recipient(conn: asyncpg.Connection, recipient_id: int) -> UUID | None:
+    announcement_id: UUID | None = await conn.fetchval(ANNOUNCEMENT_OF_RECIPIENT, recipient_id)
+    return announcement_id
+
+
+async def creator_language(conn: asyncpg.Connection, announcement_id: UUID) -> str | None:
+    """The language of the user who wrote the announcement."""
+    language: str | None = await conn.fetchval(CREATOR_LANGUAGE, announcement_id)
+    return language
+
+
+async def event_slug(conn: asyncpg.Connection, event_id: UUID) -> str | None:
+    slug: str | None = await conn.fetchval(EVENT_SLUG, event_id)
+    return slug
+
+
+async def set_channel(conn: asyncpg.Connection, event_id: UUID, channel_id: str, actor: str, now: datetime) -> None:
+    await conn.execute(SET_CHANNEL, event_id, channel_id, actor, now)
+
+
+async def channel_of(conn: asyncpg.Connection, event_id: UUID) -> str | None:
+    channel_id: str | None = await conn.fetchval(CHANNEL_OF, event_id)
+    return channel_id
+
+
+async def remove_channel(conn: asyncpg.Connection, event_id: UUID) -> None:
+    await conn.execute(REMOVE_CHANNEL, event_id)
 
 
 async def record_outcome(

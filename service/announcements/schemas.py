@@ -7,6 +7,7 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
+from ..i18n import Language
 from ..types import AwareDatetime, LocalizedLine
 
 AnnouncementStatus = Literal["draft", "scheduled", "sending", "sent", "cancelled"]
@@ -61,3 +62,29 @@ class ChannelIn(msgspec.Struct, forbid_unknown_fields=True):
 class ChannelOut(msgspec.Struct):
     event: str
     channel_id: str
+
+
+class SendingStarted(msgspec.Struct, frozen=True, kw_only=True):
+    """An announcement that has just moved to `sending`: whom it goes to."""
+
+    event_id: UUID
+    audience: str
+    audience_ref: str | None
+
+
+class MailContext(msgspec.Struct, frozen=True, kw_only=True):
+    """One recipient's mail: the announcement, its event, and the registration (None fields once erased)."""
+
+    id: int
+    status: str
+    announcement_id: UUID
+    subject: dict[str, str]
+    body: dict[str, str]
+    event_id: UUID
+    slug: str
+    title: dict[str, str]
+    registration_id: UUID | None
+    name: str | None
+    email: str | None
+    language: Language | None
+    registration_status: str | None

@@ -112,9 +112,6 @@ class AnnouncementPages(Controller):
 
         async def write() -> str:
             body = forms.convert(announcement_values(data), AnnouncementIn)
-            ref = body.audience_ref
-            if ref is not None and ref not in {str(s.id) for s in await _scheduled_sessions(console.conn, event)}:
-                raise forms.FormErrors({"audience_ref": "invalid_audience"})
             draft = await announcements.create_announcement(
                 console.conn, event.id, data=body, actor=console.principal, now=console.now
             )

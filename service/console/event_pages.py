@@ -183,6 +183,5 @@ class EventPages(Controller):
         self, slug: FromPath[str], question_id: FromPath[UUID], conn: Conn, principal: Caller
     ) -> Redirect:
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        if not await registration_queries.delete_question(conn, event.id, question_id):
-            raise NotFound("not_found", "no such question")
+        await registrations.delete_question(conn, event.id, question_id)
         return Redirect(f"/console/events/{slug}/questions?notice=deleted", status_code=303)

@@ -25,17 +25,15 @@ async def send_password_link(context: JobContext, job: Job) -> Mapping[str, Any]
     link_id = UUID(job.payload["link_id"])
     async with context.pool.acquire() as conn:
         link = await queries.link_by_id(conn, link_id)
-    if link is None or link["used_at"] is not None or link["expires_at"] <= context.clock():
+    if link is None or link.used_at is not None or link.expires_at <= context.clock():
         return {"skipped": "used or expired"}
-    language: Language = parse_language(link["language"]) or "nb"
-    title = gettext(language, SUBJECTS[link["purpose"]])
+    language: Language = parse_language(link.language) or "nb"
+    title = gettext(language, SUBJECTS[link.purpose])
     url = f"{settings.base_url}/console/password/{passwords.link_code(settings.require_secret_key(), link_id)}"
-    text, html = render(
-        "console_password", language, title=title, link=link, url=url, invite=link["purpose"] == "invite"
-    )
+    text, html = render("console_password", language, title=title, link=link, url=url, invite=link.purpose == "invite")
     await context.mailer.send(
         Mail(
-            to=display_address(link["name"], link["email"]) if link["name"] else link["email"],
+            to=display_address(link.name, link.email) if link.name else link.email,
             subject=title,
             text=text,
             html=html,
@@ -43,7 +41,7 @@ async def send_password_link(context: JobContext, job: Job) -> Mapping[str, Any]
             language=language,
         )
     )
-    return {"sent_to": link["email"]}
+    return {"sent_to": link.email}
 
 
 HANDLERS: dict[str, Handler] = {passwords.MAIL_PASSWORD_LINK: send_password_link}

@@ -23,6 +23,7 @@ from .. import db, jobs
 from ..accounts.schemas import Principal
 from ..errors import Forbidden, Invalid, NotFound, Unauthorized
 from . import queries
+from .schemas import PasswordLink
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -87,13 +88,13 @@ async def sign_in(pool: asyncpg.Pool, email: str, password: str, *, client: str,
             raise Forbidden("account_locked", "too many wrong passwords; try again in 15 minutes")
         await queries.record_failure(conn, address, client, now)
         row = await queries.user_for_sign_in(conn, address)
-    hashed = row["hash"] if row is not None and row["hash"] and row["role"] in CONSOLE_ROLES else None
+    hashed = row.hash if row is not None and row.hash and row.role in CONSOLE_ROLES else None
     matches = await asyncio.to_thread(_verify, hashed or _dummy_hash(), password[:MAX_PASSWORD])
     if row is None or hashed is None or not matches:
         raise Unauthorized("sign_in_failed", "the e-mail address or the password is wrong")
     async with db.borrowed(pool) as conn:
         await queries.clear_failures_from(conn, address, client)
-    return Principal(user_id=row["id"], email=row["email"], role=row["role"], language=row["language"])
+    return Principal(user_id=row.id, email=row.email, role=row.role, language=row.language)
 
 
 def link_code(secret: bytes, link_id: UUID) -> str:
@@ -126,18 +127,18 @@ async def request_reset(conn: asyncpg.Connection, email: str, *, now: datetime) 
     """Mail a reset link if the address belongs to a console user. Says nothing either way; at most one
     link per RESET_QUIET, however often it is asked for."""
     row = await queries.user_for_sign_in(conn, normalise_email(email)[:254])
-    if row is None or row["role"] not in CONSOLE_ROLES:
+    if row is None or row.role not in CONSOLE_ROLES:
         return
-    if await queries.has_recent_link(conn, row["id"], "reset", now - RESET_QUIET):
+    if await queries.has_recent_link(conn, row.id, "reset", now - RESET_QUIET):
         return
-    await create_link(conn, row["id"], "reset", actor=f"user:{row['email']}", now=now)
+    await create_link(conn, row.id, "reset", actor=f"user:{row.email}", now=now)
 
 
-async def open_link(conn: asyncpg.Connection, keys: Sequence[bytes], code: str, *, now: datetime) -> asyncpg.Record:
+async def open_link(conn: asyncpg.Connection, keys: Sequence[bytes], code: str, *, now: datetime) -> PasswordLink:
     """The link row behind a code that is genuine, unused and unexpired. Raises NotFound (password_link_invalid)."""
     link_id = parse_link_code(keys, code)
     row = await queries.link_by_id(conn, link_id) if link_id else None
-    if row is None or row["used_at"] is not None or row["expires_at"] <= now:
+    if row is None or row.used_at is not None or row.expires_at <= now:
         raise NotFound("password_link_invalid", "the link is wrong, used or expired; ask for a new one")
     return row
 
@@ -157,13 +158,13 @@ async def set_password_by_link(
     link_id = parse_link_code(keys, code)
     async with db.borrowed(pool) as conn, conn.transaction():
         row = await queries.link_for_update(conn, link_id) if link_id else None
-        if row is None or row["used_at"] is not None or row["expires_at"] <= now:
+        if row is None or row.used_at is not None or row.expires_at <= now:
             raise NotFound("password_link_invalid", "the link is wrong, used or expired; ask for a new one")
-        await queries.set_password(conn, row["user_id"], hashed, now)
-        await queries.use_links_of(conn, row["user_id"], now)
-        await queries.delete_sessions_of(conn, row["user_id"])
-        await queries.clear_failures(conn, row["email"])
-    return Principal(user_id=row["user_id"], email=row["email"], role=row["role"], language=row["language"])
+        await queries.set_password(conn, row.user_id, hashed, now)
+        await queries.use_links_of(conn, row.user_id, now)
+        await queries.delete_sessions_of(conn, row.user_id)
+        await queries.clear_failures(conn, row.email)
+    return Principal(user_id=row.user_id, email=row.email, role=row.role, language=row.language)
 
 
 async def set_password_of(conn: asyncpg.Connection, email: str, password: str, *, now: datetime) -> None:
@@ -171,11 +172,11 @@ async def set_password_of(conn: asyncpg.Connection, email: str, password: str, *
     Raises NotFound (user_not_found), Invalid."""
     check_password_rules(password)
     row = await queries.user_for_sign_in(conn, normalise_email(email))
-    if row is None or row["role"] not in CONSOLE_ROLES:
+    if row is None or row.role not in CONSOLE_ROLES:
         raise NotFound("user_not_found", f"no console user {email!r}")
     hashed = await asyncio.to_thread(hash_password, password)
     async with conn.transaction():
-        await queries.set_password(conn, row["id"], hashed, now)
-        await queries.use_links_of(conn, row["id"], now)
-        await queries.delete_sessions_of(conn, row["id"])
-        await queries.clear_failures(conn, row["email"])
+        await queries.set_password(conn, row.id, hashed, now)
+        await queries.use_links_of(conn, row.id, now)
+        await queries.delete_sessions_of(conn, row.id)
+        await queries.clear_failures(conn, row.email)

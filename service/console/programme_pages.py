@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -18,29 +17,12 @@ from ..events import domain as events
 from ..events.schemas import Event
 from ..http import Caller, Conn, Now
 from ..programme import domain as programme
-from ..programme import queries as programme_queries
 from ..programme.schemas import Session, SessionIn, SessionPatch
 from . import forms
 from . import programme_forms as session_forms
 from .guard import ORGANISER, console_page
 
 BASE = "/console/events/{slug}/programme"
-
-
-async def affected(conn: Conn, before: Session, kind: str | None = None) -> int:
-    """How many attendees get an updated invite or a cancellation when the session changes (to `kind`)."""
-    ids = set(await programme_queries.registrations_with_session(conn, before))
-    if kind and kind != before.kind:
-        changed = msgspec.structs.replace(before, kind=kind)
-        ids |= set(await programme_queries.registrations_with_session(conn, changed))
-    return len(ids)
-
-
-def calendar_change(before: Session, values: dict[str, Any]) -> bool:
-    """Whether saving the form's values sends updated invites: a change to one of the programme domain's
-    CALENDAR_FIELDS, or to the kind (the form's title holds only the texts written, as stored)."""
-    changed = [name for name in programme.CALENDAR_FIELDS if name in values and values[name] != getattr(before, name)]
-    return bool(changed) or values.get("kind") != before.kind
 
 
 def _labels(errors: dict[str, str]) -> dict[str, str]:
@@ -132,7 +114,7 @@ class ProgrammePages(Controller):
 
         async def create() -> str | Response[Any]:
             body = forms.convert(session_forms.session_values(data), SessionIn)
-            if body.kind == "plenary" and data.get("confirmed") != "yes":
+            if programme.adds_to_calendars(body) and data.get("confirmed") != "yes":
                 # A plenary goes into every confirmed attendee's calendar: say so before sending the invites.
                 template = "console/session_add_confirm.html"
                 return self._confirm(console, template, event, kept=_kept(data), people=event.confirmed)
@@ -158,8 +140,8 @@ class ProgrammePages(Controller):
         async def change() -> str | Response[Any]:
             values = session_forms.session_values(data)
             patch = forms.convert(values, SessionPatch)
-            if calendar_change(session, values) and data.get("confirmed") != "yes":
-                people = await affected(console.conn, session, values.get("kind"))
+            if programme.changes_calendar(session, patch) and data.get("confirmed") != "yes":
+                people = await programme.calendar_recipients(console.conn, session, values.get("kind"))
                 template = "console/session_confirm.html"
                 return self._confirm(console, template, event, session=session, kept=_kept(data), people=people)
             await programme.update_session(console.conn, session_id, patch, actor=console.principal, now=console.now)
@@ -187,7 +169,7 @@ class ProgrammePages(Controller):
             section="programme",
             event=event,
             session=session,
-            people=await affected(conn, session),
+            people=await programme.calendar_recipients(conn, session),
         )
 
     @post("/{session_id:uuid}/cancel", status_code=303)

@@ -1,4 +1,4 @@
-"""SQL of the console's own tables: passwords, sessions, sign-in failures and password links."""
+"""SQL of the console's own tables: passwords, sessions, sign-in failures and password links; the user list."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from uuid import UUID
 
 import asyncpg
 
+from .schemas import ConsoleUser, PasswordLink, SessionUser, SignInUser
+
 # A deactivated user is no one here: they cannot sign in nor ask for a reset link.
 USER_FOR_SIGN_IN = """
 SELECT u.id, u.email, u.role, u.language, p.hash
   FROM users u LEFT JOIN console_passwords p ON p.user_id = u.id
  WHERE u.email = $1 AND u.disabled_at IS NULL
 """
-USER_BY_ID = "SELECT id, email, name, role, language FROM users WHERE id = $1"
 SET_PASSWORD = """
 INSERT INTO console_passwords (user_id, hash, set_at) VALUES ($1, $2, $3)
 ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at
@@ -56,13 +57,23 @@ SELECT l.id, l.user_id, l.purpose, l.expires_at, l.used_at, u.email, u.name, u.r
 """
 USE_LINKS_OF = "UPDATE console_password_links SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL"
 
+CONSOLE_USERS = """
+SELECT u.id, u.email, u.name, u.role, u.language, u.disabled_at,
+       EXISTS (SELECT 1 FROM console_passwords p WHERE p.user_id = u.id) AS has_password,
+       (SELECT max(l.created_at) FROM console_password_links l WHERE l.user_id = u.id AND l.purpose = 'invite')
+           AS invited_at,
+       coalesce((SELECT array_agg(e.slug ORDER BY e.slug) FROM user_event_scopes s JOIN events e ON e.id = s.event_id
+                  WHERE s.user_id = u.id), '{}') AS events
+  FROM users u
+ WHERE u.role <> 'door'
+ ORDER BY u.role, u.email
+"""
+HAS_PASSWORD = "SELECT EXISTS (SELECT 1 FROM console_passwords WHERE user_id = $1)"
 
-async def user_for_sign_in(conn: asyncpg.Connection, email: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(USER_FOR_SIGN_IN, email)
 
-
-async def user_by_id(conn: asyncpg.Connection, user_id: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(USER_BY_ID, user_id)
+async def user_for_sign_in(conn: asyncpg.Connection, email: str) -> SignInUser | None:
+    row = await conn.fetchrow(USER_FOR_SIGN_IN, email)
+    return SignInUser(**row) if row else None
 
 
 async def set_password(conn: asyncpg.Connection, user_id: UUID, hashed: str, now: datetime) -> None:
@@ -95,8 +106,9 @@ async def insert_session(
     await conn.execute(INSERT_SESSION, token_hash, user_id, now, expires_at)
 
 
-async def principal_by_session(conn: asyncpg.Connection, token_hash: bytes, now: datetime) -> asyncpg.Record | None:
-    return await conn.fetchrow(PRINCIPAL_BY_SESSION, token_hash, now)
+async def principal_by_session(conn: asyncpg.Connection, token_hash: bytes, now: datetime) -> SessionUser | None:
+    row = await conn.fetchrow(PRINCIPAL_BY_SESSION, token_hash, now)
+    return SessionUser(**row) if row else None
 
 
 async def delete_session(conn: asyncpg.Connection, token_hash: bytes) -> None:
@@ -118,13 +130,24 @@ async def has_recent_link(conn: asyncpg.Connection, user_id: UUID, purpose: str,
     return bool(await conn.fetchval(RECENT_LINK, user_id, purpose, since))
 
 
-async def link_for_update(conn: asyncpg.Connection, link_id: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(LINK_FOR_UPDATE, link_id)
+async def link_for_update(conn: asyncpg.Connection, link_id: UUID) -> PasswordLink | None:
+    row = await conn.fetchrow(LINK_FOR_UPDATE, link_id)
+    return PasswordLink(**row) if row else None
 
 
-async def link_by_id(conn: asyncpg.Connection, link_id: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(LINK_BY_ID, link_id)
+async def link_by_id(conn: asyncpg.Connection, link_id: UUID) -> PasswordLink | None:
+    row = await conn.fetchrow(LINK_BY_ID, link_id)
+    return PasswordLink(**row) if row else None
 
 
 async def use_links_of(conn: asyncpg.Connection, user_id: UUID, now: datetime) -> None:
     await conn.execute(USE_LINKS_OF, user_id, now)
+
+
+async def console_users(conn: asyncpg.Connection) -> list[ConsoleUser]:
+    """Everyone who may use the console (door devices are paired elsewhere)."""
+    return [ConsoleUser(**row) for row in await conn.fetch(CONSOLE_USERS)]
+
+
+async def has_password(conn: asyncpg.Connection, user_id: UUID) -> bool:
+    return bool(await conn.fetchval(HAS_PASSWORD, user_id))

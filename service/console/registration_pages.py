@@ -29,6 +29,7 @@ from ..registrations import renew
 from ..registrations.pages import ROLE_LABELS
 from ..registrations.schemas import ATTENDEE_ROLES
 from ..web.render import format_when
+from ..workshops import queries as workshop_queries
 from . import export, listing
 from .guard import ORGANISER, console_page
 from .schemas import SORT_KEYS, RegistrationFilter
@@ -95,9 +96,6 @@ def filter_query(chosen: RegistrationFilter, **extra: str) -> str:
 Text = Annotated[str, QueryParameter(max_length=400)]
 
 
-GROUPS_OF = "SELECT id, name FROM workshop_groups WHERE event_id = $1 ORDER BY position"
-
-
 def provide_filter(
     q: Text = "", status: Text = "", role: Text = "", session: Text = "", group: Text = "", sort: Text = "created"
 ) -> RegistrationFilter:
@@ -158,7 +156,7 @@ class RegistrationPages(Controller):
             next_href=next_href,
             roles=ROLE_LABELS,
             sessions=[s for s in await programme.list_sessions(conn, event.id) if s.kind in CHOOSABLE],
-            groups=await conn.fetch(GROUPS_OF, event.id),
+            groups=await workshop_queries.groups(conn, event.id),
             notice=request.query_params.get("notice"),
             now=now,
         )

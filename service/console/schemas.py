@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 
+from ..accounts.schemas import Role
 from ..types import Email, OptLine200
 
 InviteRole = Literal["organiser", "jury", "admin"]
@@ -84,3 +85,34 @@ class AuditEntry(msgspec.Struct, kw_only=True):
     action: str
     subject: str
     data: dict[str, object]
+
+
+class SignInUser(msgspec.Struct, frozen=True, kw_only=True):
+    """An active user as signing in sees them: `hash` is None until they set a console password."""
+
+    id: UUID
+    email: str
+    role: Role
+    language: str
+    hash: str | None
+
+
+class SessionUser(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    email: str
+    role: Role
+    language: str
+
+
+class PasswordLink(msgspec.Struct, frozen=True, kw_only=True):
+    """An invitation or reset link with its (active) user."""
+
+    id: UUID
+    user_id: UUID
+    purpose: str
+    expires_at: datetime
+    used_at: datetime | None
+    email: str
+    name: str
+    role: Role
+    language: str

@@ -50,7 +50,7 @@ async def principal_of_session(conn: asyncpg.Connection, token: str, *, now: dat
     row = await queries.principal_by_session(conn, hash_token(token), now)
     if row is None:
         return None
-    return Principal(user_id=row["id"], email=row["email"], role=row["role"], language=row["language"])
+    return Principal(user_id=row.id, email=row.email, role=row.role, language=row.language)
 
 
 async def end_session(conn: asyncpg.Connection, token: str) -> None:

@@ -16,19 +16,6 @@ from ..events import queries as events
 from . import passwords, queries
 from .schemas import ConsoleUser, InviteIn
 
-LIST_USERS = """
-SELECT u.id, u.email, u.name, u.role, u.language, u.disabled_at,
-       EXISTS (SELECT 1 FROM console_passwords p WHERE p.user_id = u.id) AS has_password,
-       (SELECT max(l.created_at) FROM console_password_links l WHERE l.user_id = u.id AND l.purpose = 'invite')
-           AS invited_at,
-       coalesce((SELECT array_agg(e.slug ORDER BY e.slug) FROM user_event_scopes s JOIN events e ON e.id = s.event_id
-                  WHERE s.user_id = u.id), '{}') AS events
-  FROM users u
- WHERE u.role <> 'door'
- ORDER BY u.role, u.email
-"""
-HAS_PASSWORD = "SELECT EXISTS (SELECT 1 FROM console_passwords WHERE user_id = $1)"
-
 
 def require_admin(actor: Principal) -> None:
     if actor.role != "admin":
@@ -38,7 +25,7 @@ def require_admin(actor: Principal) -> None:
 async def list_users(conn: asyncpg.Connection, *, actor: Principal) -> list[ConsoleUser]:
     """Everyone who may use the console (door devices are paired elsewhere). Raises Forbidden."""
     require_admin(actor)
-    return [ConsoleUser(**dict(row)) for row in await conn.fetch(LIST_USERS)]
+    return await queries.console_users(conn)
 
 
 async def invite_user(conn: asyncpg.Connection, data: InviteIn, *, actor: Principal, now: datetime) -> ConsoleUser:
@@ -52,17 +39,11 @@ async def invite_user(conn: asyncpg.Connection, data: InviteIn, *, actor: Princi
             user_id = await accounts.insert_user(conn, email, data.name.strip(), data.role, data.language)
             if user_id is None:
                 raise Conflict("user_exists", f"{email} already has an account", field="email")
-        elif await conn.fetchval(HAS_PASSWORD, existing["id"]):
+        elif await queries.has_password(conn, existing.id):
             raise Conflict("user_exists", f"{email} already has an account", field="email")
         else:
-            user_id = existing["id"]
-            await conn.execute(
-                "UPDATE users SET role = $2, name = coalesce(nullif($3, ''), name), language = $4 WHERE id = $1",
-                user_id,
-                data.role,
-                data.name.strip(),
-                data.language,
-            )
+            user_id = existing.id
+            await accounts.reinvite_user(conn, user_id, data.role, data.name.strip(), data.language)
         for event_id in data.events:
             if await events.event_by_id(conn, event_id) is None:
                 raise Invalid("event_not_found", "no such event", field="events")
@@ -83,17 +64,15 @@ async def disable_user(conn: asyncpg.Connection, email: str, *, actor: str, now:
     Idempotent: False when the user was deactivated before."""
     email = passwords.normalise_email(email)
     async with conn.transaction():
-        row = await accounts.user_by_email(conn, email)
-        if row is None:
+        user = await accounts.user_by_email(conn, email)
+        if user is None:
             raise NotFound("user_not_found", f"no user {email!r}")
-        if not await accounts.disable_user(conn, row["id"], now):
+        if not await accounts.disable_user(conn, user.id, now):
             return False
-        await accounts.revoke_tokens_of(conn, row["id"], now)
-        await queries.delete_sessions_of(conn, row["id"])
-        await queries.use_links_of(conn, row["id"], now)
-        await audit.record(
-            conn, "user.disabled", actor=actor, event_id=None, data={"email": email, "role": row["role"]}
-        )
+        await accounts.revoke_tokens_of(conn, user.id, now)
+        await queries.delete_sessions_of(conn, user.id)
+        await queries.use_links_of(conn, user.id, now)
+        await audit.record(conn, "user.disabled", actor=actor, event_id=None, data={"email": email, "role": user.role})
     return True
 
 

@@ -39,19 +39,14 @@ async def decide(
             row = await queries.nomination_for_update(conn, nomination_id)
             assert call is not None
             assert row is not None
-            if row["status"] == "withdrawn":
+            if row.status == "withdrawn":
                 raise InvalidState("nomination_withdrawn", "the nomination was withdrawn")
             if call.published_at is not None:
                 raise InvalidState("results_published", "the results are published")
             if data.status == "winner":
                 if call.scoring_locked_at is None:
                     raise InvalidState("scoring_not_locked", "lock scoring before choosing the winner")
-                await conn.execute(
-                    "UPDATE nominations SET status = 'shortlisted', updated_at = $2 "
-                    "WHERE call_id = $1 AND status = 'winner'",
-                    call.id,
-                    now,
-                )
+                await queries.unset_winner(conn, call.id, now)
             await queries.set_status(conn, nomination_id, data.status, data.reason.strip(), now)
             await queries.history(
                 conn, nomination_id, now, actor.actor, f"nomination.{data.status}", {"reason": data.reason.strip()}

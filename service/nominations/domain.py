@@ -74,12 +74,12 @@ def _check_call_times(data: CallIn) -> None:
 async def _jurors(conn: asyncpg.Connection, emails: list[str]) -> list[UUID]:
     """User ids of the jury. Raises Invalid (not_a_juror) for an address without a jury account."""
     wanted = sorted({email.strip().lower() for email in emails})
-    found = {r["email"]: r for r in await queries.users_by_email(conn, wanted)}
+    found = {u.email: u for u in await queries.users_by_email(conn, wanted)}
     for index, email in enumerate(wanted):
         user = found.get(email)
-        if user is None or user["role"] != "jury":
+        if user is None or user.role != "jury":
             raise Invalid("not_a_juror", f"{email} has no account with the jury role", field=f"jury[{index}]")
-    return [found[email]["id"] for email in wanted]
+    return [found[email].id for email in wanted]
 
 
 async def create_call(conn: asyncpg.Connection, prize: Prize, data: CallIn, *, actor: Principal, now: datetime) -> Call:
@@ -129,7 +129,7 @@ async def set_jury(conn: asyncpg.Connection, call: Call, emails: list[str], *, a
         if locked.scoring_locked_at is not None:
             raise InvalidState("scoring_locked", "scoring is locked")
         await queries.set_jury(conn, call.id, await _jurors(conn, emails))
-    return [r["email"] for r in await queries.jury(conn, call.id)]
+    return [juror.email for juror in await queries.jury(conn, call.id)]
 
 
 def _window(call: Call) -> dict[str, str]:
@@ -195,15 +195,15 @@ async def withdraw(conn: asyncpg.Connection, nomination_id: UUID, *, now: dateti
         row = await queries.nomination_for_update(conn, nomination_id)
         if row is None:
             raise NotFound("nomination_not_found", "no such nomination")
-        call = await queries.call_by_id(conn, row["call_id"])
+        call = await queries.call_by_id(conn, row.call_id)
         assert call is not None
-        if row["status"] == "withdrawn":
+        if row.status == "withdrawn":
             raise InvalidState("already_withdrawn", "the nomination is already withdrawn")
         if now >= call.closes_at:
             raise InvalidState(
                 "withdrawal_closed", "the call has closed; ask the organisers", closes_at=call.closes_at.isoformat()
             )
-        if row["status"] != "submitted":
+        if row.status != "submitted":
             raise InvalidState("nomination_decided", "the nomination has been decided on; ask the organisers")
         await queries.set_status(conn, nomination_id, "withdrawn", "", now)
         await queries.history(conn, nomination_id, now, NOMINATOR, "nomination.withdrawn", {})

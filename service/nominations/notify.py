@@ -23,8 +23,6 @@ from . import domain, links, queries
 if TYPE_CHECKING:
     from ..jobcontext import JobContext
 
-SCRUB_PAYLOAD = "UPDATE jobs SET payload = payload - 'secret' WHERE id = $1"
-
 
 async def _send(
     context: JobContext, job: Job, *, name: str, email: str, language: Language, template: str, title: str, **extra: Any
@@ -71,7 +69,7 @@ async def send_confirmation(context: JobContext, job: Job) -> Mapping[str, Any] 
         manage_url=links.manage_url(context.settings, secret),
     )
     async with context.pool.acquire() as conn:
-        await conn.execute(SCRUB_PAYLOAD, job.id)
+        await queries.scrub_job_secret(conn, job.id)
     return {"sent_to": nomination.nominator_email}
 
 
@@ -112,13 +110,13 @@ async def fan_out_reminders(context: JobContext, job: Job) -> Mapping[str, Any] 
             return {"skipped": "deadline moved"}
         if context.clock() >= call.scoring_closes_at:
             return {"skipped": "scoring closed"}
-        behind = [r for r in await queries.jurors_behind(conn, call.id) if r["missing"] > 0]
+        behind = [r for r in await queries.jurors_behind(conn, call.id) if r.missing > 0]
         for juror in behind:
             await jobs.enqueue(
                 conn,
                 domain.JUROR_REMINDER,
-                {"call_id": str(call.id), "user_id": str(juror["id"])},
-                dedupe_key=f"{domain.JUROR_REMINDER}:{call.id}:{job.payload['scoring_closes_at']}:{juror['id']}",
+                {"call_id": str(call.id), "user_id": str(juror.id)},
+                dedupe_key=f"{domain.JUROR_REMINDER}:{call.id}:{job.payload['scoring_closes_at']}:{juror.id}",
             )
     return {"jurors": len(behind)}
 
@@ -132,25 +130,25 @@ async def send_juror_reminder(context: JobContext, job: Job) -> Mapping[str, Any
         prize = await queries.prize_by_id(conn, call.prize_id)
         assert prize is not None
         behind = await queries.jurors_behind(conn, call.id)
-    juror = next((r for r in behind if str(r["id"]) == job.payload["user_id"]), None)
-    if juror is None or juror["missing"] == 0:
+    juror = next((r for r in behind if str(r.id) == job.payload["user_id"]), None)
+    if juror is None or juror.missing == 0:
         return {"skipped": "done"}
-    language: Language = juror["language"]
+    language: Language = juror.language
     prize_name = pick(prize.name, language)
     await _send(
         context,
         job,
-        name=juror["name"],
-        email=juror["email"],
+        name=juror.name,
+        email=juror.email,
         language=language,
         template="jury_reminder",
         title=gettext(language, "Scoring closes soon: %(prize)s") % {"prize": prize_name},
         prize_name=prize_name,
-        missing=int(juror["missing"]),
+        missing=juror.missing,
         closes_at=call.scoring_closes_at,
         workspace_url=f"{context.settings.base_url}/jury/calls/{call.id}",
     )
-    return {"sent_to": juror["email"]}
+    return {"sent_to": juror.email}
 
 
 HANDLERS: dict[str, Handler] = {

@@ -8,7 +8,21 @@ from uuid import UUID
 
 import asyncpg
 
-from .schemas import Call, Criterion, Nomination, Prize
+from .schemas import (
+    Call,
+    CallScore,
+    Criterion,
+    DeclaredConflict,
+    Juror,
+    JurorBehind,
+    JurorCall,
+    JurorCandidate,
+    JurorScore,
+    Nomination,
+    NominationLock,
+    Prize,
+    Winner,
+)
 
 _CALL = """
 c.id, c.prize_id, c.year, c.event_id, c.opens_at, c.closes_at, c.scoring_closes_at, c.notify_nominees,
@@ -149,6 +163,9 @@ SELECT u.id, u.email, u.name, u.language,
        AS missing
   FROM prize_jurors j JOIN users u ON u.id = j.user_id WHERE j.call_id = $1 ORDER BY u.email
 """
+CALL_FOR_SHARE = "SELECT scoring_locked_at FROM prize_calls WHERE id = $1 FOR SHARE"
+UNSET_WINNER = "UPDATE nominations SET status = 'shortlisted', updated_at = $2 WHERE call_id = $1 AND status = 'winner'"
+SCRUB_PAYLOAD = "UPDATE jobs SET payload = payload - 'secret' WHERE id = $1"
 
 
 def to_call(row: asyncpg.Record) -> Call:
@@ -234,8 +251,8 @@ async def publish(conn: asyncpg.Connection, call_id: UUID, now: datetime) -> Non
     await conn.execute(PUBLISH, call_id, now)
 
 
-async def users_by_email(conn: asyncpg.Connection, emails: list[str]) -> list[asyncpg.Record]:
-    return list(await conn.fetch(USERS_BY_EMAIL, emails))
+async def users_by_email(conn: asyncpg.Connection, emails: list[str]) -> list[JurorCandidate]:
+    return [JurorCandidate(**row) for row in await conn.fetch(USERS_BY_EMAIL, emails)]
 
 
 async def set_jury(conn: asyncpg.Connection, call_id: UUID, user_ids: list[UUID]) -> None:
@@ -243,16 +260,16 @@ async def set_jury(conn: asyncpg.Connection, call_id: UUID, user_ids: list[UUID]
     await conn.executemany(ADD_JUROR, [(call_id, user_id) for user_id in user_ids])
 
 
-async def jury(conn: asyncpg.Connection, call_id: UUID) -> list[asyncpg.Record]:
-    return list(await conn.fetch(JURY, call_id))
+async def jury(conn: asyncpg.Connection, call_id: UUID) -> list[Juror]:
+    return [Juror(**row) for row in await conn.fetch(JURY, call_id)]
 
 
 async def is_juror(conn: asyncpg.Connection, call_id: UUID, user_id: UUID) -> bool:
     return bool(await conn.fetchval(IS_JUROR, call_id, user_id))
 
 
-async def calls_of_juror(conn: asyncpg.Connection, user_id: UUID) -> list[asyncpg.Record]:
-    return list(await conn.fetch(CALLS_OF_JUROR, user_id))
+async def calls_of_juror(conn: asyncpg.Connection, user_id: UUID) -> list[JurorCall]:
+    return [JurorCall(**row) for row in await conn.fetch(CALLS_OF_JUROR, user_id)]
 
 
 async def insert_nomination(conn: asyncpg.Connection, call_id: UUID, values: dict[str, Any], now: datetime) -> UUID:
@@ -287,8 +304,9 @@ async def nomination_by_secret(conn: asyncpg.Connection, secret_hash: bytes) -> 
     return to_nomination(row) if row else None
 
 
-async def nomination_for_update(conn: asyncpg.Connection, nomination_id: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(NOMINATION_FOR_UPDATE, nomination_id)
+async def nomination_for_update(conn: asyncpg.Connection, nomination_id: UUID) -> NominationLock | None:
+    row = await conn.fetchrow(NOMINATION_FOR_UPDATE, nomination_id)
+    return NominationLock(**row) if row else None
 
 
 async def nominations_of_call(conn: asyncpg.Connection, call_id: UUID) -> list[Nomination]:
@@ -332,25 +350,41 @@ async def upsert_scores(
     )
 
 
-async def scores_of_nomination(conn: asyncpg.Connection, nomination_id: UUID) -> list[asyncpg.Record]:
-    return list(await conn.fetch(SCORES_OF_NOMINATION, nomination_id))
+async def scores_of_nomination(conn: asyncpg.Connection, nomination_id: UUID) -> list[JurorScore]:
+    return [JurorScore(**row) for row in await conn.fetch(SCORES_OF_NOMINATION, nomination_id)]
 
 
-async def scores_of_call(conn: asyncpg.Connection, call_id: UUID) -> list[asyncpg.Record]:
-    return list(await conn.fetch(SCORES_OF_CALL, call_id))
+async def scores_of_call(conn: asyncpg.Connection, call_id: UUID) -> list[CallScore]:
+    return [CallScore(**row) for row in await conn.fetch(SCORES_OF_CALL, call_id)]
 
 
-async def conflicts_of_call(conn: asyncpg.Connection, call_id: UUID) -> list[asyncpg.Record]:
-    return list(await conn.fetch(CONFLICTS_OF_CALL, call_id))
+async def conflicts_of_call(conn: asyncpg.Connection, call_id: UUID) -> list[DeclaredConflict]:
+    return [DeclaredConflict(**row) for row in await conn.fetch(CONFLICTS_OF_CALL, call_id)]
 
 
 async def juror_standing(conn: asyncpg.Connection, call_id: UUID, user_id: UUID) -> dict[UUID, tuple[bool, int]]:
     return {r["id"]: (r["conflict"], int(r["scored"])) for r in await conn.fetch(JUROR_STANDING, call_id, user_id)}
 
 
-async def winners(conn: asyncpg.Connection, prize_id: UUID) -> list[asyncpg.Record]:
-    return list(await conn.fetch(WINNERS, prize_id))
+async def winners(conn: asyncpg.Connection, prize_id: UUID) -> list[Winner]:
+    return [Winner(**row) for row in await conn.fetch(WINNERS, prize_id)]
 
 
-async def jurors_behind(conn: asyncpg.Connection, call_id: UUID) -> list[asyncpg.Record]:
-    return list(await conn.fetch(JURORS_BEHIND, call_id))
+async def jurors_behind(conn: asyncpg.Connection, call_id: UUID) -> list[JurorBehind]:
+    return [JurorBehind(**row) for row in await conn.fetch(JURORS_BEHIND, call_id)]
+
+
+async def lock_call_for_scoring(conn: asyncpg.Connection, call_id: UUID) -> datetime | None:
+    """Share-lock the call while a score is written; returns when scoring was locked, if it was."""
+    locked_at: datetime | None = await conn.fetchval(CALL_FOR_SHARE, call_id)
+    return locked_at
+
+
+async def unset_winner(conn: asyncpg.Connection, call_id: UUID, now: datetime) -> None:
+    """The call's winner (if any) goes back to the shortlist, so another can win."""
+    await conn.execute(UNSET_WINNER, call_id, now)
+
+
+async def scrub_job_secret(conn: asyncpg.Connection, job_id: int) -> None:
+    """Drop the nomination secret from a job's payload once its mail is sent."""
+    await conn.execute(SCRUB_PAYLOAD, job_id)

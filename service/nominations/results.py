@@ -131,10 +131,9 @@ async def results(conn: asyncpg.Connection, call: Call) -> Results:
     nominations = await queries.nominations_of_call(conn, call.id)
     criteria = await queries.criteria(conn, call.id)
     scores = [
-        (r["nomination_id"], r["user_id"], r["criterion_id"], r["score"])
-        for r in await queries.scores_of_call(conn, call.id)
+        (r.nomination_id, r.user_id, r.criterion_id, r.score) for r in await queries.scores_of_call(conn, call.id)
     ]
-    conflicts = [(r["nomination_id"], r["user_id"]) for r in await queries.conflicts_of_call(conn, call.id)]
+    conflicts = [(r.nomination_id, r.user_id) for r in await queries.conflicts_of_call(conn, call.id)]
     return Results(
         call_id=call.id,
         locked=call.scoring_locked_at is not None,

@@ -183,14 +183,14 @@ class CallController(Controller):
         nominations = {n.id: n for n in await queries.nominations_of_call(conn, call.id)}
         rows = [
             [
-                r["nomination_id"],
-                nominations[r["nomination_id"]].nominee_name,
-                r["email"],
-                criteria[r["criterion_id"]].name.get("nb", ""),
-                criteria[r["criterion_id"]].weight,
-                r["score"],
-                r["comment"],
-                r["scored_at"].isoformat(),
+                r.nomination_id,
+                nominations[r.nomination_id].nominee_name,
+                r.email,
+                criteria[r.criterion_id].name.get("nb", ""),
+                criteria[r.criterion_id].weight,
+                r.score,
+                r.comment,
+                r.scored_at.isoformat(),
             ]
             for r in await queries.scores_of_call(conn, call.id)
         ]

@@ -269,3 +269,65 @@ class Results(msgspec.Struct, kw_only=True):
     locked: bool
     jurors: int
     rows: list[ResultRow]
+
+
+class JurorCandidate(msgspec.Struct, frozen=True, kw_only=True):
+    """A user named for a jury: only one with the jury role may sit on it."""
+
+    id: UUID
+    email: str
+    role: str
+
+
+class Juror(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    email: str
+    name: str
+    language: str
+
+
+class JurorBehind(msgspec.Struct, frozen=True, kw_only=True):
+    """A juror with how many open nominations they have neither scored nor recused themselves from."""
+
+    id: UUID
+    email: str
+    name: str
+    language: Language
+    missing: int
+
+
+class JurorCall(Call, kw_only=True):
+    """A call a juror sits on, with its prize."""
+
+    slug: str
+    name: dict[str, str]
+
+
+class NominationLock(msgspec.Struct, frozen=True, kw_only=True):
+    """A nomination locked for a change: only what decides whether the change may happen."""
+
+    id: UUID
+    call_id: UUID
+    status: str
+
+
+class JurorScore(msgspec.Struct, frozen=True, kw_only=True):
+    """One juror's score on one criterion of a nomination."""
+
+    user_id: UUID
+    email: str
+    criterion_id: UUID
+    score: int
+    comment: str
+    scored_at: datetime
+
+
+class CallScore(JurorScore, frozen=True, kw_only=True):
+    """A score among all of a call's: with the nomination it is for."""
+
+    nomination_id: UUID
+
+
+class DeclaredConflict(msgspec.Struct, frozen=True, kw_only=True):
+    nomination_id: UUID
+    user_id: UUID

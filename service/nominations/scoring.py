@@ -19,9 +19,7 @@ from ..accounts.schemas import Principal
 from ..errors import Forbidden, Invalid, InvalidState, NotFound
 from . import queries
 from .access import Standing, nomination_for, require_no_conflict
-from .schemas import Call, Criterion, NominationScores, ScoreOut, ScoreSheet, ScoresIn
-
-CALL_FOR_SHARE = "SELECT scoring_locked_at FROM prize_calls WHERE id = $1 FOR SHARE"
+from .schemas import Call, Criterion, JurorScore, NominationScores, ScoreOut, ScoreSheet, ScoresIn
 
 
 def weighted(scores: dict[UUID, int], criteria: list[Criterion]) -> Fraction:
@@ -33,10 +31,10 @@ def weighted(scores: dict[UUID, int], criteria: list[Criterion]) -> Fraction:
 async def _writable(conn: asyncpg.Connection, nomination_id: UUID, call: Call) -> None:
     """Lock the nomination and share-lock the call. Raises InvalidState (scoring_locked, nomination_withdrawn)."""
     row = await queries.nomination_for_update(conn, nomination_id)
-    locked_at = await conn.fetchval(CALL_FOR_SHARE, call.id)
+    locked_at = await queries.lock_call_for_scoring(conn, call.id)
     if locked_at is not None:
         raise InvalidState("scoring_locked", "the organisers have locked scoring", locked_at=locked_at.isoformat())
-    if row is None or row["status"] == "withdrawn":
+    if row is None or row.status == "withdrawn":
         raise InvalidState("nomination_withdrawn", "the nomination was withdrawn")
 
 
@@ -90,17 +88,17 @@ async def declare_conflict(
         await queries.history(conn, nomination_id, now, actor.actor, "nomination.conflict_declared", {})
 
 
-def _sheets(rows: list[asyncpg.Record], criteria: list[Criterion]) -> dict[UUID, ScoreSheet]:
-    by_juror: dict[UUID, list[asyncpg.Record]] = {}
+def _sheets(rows: list[JurorScore], criteria: list[Criterion]) -> dict[UUID, ScoreSheet]:
+    by_juror: dict[UUID, list[JurorScore]] = {}
     for row in rows:
-        by_juror.setdefault(row["user_id"], []).append(row)
+        by_juror.setdefault(row.user_id, []).append(row)
     sheets = {}
     for user_id, items in by_juror.items():
         sheets[user_id] = ScoreSheet(
-            juror=items[0]["email"],
-            weighted=round(float(weighted({r["criterion_id"]: r["score"] for r in items}, criteria)), 4),
-            scores=[ScoreOut(criterion_id=r["criterion_id"], score=r["score"], comment=r["comment"]) for r in items],
-            scored_at=max(r["scored_at"] for r in items),
+            juror=items[0].email,
+            weighted=round(float(weighted({r.criterion_id: r.score for r in items}, criteria)), 4),
+            scores=[ScoreOut(criterion_id=r.criterion_id, score=r.score, comment=r.comment) for r in items],
+            scored_at=max(r.scored_at for r in items),
         )
     return sheets
 

@@ -12,12 +12,12 @@ from ..errors import NotFound
 from ..events import queries as event_queries
 from ..spreadsheet import csv_response
 from . import links, queries
-from .schemas import Call, CallOut, Nomination, NominationSelf, Prize, PrizeOut, Results, Winner
+from .schemas import Call, CallOut, Nomination, NominationSelf, Prize, PrizeOut, Results
 
 
 async def call_out(conn: asyncpg.Connection, call: Call, now: datetime, *, with_jury: bool = False) -> CallOut:
     event = await event_queries.event_by_id(conn, call.event_id) if call.event_id else None
-    jury = [r["email"] for r in await queries.jury(conn, call.id)] if with_jury else None
+    jury = [juror.email for juror in await queries.jury(conn, call.id)] if with_jury else None
     return CallOut(
         id=call.id,
         year=call.year,
@@ -50,7 +50,7 @@ async def prize_out(conn: asyncpg.Connection, prize: Prize, now: datetime) -> Pr
         name=prize.name,
         description=prize.description,
         current_call=await call_out(conn, call, now) if call else None,
-        winners=[Winner(**dict(r)) for r in await queries.winners(conn, prize.id)],
+        winners=await queries.winners(conn, prize.id),
     )
 
 

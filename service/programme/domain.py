@@ -94,6 +94,11 @@ async def get_session(conn: asyncpg.Connection, session_id: UUID) -> Session:
     return session
 
 
+def adds_to_calendars(data: SessionIn) -> bool:
+    """Whether a new session goes into every confirmed attendee's calendar (a plenary session does)."""
+    return data.kind == "plenary"
+
+
 async def create_session(
     conn: asyncpg.Connection, event_id: UUID, data: SessionIn, *, actor: Principal, now: datetime
 ) -> Session:
@@ -109,18 +114,13 @@ async def create_session(
         await audit.record(
             conn, "session.created", actor=actor.actor, event_id=event_id, data={"session_id": str(session_id)}
         )
-        if data.kind == "plenary":
-            # A new plenary session is in every attendee's calendar.
+        if adds_to_calendars(data):
             await _fanout(conn, event_id, session_id, 0)
     return await get_session(conn, session_id)
 
 
-async def update_session(
-    conn: asyncpg.Connection, session_id: UUID, patch: SessionPatch, *, actor: Principal, now: datetime
-) -> Session:
-    """Change a session; a change a calendar shows updates every affected attendee's invite.
-
-    Raises NotFound, Forbidden, InvalidState (cancelled), Invalid, Conflict (capacity below chosen)."""
+def _changes(patch: SessionPatch) -> dict[str, Any]:
+    """The fields a patch sets, as stored."""
     changes: dict[str, Any] = {
         name: getattr(patch, name) for name in patch.__struct_fields__ if getattr(patch, name) is not msgspec.UNSET
     }
@@ -129,6 +129,36 @@ async def update_session(
             changes[name] = localized(changes[name])
     if "speakers" in changes:
         changes["speakers"] = [msgspec.structs.asdict(s) for s in changes["speakers"]]
+    return changes
+
+
+def _calendar_fields_changed(before: Session, changes: dict[str, Any]) -> list[str]:
+    return [name for name in CALENDAR_FIELDS if name in changes and changes[name] != getattr(before, name)]
+
+
+def changes_calendar(before: Session, patch: SessionPatch) -> bool:
+    """Whether saving this patch sends updated invites: a change to one of CALENDAR_FIELDS, or to the kind.
+    update_session decides by the same rule; a channel asks here before it warns the organiser."""
+    changes = _changes(patch)
+    return bool(_calendar_fields_changed(before, changes)) or ("kind" in changes and changes["kind"] != before.kind)
+
+
+async def calendar_recipients(conn: asyncpg.Connection, before: Session, kind: str | None = None) -> int:
+    """How many attendees get an updated invite or a cancellation when the session changes (to `kind`)."""
+    ids = set(await queries.registrations_with_session(conn, before))
+    if kind and kind != before.kind:
+        changed = msgspec.structs.replace(before, kind=kind)
+        ids |= set(await queries.registrations_with_session(conn, changed))
+    return len(ids)
+
+
+async def update_session(
+    conn: asyncpg.Connection, session_id: UUID, patch: SessionPatch, *, actor: Principal, now: datetime
+) -> Session:
+    """Change a session; a change a calendar shows updates every affected attendee's invite.
+
+    Raises NotFound, Forbidden, InvalidState (cancelled), Invalid, Conflict (capacity below chosen)."""
+    changes = _changes(patch)
     async with conn.transaction():
         if not await queries.lock_session(conn, session_id):
             raise NotFound("session_not_found", "no such session")
@@ -147,7 +177,7 @@ async def update_session(
             )
         if before.confirmed + before.waitlisted and changes.get("kind", before.kind) not in ("parallel", "social"):
             raise Conflict("session_has_choices", "attendees have chosen this session; its kind cannot change")
-        relevant = [name for name in CALENDAR_FIELDS if name in changes and changes[name] != getattr(before, name)]
+        relevant = _calendar_fields_changed(before, changes)
         kind_changed = "kind" in changes and changes["kind"] != before.kind
         await queries.update_session(conn, session_id, changes, bump_sequence=bool(relevant) or kind_changed)
         promoted = await queries.promote(conn, session_id) if "capacity" in changes else []
@@ -283,11 +313,6 @@ async def register_with_sessions(
 
 
 FAREWELL = "calendar.farewell"
-SENT_INVITES = """
-SELECT r.email, r.name, r.language, i.uid, i.sequence, i.sent
-  FROM calendar_invites i JOIN registrations r ON r.id = i.registration_id
- WHERE i.registration_id = $1 AND i.state = 'sent'
-"""
 
 
 async def on_registration_ended(
@@ -296,24 +321,24 @@ async def on_registration_ended(
     """Registration hook (cancelled or erased): its session places pass to the next in line. Before an
     erasure takes the invite rows along, the CANCELs they need are queued with what they must say."""
     if erased:
-        sent = await conn.fetch(SENT_INVITES, registration_id)
+        sent = await queries.sent_invites(conn, registration_id)
         if sent:
             first = sent[0]
             await jobs.enqueue(
                 conn,
                 FAREWELL,
                 {
-                    "email": first["email"],
-                    "name": first["name"],
-                    "language": first["language"],
-                    "invites": [{"uid": r["uid"], "sequence": r["sequence"], "sent": r["sent"]} for r in sent],
+                    "email": first.email,
+                    "name": first.name,
+                    "language": first.language,
+                    "invites": [{"uid": r.uid, "sequence": r.sequence, "sent": r.sent} for r in sent],
                 },
                 dedupe_key=f"{FAREWELL}:{registration_id}",
             )
-    for row in await queries.delete_choices_of(conn, registration_id):
-        if row["status"] == "confirmed":
-            for promoted in await queries.promote(conn, row["session_id"]):
-                await request_sync(conn, promoted, reason=f"session-promoted:{row['session_id']}")
+    for ended in await queries.delete_choices_of(conn, registration_id):
+        if ended.status == "confirmed":
+            for promoted in await queries.promote(conn, ended.session_id):
+                await request_sync(conn, promoted, reason=f"session-promoted:{ended.session_id}")
 
 
 EVENT_CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "venue", "address", "status")
@@ -323,10 +348,7 @@ async def on_event_changed(conn: asyncpg.Connection, before: Event, after: Event
     """Event hook: a change a calendar shows bumps the event's SEQUENCE and updates every attendee's invites."""
     if not any(getattr(before, name) != getattr(after, name) for name in EVENT_CALENDAR_FIELDS):
         return
-    revision = await conn.fetchval(
-        "UPDATE events SET calendar_sequence = calendar_sequence + 1 WHERE id = $1 RETURNING calendar_sequence",
-        after.id,
-    )
+    revision = await queries.bump_event_sequence(conn, after.id)
     await _fanout(conn, after.id, None, revision)
 
 

@@ -31,15 +31,7 @@ from ..registrations import queries as registration_queries
 from ..registrations.schemas import Registration
 from ..settings import Settings
 from . import items, queries
-
-SYNC_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended($1, 31))"
-INVITES_OF = "SELECT id, session_id, uid, sequence, state, sent FROM calendar_invites WHERE registration_id = $1"
-ADD_INVITE = """
-INSERT INTO calendar_invites (registration_id, session_id, uid) VALUES ($1, $2, $3)
-ON CONFLICT ON CONSTRAINT calendar_invites_item_key DO UPDATE SET uid = calendar_invites.uid
-RETURNING id, session_id, uid, sequence, state, sent
-"""
-MARK_SENT = "UPDATE calendar_invites SET sequence = $2, state = $3, sent = $4, sent_at = $5 WHERE id = $1"
+from .schemas import CalendarInvite
 
 Method = Literal["REQUEST", "CANCEL"]
 SUBJECTS = {
@@ -101,42 +93,40 @@ async def _wanted(
 
 
 def plan(
-    rows: Mapping[UUID | None, asyncpg.Record], wanted: Mapping[UUID | None, CalendarItem], language: Any
+    rows: Mapping[UUID | None, CalendarInvite], wanted: Mapping[UUID | None, CalendarItem], language: Any
 ) -> list[Outgoing]:
     """What to send: pure, so the rules can be read (and tested) in one place."""
     outgoing: list[Outgoing] = []
     for key, row in rows.items():
         item = wanted.get(key)
-        sent = row["state"] == "sent"
+        sent = row.state == "sent"
         if item is None or item.cancelled:
             if sent:
-                base = item or _from_snapshot(row)
+                base = item or _from_snapshot(row.uid, row.sequence, row.sent)
                 cancelled = item is not None and item.cancelled
                 outgoing.append(
-                    Outgoing(row["id"], key, "CANCEL", "cancel" if cancelled else "removed", _with(base, row, +1), [])
+                    Outgoing(row.id, key, "CANCEL", "cancel" if cancelled else "removed", _with(base, row, +1), [])
                 )
             continue
         if not sent:
-            sequence = 0 if row["state"] == "new" else row["sequence"] + 1
-            outgoing.append(
-                Outgoing(row["id"], key, "REQUEST", "new", _with(item, row, sequence - row["sequence"]), [])
-            )
+            sequence = 0 if row.state == "new" else row.sequence + 1
+            outgoing.append(Outgoing(row.id, key, "REQUEST", "new", _with(item, row, sequence - row.sequence), []))
             continue
-        changes = _changes(row["sent"] or {}, item, language)
+        changes = _changes(row.sent or {}, item, language)
         if changes:
-            outgoing.append(Outgoing(row["id"], key, "REQUEST", "update", _with(item, row, +1), changes))
+            outgoing.append(Outgoing(row.id, key, "REQUEST", "update", _with(item, row, +1), changes))
     return outgoing
 
 
-def _with(item: CalendarItem, row: asyncpg.Record, step: int) -> CalendarItem:
-    return msgspec.structs.replace(item, uid=row["uid"], sequence=row["sequence"] + step)
+def _with(item: CalendarItem, row: CalendarInvite, step: int) -> CalendarItem:
+    return msgspec.structs.replace(item, uid=row.uid, sequence=row.sequence + step)
 
 
-def _from_snapshot(row: Mapping[str, Any]) -> CalendarItem:
-    sent = row["sent"] or {}
+def _from_snapshot(uid: str, sequence: int, sent: Mapping[str, str] | None) -> CalendarItem:
+    sent = sent or {}
     return CalendarItem(
-        uid=row["uid"],
-        sequence=row["sequence"],
+        uid=uid,
+        sequence=sequence,
         summary=sent.get("summary", ""),
         starts_at=datetime.fromisoformat(sent["starts_at"]),
         ends_at=datetime.fromisoformat(sent["ends_at"]),
@@ -149,27 +139,25 @@ async def sync_registration(
 ) -> list[Outgoing]:
     """Bring one attendee's calendar in line; `send(Mail)` delivers. Returns what was sent. Idempotent."""
     async with conn.transaction():
-        await conn.execute(SYNC_LOCK, str(registration_id))
+        await queries.lock_sync(conn, registration_id)
         registration = await registration_queries.registration_by_id(conn, registration_id)
         if registration is None:
             return []
         event = await event_queries.event_by_id(conn, registration.event_id)
         assert event is not None
         wanted = await _wanted(conn, settings, registration, event)
-        rows: dict[UUID | None, asyncpg.Record] = {
-            r["session_id"]: r for r in await conn.fetch(INVITES_OF, registration_id)
-        }
+        rows = {r.session_id: r for r in await queries.invites_of(conn, registration_id)}
         for key, item in wanted.items():
             if key not in rows and not item.cancelled:
                 uid = items.personal_uid(settings, registration_id, key)
-                rows[key] = await conn.fetchrow(ADD_INVITE, registration_id, key, uid)
+                rows[key] = await queries.add_invite(conn, registration_id, key, uid)
         outgoing = plan(rows, wanted, registration.language)
         organizer = _organizer(settings, event)
         for message in outgoing:
             await send(_mail(settings, registration, event, organizer, message, now))
             state = "sent" if message.method == "REQUEST" else "cancelled"
-            snapshot = items.snapshot(message.item) if message.method == "REQUEST" else rows[message.key]["sent"]
-            await conn.execute(MARK_SENT, message.invite_id, message.item.sequence, state, snapshot, now)
+            snapshot = items.snapshot(message.item) if message.method == "REQUEST" else rows[message.key].sent
+            await queries.mark_sent(conn, message.invite_id, message.item.sequence, state, snapshot, now)
     return outgoing
 
 
@@ -239,7 +227,8 @@ def farewell_mail(
     settings: Settings, *, email: str, name: str, language: Language, invite: dict[str, Any], now: datetime
 ) -> Mail:
     """The CANCEL of one invite of an erased registration, from what the invite row said last."""
-    item = msgspec.structs.replace(_from_snapshot(invite), sequence=invite["sequence"] + 1)
+    snapshot = _from_snapshot(invite["uid"], invite["sequence"], invite["sent"])
+    item = msgspec.structs.replace(snapshot, sequence=invite["sequence"] + 1)
     name_, address = parseaddr(settings.mail_from)
     message = Outgoing(0, None, "CANCEL", "removed", item, [])
     return invite_mail(

@@ -9,7 +9,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from .schemas import Choice, Session
+from .schemas import CalendarInvite, Choice, EndedChoice, SentInvite, Session
 
 _SESSION_COLUMNS = """
     s.id, s.event_id, s.kind, s.title, s.abstract, s.room, s.track, s.starts_at, s.ends_at, s.speakers,
@@ -55,6 +55,23 @@ RETURNING status
 """
 DELETE_CHOICE = "DELETE FROM session_choices WHERE registration_id = $1 AND session_id = $2 RETURNING status"
 DELETE_CHOICES_OF = "DELETE FROM session_choices WHERE registration_id = $1 RETURNING session_id, status"
+# Calendar invites: one sync per attendee at a time.
+SYNC_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended($1, 31))"
+INVITES_OF = "SELECT id, session_id, uid, sequence, state, sent FROM calendar_invites WHERE registration_id = $1"
+ADD_INVITE = """
+INSERT INTO calendar_invites (registration_id, session_id, uid) VALUES ($1, $2, $3)
+ON CONFLICT ON CONSTRAINT calendar_invites_item_key DO UPDATE SET uid = calendar_invites.uid
+RETURNING id, session_id, uid, sequence, state, sent
+"""
+MARK_SENT = "UPDATE calendar_invites SET sequence = $2, state = $3, sent = $4, sent_at = $5 WHERE id = $1"
+SENT_INVITES = """
+SELECT r.email, r.name, r.language, i.uid, i.sequence, i.sent
+  FROM calendar_invites i JOIN registrations r ON r.id = i.registration_id
+ WHERE i.registration_id = $1 AND i.state = 'sent'
+"""
+BUMP_EVENT_SEQUENCE = (
+    "UPDATE events SET calendar_sequence = calendar_sequence + 1 WHERE id = $1 RETURNING calendar_sequence"
+)
 # Promote from a session's waiting list while it has room, in queue order; returns who moved up.
 PROMOTE = """
 WITH room AS (
@@ -186,9 +203,37 @@ async def delete_choice(conn: asyncpg.Connection, registration_id: UUID, session
     return status
 
 
-async def delete_choices_of(conn: asyncpg.Connection, registration_id: UUID) -> list[asyncpg.Record]:
-    rows: list[asyncpg.Record] = await conn.fetch(DELETE_CHOICES_OF, registration_id)
-    return rows
+async def delete_choices_of(conn: asyncpg.Connection, registration_id: UUID) -> list[EndedChoice]:
+    return [EndedChoice(**row) for row in await conn.fetch(DELETE_CHOICES_OF, registration_id)]
+
+
+async def lock_sync(conn: asyncpg.Connection, registration_id: UUID) -> None:
+    await conn.execute(SYNC_LOCK, str(registration_id))
+
+
+async def invites_of(conn: asyncpg.Connection, registration_id: UUID) -> list[CalendarInvite]:
+    return [CalendarInvite(**row) for row in await conn.fetch(INVITES_OF, registration_id)]
+
+
+async def add_invite(conn: asyncpg.Connection, registration_id: UUID, key: UUID | None, uid: str) -> CalendarInvite:
+    row = await conn.fetchrow(ADD_INVITE, registration_id, key, uid)
+    assert row is not None  # the upsert returns the row either way
+    return CalendarInvite(**row)
+
+
+async def mark_sent(
+    conn: asyncpg.Connection, invite_id: int, sequence: int, state: str, sent: dict[str, str] | None, now: datetime
+) -> None:
+    await conn.execute(MARK_SENT, invite_id, sequence, state, sent, now)
+
+
+async def sent_invites(conn: asyncpg.Connection, registration_id: UUID) -> list[SentInvite]:
+    return [SentInvite(**row) for row in await conn.fetch(SENT_INVITES, registration_id)]
+
+
+async def bump_event_sequence(conn: asyncpg.Connection, event_id: UUID) -> int:
+    """The event's next calendar SEQUENCE (every attendee's event invite follows it)."""
+    return int(await conn.fetchval(BUMP_EVENT_SEQUENCE, event_id))
 
 
 async def promote(conn: asyncpg.Connection, session_id: UUID) -> list[UUID]:

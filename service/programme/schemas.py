@@ -143,3 +143,31 @@ class Choice(msgspec.Struct, kw_only=True):
 
 class ChoicesIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     sessions: SessionIds
+
+
+class CalendarInvite(msgspec.Struct, frozen=True, kw_only=True):
+    """What one attendee's calendar holds of one item (a session, or the event itself when `session_id` is None):
+    its UID and SEQUENCE, whether it was sent, and a snapshot of what the last invite said."""
+
+    id: int
+    session_id: UUID | None
+    uid: str
+    sequence: int
+    state: str
+    sent: dict[str, str] | None
+
+
+class SentInvite(msgspec.Struct, frozen=True, kw_only=True):
+    """A sent invite of a registration about to be erased, with whom it went to."""
+
+    email: str
+    name: str
+    language: str
+    uid: str
+    sequence: int
+    sent: dict[str, str] | None
+
+
+class EndedChoice(msgspec.Struct, frozen=True, kw_only=True):
+    session_id: UUID
+    status: ChoiceStatus

@@ -404,9 +404,16 @@ async def add_question(conn: asyncpg.Connection, event_id: UUID, data: QuestionI
         raise Invalid("invalid_question", "only choice questions have choices", field="choices")
 
     async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", str(event_id))
+        await queries.lock_questions(conn, event_id)
         if await queries.count_questions(conn, event_id) >= 10:
             raise Conflict("too_many_questions", "an event can have at most 10 custom questions")
         return await queries.insert_question(
             conn, event_id, data.kind, localized(data.label), [localized(c) for c in data.choices], data.required
         )
+
+
+async def delete_question(conn: asyncpg.Connection, event_id: UUID, question_id: UUID) -> None:
+    """Remove a custom question; answers already given stay with the registrations. Raises NotFound (also when
+    it was removed before)."""
+    if not await queries.delete_question(conn, event_id, question_id):
+        raise NotFound("not_found", "no such question")

@@ -167,6 +167,8 @@ RETURNING id, position, kind, label, choices, required
 """
 DELETE_QUESTION = "DELETE FROM event_questions WHERE event_id = $1 AND id = $2"
 COUNT_QUESTIONS = "SELECT count(*) FROM event_questions WHERE event_id = $1"
+# One question added at a time per event, so the count of ten holds.
+LOCK_QUESTIONS = "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))"
 COUNTS = """
 SELECT status, count(*) AS n FROM registrations WHERE event_id = $1 GROUP BY status
 """
@@ -339,6 +341,10 @@ async def insert_question(
 ) -> Question:
     row = await conn.fetchrow(INSERT_QUESTION, event_id, kind, label, choices, required)
     return Question(**dict(row))
+
+
+async def lock_questions(conn: asyncpg.Connection, event_id: UUID) -> None:
+    await conn.execute(LOCK_QUESTIONS, str(event_id))
 
 
 async def count_questions(conn: asyncpg.Connection, event_id: UUID) -> int:

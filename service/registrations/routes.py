@@ -10,7 +10,7 @@ from litestar.params import Body, FromPath, JSONBody, QueryParameter
 
 from .. import idempotency, ratelimit, spreadsheet
 from ..accounts.domain import require_event_scope
-from ..errors import Invalid, NotFound
+from ..errors import Invalid
 from ..events import domain as events
 from ..events import queries as event_queries
 from ..hooks import REGISTRATION_END_HOOKS, REGISTRATION_HOOKS
@@ -246,8 +246,7 @@ class RegistrationController(Controller):
     ) -> None:
         """Remove a custom question (answers already given stay with the registrations)."""
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        if not await queries.delete_question(conn, event.id, question_id):
-            raise NotFound("not_found", "no such question")
+        await domain.delete_question(conn, event.id, question_id)
 
 
 class SelfServiceController(Controller):

@@ -9,30 +9,22 @@ import asyncpg
 from integrations.slack import SlackApi
 
 from ..accounts.schemas import Principal
+from . import queries
+from .schemas import SlackUser
 
 ORGANISER_ROLES = ("organiser", "admin")
 
-LINKED = """
-SELECT u.id, u.email, u.role, u.language FROM slack_user_links l JOIN users u ON u.id = l.user_id
- WHERE l.team_id = $1 AND l.slack_user_id = $2 AND u.disabled_at IS NULL
-"""
-BY_EMAIL = "SELECT id, email, role, language FROM users WHERE email = $1 AND disabled_at IS NULL"
-LINK = """
-INSERT INTO slack_user_links (team_id, slack_user_id, user_id) VALUES ($1, $2, $3)
-ON CONFLICT (team_id, slack_user_id) DO UPDATE SET user_id = EXCLUDED.user_id, linked_at = now()
-"""
 
-
-def _principal(row: asyncpg.Record) -> Principal | None:
-    if row["role"] not in ORGANISER_ROLES:
+def _principal(user: SlackUser) -> Principal | None:
+    if user.role not in ORGANISER_ROLES:
         return None
-    return Principal(user_id=row["id"], email=row["email"], role=row["role"], language=row["language"])
+    return Principal(user_id=user.id, email=user.email, role=user.role, language=user.language)
 
 
 async def linked_organiser(conn: asyncpg.Connection, team_id: str, slack_user_id: str) -> Principal | None:
     """The organiser linked to this Slack user, without asking Slack (for the 3-second answers)."""
-    row = await conn.fetchrow(LINKED, team_id, slack_user_id)
-    return _principal(row) if row else None
+    user = await queries.linked_user(conn, team_id, slack_user_id)
+    return _principal(user) if user else None
 
 
 async def organiser_for(
@@ -45,8 +37,8 @@ async def organiser_for(
     email = await slack.user_email(slack_user_id)
     if not email:
         return None
-    row = await conn.fetchrow(BY_EMAIL, email)
-    if row is None or row["role"] not in ORGANISER_ROLES:
+    user = await queries.user_by_email(conn, email)
+    if user is None or user.role not in ORGANISER_ROLES:
         return None
-    await conn.execute(LINK, team_id, slack_user_id, row["id"])
-    return _principal(row)
+    await queries.link_user(conn, team_id, slack_user_id, user.id)
+    return _principal(user)

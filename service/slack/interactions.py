@@ -106,6 +106,8 @@ async def _compose(
         )
         count = await announcements.count_recipients(conn, event.id, data.audience, data.audience_ref)
     except DomainError as exc:
+        if exc.code == "invalid_audience":
+            return _errors({"audience": t("The recipients are not valid")})
         return _errors({"event": t("You cannot announce to this event.") + f" ({exc.code})"})
     audience = t(AUDIENCES[data.audience].label)
     languages = ", ".join(

@@ -17,9 +17,10 @@ from ..announcements.channels import WATCH, WATCH_SECONDS, watch_key
 from ..i18n import Language, gettext, pick
 from ..jobs import Handler, Job
 from ..programme import queries as programme_queries
-from . import identity, stats, watch
+from . import identity, queries, stats, watch
 from .outbox import post_once, reply
 from .posts import POST
+from .schemas import UpcomingEvent
 
 if TYPE_CHECKING:
     from ..jobcontext import JobContext
@@ -80,22 +81,22 @@ async def run_command(context: JobContext, job: Job) -> Mapping[str, Any] | None
     async with context.pool.acquire() as conn:
         principal = await identity.organiser_for(conn, slack, payload["team_id"], payload["user_id"])
         language: Language = principal.language if principal else "nb"  # type: ignore[assignment]
-        events: list[dict[str, Any]] = []
+        events: list[UpcomingEvent] = []
         if principal is None:
             messages.append((refusal(language), None))
         elif sub not in ("announce", "stats"):
             messages.append((help_text(language), None))
         else:
             events = await stats.events_of(conn, principal.user_id, admin=principal.role == "admin", now=now)
-            events = [e for e in events if e["slug"] == words[1]] if len(words) > 1 else events
+            events = [e for e in events if e.slug == words[1]] if len(words) > 1 else events
             if not events:
                 messages.append((gettext(language, "You have no upcoming events with that name in Møteplass."), None))
             elif sub == "stats":
                 for event in events[:5]:
-                    lines = await stats.event_stats(conn, event["id"], language, now)
+                    lines = await stats.event_stats(conn, event.id, language, now)
                     title = stats.title_of(event, language)
                     link = (
-                        f"{context.settings.base_url}/events/{event['slug']}",
+                        f"{context.settings.base_url}/events/{event.slug}",
                         gettext(language, "Open the event page"),
                     )
                     messages.append((title, fields_message(title, lines, link=link)))
@@ -106,7 +107,7 @@ async def run_command(context: JobContext, job: Job) -> Mapping[str, Any] | None
     audiences = [(key, t(audience.label)) for key, audience in AUDIENCES.items() if not audience.needs_ref]
     if len(events) == 1:  # `/moteplass announce <event>`: its sessions can be the audience too
         async with context.pool.acquire() as conn:
-            sessions = await programme_queries.sessions_of_event(conn, events[0]["id"])
+            sessions = await programme_queries.sessions_of_event(conn, events[0].id)
         audiences += [
             (f"session:{s.id}", f"{t('Session')}: {pick(s.title, language)}")
             for s in sessions
@@ -114,7 +115,7 @@ async def run_command(context: JobContext, job: Job) -> Mapping[str, Any] | None
         ][: 100 - len(audiences)]  # Slack's limit on options in one select
     view = compose_view(
         t,
-        events=[(e["slug"], stats.title_of(e, language)) for e in events],
+        events=[(e.slug, stats.title_of(e, language)) for e in events],
         audiences=audiences,
         metadata=json.dumps({"response_url": payload.get("response_url")}),
     )
@@ -140,14 +141,14 @@ async def run_watch(context: JobContext, job: Job) -> Mapping[str, Any] | None:
         found = await watch.digest(conn, event_id, state, "nb")
     posted = False
     if found.lines and context.slack is not None:
-        title = gettext("nb", "News about %(event)s") % {"event": state["title"].get("nb", state["slug"])}
-        link = (f"{context.settings.base_url}/events/{state['slug']}", gettext("nb", "Open the event page"))
+        title = gettext("nb", "News about %(event)s") % {"event": state.title.get("nb", state.slug)}
+        link = (f"{context.settings.base_url}/events/{state.slug}", gettext("nb", "Open the event page"))
         pages = message_pages(title, bullets(found.lines), link=link)
         await post_once(
             context.pool,
             context.slack,
             effect_key=f"{WATCH}:{job.id}",
-            channel=state["channel_id"],
+            channel=state.channel_id,
             text=title + "\n" + "\n".join(found.lines),
             pages=pages,
             now=now,
@@ -162,26 +163,21 @@ async def run_watch(context: JobContext, job: Job) -> Mapping[str, Any] | None:
     return {"posted": posted, "lines": len(found.lines)}
 
 
-CHANNEL_OF = """
-SELECT c.channel_id, e.slug FROM event_slack_channels c JOIN events e ON e.id = c.event_id WHERE c.event_id = $1
-"""
-
-
 async def run_post(context: JobContext, job: Job) -> Mapping[str, Any] | None:
     """`slack.post`: one message a domain asked for, to the event's channel (see service/slack/posts.py)."""
     if context.slack is None:
         return {"skipped": "Slack is off"}
     async with context.pool.acquire() as conn:
-        channel = await conn.fetchrow(CHANNEL_OF, UUID(job.payload["event_id"]))
+        channel = await queries.channel_of(conn, UUID(job.payload["event_id"]))
     if channel is None:
         return {"skipped": "the event has no channel"}
     title, lines = job.payload["title"], job.payload["lines"]
-    link = (f"{context.settings.base_url}/events/{channel['slug']}", gettext("nb", "Open the event page"))
+    link = (f"{context.settings.base_url}/events/{channel.slug}", gettext("nb", "Open the event page"))
     stamps = await post_once(
         context.pool,
         context.slack,
         effect_key=f"{POST}:{job.id}",
-        channel=channel["channel_id"],
+        channel=channel.channel_id,
         text=title + "\n" + "\n".join(lines),
         pages=message_pages(title, bullets(lines), link=link),
         now=context.clock(),

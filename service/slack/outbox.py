@@ -15,34 +15,19 @@ from integrations.slack import SlackApi, SlackError
 from integrations.slack.blocks import escape
 
 from ..jobs import RetryLater
+from . import queries
 
 PACE = timedelta(seconds=1)
 INLINE_WAIT = 2.0  # seconds a worker may wait for a channel's turn; longer and the job is rescheduled
 RESPONSE_URL_USES = 5
 RESPONSE_URL_LIFETIME = timedelta(minutes=30)
 
-POSTED = "SELECT ts FROM slack_messages WHERE effect_key = $1"
-STORE_POSTED = "INSERT INTO slack_messages (effect_key, channel_id, ts) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
-NEXT_SLOT = "SELECT next_at FROM slack_channel_pace WHERE channel_id = $1"
-# Take the channel's next free second: no earlier than now, one second after the last one taken.
-TAKE_SLOT = """
-INSERT INTO slack_channel_pace (channel_id, next_at) VALUES ($1, $2::timestamptz + $3::interval)
-ON CONFLICT (channel_id) DO UPDATE SET next_at = greatest(slack_channel_pace.next_at, $2) + $3
-RETURNING next_at - $3 AS slot
-"""
-USE_RESPONSE_URL = """
-INSERT INTO slack_response_urls (url_hash, first_used_at, uses) VALUES ($1, $2, 1)
-ON CONFLICT (url_hash) DO UPDATE SET uses = slack_response_urls.uses + 1
- WHERE slack_response_urls.uses < $3 AND slack_response_urls.first_used_at > $2 - $4::interval
-RETURNING uses
-"""
-
 
 async def _wait_for_turn(conn: asyncpg.Connection, slack: SlackApi, channel: str, now: datetime) -> None:
-    next_at: datetime | None = await conn.fetchval(NEXT_SLOT, channel)
+    next_at = await queries.next_slot(conn, channel)
     if next_at is not None and (next_at - now).total_seconds() > INLINE_WAIT:
         raise RetryLater((next_at - now).total_seconds(), f"channel {channel} is busy")
-    slot: datetime = await conn.fetchval(TAKE_SLOT, channel, now, PACE)
+    slot = await queries.take_slot(conn, channel, now, PACE)
     wait = (slot - now).total_seconds()
     if wait > 0:
         await slack.sleep(wait)
@@ -67,7 +52,7 @@ async def post_once(
     for number, blocks in enumerate(pages or [[]]):
         key = effect_key if number == 0 else f"{effect_key}#{number}"
         async with pool.acquire() as conn:
-            ts: str | None = await conn.fetchval(POSTED, key)
+            ts = await queries.posted_ts(conn, key)
             if ts is None:
                 await _wait_for_turn(conn, slack, channel, now)
                 try:
@@ -77,7 +62,7 @@ async def post_once(
                         raise RetryLater(exc.retry_after or 1.0, "rate limited") from exc
                     raise
                 ts = posted.ts
-                await conn.execute(STORE_POSTED, key, posted.channel, ts)
+                await queries.store_posted(conn, key, posted.channel, ts)
         stamps.append(ts)
     return stamps
 
@@ -98,7 +83,7 @@ async def reply(
     if response_url:
         digest = hashlib.sha256(response_url.encode()).digest()
         async with pool.acquire() as conn:
-            uses = await conn.fetchval(USE_RESPONSE_URL, digest, now, RESPONSE_URL_USES, RESPONSE_URL_LIFETIME)
+            uses = await queries.use_response_url(conn, digest, now, RESPONSE_URL_USES, RESPONSE_URL_LIFETIME)
         if uses is not None:
             try:
                 await slack.respond(response_url, text=escape(text), blocks=blocks)

@@ -20,14 +20,12 @@ from .. import jobs
 from ..errors import Invalid, Unauthorized
 from ..http import Ctx
 from ..settings import Settings
-from . import interactions
+from . import interactions, queries
 from .jobs import COMMAND
 
 log = logging.getLogger(__name__)
 
 SEEN_FOR = timedelta(minutes=10)  # longer than the 5 minutes a timestamp is accepted
-REMEMBER = "INSERT INTO slack_requests_seen (signature, seen_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1"
-FORGET = "DELETE FROM slack_requests_seen WHERE seen_at < $1"
 
 
 async def verified_body(
@@ -41,8 +39,8 @@ async def verified_body(
     if not RequestVerifier(settings.slack_signing_secret, lambda: now).verify(body, headers):
         raise Unauthorized("invalid_slack_signature", "the request is not signed by Slack, or too old")
     if random.random() < 0.02:  # keep the table small without a pruning job
-        await conn.execute(FORGET, now - SEEN_FOR)
-    if await conn.fetchval(REMEMBER, headers["x-slack-signature"], now) is None:
+        await queries.forget_requests(conn, now - SEEN_FOR)
+    if not await queries.remember_request(conn, headers["x-slack-signature"], now):
         raise Unauthorized("invalid_slack_signature", "this request was seen before")
     return body
 

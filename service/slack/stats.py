@@ -8,32 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time
-from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from ..i18n import Language, gettext, pick
+from . import queries
+from .schemas import UpcomingEvent
 
 OSLO = ZoneInfo("Europe/Oslo")
-
-COUNTS = """
-SELECT e.capacity,
-       count(r.id) FILTER (WHERE r.status = 'confirmed') AS confirmed,
-       count(r.id) FILTER (WHERE r.status = 'waitlisted') AS waitlisted,
-       count(r.id) FILTER (WHERE r.status = 'cancelled' AND r.cancelled_at >= $2) AS cancelled_today
-  FROM events e LEFT JOIN registrations r ON r.event_id = e.id
- WHERE e.id = $1
- GROUP BY e.id
-"""
-EVENTS_OF = """
-SELECT e.id, e.slug, e.title, e.starts_at FROM events e
- WHERE e.status <> 'cancelled' AND e.ends_at > $2
-   AND ($3 OR EXISTS (SELECT 1 FROM user_event_scopes s WHERE s.user_id = $1 AND s.event_id = e.id))
- ORDER BY e.starts_at, e.slug
- LIMIT 100
-"""
 
 StatLines = Callable[[asyncpg.Connection, UUID, Language, datetime], Awaitable[list[tuple[str, str]]]]
 
@@ -46,44 +30,30 @@ def start_of_day(now: datetime) -> datetime:
 async def registration_lines(
     conn: asyncpg.Connection, event_id: UUID, language: Language, now: datetime
 ) -> list[tuple[str, str]]:
-    row = await conn.fetchrow(COUNTS, event_id, start_of_day(now))
-    if row is None:
+    counts = await queries.registration_counts(conn, event_id, start_of_day(now))
+    if counts is None:
         return []
     return [
-        (gettext(language, "Registered"), f"{row['confirmed']} / {row['capacity']}"),
-        (gettext(language, "Free seats"), str(max(row["capacity"] - row["confirmed"], 0))),
-        (gettext(language, "Waiting list"), str(row["waitlisted"])),
-        (gettext(language, "Cancellations today"), str(row["cancelled_today"])),
+        (gettext(language, "Registered"), f"{counts.confirmed} / {counts.capacity}"),
+        (gettext(language, "Free seats"), str(max(counts.capacity - counts.confirmed, 0))),
+        (gettext(language, "Waiting list"), str(counts.waitlisted)),
+        (gettext(language, "Cancellations today"), str(counts.cancelled_today)),
     ]
-
-
-CHECKED_IN = "SELECT count(*) FROM checkin_admissions WHERE event_id = $1"
-# Sessions with a capacity that are at least 90 % full, fullest first.
-NEARLY_FULL = """
-SELECT title, capacity, chosen FROM (
-    SELECT s.title, s.capacity, s.starts_at,
-           (SELECT count(*) FROM session_choices c WHERE c.session_id = s.id AND c.status = 'confirmed') AS chosen
-      FROM sessions s
-     WHERE s.event_id = $1 AND s.status = 'scheduled' AND s.capacity > 0) AS counted
- WHERE chosen >= 0.9 * capacity
- ORDER BY chosen::float / capacity DESC, starts_at
- LIMIT 5
-"""
 
 
 async def checkin_lines(
     conn: asyncpg.Connection, event_id: UUID, language: Language, now: datetime
 ) -> list[tuple[str, str]]:
-    return [(gettext(language, "Checked in"), str(await conn.fetchval(CHECKED_IN, event_id)))]
+    return [(gettext(language, "Checked in"), str(await queries.checked_in(conn, event_id)))]
 
 
 async def session_lines(
     conn: asyncpg.Connection, event_id: UUID, language: Language, now: datetime
 ) -> list[tuple[str, str]]:
-    full = await conn.fetch(NEARLY_FULL, event_id)
+    full = await queries.nearly_full_sessions(conn, event_id)
     if not full:
         return []
-    listed = ", ".join(f"{pick(r['title'], language)} ({r['chosen']}/{r['capacity']})" for r in full)
+    listed = ", ".join(f"{pick(s.title, language)} ({s.chosen}/{s.capacity})" for s in full)
     return [(gettext(language, "Sessions nearly full"), listed)]
 
 
@@ -99,10 +69,10 @@ async def event_stats(
     return lines
 
 
-async def events_of(conn: asyncpg.Connection, user_id: UUID, *, admin: bool, now: datetime) -> list[dict[str, Any]]:
+async def events_of(conn: asyncpg.Connection, user_id: UUID, *, admin: bool, now: datetime) -> list[UpcomingEvent]:
     """Upcoming events this organiser may act on."""
-    return [dict(r) for r in await conn.fetch(EVENTS_OF, user_id, now, admin)]
+    return await queries.upcoming_events(conn, user_id, now, admin)
 
 
-def title_of(event: dict[str, Any], language: Language) -> str:
-    return pick(event["title"], language)
+def title_of(event: UpcomingEvent, language: Language) -> str:
+    return pick(event.title, language)

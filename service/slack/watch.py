@@ -12,42 +12,11 @@ from uuid import UUID
 import asyncpg
 
 from ..i18n import Language, gettext, ngettext, pick
+from . import queries
+from .schemas import WatchState
 
 EVERY = 50
 SHARES = (80, 90)
-
-STATE = """
-SELECT c.channel_id, c.seen_confirmed, c.seen_waitlisted, c.seen_cancelled, c.milestones, c.seen_dead_job,
-       c.seen_nomination,
-       e.slug, e.title, e.capacity, e.ends_at, e.status,
-       (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed') AS confirmed,
-       (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'waitlisted') AS waitlisted,
-       (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'cancelled') AS cancelled
-  FROM event_slack_channels c JOIN events e ON e.id = c.event_id
- WHERE c.event_id = $1
-"""
-# Jobs about this event (by event_id, or by one of its registrations) that ended dead since last time.
-DEAD_JOBS = """
-SELECT j.id, j.kind, j.last_error FROM jobs j
- WHERE j.dead_at IS NOT NULL AND j.id > $2
-   AND (j.payload ->> 'event_id' = ($1::uuid)::text
-        OR j.payload ->> 'registration_id' IN (SELECT r.id::text FROM registrations r WHERE r.event_id = $1::uuid))
- ORDER BY j.id
- LIMIT 20
-"""
-# Nominations (not withdrawn) newer than the last reported, per prize, for calls awarded at this event.
-NEW_NOMINATIONS = """
-SELECT p.name AS prize, count(*)::int AS n, max(n.number) AS last
-  FROM nominations n JOIN prize_calls c ON c.id = n.call_id JOIN prizes p ON p.id = c.prize_id
- WHERE c.event_id = $1 AND n.number > $2 AND n.status <> 'withdrawn'
- GROUP BY p.id, p.name ORDER BY p.id
-"""
-SAVE = """
-UPDATE event_slack_channels
-   SET seen_confirmed = $2, seen_waitlisted = $3, seen_cancelled = $4, milestones = $5, seen_dead_job = $6,
-       seen_nomination = $7
- WHERE event_id = $1
-"""
 
 
 @dataclass
@@ -77,28 +46,28 @@ def describe(milestone: str, language: Language, capacity: int) -> str:
     return gettext(language, "The event is full (%(capacity)s seats)") % {"capacity": capacity}
 
 
-async def digest(conn: asyncpg.Connection, event_id: UUID, state: asyncpg.Record, language: Language) -> Digest:
+async def digest(conn: asyncpg.Connection, event_id: UUID, state: WatchState, language: Language) -> Digest:
     """What to tell the channel since the last report."""
     result = Digest(
-        milestones=list(state["milestones"]),
-        seen_dead_job=state["seen_dead_job"],
-        seen_nomination=state["seen_nomination"],
+        milestones=list(state.milestones),
+        seen_dead_job=state.seen_dead_job,
+        seen_nomination=state.seen_nomination,
     )
-    for milestone in milestones_between(state["seen_confirmed"], state["confirmed"], state["capacity"]):
+    for milestone in milestones_between(state.seen_confirmed, state.confirmed, state.capacity):
         if milestone not in result.milestones:
             result.milestones.append(milestone)
-            result.lines.append(describe(milestone, language, state["capacity"]))
-    if state["seen_waitlisted"] == 0 and state["waitlisted"] > 0:
+            result.lines.append(describe(milestone, language, state.capacity))
+    if state.seen_waitlisted == 0 and state.waitlisted > 0:
         result.lines.append(
             ngettext(
                 language,
                 "The waiting list has started: %(n)s person",
                 "The waiting list has started: %(n)s people",
-                state["waitlisted"],
+                state.waitlisted,
             )
-            % {"n": state["waitlisted"]}
+            % {"n": state.waitlisted}
         )
-    cancelled = state["cancelled"] - state["seen_cancelled"]
+    cancelled = state.cancelled - state.seen_cancelled
     if cancelled > 0:
         result.lines.append(
             ngettext(
@@ -109,16 +78,16 @@ async def digest(conn: asyncpg.Connection, event_id: UUID, state: asyncpg.Record
             )
             % {"n": cancelled}
         )
-    for row in await conn.fetch(NEW_NOMINATIONS, event_id, state["seen_nomination"]):
-        result.seen_nomination = max(result.seen_nomination, row["last"])
+    for new in await queries.new_nominations(conn, event_id, state.seen_nomination):
+        result.seen_nomination = max(result.seen_nomination, new.last)
         result.lines.append(
-            ngettext(language, "%(n)s new nomination for %(prize)s", "%(n)s new nominations for %(prize)s", row["n"])
-            % {"n": row["n"], "prize": pick(row["prize"], language)}
+            ngettext(language, "%(n)s new nomination for %(prize)s", "%(n)s new nominations for %(prize)s", new.n)
+            % {"n": new.n, "prize": pick(new.prize, language)}
         )
-    dead = await conn.fetch(DEAD_JOBS, event_id, state["seen_dead_job"])
+    dead = await queries.dead_jobs(conn, event_id, state.seen_dead_job)
     if dead:
-        result.seen_dead_job = dead[-1]["id"]
-        kinds = ", ".join(sorted({row["kind"] for row in dead}))
+        result.seen_dead_job = dead[-1].id
+        kinds = ", ".join(sorted({job.kind for job in dead}))
         result.lines.append(
             ngettext(
                 language, "%(n)s job failed for good (%(kinds)s)", "%(n)s jobs failed for good (%(kinds)s)", len(dead)
@@ -128,22 +97,20 @@ async def digest(conn: asyncpg.Connection, event_id: UUID, state: asyncpg.Record
     return result
 
 
-async def state_of(conn: asyncpg.Connection, event_id: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(STATE, event_id)
+async def state_of(conn: asyncpg.Connection, event_id: UUID) -> WatchState | None:
+    return await queries.watch_state(conn, event_id)
 
 
-async def save(conn: asyncpg.Connection, event_id: UUID, state: asyncpg.Record, result: Digest) -> None:
-    await conn.execute(
-        SAVE,
+async def save(conn: asyncpg.Connection, event_id: UUID, state: WatchState, result: Digest) -> None:
+    await queries.save_watch(
+        conn,
         event_id,
-        state["confirmed"],
-        state["waitlisted"],
-        state["cancelled"],
-        result.milestones,
-        result.seen_dead_job,
-        result.seen_nomination,
+        state,
+        milestones=result.milestones,
+        seen_dead_job=result.seen_dead_job,
+        seen_nomination=result.seen_nomination,
     )
 
 
-def still_watching(state: asyncpg.Record | None, now: datetime) -> bool:
-    return state is not None and state["status"] != "cancelled" and now < state["ends_at"] + timedelta(days=1)
+def still_watching(state: WatchState | None, now: datetime) -> bool:
+    return state is not None and state.status != "cancelled" and now < state.ends_at + timedelta(days=1)

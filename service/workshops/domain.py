@@ -132,10 +132,10 @@ async def assign_groups(conn: asyncpg.Connection, event: Event, *, actor: str, n
         rows = await queries.participants(conn, event.id)
         people = [
             placement.Participant(
-                id=r["id"],
-                background=r["role"],
-                ranking=tuple(r["ranking"]),
-                locked_in=r["group_id"] if r["locked"] else None,
+                id=r.id,
+                background=r.role,
+                ranking=tuple(r.ranking),
+                locked_in=r.group_id if r.locked else None,
             )
             for r in rows
         ]
@@ -200,14 +200,6 @@ async def move_participant(
         return await placements_of(conn, event)
 
 
-GROUP_SIZES = """
-SELECT g.name, count(p.registration_id)::int AS members
-  FROM workshop_groups g LEFT JOIN group_placements p ON p.group_id = g.id
- WHERE g.event_id = $1
- GROUP BY g.id ORDER BY g.position
-"""
-
-
 async def publish_groups(conn: asyncpg.Connection, event: Event, *, actor: str, now: datetime) -> tuple[datetime, int]:
     """Tell every placed participant their group by mail (only those not yet told of this group).
 
@@ -221,15 +213,15 @@ async def publish_groups(conn: asyncpg.Connection, event: Event, *, actor: str, 
         await audit.record(
             conn, "workshops.groups_published", actor=actor, event_id=event.id, data={"mails": mails}, at=now
         )
-        sizes = await conn.fetch(GROUP_SIZES, event.id)
+        sizes = await queries.group_sizes(conn, event.id)
         await post_to_event_channel(
             conn,
             event.id,
             title=gettext("nb", "The groups of %(event)s are published") % {"event": pick(event.title, "nb")},
             lines=[
-                ngettext("nb", "%(group)s: %(n)s participant", "%(group)s: %(n)s participants", row["members"])
-                % {"group": pick(row["name"], "nb"), "n": row["members"]}
-                for row in sizes
+                ngettext("nb", "%(group)s: %(n)s participant", "%(group)s: %(n)s participants", size.members)
+                % {"group": pick(size.name, "nb"), "n": size.members}
+                for size in sizes
             ],
             effect_key=f"groups-published:{event.id}:{now.isoformat()}",
         )
@@ -242,17 +234,17 @@ async def placements_of(conn: asyncpg.Connection, event: Event) -> Placements:
     keys = {g.id: g.key for g in groups}
     people = [
         PlacedPerson(
-            registration_id=r["id"],
-            name=r["name"],
-            email=r["email"],
-            organisation=r["organisation"],
-            background=r["role"],
-            accessibility=r["accessibility"],
-            ranking=[keys[g] for g in r["ranking"] if g in keys],
-            group=keys.get(r["group_id"]),
-            choice=r["choice"],
-            locked=bool(r["locked"]),
-            placed_by=r["placed_by"],
+            registration_id=r.id,
+            name=r.name,
+            email=r.email,
+            organisation=r.organisation,
+            background=r.role,
+            accessibility=r.accessibility,
+            ranking=[keys[g] for g in r.ranking if g in keys],
+            group=keys.get(r.group_id) if r.group_id else None,
+            choice=r.choice,
+            locked=bool(r.locked),
+            placed_by=r.placed_by,
         )
         for r in await queries.participants(conn, event.id)
     ]
@@ -264,8 +256,8 @@ async def placements_of(conn: asyncpg.Connection, event: Event) -> Placements:
             choices[label] = choices.get(label, 0) + 1
     return Placements(
         event=event.slug,
-        assigned_at=round_["assigned_at"] if round_ else None,
-        published_at=round_["published_at"] if round_ else None,
+        assigned_at=round_.assigned_at if round_ else None,
+        published_at=round_.published_at if round_ else None,
         choices=dict(sorted(choices.items())),
         groups=[GroupList(group=g, members=[p for p in people if p.group == g.key]) for g in groups],
         unplaced=[p for p in people if p.group is None],

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
-from .schemas import Group, GroupBadge
+from .schemas import Group, GroupBadge, GroupRound, GroupSize, Participant, SignupDate
 
 _MEMBERS = """
 (SELECT count(*) FROM group_placements x JOIN registrations r ON r.id = x.registration_id AND r.status = 'confirmed'
@@ -110,6 +110,15 @@ SELECT r.id, r.status, e.slug
  WHERE own.id = $1 AND e.series = $2 AND r.status <> 'cancelled'
  ORDER BY e.starts_at, e.slug
 """
+GROUP_SIZES = """
+SELECT g.name, count(p.registration_id)::int AS members
+  FROM workshop_groups g LEFT JOIN group_placements p ON p.group_id = g.id
+ WHERE g.event_id = $1
+ GROUP BY g.id ORDER BY g.position
+"""
+SERIES_EVENTS = """
+SELECT slug FROM events WHERE series = $1 AND kind = 'workshop' AND status = 'published' ORDER BY starts_at, slug
+"""
 
 
 def to_group(row: asyncpg.Record) -> Group:
@@ -162,8 +171,8 @@ async def insert_preferences(conn: asyncpg.Connection, registration_id: UUID, gr
     await conn.execute(INSERT_PREFERENCES, registration_id, group_ids)
 
 
-async def participants(conn: asyncpg.Connection, event_id: UUID) -> list[asyncpg.Record]:
-    return list(await conn.fetch(PARTICIPANTS, event_id))
+async def participants(conn: asyncpg.Connection, event_id: UUID) -> list[Participant]:
+    return [Participant(**row) for row in await conn.fetch(PARTICIPANTS, event_id)]
 
 
 async def replace_unlocked(
@@ -190,8 +199,19 @@ async def upsert_round(conn: asyncpg.Connection, event_id: UUID, now: datetime, 
     await conn.execute(UPSERT_ROUND, event_id, now, actor)
 
 
-async def round_of(conn: asyncpg.Connection, event_id: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(ROUND, event_id)
+async def round_of(conn: asyncpg.Connection, event_id: UUID) -> GroupRound | None:
+    row = await conn.fetchrow(ROUND, event_id)
+    return GroupRound(**row) if row else None
+
+
+async def group_sizes(conn: asyncpg.Connection, event_id: UUID) -> list[GroupSize]:
+    """Each group's name and how many are placed in it, in the groups' order."""
+    return [GroupSize(**row) for row in await conn.fetch(GROUP_SIZES, event_id)]
+
+
+async def series_event_slugs(conn: asyncpg.Connection, series: str) -> list[str]:
+    """The published workshops of a series, soonest first."""
+    return [row["slug"] for row in await conn.fetch(SERIES_EVENTS, series)]
 
 
 async def publish_round(conn: asyncpg.Connection, event_id: UUID, now: datetime, actor: str) -> int:
@@ -212,5 +232,5 @@ async def tie_to_signup(conn: asyncpg.Connection, signup_id: UUID, registration_
     await conn.execute(TIE_TO_SIGNUP, signup_id, registration_ids)
 
 
-async def same_signup_in_series(conn: asyncpg.Connection, registration_id: UUID, series: str) -> list[asyncpg.Record]:
-    return list(await conn.fetch(SAME_SIGNUP_IN_SERIES, registration_id, series))
+async def same_signup_in_series(conn: asyncpg.Connection, registration_id: UUID, series: str) -> list[SignupDate]:
+    return [SignupDate(**row) for row in await conn.fetch(SAME_SIGNUP_IN_SERIES, registration_id, series)]

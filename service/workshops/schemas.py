@@ -151,3 +151,37 @@ class SeriesOrganisersIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tru
 class SeriesOrganisers(msgspec.Struct, kw_only=True):
     series: str
     organisers: list[str]
+
+
+class Participant(msgspec.Struct, frozen=True, kw_only=True):
+    """A confirmed participant as the placement reads them: their ranking and their placement, if any."""
+
+    id: UUID
+    name: str
+    email: str
+    organisation: str
+    role: str | None
+    accessibility: str
+    ranking: list[UUID]
+    group_id: UUID | None
+    choice: int | None
+    locked: bool | None
+    placed_by: str | None
+
+
+class GroupRound(msgspec.Struct, frozen=True, kw_only=True):
+    assigned_at: datetime
+    published_at: datetime | None
+
+
+class GroupSize(msgspec.Struct, frozen=True, kw_only=True):
+    name: dict[str, str]
+    members: int
+
+
+class SignupDate(msgspec.Struct, frozen=True, kw_only=True):
+    """One active registration of a series sign-up: its date (event slug) and status."""
+
+    id: UUID
+    status: str
+    slug: str

@@ -28,16 +28,12 @@ from . import queries
 from .domain import ranking_ids, store_preferences
 from .schemas import Group, SeriesRegistrationIn
 
-SERIES_EVENTS = """
-SELECT slug FROM events WHERE series = $1 AND kind = 'workshop' AND status = 'published' ORDER BY starts_at, slug
-"""
-
 
 async def series_dates(conn: asyncpg.Connection, series: str) -> list[tuple[Event, list[Group]]]:
     """The published workshops of a series, soonest first, with their groups. Raises NotFound."""
     events = []
-    for slug in await conn.fetch(SERIES_EVENTS, series):
-        event = await event_queries.event_by_slug(conn, slug["slug"])
+    for slug in await queries.series_event_slugs(conn, series):
+        event = await event_queries.event_by_slug(conn, slug)
         assert event is not None
         events.append(event)
     if not events:
@@ -140,8 +136,8 @@ async def cancel_series(
     cancelled: list[str] = []
     async with conn.transaction():
         for row in await queries.same_signup_in_series(conn, registration.id, event.series):
-            await registrations.cancel_registration(conn, row["id"], actor=actor, now=now, end_hooks=end_hooks)
-            cancelled.append(row["slug"])
+            await registrations.cancel_registration(conn, row.id, actor=actor, now=now, end_hooks=end_hooks)
+            cancelled.append(row.slug)
     return cancelled
 
 
@@ -150,4 +146,4 @@ async def signup_dates(conn: asyncpg.Connection, registration: Registration) -> 
     event = await event_queries.event_by_id(conn, registration.event_id)
     if event is None or not event.series:
         return []
-    return [(r["slug"], r["status"]) for r in await queries.same_signup_in_series(conn, registration.id, event.series)]
+    return [(r.slug, r.status) for r in await queries.same_signup_in_series(conn, registration.id, event.series)]

@@ -7,7 +7,9 @@ from uuid import UUID
 
 import asyncpg
 
+from service.announcements.audiences import AUDIENCES
 from service.announcements.domain import count_recipients
+from service.announcements.queries import RECIPIENTS
 from service.slack.stats import event_stats
 from tests.checkin.conftest import code_of
 from tests.conftest import T0, Client, MakeEvent, auth
@@ -55,3 +57,7 @@ async def test_stats_name_checked_in_and_nearly_full_sessions(
     lines = await event_stats(conn, UUID(event["id"]), "nb", T0)
 
     assert lines[-2:] == [("Sjekket inn", "0"), ("Sesjoner som er nesten fulle", "Nesten full (2/2)")]
+
+
+def test_every_audience_has_its_recipients_query() -> None:
+    assert sorted(RECIPIENTS) == sorted(AUDIENCES)

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
+import pytest
+
 from tests.announcements.conftest import (
     CHANNEL,
     KARI,
@@ -16,6 +19,7 @@ from tests.announcements.conftest import (
     signed,
 )
 from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth
+from tests.programme.helpers import add_session, session_body
 from tests.slackfake import SlackFake
 from tests.smtp import SmtpServer, body_of
 
@@ -145,3 +149,38 @@ async def test_announce_to_the_waiting_list_counts_and_reaches_only_them(
 
     assert [f["text"] for f in preview["view"]["blocks"][0]["fields"]][1] == "*Mottakere*\nVentelisten: 1"
     assert [(m.rcpt_tos, m.message["Subject"]) for m in smtp.sink.messages] == [(["wait@example.no"], "Flere plasser")]
+
+
+@pytest.mark.parametrize("which", ["cancelled", "unknown"])
+async def test_announce_from_slack_to_a_session_not_scheduled_is_refused_as_in_the_console(
+    which: Any,
+    client: Client,
+    clock: Any,
+    conn: asyncpg.Connection,
+    make_event: MakeEvent,
+    organiser_token: Any,
+    run_jobs: RunJobs,
+    smtp: SmtpServer,
+    slack_fake: Any,
+) -> None:
+    await event_with_attendees(client, make_event, organiser_token, run_jobs, smtp)
+    session = await add_session(client, organiser_token, **session_body("Åpning", "09:00", "09:30", kind="plenary"))
+    if which == "cancelled":
+        cancelled = await client.post(f"/api/v1/sessions/{session['id']}/cancel", headers=auth(organiser_token))
+        assert cancelled.status_code == 200, cancelled.text
+    ref = session["id"] if which == "cancelled" else "9b2f5d1e-0000-4000-8000-000000000000"
+    await post_signed(client, "/slack/commands", command_body("announce"), clock)
+    await run_jobs()  # the command links Kari's Slack user to her organiser account
+
+    answer = await post_signed(
+        client,
+        "/slack/interactions",
+        interaction_body(compose_payload("kk", audience=f"session:{ref}", subject_nb="Rom", body_nb="Nytt rom.")),
+        clock,
+    )
+
+    assert (answer.status_code, answer.json()) == (
+        200,
+        {"response_action": "errors", "errors": {"audience": "Mottakerne er ikke gyldige"}},
+    )
+    assert await conn.fetchval("SELECT count(*) FROM announcements") == 0

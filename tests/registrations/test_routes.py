@@ -383,6 +383,26 @@ async def test_custom_questions_are_checked_and_answered(
     assert right.status_code == 201
 
 
+async def test_question_deleted_through_the_api_is_gone_and_a_second_delete_is_404(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
+    await make_event(slug="kk")
+    question = (
+        await client.post(
+            "/api/v1/events/kk/questions",
+            headers=auth(organiser_token),
+            json={"kind": "text", "label": {"nb": "Allergier?"}, "required": False, "choices": []},
+        )
+    ).json()
+    url = f"/api/v1/events/kk/questions/{question['id']}"
+
+    first = await client.delete(url, headers=auth(organiser_token))
+    second = await client.delete(url, headers=auth(organiser_token))
+    left = (await client.get("/api/v1/events/kk/questions", headers=auth(organiser_token))).json()
+
+    assert (first.status_code, second.status_code, second.json()["code"], left) == (204, 404, "not_found", [])
+
+
 async def test_waitlist_position_of_a_new_registrant_skips_those_who_left(
     client: Client, make_event: MakeEvent
 ) -> None:
