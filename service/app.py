@@ -327,6 +327,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
     from .openapi import declare_closed_objects
     from .programme.routes import PROGRAMME_ROUTES
     from .registrations.routes import REGISTRATION_ROUTES
+    from .reminders.routes import REMINDER_ROUTES
     from .slack.routes import SlackController
     from .web.pages import PAGE_ROUTES
     from .workshops.routes import WORKSHOP_ROUTES
@@ -338,6 +339,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             metrics,
             EventController,
             *REGISTRATION_ROUTES,
+            *REMINDER_ROUTES,
             *PROGRAMME_ROUTES,
             *PRIZE_ROUTES,
             *PRIZE_PAGES,

@@ -16,7 +16,7 @@ from ..accounts.domain import require_role
 from ..errors import DomainError, NotFound
 from ..events import domain as events
 from ..events.schemas import EventIn, EventPatch
-from ..hooks import EVENT_CHANGE_HOOKS
+from ..hooks import EVENT_CHANGE_HOOKS, EVENT_CREATE_HOOKS
 from ..http import Caller, Conn, Now
 from ..registrations import domain as registrations
 from ..registrations import queries as registration_queries
@@ -106,7 +106,7 @@ class EventPages(Controller):
         organiser(principal)
         try:
             body = msgspec.convert(forms.event_values(data, creating=True), EventIn)
-            event = await events.create_event(conn, body, actor=principal, now=now)
+            event = await events.create_event(conn, body, actor=principal, now=now, hooks=EVENT_CREATE_HOOKS)
         except (forms.FormErrors, msgspec.ValidationError, DomainError) as error:
             if isinstance(error, DomainError) and error.status in (401, 403) and error.field is None:
                 raise

@@ -38,6 +38,8 @@ EVENT: list[Section] = [
     Section("questions", "Questions", "/console/events/{slug}/questions"),
     Section("programme", "Programme", "/console/events/{slug}/programme"),
     Section("registrations", "Registrations", "/console/events/{slug}/registrations"),
+    Section("reminders", "Reminders", "/console/events/{slug}/reminders"),
+    Section("attendance", "Attendance", "/console/events/{slug}/attendance"),
     Section("groups", "Groups", "/console/events/{slug}/groups", kinds=("workshop",)),
     Section("doors", "Doors", "/console/events/{slug}/doors"),
     Section("announcements", "Announcements", "/console/events/{slug}/announcements"),

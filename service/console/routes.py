@@ -12,6 +12,7 @@ from .job_pages import JobPages
 from .prize_pages import PrizePages
 from .programme_pages import ProgrammePages
 from .registration_pages import RegistrationPages
+from .reminder_pages import ReminderPages
 from .signin import SignInPages
 from .user_pages import UserPages
 
@@ -26,4 +27,5 @@ CONSOLE_ROUTES: list[Any] = [
     GroupPages,
     PrizePages,
     JobPages,
+    ReminderPages,
 ]
