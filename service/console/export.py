@@ -24,6 +24,8 @@ COLUMNS = (
     ("accessibility", "Accessibility needs"),
     ("language", "Language"),
     ("created_at", "Registered"),
+    ("checked_in_at", "Checked in"),
+    ("checked_in_door", "Door"),
 )
 STATUS_TEXTS = {"confirmed": "Confirmed", "waitlisted": "On the waiting list", "cancelled": "Cancelled"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -66,6 +68,8 @@ def table(
             row.accessibility,
             row.language,
             when(row.created_at),
+            when(row.checked_in_at),
+            row.checked_in_door or "",
             *(_answer(row.answers.get(str(q.id)), language) for q in questions),
         ]
         lines.append([cell(value) for value in values])

@@ -40,8 +40,11 @@ WITH positions AS (
 """
 _ROW = """
 r.id, r.status, p.waitlist_position, r.name, r.email, r.organisation, r.role, r.dietary, r.accessibility,
-r.language, r.answers, r.queue_seq, r.created_at, lower(r.name) AS sort_name
+r.language, r.answers, r.queue_seq, r.created_at, lower(r.name) AS sort_name,
+a.scanned_at AS checked_in_at, d.name AS checked_in_door
 """
+# The admission (first valid scan) and its door, joined to the rows.
+_CHECKED_IN = "LEFT JOIN checkin_admissions a ON a.registration_id = r.id LEFT JOIN doors d ON d.id = a.door_id"
 _ORDER = {
     "created": ("r.queue_seq", "ASC"),
     "-created": ("r.queue_seq", "DESC"),
@@ -114,6 +117,9 @@ def _where(event_id: UUID, chosen: RegistrationFilter) -> tuple[list[str], list[
         clauses.append(
             f"EXISTS (SELECT 1 FROM group_placements g WHERE g.registration_id = r.id AND g.group_id = ${len(params)})"
         )
+    if chosen.checked_in is not None:
+        exists = "EXISTS (SELECT 1 FROM checkin_admissions ca WHERE ca.registration_id = r.id)"
+        clauses.append(exists if chosen.checked_in else f"NOT {exists}")
     if chosen.q.strip():
         params.append(
             "%" + chosen.q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -150,7 +156,7 @@ async def registrations_page(
     order = ", ".join(f"{part} {'ASC' if forward else 'DESC'}" for part in column.split(", "))
     params.append(limit + 1)
     sql = (
-        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id "
+        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id {_CHECKED_IN} "
         f"WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT ${len(params)}"
     )
     rows = [ListedRegistration(**dict(row)) for row in await conn.fetch(sql, *params)]
@@ -169,7 +175,7 @@ async def export_rows(conn: asyncpg.Connection, event_id: UUID, chosen: Registra
     order = ", ".join(f"{part} {direction}" for part in column.split(", "))
     params.append(EXPORT_LIMIT)
     sql = (
-        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id "
+        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id {_CHECKED_IN} "
         f"WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT ${len(params)}"
     )
     return [ListedRegistration(**dict(row)) for row in await conn.fetch(sql, *params)]

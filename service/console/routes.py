@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .announcement_pages import AnnouncementPages
+from .attendance_pages import AttendancePages
 from .door_pages import DoorPages
 from .event_pages import EventPages
 from .group_pages import GroupPages
@@ -28,4 +29,5 @@ CONSOLE_ROUTES: list[Any] = [
     PrizePages,
     JobPages,
     ReminderPages,
+    AttendancePages,
 ]

@@ -364,10 +364,15 @@ async def store_ticket_images(
     await conn.execute(STORE_TICKET_IMAGES, registration_id, version, png, svg)
 
 
-def search_sql(*, status: str | None, role: str | None, text: str | None, sort: str) -> tuple[str, list[Any]]:
+def search_sql(
+    *, status: str | None, role: str | None, text: str | None, sort: str, checked_in: bool | None = None
+) -> tuple[str, list[Any]]:
     """The organiser's filtered list: WHERE clause and parameters after $1 = event_id."""
     clauses = ["r.event_id = $1"]
     params: list[Any] = []
+    if checked_in is not None:
+        exists = "EXISTS (SELECT 1 FROM checkin_admissions ca WHERE ca.registration_id = r.id)"
+        clauses.append(exists if checked_in else f"NOT {exists}")
     if status:
         params.append(status)
         clauses.append(f"r.status = ${len(params) + 1}")
@@ -396,8 +401,9 @@ async def search(
     sort: str,
     limit: int,
     offset: int,
+    checked_in: bool | None = None,
 ) -> tuple[list[Registration], int]:
-    where, params = search_sql(status=status, role=role, text=text, sort=sort)
+    where, params = search_sql(status=status, role=role, text=text, sort=sort, checked_in=checked_in)
     order = params.pop()
     base = len(params) + 2
     rows = await conn.fetch(
@@ -437,3 +443,17 @@ async def renew_links(conn: asyncpg.Connection, registration_id: UUID, now: Any)
 
 async def last_renewed(conn: asyncpg.Connection, registration_id: UUID, action: str) -> Any:
     return await conn.fetchval(LAST_RENEWED, registration_id, action)
+
+
+ADMISSIONS_OF = """
+SELECT a.registration_id, a.scanned_at, d.name AS door
+  FROM checkin_admissions a JOIN doors d ON d.id = a.door_id
+ WHERE a.registration_id = ANY($1::uuid[])
+"""
+
+
+async def admissions_of(conn: asyncpg.Connection, registration_ids: list[UUID]) -> dict[UUID, asyncpg.Record]:
+    """When and at which door each of these registrations was admitted (those not admitted are missing)."""
+    if not registration_ids:
+        return {}
+    return {row["registration_id"]: row for row in await conn.fetch(ADMISSIONS_OF, registration_ids)}
