@@ -49,6 +49,8 @@ PROTECTED = {
     ("POST", "/api/v1/events"): ("/api/v1/events", event_body(slug="new-event")),
     ("PATCH", "/api/v1/events/{slug:str}"): ("/api/v1/events/kk", {"venue": "Alrek"}),
     ("GET", "/api/v1/events/{slug:str}/registrations"): ("/api/v1/events/kk/registrations", None),
+    ("GET", "/api/v1/events/{slug:str}/reminders"): ("/api/v1/events/kk/reminders", None),
+    ("PUT", "/api/v1/events/{slug:str}/reminders"): ("/api/v1/events/kk/reminders", []),
     ("POST", "/api/v1/events/{slug:str}/questions"): (
         "/api/v1/events/kk/questions",
         {"kind": "text", "label": {"nb": "Spørsmål"}},
