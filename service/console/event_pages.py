@@ -21,7 +21,7 @@ from ..http import Caller, Conn, Now
 from ..registrations import domain as registrations
 from ..registrations import queries as registration_queries
 from ..registrations.schemas import QuestionIn
-from . import dashboard, forms, listing
+from . import attendance, dashboard, forms, listing
 from .guard import ORGANISER, console_page, organiser
 
 
@@ -122,6 +122,8 @@ class EventPages(Controller):
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
         page = _form_page(request, principal, event=event, values=forms.event_form_values(event), errors={})
         page.context["notice"] = request.query_params.get("notice")
+        slots = await attendance.per_slot(conn, event.id)
+        page.context["chart"] = attendance.chart(slots) if slots else None  # once the doors have admitted someone
         return page
 
     @post("/events/{slug:str}", status_code=303)

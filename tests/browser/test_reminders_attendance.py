@@ -109,6 +109,7 @@ def test_reminder_and_attendance_pages_meet_wcag_21_aa(
         f"/console/events/{event}/reminders/preview?mail_language=nn&kind=ticket",
         f"/console/events/{event}/reminders/preview?mail_language=en&kind=waitlist",
         f"/console/events/{event}/attendance",
+        f"/console/events/{event}",
         f"/console/events/{event}/registrations?checked_in=yes",
     ]
     for path in paths:

@@ -143,3 +143,17 @@ async def test_attendance_page_needs_the_events_organiser(client, make_event, co
 
     assert page.status_code == 403
     assert "Hovudinngang" not in page.text
+
+
+async def test_event_page_shows_the_check_in_chart_once_someone_came(
+    signed_in, make_event, client, organiser_token, clock
+):
+    await make_event(slug="other")
+    await two_came(client, make_event, organiser_token, clock)
+
+    came = await signed_in.get("/console/events/kk?lang=en")
+    nobody = await signed_in.get("/console/events/other?lang=en")
+
+    assert len(re.findall(r'<rect x="', came.text)) == 2
+    assert 'href="/console/events/kk/attendance"' in came.text
+    assert "checkins-chart-title" not in nobody.text
