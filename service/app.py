@@ -44,6 +44,7 @@ from .openapi import declare_closed_objects
 from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make, path_of, title_for
 from .programme.routes import PROGRAMME_ROUTES
 from .registrations.routes import REGISTRATION_ROUTES
+from .reminders.routes import REMINDER_ROUTES
 from .settings import Settings
 from .slack.routes import SlackController
 from .web.pages import PAGE_ROUTES
@@ -330,6 +331,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             metrics,
             EventController,
             *REGISTRATION_ROUTES,
+            *REMINDER_ROUTES,
             *PROGRAMME_ROUTES,
             *PRIZE_ROUTES,
             *PRIZE_PAGES,

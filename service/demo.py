@@ -22,7 +22,7 @@ from .errors import DomainError
 from .events.domain import create_event
 from .events.queries import event_by_slug
 from .events.schemas import Event, EventIn
-from .hooks import REGISTRATION_HOOKS
+from .hooks import EVENT_CREATE_HOOKS, REGISTRATION_HOOKS
 from .nominations.domain import create_call, create_prize, nominate
 from .nominations.queries import prize_by_slug
 from .nominations.schemas import CallIn, CriterionIn, NominationIn
@@ -321,7 +321,7 @@ async def load_demo(database_url: str, *, reset: bool = False, registrations: in
         for event in EVENTS:
             if await event_by_slug(conn, event.slug) is not None:
                 continue
-            made = await create_event(conn, event, actor=actor, now=now)
+            made = await create_event(conn, event, actor=actor, now=now, hooks=EVENT_CREATE_HOOKS)
             sessions = await _programme(conn, made, actor, now) if event.kind == "conference" else []
             if event.kind == "workshop":
                 await _groups(conn, made, now)

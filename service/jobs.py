@@ -21,12 +21,13 @@ effect idempotent with a dedupe key per effect (and mails keep their Message-ID 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import random
 import socket
 import traceback
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -178,6 +179,31 @@ async def enqueue(
     statement = ENQUEUE_AND_NOTIFY if notify else ENQUEUE
     result: int | None = await conn.fetchval(statement, kind, dict(payload or {}), dedupe_key, run_after, max_attempts)
     return result
+
+
+# Many jobs of one kind in one statement (a fan-out of thousands stays one round trip), each with its dedupe key.
+ENQUEUE_MANY = """
+INSERT INTO jobs (kind, payload, dedupe_key, max_attempts)
+SELECT $1, item.payload::jsonb, item.dedupe_key, $4
+  FROM unnest($2::text[], $3::text[]) AS item (payload, dedupe_key)
+ON CONFLICT (dedupe_key) DO NOTHING
+"""
+
+
+async def enqueue_many(
+    conn: asyncpg.Connection,
+    kind: str,
+    items: Sequence[tuple[Mapping[str, Any], str]],
+    *,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> int:
+    """Add jobs (payload, dedupe_key) in the caller's transaction; how many were new."""
+    if not items:
+        return 0
+    payloads = [json.dumps(dict(payload)) for payload, _ in items]
+    keys = [key for _, key in items]
+    status = await conn.execute(ENQUEUE_MANY, kind, payloads, keys, max_attempts)
+    return int(status.split()[-1])
 
 
 def retry_delay(attempt: int, schedule: tuple[float, ...] = RETRY_SCHEDULE) -> float:

@@ -58,6 +58,9 @@ TITLES: dict[str, str] = {
     "invalid_email": "The e-mail address is not valid",
     "invalid_role": "The role is not valid",
     "invalid_time": "The times do not fit together",
+    "invalid_duration": "The duration is not valid",
+    "duplicate_reminder": "The same reminder is listed twice",
+    "too_many_reminders": "An event has at most 10 reminders",
     "invalid_title": "The title is not valid",
     "privacy_not_accepted": "The privacy notice must be accepted",
     # The programme.

@@ -22,6 +22,7 @@ from .programme.notify import followed_by_sync
 from .registrations.domain import MAIL_LINK
 from .registrations.notify import HANDLERS as registration_handlers
 from .registrations.renew import MAIL_NEW_LINKS
+from .reminders.notify import HANDLERS as reminder_handlers
 from .settings import Settings
 from .slack.jobs import HANDLERS as slack_handlers
 from .workshops.notify import HANDLERS as workshop_handlers
@@ -62,6 +63,7 @@ def handlers() -> Mapping[str, Handler]:
         **console_handlers,
         **announcement_handlers,
         **slack_handlers,
+        **reminder_handlers,
     }
 
 

@@ -15,12 +15,12 @@ from ..accounts.domain import require_role
 from ..errors import DomainError, NotFound
 from ..events import domain as events
 from ..events.schemas import Event, EventIn, EventPatch
-from ..hooks import EVENT_CHANGE_HOOKS
+from ..hooks import EVENT_CHANGE_HOOKS, EVENT_CREATE_HOOKS
 from ..http import Caller, Conn, Now
 from ..registrations import domain as registrations
 from ..registrations import queries as registration_queries
 from ..registrations.schemas import QuestionIn
-from . import dashboard, forms, listing
+from . import attendance, dashboard, forms, listing
 from .guard import ORGANISER, console_page, organiser
 
 S = TypeVar("S", EventIn, EventPatch)
@@ -94,7 +94,9 @@ class EventPages(Controller):
 
         async def create() -> str:
             body = _event_in(data, EventIn)
-            event = await events.create_event(console.conn, body, actor=console.principal, now=console.now)
+            event = await events.create_event(
+                console.conn, body, actor=console.principal, now=console.now, hooks=EVENT_CREATE_HOOKS
+            )
             return f"/console/events/{event.slug}?notice=created"
 
         return await console.submit(create, lambda errors: _form_page(console, None, (data, errors)))
@@ -102,7 +104,10 @@ class EventPages(Controller):
     @get("/events/{slug:str}")
     async def edit_form(self, slug: FromPath[str], console: forms.Page) -> Template:
         event = await console.event(slug)
-        return _form_page(console, event, (forms.event_form_values(event), {}))
+        page = _form_page(console, event, (forms.event_form_values(event), {}))
+        slots = await attendance.per_slot(console.conn, event.id)
+        page.context["chart"] = attendance.chart(slots) if slots else None  # once the doors have admitted someone
+        return page
 
     @post("/events/{slug:str}", status_code=303)
     async def change(self, slug: FromPath[str], data: forms.FormData, console: forms.Page) -> Response[Any]:

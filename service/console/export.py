@@ -22,6 +22,8 @@ COLUMNS = (
     ("accessibility", "Accessibility needs"),
     ("language", "Language"),
     ("created_at", "Registered"),
+    ("checked_in_at", "Checked in"),
+    ("checked_in_door", "Door"),
 )
 STATUS_TEXTS = {"confirmed": "Confirmed", "waitlisted": "On the waiting list", "cancelled": "Cancelled"}
 
@@ -57,6 +59,8 @@ def table(
             row.accessibility,
             row.language,
             when(row.created_at),
+            when(row.checked_in_at),
+            row.checked_in_door or "",
             *(_answer(row.answers.get(str(q.id)), language) for q in questions),
         ]
         lines.append([cell(value) for value in values])

@@ -41,8 +41,11 @@ WITH positions AS (
 """
 _ROW = """
 r.id, r.status, p.waitlist_position, r.name, r.email, r.organisation, r.role, r.dietary, r.accessibility,
-r.language, r.answers, r.queue_seq, r.created_at, lower(r.name) AS sort_name
+r.language, r.answers, r.queue_seq, r.created_at, lower(r.name) AS sort_name,
+a.scanned_at AS checked_in_at, d.name AS checked_in_door
 """
+# The admission (first valid scan) and its door, joined to the rows.
+_CHECKED_IN = "LEFT JOIN checkin_admissions a ON a.registration_id = r.id LEFT JOIN doors d ON d.id = a.door_id"
 _ORDER = {
     "created": ("r.queue_seq", "ASC"),
     "-created": ("r.queue_seq", "DESC"),
@@ -104,6 +107,7 @@ def _where(event_id: UUID, chosen: RegistrationFilter) -> tuple[list[str], list[
         text=chosen.q.strip(),
         session=chosen.session,
         group=chosen.group,
+        checked_in=chosen.checked_in,
     )
 
 
@@ -134,7 +138,7 @@ async def registrations_page(
     order = ", ".join(f"{part} {'ASC' if forward else 'DESC'}" for part in column.split(", "))
     params.append(limit + 1)
     sql = (
-        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id "  # noqa: S608 - clauses, order from _where/_ORDER: fixed SQL, values as $n
+        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id {_CHECKED_IN} "  # noqa: S608 - clauses, order from _where/_ORDER: fixed SQL, values as $n
         f"WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT ${len(params)}"
     )
     rows = [ListedRegistration(**dict(row)) for row in await conn.fetch(sql, *params)]
@@ -153,7 +157,7 @@ async def export_rows(conn: asyncpg.Connection, event_id: UUID, chosen: Registra
     order = ", ".join(f"{part} {direction}" for part in column.split(", "))
     params.append(EXPORT_LIMIT)
     sql = (
-        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id "  # noqa: S608 - clauses, order from _where/_ORDER: fixed SQL, values as $n
+        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id {_CHECKED_IN} "  # noqa: S608 - clauses, order from _where/_ORDER: fixed SQL, values as $n
         f"WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT ${len(params)}"
     )
     return [ListedRegistration(**dict(row)) for row in await conn.fetch(sql, *params)]

@@ -38,8 +38,10 @@ EVENT: list[Section] = [
     Section("questions", "Questions", "/console/events/{slug}/questions"),
     Section("programme", "Programme", "/console/events/{slug}/programme"),
     Section("registrations", "Registrations", "/console/events/{slug}/registrations"),
+    Section("reminders", "Reminders", "/console/events/{slug}/reminders"),
     Section("groups", "Groups", "/console/events/{slug}/groups", kinds=("workshop",)),
     Section("doors", "Doors", "/console/events/{slug}/doors"),
+    Section("attendance", "Attendance", "/console/events/{slug}/attendance"),
     Section("announcements", "Announcements", "/console/events/{slug}/announcements"),
     Section("audit", "Audit log", "/console/events/{slug}/audit"),
 ]

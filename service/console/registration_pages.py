@@ -68,7 +68,9 @@ def _uuid_or_none(value: str) -> UUID | None:
         return None
 
 
-def chosen_filter(q: str, status: str, role: str, sort: str, session: str = "", group: str = "") -> RegistrationFilter:
+def chosen_filter(
+    q: str, status: str, role: str, sort: str, session: str = "", group: str = "", checked_in: str = ""
+) -> RegistrationFilter:
     """The table's filter from query parameters; anything unknown falls back to showing all."""
     return RegistrationFilter(
         q=q.strip()[:200],
@@ -76,6 +78,7 @@ def chosen_filter(q: str, status: str, role: str, sort: str, session: str = "", 
         role=role if role in ATTENDEE_ROLES else None,
         session=_uuid_or_none(session),
         group=_uuid_or_none(group),
+        checked_in={"yes": True, "no": False}.get(checked_in),
         sort=sort if sort in SORT_KEYS else "created",
     )
 
@@ -87,6 +90,7 @@ def filter_query(chosen: RegistrationFilter, **extra: str) -> str:
         "role": chosen.role or "",
         "session": str(chosen.session or ""),
         "group": str(chosen.group or ""),
+        "checked_in": {True: "yes", False: "no"}.get(chosen.checked_in, ""),  # type: ignore[arg-type]
         "sort": chosen.sort,
         **extra,
     }
@@ -97,10 +101,16 @@ Text = Annotated[str, QueryParameter(max_length=400)]
 
 
 def provide_filter(
-    q: Text = "", status: Text = "", role: Text = "", session: Text = "", group: Text = "", sort: Text = "created"
+    q: Text = "",
+    status: Text = "",
+    role: Text = "",
+    session: Text = "",
+    group: Text = "",
+    sort: Text = "created",
+    checked_in: Text = "",
 ) -> RegistrationFilter:
     """The table's filter from the query string; the table and both exports read the same one."""
-    return chosen_filter(q, status, role, sort, session, group)
+    return chosen_filter(q, status, role, sort, session, group, checked_in)
 
 
 Chosen = NamedDependency[RegistrationFilter]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .announcement_pages import AnnouncementPages
+from .attendance_pages import AttendancePages
 from .door_pages import DoorPages
 from .event_pages import EventPages
 from .group_pages import GroupPages
@@ -12,6 +13,7 @@ from .job_pages import JobPages
 from .prize_pages import PrizePages
 from .programme_pages import ProgrammePages
 from .registration_pages import RegistrationPages
+from .reminder_pages import ReminderPages
 from .signin import SignInPages
 from .user_pages import UserPages
 
@@ -26,4 +28,6 @@ CONSOLE_ROUTES: list[Any] = [
     GroupPages,
     PrizePages,
     JobPages,
+    ReminderPages,
+    AttendancePages,
 ]

@@ -45,6 +45,7 @@ class RegistrationFilter(msgspec.Struct, frozen=True, kw_only=True):
     role: str | None = None
     session: UUID | None = None  # those who chose this session (with a place or waiting)
     group: UUID | None = None  # those placed in this workshop group
+    checked_in: bool | None = None  # admitted at a door (True), or not (False)
     sort: SortKey = "created"
 
 
@@ -63,6 +64,8 @@ class ListedRegistration(msgspec.Struct, kw_only=True):
     queue_seq: int
     created_at: datetime
     sort_name: str
+    checked_in_at: datetime | None = None
+    checked_in_door: str | None = None
 
 
 class DashboardEvent(msgspec.Struct, kw_only=True):

@@ -21,6 +21,8 @@ from .series import join_series
 
 # Called inside the transaction that changed an event, with the event before and after the change.
 EventChangeHook = Callable[[asyncpg.Connection, Event, Event, str, datetime], Awaitable[None]]
+# Called inside the transaction that created an event, with the new event.
+EventCreateHook = Callable[[asyncpg.Connection, Event, str, datetime], Awaitable[None]]
 
 EDIT_ROLES = ("organiser",)
 
@@ -46,9 +48,16 @@ def _check_times(starts_at: datetime, ends_at: datetime, opens: datetime | None,
         )
 
 
-async def create_event(conn: asyncpg.Connection, data: EventIn, *, actor: Principal, now: datetime) -> Event:
-    """Create an event with its seats (in its series, when the actor may add dates to it). Raises Forbidden,
-    Invalid, Conflict (slug_taken). Not idempotent."""
+async def create_event(
+    conn: asyncpg.Connection,
+    data: EventIn,
+    *,
+    actor: Principal,
+    now: datetime,
+    hooks: Sequence[EventCreateHook] = (),
+) -> Event:
+    """Create an event with its seats (in its series, when the actor may add dates to it); hooks run in the same
+    transaction. Raises Forbidden, Invalid, Conflict (slug_taken). Not idempotent."""
     require_role(actor, *EDIT_ROLES)
     _check_times(data.starts_at, data.ends_at, data.registration_opens_at, data.registration_closes_at)
     values = msgspec.structs.asdict(data)
@@ -65,7 +74,9 @@ async def create_event(conn: asyncpg.Connection, data: EventIn, *, actor: Princi
             await grant_event_scope(conn, actor.user_id, event_id)
         await audit.record(conn, "event.created", actor=actor.actor, event_id=event_id, data={"slug": data.slug})
         event = await queries.event_by_id(conn, event_id)
-    assert event is not None
+        assert event is not None
+        for hook in hooks:
+            await hook(conn, event, actor.actor, now)
     return event
 
 

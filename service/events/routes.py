@@ -5,7 +5,7 @@ from typing import Annotated
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from ..hooks import EVENT_CHANGE_HOOKS
+from ..hooks import EVENT_CHANGE_HOOKS, EVENT_CREATE_HOOKS
 from ..http import Caller, Config, Conn, Now
 from ..openapi import responses
 from . import domain
@@ -21,7 +21,7 @@ class EventController(Controller):
         self, data: JSONBody[EventIn], conn: Conn, principal: Caller, now: Now, settings: Config
     ) -> EventOut:
         """Create an event (organiser)."""
-        event = await domain.create_event(conn, data, actor=principal, now=now)
+        event = await domain.create_event(conn, data, actor=principal, now=now, hooks=EVENT_CREATE_HOOKS)
         return EventOut.of(event, now=now, base_url=settings.base_url)
 
     @get("/", responses=responses(422))

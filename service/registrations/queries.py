@@ -379,12 +379,16 @@ def filter_where(
     text: str | None = None,
     session: UUID | None = None,
     group: UUID | None = None,
+    checked_in: bool | None = None,
 ) -> tuple[list[str], list[Any]]:
     """The organiser's filter of an event's registrations, for the API list and the console's table and exports
     alike: WHERE clauses on `registrations r` and their parameters, `$1` being the event. `text` is looked for
     in the name, e-mail address and organisation, case-insensitively and literally."""
     clauses = ["r.event_id = $1"]
     params: list[Any] = [event_id]
+    if checked_in is not None:
+        exists = "EXISTS (SELECT 1 FROM checkin_admissions ca WHERE ca.registration_id = r.id)"
+        clauses.append(exists if checked_in else f"NOT {exists}")
     if status:
         params.append(status)
         clauses.append(f"r.status = ${len(params)}")
@@ -421,8 +425,9 @@ async def search(
     sort: str,
     limit: int,
     offset: int,
+    checked_in: bool | None = None,
 ) -> tuple[list[Registration], int]:
-    clauses, params = filter_where(event_id, status=status, role=role, text=text)
+    clauses, params = filter_where(event_id, status=status, role=role, text=text, checked_in=checked_in)
     where = " AND ".join(clauses)
     order = _SEARCH_ORDER.get(sort, "r.queue_seq")
     base = len(params) + 1
@@ -462,3 +467,17 @@ async def renew_links(conn: asyncpg.Connection, registration_id: UUID, now: Any)
 
 async def last_renewed(conn: asyncpg.Connection, registration_id: UUID, action: str) -> Any:
     return await conn.fetchval(LAST_RENEWED, registration_id, action)
+
+
+ADMISSIONS_OF = """
+SELECT a.registration_id, a.scanned_at, d.name AS door
+  FROM checkin_admissions a JOIN doors d ON d.id = a.door_id
+ WHERE a.registration_id = ANY($1::uuid[])
+"""
+
+
+async def admissions_of(conn: asyncpg.Connection, registration_ids: list[UUID]) -> dict[UUID, asyncpg.Record]:
+    """When and at which door each of these registrations was admitted (those not admitted are missing)."""
+    if not registration_ids:
+        return {}
+    return {row["registration_id"]: row for row in await conn.fetch(ADMISSIONS_OF, registration_ids)}

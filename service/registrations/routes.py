@@ -88,8 +88,13 @@ async def self_view(conn: Conn, settings: Settings, registration: Registration) 
     )
 
 
-def row(registration: Registration) -> RegistrationRow:
-    fields = {name: getattr(registration, name) for name in RegistrationRow.__struct_fields__}
+def row(registration: Registration, admission: Any = None) -> RegistrationRow:
+    """The organiser's row; with the admission (scanned_at, door) when the person was checked in."""
+    fields = {
+        name: getattr(registration, name) for name in RegistrationRow.__struct_fields__ if hasattr(registration, name)
+    }
+    if admission is not None:
+        fields.update(checked_in_at=admission["scanned_at"], checked_in_door=admission["door"])
     return RegistrationRow(**fields)
 
 
@@ -146,19 +151,39 @@ class RegistrationController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
         format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",
+        checked_in: Annotated[bool | None, QueryParameter()] = None,
     ) -> Response[RegistrationPage]:
-        """Registrations of an event with filters, search, counts; `format=csv` exports the filter."""
+        """Registrations of an event with filters, search, counts; `format=csv` exports the filter;
+        `checked_in=true|false` keeps those admitted at a door, or those not (each row has `checked_in_at`)."""
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
         if format == "csv":
             found, _ = await queries.search(
-                conn, event.id, status=status, role=role, text=q, sort=sort, limit=100_000, offset=0
+                conn,
+                event.id,
+                status=status,
+                role=role,
+                text=q,
+                sort=sort,
+                limit=100_000,
+                offset=0,
+                checked_in=checked_in,
             )
-            return self._csv(event.slug, found, await queries.questions(conn, event.id))
+            admissions = await queries.admissions_of(conn, [r.id for r in found])
+            return self._csv(event.slug, found, await queries.questions(conn, event.id), admissions)
         found, total = await queries.search(
-            conn, event.id, status=status, role=role, text=q, sort=sort, limit=limit, offset=offset
+            conn,
+            event.id,
+            status=status,
+            role=role,
+            text=q,
+            sort=sort,
+            limit=limit,
+            offset=offset,
+            checked_in=checked_in,
         )
+        admissions = await queries.admissions_of(conn, [r.id for r in found])
         page = RegistrationPage(
-            items=[row(r) for r in found],
+            items=[row(r, admissions.get(r.id)) for r in found],
             total=total,
             limit=limit,
             offset=offset,
@@ -167,7 +192,9 @@ class RegistrationController(Controller):
         return Response(page)
 
     @staticmethod
-    def _csv(slug: str, registrations: list[Registration], questions: list[Question]) -> Response[Any]:
+    def _csv(
+        slug: str, registrations: list[Registration], questions: list[Question], admissions: dict[UUID, Any]
+    ) -> Response[Any]:
         header = [
             "status",
             "waitlist_position",
@@ -179,6 +206,8 @@ class RegistrationController(Controller):
             "accessibility",
             "language",
             "registered_at",
+            "checked_in_at",
+            "checked_in_door",
             *(q.label.get("nb", str(q.id)) for q in questions),
         ]
         rows = [
@@ -193,6 +222,8 @@ class RegistrationController(Controller):
                 r.accessibility,
                 r.language,
                 r.created_at.isoformat(),
+                admissions[r.id]["scanned_at"].isoformat() if r.id in admissions else "",
+                admissions[r.id]["door"] if r.id in admissions else "",
                 *(_answer_text(r.answers.get(str(q.id))) for q in questions),
             ]
             for r in registrations
@@ -204,7 +235,8 @@ class RegistrationController(Controller):
         """One registration (organiser of its event)."""
         registration = await domain.get_registration(conn, registration_id)
         await _require_scope(conn, principal, registration.event_id)
-        return row(registration)
+        admissions = await queries.admissions_of(conn, [registration.id])
+        return row(registration, admissions.get(registration.id))
 
     @post(
         "/api/v1/registrations/{registration_id:uuid}/cancel", status_code=200, responses=responses(401, 403, 404, 409)

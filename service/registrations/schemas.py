@@ -164,6 +164,8 @@ class RegistrationRow(msgspec.Struct, kw_only=True):
     created_at: datetime
     confirmed_at: datetime | None
     cancelled_at: datetime | None
+    checked_in_at: datetime | None = None  # admitted at a door (the first valid scan)
+    checked_in_door: str | None = None
 
 
 class RegistrationPage(msgspec.Struct, kw_only=True):

@@ -51,8 +51,10 @@ def test_event_sections_link_to_that_event() -> None:
         "/console/events/kk/questions",
         "/console/events/kk/programme",
         "/console/events/kk/registrations",
+        "/console/events/kk/reminders",
         "/console/events/kk/groups",
         "/console/events/kk/doors",
+        "/console/events/kk/attendance",
         "/console/events/kk/announcements",
         "/console/events/kk/audit",
     ]
@@ -60,6 +62,7 @@ def test_event_sections_link_to_that_event() -> None:
 
 def test_only_a_workshop_has_the_groups_tab() -> None:
     assert [s.key for s in nav.event_for("organiser", "kk", "conference")] == [
-        "event", "questions", "programme", "registrations", "doors", "announcements", "audit",
+        "event", "questions", "programme", "registrations", "reminders", "doors", "attendance", "announcements",
+        "audit",
     ]  # fmt: skip
     assert "groups" in [s.key for s in nav.event_for("organiser", "ws", "workshop")]
