@@ -103,10 +103,11 @@ async def test_invite_carries_the_ticket_link_not_the_manage_link(client, make_e
     [event] = icalendar.Calendar.from_ical(calendar_part(mail)[1]).walk("VEVENT")
     text = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
-    assert str(event["DESCRIPTION"]) == f"Your ticket (show it at the entrance): {created['ticket_url']}"
-    assert str(event["URL"]) == "http://testserver.local/events/kk"
-    assert f"Your ticket (show it at the entrance): {created['ticket_url']}" in text
-    assert f'<a href="{created["ticket_url"]}">Open your ticket</a>' in html
+    ticket = f"{created['ticket_url']}?lang=en"
+    assert str(event["DESCRIPTION"]) == f"Your ticket (show it at the entrance): {ticket}"
+    assert str(event["URL"]) == "http://testserver.local/events/kk?lang=en"
+    assert f"Your ticket (show it at the entrance): {ticket}" in text
+    assert f'<a href="{ticket}">Open your ticket</a>' in html
     assert [manage_code in part for part in (text, html, mail.as_string())] == [False, False, False]
 
 
