@@ -225,7 +225,7 @@ async def test_ticket_and_manage_pages_and_mails_link_to_the_new_link_page(clien
     assert 'href="/events/kk/new-link?lang=en"' in ticket.text
     assert 'href="/events/kk/new-link?lang=en"' in manage.text
     assert "http://testserver.local/events/kk/new-link" in mail.get_body(("plain",)).get_content()
-    assert 'href="http://testserver.local/events/kk/new-link?lang=nb"' in mail.get_body(("html",)).get_content()
+    assert 'href="http://testserver.local/events/kk/new-link?lang=nn"' in mail.get_body(("html",)).get_content()
 
 
 @pytest.fixture
