@@ -12,6 +12,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -360,12 +362,16 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         from .demo import load_demo  # noqa: PLC0415 - start-up cost: only `demo` and `run --demo` need it
 
         token = asyncio.run(load_demo(env["DATABASE_URL"], reset=False))
-        if token:
-            print(f"Demo organiser token: {token}", file=sys.stderr)
+    else:
+        token = None
     children.append(subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env))
     server = subprocess.Popen(server_command(host, port, args.workers or settings.web_workers), env=env)
     children.append(server)
+    # Said once the server answers, after its start-up lines, so a newcomer finds the token as the last line.
+    _wait_for_health(f"http://{host}:{port}/healthz", server)
     print(f"Møteplass is at http://{host}:{port}", file=sys.stderr)
+    if token:
+        print(f"Demo organiser token (console sign-in, API bearer): {token}", file=sys.stderr)
 
     def stop(*_: object) -> None:
         for child in children:
@@ -386,6 +392,20 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         if made:
             shutil.rmtree(made, ignore_errors=True)
     return code
+
+
+def _wait_for_health(url: str, server: subprocess.Popen[bytes], seconds: float = 30.0) -> None:
+    """Return when `url` answers 200, the server has exited, or `seconds` have passed."""
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - our own loopback server
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,8 +18,8 @@ from .jobcontext import JobContext
 from .jobs import Handler, Job, Worker
 from .nominations.notify import HANDLERS as nomination_handlers
 from .programme.notify import HANDLERS as programme_handlers
-from .programme.notify import followed_by_sync
-from .registrations.domain import MAIL_LINK
+from .programme.notify import confirmed_with_programme, followed_by_sync
+from .registrations.domain import MAIL_CONFIRMED, MAIL_LINK, MAIL_PROMOTED
 from .registrations.notify import HANDLERS as registration_handlers
 from .registrations.renew import MAIL_NEW_LINKS
 from .reminders.notify import HANDLERS as reminder_handlers
@@ -49,11 +49,13 @@ async def send_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
 def handlers() -> Mapping[str, Handler]:
     """The one table of job kinds and their handlers: each domain's own, registered here above them all."""
     # Every mail about a change of a registration's status is followed by a calendar sync (REQUEST or CANCEL);
-    # the reminder of an existing link and new links change nothing a calendar holds.
+    # the reminder of an existing link and new links change nothing a calendar holds. A confirmation lists the
+    # day's programme (service/programme/notify.py).
     registration = {
         kind: handler if kind in (MAIL_LINK, MAIL_NEW_LINKS) else followed_by_sync(handler)
         for kind, handler in registration_handlers.items()
     }
+    registration |= {kind: followed_by_sync(confirmed_with_programme) for kind in (MAIL_CONFIRMED, MAIL_PROMOTED)}
     return {
         "mail.send": send_mail,
         **registration,

@@ -59,7 +59,7 @@ async def send_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
         body_text=markup.to_text(body),
         body_html=markup.to_html(body),
         event_title=event_title,
-        event_url=f"{context.settings.base_url}/events/{row.slug}",
+        event_url=f"{context.settings.base_url}/events/{row.slug}?lang={language}",
     )
     mail = Mail(
         to=display_address(row.name, row.email),

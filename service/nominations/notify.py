@@ -66,7 +66,7 @@ async def send_confirmation(context: JobContext, job: Job) -> Mapping[str, Any] 
         nomination=nomination,
         prize_name=prize_name,
         closes_at=call.closes_at,
-        manage_url=links.manage_url(context.settings, secret),
+        manage_url=f"{links.manage_url(context.settings, secret)}?lang={language}",
     )
     async with context.pool.acquire() as conn:
         await queries.scrub_job_secret(conn, job.id)

@@ -48,8 +48,8 @@ async def public_feed(
 
 
 async def personal_feed(conn: asyncpg.Connection, settings: Settings, code: str) -> calendar.CalendarFile:
-    """The attendee's event, the plenaries and their confirmed sessions. Raises NotFound for a forged or
-    revoked code."""
+    """The attendee's event, the day's programme (plenaries, breaks, socials) and their confirmed sessions.
+    Raises NotFound for a forged or revoked code."""
     registration = await by_code(conn, settings, links.AGENDA, code)
     event = await event_queries.event_by_id(conn, registration.event_id)
     assert event is not None

@@ -4,6 +4,14 @@ it should hold, and send a REQUEST for what is new or changed and a CANCEL for w
 One sync per attendee at a time (an advisory lock), inside one transaction: the mails go out first and the
 invite rows are updated after, so a worker killed mid-way sends the same invites again (same UID and
 SEQUENCE, harmless to calendars) and never records an invite it did not send.
+
+What gets an invite of its own: the event, and each parallel session the attendee has a place in. Plenaries,
+breaks and socials are part of the day's programme (the confirmation mail and the personal feed), not invites:
+a registration used to bring six mails at once. An iTIP REQUEST holds one UID (RFC 5546 3.2.2: all components
+of a REQUEST have the same UID) and a mail one text/calendar part, so each invite is its own mail. The event's
+invite does not ride in the confirmation mail: Outlook makes an accepted invite's mail body the calendar entry's
+text, and the confirmation holds the manage link, which must not land in an entry that gets shared and synced.
+So one registration with one chosen session sends three mails: the confirmation, the event, the session.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from integrations.mail import Attachment, CalendarPart, Mail, display_address
 
 from ..events import queries as event_queries
 from ..events.schemas import Event
-from ..i18n import Language, gettext
+from ..i18n import Language, gettext, pick
 from ..mailtemplates import OSLO, render, when
 from ..registrations import links
 from ..registrations import queries as registration_queries
@@ -73,23 +81,43 @@ def _hhmm(iso: str) -> str:
 
 
 async def _wanted(
-    conn: asyncpg.Connection, settings: Settings, registration: Registration, event: Event
+    conn: asyncpg.Connection,
+    settings: Settings,
+    registration: Registration,
+    event: Event,
+    sent_before: set[UUID | None],
 ) -> dict[UUID | None, CalendarItem]:
-    """Items the attendee's calendar should hold (uid and sequence filled in later)."""
+    """Items the attendee's calendar should hold (uid and sequence filled in later). `sent_before`: sessions
+    whose invite the calendar holds from before plenaries and socials left the invites; those stay updated."""
     language = registration.language
     if registration.status != "confirmed" and event.status != "cancelled":
         return {}
     # The ticket link, never the manage link: calendar entries get shared, forwarded and synced to other apps.
-    ticket_url = links.ticket_url(settings, registration)
+    ticket_url = links.mail_links(settings, registration, event.slug)["ticket_url"]
     extra = f"{gettext(language, 'Your ticket (show it at the entrance):')} {ticket_url}" if ticket_url else ""
     wanted: dict[UUID | None, CalendarItem] = {
         None: items.event_item(settings, event, language, uid="", sequence=0, extra=extra)
     }
     chosen = {c.session_id for c in await queries.choices_of(conn, registration.id) if c.status == "confirmed"}
     for session in await queries.sessions_of_event(conn, event.id):
-        if session.kind == "plenary" or session.id in chosen:
+        invited = session.kind == "parallel" and session.id in chosen
+        kept = session.id in sent_before and (session.kind == "plenary" or session.id in chosen)
+        if invited or kept:
             wanted[session.id] = items.session_item(settings, event, session, language, uid="", sequence=0)
     return wanted
+
+
+async def day_programme(
+    conn: asyncpg.Connection, registration: Registration, language: Language
+) -> list[tuple[datetime, datetime, str, str]]:
+    """The attendee's day as the confirmation mail lists it: plenaries, breaks, socials and the sessions they
+    have a place in, (starts_at, ends_at, title, room) in programme order; cancelled sessions left out."""
+    chosen = {c.session_id for c in await queries.choices_of(conn, registration.id) if c.status == "confirmed"}
+    return [
+        (s.starts_at, s.ends_at, pick(s.title, language), s.room)
+        for s in await queries.sessions_of_event(conn, registration.event_id)
+        if s.status != "cancelled" and (s.kind in ("plenary", "break", "social") or s.id in chosen)
+    ]
 
 
 def plan(
@@ -135,7 +163,12 @@ def _from_snapshot(uid: str, sequence: int, sent: Mapping[str, str] | None) -> C
 
 
 async def sync_registration(
-    conn: asyncpg.Connection, settings: Settings, registration_id: UUID, *, now: datetime, send: Any
+    conn: asyncpg.Connection,
+    settings: Settings,
+    registration_id: UUID,
+    *,
+    now: datetime,
+    send: Any,
 ) -> list[Outgoing]:
     """Bring one attendee's calendar in line; `send(Mail)` delivers. Returns what was sent. Idempotent."""
     async with conn.transaction():
@@ -145,13 +178,15 @@ async def sync_registration(
             return []
         event = await event_queries.event_by_id(conn, registration.event_id)
         assert event is not None
-        wanted = await _wanted(conn, settings, registration, event)
         rows = {r.session_id: r for r in await queries.invites_of(conn, registration_id)}
+        sent_before = {key for key, row in rows.items() if row.state == "sent"}
+        wanted = await _wanted(conn, settings, registration, event, sent_before)
         for key, item in wanted.items():
             if key not in rows and not item.cancelled:
                 uid = items.personal_uid(settings, registration_id, key)
                 rows[key] = await queries.add_invite(conn, registration_id, key, uid)
-        outgoing = plan(rows, wanted, registration.language)
+        # The event's invite first, then the sessions'.
+        outgoing = sorted(plan(rows, wanted, registration.language), key=lambda m: m.key is not None)
         organizer = _organizer(settings, event)
         for message in outgoing:
             await send(_mail(settings, registration, event, organizer, message, now))
@@ -176,7 +211,7 @@ def _mail(
         organizer=organizer,
         message=message,
         now=now,
-        ticket_url=links.ticket_url(settings, registration),
+        ticket_url=links.mail_links(settings, registration, event.slug)["ticket_url"],
         agenda_url=links.agenda_url(settings, registration),
     )
 

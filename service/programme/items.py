@@ -39,13 +39,14 @@ def session_location(session: Session, event: Event) -> str:
     return ", ".join(part for part in (session.room, event.venue, event.address) if part)
 
 
-def event_url(settings: Settings, event: Event) -> str:
-    return f"{settings.base_url}/events/{event.slug}"
+def event_url(settings: Settings, event: Event, language: Language) -> str:
+    """The event page in the calendar text's language (the page keeps it until the person switches)."""
+    return f"{settings.base_url}/events/{event.slug}?lang={language}"
 
 
-def programme_url(settings: Settings, event: Event, session: Session | None = None) -> str:
+def programme_url(settings: Settings, event: Event, language: Language, session: Session | None = None) -> str:
     anchor = f"#session-{session.id}" if session else ""
-    return f"{settings.base_url}/events/{event.slug}/programme{anchor}"
+    return f"{settings.base_url}/events/{event.slug}/programme?lang={language}{anchor}"
 
 
 def _clip(text: str) -> str:
@@ -64,7 +65,7 @@ def event_item(
         ends_at=event.ends_at,
         location=event_location(event),
         description=description,
-        url=event_url(settings, event),
+        url=event_url(settings, event, language),
         cancelled=event.status == "cancelled",
     )
 
@@ -88,7 +89,7 @@ def session_item(
         ends_at=session.ends_at,
         location=session_location(session, event),
         description="\n\n".join(line for line in lines if line),
-        url=programme_url(settings, event, session),
+        url=programme_url(settings, event, language, session),
         cancelled=session.status == "cancelled" or event.status == "cancelled",
         modified=session.updated_at,
     )

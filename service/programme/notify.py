@@ -10,6 +10,8 @@ from uuid import UUID
 
 from ..events import queries as event_queries
 from ..jobs import Handler, Job, enqueue
+from ..registrations import queries as registration_queries
+from ..registrations.notify import prepare_registration_mail
 from . import domain, invites, queries
 
 if TYPE_CHECKING:
@@ -44,6 +46,19 @@ async def fanout(context: JobContext, job: Job) -> Mapping[str, Any] | None:
         for registration_id in targets:
             await domain.request_sync(conn, registration_id, reason=reason)
     return {"registrations": len(targets)}
+
+
+async def confirmed_with_programme(context: JobContext, job: Job) -> Mapping[str, Any] | None:
+    """`registration.confirmed` and `registration.promoted`: the mail with the ticket, listing the day's programme
+    (plenaries, breaks, socials and the sessions they have a place in). The invites follow from the calendar sync,
+    one mail each (invites.py says why the event's is not in this mail)."""
+    async with context.pool.acquire() as conn:
+        registration = await registration_queries.registration_by_id(conn, UUID(job.payload["registration_id"]))
+        day = await invites.day_programme(conn, registration, registration.language) if registration else []
+    mail, result = await prepare_registration_mail(context, job, programme=day)
+    if mail is not None:
+        await context.mailer.send(mail)
+    return result
 
 
 def followed_by_sync(handler: Handler) -> Handler:

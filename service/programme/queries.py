@@ -115,7 +115,7 @@ FEED_SESSIONS = (
 AGENDA_SESSIONS = f"""
 SELECT {_FEED_SESSION_COLUMNS} FROM sessions s
  WHERE s.event_id = $1
-   AND (s.kind = 'plenary' OR EXISTS (SELECT 1 FROM session_choices c
+   AND (s.kind IN ('plenary', 'break', 'social') OR EXISTS (SELECT 1 FROM session_choices c
                                        WHERE c.session_id = s.id AND c.registration_id = $2 AND c.status = 'confirmed'))
  ORDER BY s.starts_at, s.room, s.id
 """  # noqa: S608 - composed from this module's SQL constants
@@ -259,7 +259,8 @@ async def feed_sessions(conn: asyncpg.Connection, event_id: UUID) -> list[Sessio
 
 
 async def agenda_sessions(conn: asyncpg.Connection, event_id: UUID, registration_id: UUID) -> list[Session]:
-    """The plenaries and the registration's confirmed choices, in programme order, without the live counts."""
+    """The day's programme (plenaries, breaks, socials) and the registration's confirmed choices, in programme
+    order, without the live counts."""
     return [_session(r) for r in await conn.fetch(AGENDA_SESSIONS, event_id, registration_id)]
 
 

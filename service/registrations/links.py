@@ -48,6 +48,22 @@ def new_link_url(settings: Settings, event_slug: str) -> str:
     return f"{settings.base_url}/events/{event_slug}/new-link"
 
 
+def in_language(url: str, language: str) -> str:
+    """A link for a mail: the page it opens answers in the language the person chose (until they switch)."""
+    return f"{url}{'&' if '?' in url else '?'}lang={language}"
+
+
+def mail_links(settings: Settings, registration: Registration, event_slug: str) -> dict[str, str | None]:
+    """The ticket, manage and new-link addresses a mail about this registration shows, in its language."""
+    ticket = ticket_url(settings, registration)
+    language = registration.language
+    return {
+        "ticket_url": in_language(ticket, language) if ticket else None,
+        "manage_url": in_language(manage_url(settings, registration), language),
+        "new_link_url": in_language(new_link_url(settings, event_slug), language),
+    }
+
+
 def parse(settings: Settings, purpose: str, code: str) -> UUID | None:
     return qr.parse(settings.require_secret_key(), purpose, code)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -35,20 +36,33 @@ TEMPLATES = {
     renew.MAIL_NEW_LINKS: "new_links",
 }
 _WITH_TICKET = {domain.MAIL_CONFIRMED, domain.MAIL_PROMOTED}
+# One line of the day's programme in a mail: (starts_at, ends_at, title, room), in the registration's language.
+ProgrammeLine = tuple[datetime, datetime, str, str]
 
 
 async def send_registration_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
     """One mail about one registration. A registration erased since is skipped; a stale status too
     (a 'confirmed' mail for someone already cancelled again is not worth sending)."""
+    mail, result = await prepare_registration_mail(context, job)
+    if mail is not None:
+        await context.mailer.send(mail)
+    return result
+
+
+async def prepare_registration_mail(
+    context: JobContext, job: Job, *, programme: Sequence[ProgrammeLine] = ()
+) -> tuple[Mail | None, Mapping[str, Any]]:
+    """The mail `send_registration_mail` sends (None when it is skipped) and the job's result. The confirmation
+    shows `programme`, the day's programme (service/programme/notify.py passes it, with the event's invite)."""
     settings = context.settings
     async with context.pool.acquire() as conn:
         registration = await queries.registration_by_id(conn, UUID(job.payload["registration_id"]))
         if registration is None:
-            return {"skipped": "erased"}
+            return None, {"skipped": "erased"}
         if job.kind in _WITH_TICKET and registration.status != "confirmed":
-            return {"skipped": f"now {registration.status}"}
+            return None, {"skipped": f"now {registration.status}"}
         if job.kind == domain.MAIL_WAITLISTED and registration.status != "waitlisted":
-            return {"skipped": f"now {registration.status}"}
+            return None, {"skipped": f"now {registration.status}"}
         event = await event_queries.event_by_id(conn, registration.event_id)
         assert event is not None
         attachments: tuple[Attachment, ...] = ()
@@ -64,25 +78,22 @@ async def send_registration_mail(context: JobContext, job: Job) -> Mapping[str, 
         title=title,
         registration=registration,
         event=event,
-        ticket_url=links.ticket_url(settings, registration),
-        manage_url=links.manage_url(settings, registration),
-        new_link_url=links.new_link_url(settings, event.slug),
+        **links.mail_links(settings, registration, event.slug),
         qr_cid=qr_cid,
         reason=job.payload.get("reason", ""),
         promoted=job.kind == domain.MAIL_PROMOTED,
+        programme=programme,
     )
-    await context.mailer.send(
-        Mail(
-            to=display_address(registration.name, registration.email),
-            subject=title,
-            text=text,
-            html=html,
-            attachments=attachments,
-            message_id=f"<job-{job.id}.{job.kind}.{registration.id}@moteplass>",
-            language=language,
-        )
+    mail = Mail(
+        to=display_address(registration.name, registration.email),
+        subject=title,
+        text=text,
+        html=html,
+        attachments=attachments,
+        message_id=f"<job-{job.id}.{job.kind}.{registration.id}@moteplass>",
+        language=language,
     )
-    return {"sent_to": registration.email}
+    return mail, {"sent_to": registration.email}
 
 
 HANDLERS: dict[str, Handler] = {kind: send_registration_mail for kind in SUBJECTS}

@@ -295,6 +295,7 @@ class RegistrationPages(Controller):
             notice=request.query_params.get("notice"),
             errors={},
             partners=PARTNERS,
+            state=event.registration_state(now),
         )
 
     @post("/r/{code:str}", status_code=303)
@@ -378,14 +379,70 @@ class RegistrationPages(Controller):
             return template
         return Redirect(f"/r/{code}?notice=sessions#sessions", status_code=303)
 
-    @post("/r/{code:str}/cancel", status_code=303)
-    async def cancel(self, code: FromPath[str], conn: Conn, settings: Config, now: Now) -> Redirect:
+    @get("/r/{code:str}/cancel", cache_control=NOT_STORED)
+    async def cancel_confirm(
+        self, code: FromPath[str], request: Request[Any, Any, Any], conn: Conn, settings: Config
+    ) -> Response[Any]:
+        """Asks before cancelling: a tap in a pocket must not give a seat away."""
         registration = await by_code(conn, settings, links.MANAGE, code)
+        language = request_language(request)
+        if registration.status == "cancelled":
+            return Redirect(f"/r/{code}?lang={language}", status_code=303)
+        event = await event_queries.event_by_id(conn, registration.event_id)
+        assert event is not None
+        return page(request, "registrations/cancel.html", registration=registration, event=event, code=code)
+
+    @post("/r/{code:str}/cancel", status_code=303)
+    async def cancel(
+        self,
+        code: FromPath[str],
+        data: URLEncodedBody[dict[str, str]],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        settings: Config,
+        now: Now,
+    ) -> Redirect:
+        """Cancels only with the confirmation page's `confirm=yes`; anything else is shown that page first."""
+        registration = await by_code(conn, settings, links.MANAGE, code)
+        language = request_language(request)
+        if data.get("confirm") != "yes":
+            return Redirect(f"/r/{code}/cancel?lang={language}", status_code=303)
         if registration.status != "cancelled":
             await domain.cancel_registration(
                 conn, registration.id, actor=domain.ATTENDEE, now=now, end_hooks=REGISTRATION_END_HOOKS
             )
-        return Redirect(f"/r/{code}?notice=cancelled", status_code=303)
+        return Redirect(f"/r/{code}?notice=cancelled&lang={language}", status_code=303)
+
+    @post("/r/{code:str}/register-again", status_code=303)
+    async def register_again(
+        self, code: FromPath[str], request: Request[Any, Any, Any], conn: Conn, settings: Config, now: Now
+    ) -> Redirect:
+        """The way back after cancelling: a new registration with the same answers (a seat if one is free, else
+        the waiting list), at a new manage link. Refusals (closed, registered again already) come back here."""
+        registration = await by_code(conn, settings, links.MANAGE, code)
+        language = request_language(request)
+        event = await event_queries.event_by_id(conn, registration.event_id)
+        assert event is not None
+        if registration.status != "cancelled":
+            return Redirect(f"/r/{code}?lang={language}", status_code=303)
+        if event.kind == "workshop":  # perspectives are ranked again on the sign-up form
+            return Redirect(f"/workshops/{event.slug}/register?lang={language}", status_code=303)
+        attendee = RegistrationIn(
+            name=registration.name,
+            email=registration.email,
+            accept_privacy=True,
+            organisation=registration.organisation,
+            role=registration.role,  # type: ignore[arg-type]  # stored from the same Literal
+            dietary=registration.dietary,
+            accessibility=registration.accessibility,
+            language=registration.language,
+            answers=registration.answers,
+        )
+        try:
+            again, _choices = await programme.register_with_sessions(conn, event.slug, attendee, now=now)
+        except DomainError as error:
+            return Redirect(f"/r/{code}?notice={quote(error.code)}&lang={language}", status_code=303)
+        return Redirect(f"{links.manage_url(settings, again)}?welcome=1&lang={language}", status_code=303)
 
     @post("/r/{code:str}/erase", status_code=303)
     async def erase(

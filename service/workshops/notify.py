@@ -47,8 +47,7 @@ async def send_placement_mail(context: JobContext, job: Job) -> Mapping[str, Any
         registration=registration,
         event=event,
         group=group,
-        manage_url=links.manage_url(context.settings, registration),
-        ticket_url=links.ticket_url(context.settings, registration),
+        **links.mail_links(context.settings, registration, event.slug),
     )
     await context.mailer.send(
         Mail(

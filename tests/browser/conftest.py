@@ -42,6 +42,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 STARTUP_SECONDS = 30
+# Screenshots the tests take of what a person sees, for a reviewer to look at: under build/ (not committed);
+# SCREENSHOT_DIR moves them to a folder CI keeps.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or PROJECT_ROOT / "build" / "screenshots")
 
 
 @dataclass(frozen=True)
@@ -144,3 +147,11 @@ def in_days(days: int, hour: int) -> str:
     """An ISO moment `days` from today at `hour`:00 in Norway's summer offset (good enough for test data)."""
     day = (datetime.now(UTC) + timedelta(days=days)).date()
     return f"{day.isoformat()}T{hour:02d}:00:00+02:00"
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save the whole page as SCREENSHOTS/<name>.png (name: area-step-language-viewport) and return the path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import LiveServer, in_days
+from tests.browser.conftest import LiveServer, in_days, screenshot
 from tests.browser.test_public_pages import PHONE, axe_violations, readable
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,9 @@ TEXTS = {
         "confirmed": "Bekreftet",
         "ticket": "Vis billetten din",
         "cancel": "Meld meg av",
+        "confirm": "Ja, meld meg av",
         "cancelled": "Avmeldt",
+        "again": "Meld meg på igjen",
     },
     "nn": {
         "submit": "Meld deg på",
@@ -35,7 +37,9 @@ TEXTS = {
         "confirmed": "Stadfesta",
         "ticket": "Vis billetten din",
         "cancel": "Meld meg av",
+        "confirm": "Ja, meld meg av",
         "cancelled": "Avmeld",
+        "again": "Meld meg på att",
     },
     "en": {
         "submit": "Register",
@@ -46,7 +50,9 @@ TEXTS = {
         "confirmed": "Confirmed",
         "ticket": "Show your ticket",
         "cancel": "Cancel my registration",
+        "confirm": "Yes, cancel my registration",
         "cancelled": "Cancelled",
+        "again": "Register again",
     },
 }
 
@@ -108,6 +114,16 @@ def test_register_on_a_phone_then_cancel(
     assert_accessible(phone, axe_source)
 
     phone.go_back()
-    phone.get_by_role("button", name=text["cancel"]).click()
+    phone.get_by_role("link", name=text["cancel"]).click()
+    phone.wait_for_url("**/cancel?lang=*")
+    assert_accessible(phone, axe_source)
+    screenshot(phone, f"registration-cancel-question-{language}-phone")
+    phone.get_by_role("button", name=text["confirm"]).click()
     phone.wait_for_url("**notice=cancelled*")
     assert text["cancelled"] in phone.inner_text(".status-card")
+    assert_accessible(phone, axe_source)
+    screenshot(phone, f"registration-cancelled-{language}-phone")
+
+    phone.get_by_role("button", name=text["again"]).click()
+    phone.wait_for_url("**welcome=1*")
+    assert text["confirmed"] in phone.inner_text(".status-card")

@@ -134,7 +134,7 @@ async def test_ticket_of_cancelled_or_forged_code_is_404_page(client: Client, ma
     ).json()
     path = created["ticket_url"].removeprefix("http://testserver.local")
     secret = created["manage_url"].rsplit("/", 1)[1]
-    await client.post(f"/r/{secret}/cancel")
+    await client.post(f"/r/{secret}/cancel", data={"confirm": "yes"})
 
     cancelled = await client.get(path, headers={"accept": "text/html"})
     forged = await client.get("/t/T1AAAA", headers={"accept": "text/html"})
@@ -153,7 +153,7 @@ async def test_manage_page_change_cancel_and_erase(
     changed = await client.post(
         path, data={"name": "Kari N. Nordmann", "dietary": "Vegan", "language": "en"}, follow_redirects=False
     )
-    cancelled = await client.post(f"{path}/cancel", follow_redirects=False)
+    cancelled = await client.post(f"{path}/cancel", data={"confirm": "yes"}, follow_redirects=False)
     after_cancel = await client.get(path + "?lang=en")
     erased = await client.post(f"{path}/erase")
 

@@ -241,7 +241,7 @@ async def test_ticket_and_manage_pages_and_mails_link_to_the_new_link_page(
     assert 'href="/events/kk/new-link?lang=en"' in ticket.text
     assert 'href="/events/kk/new-link?lang=en"' in manage.text
     assert "http://testserver.local/events/kk/new-link" in body_of(mail, "plain")
-    assert 'href="http://testserver.local/events/kk/new-link"' in body_of(mail, "html")
+    assert 'href="http://testserver.local/events/kk/new-link?lang=nn"' in body_of(mail, "html")
 
 
 @pytest.fixture
