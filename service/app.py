@@ -325,6 +325,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
     from .nominations.pages import PRIZE_PAGES
     from .nominations.routes import PRIZE_ROUTES
     from .openapi import declare_closed_objects
+    from .privacy.routes import PRIVACY_ROUTES
     from .programme.routes import PROGRAMME_ROUTES
     from .registrations.routes import REGISTRATION_ROUTES
     from .slack.routes import SlackController
@@ -341,6 +342,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             *PROGRAMME_ROUTES,
             *PRIZE_ROUTES,
             *PRIZE_PAGES,
+            *PRIVACY_ROUTES,
             *WORKSHOP_ROUTES,
             SlackChannelController,
             SlackController,

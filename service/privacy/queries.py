@@ -46,17 +46,18 @@ SELECT (SELECT count(*) FROM scores) + (SELECT count(*) FROM conflicts)
 # Wrong console passwords only matter inside the lockout window; a week is kept to look into an attack.
 PURGE_SIGN_IN_FAILURES = "DELETE FROM console_sign_in_failures WHERE at < $1 - interval '7 days'"
 PURGE_SESSIONS = "DELETE FROM console_sessions WHERE expires_at < $1"
-PURGE_PASSWORD_LINKS = "DELETE FROM console_password_links WHERE expires_at < $1 - interval '7 days'"
+PURGE_PASSWORD_LINKS = "DELETE FROM console_password_links WHERE expires_at < $1 - interval '7 days'"  # noqa: S105
 
 # Finished jobs: done ones after a week (the person page lists the mails of that week), dead ones after 30
-# days (time enough to requeue them); once finished, a job keeps no text, address or link it carried (a
-# prepared mail's recipient and body, a Slack command's text and response URL).
+# days (time enough to requeue them, so they keep their payload). Once done, a job keeps no text, address or
+# link it carried (a prepared mail's recipient and body, a calendar farewell's address, a Slack command's text
+# and response URL).
 PURGE_DONE_JOBS = "DELETE FROM jobs WHERE done_at < $1 - interval '7 days'"
 PURGE_DEAD_JOBS = "DELETE FROM jobs WHERE dead_at < $1 - interval '30 days' AND done_at IS NULL"
-SCRUB_FINISHED_PAYLOADS = """
-UPDATE jobs SET payload = payload - ARRAY['to', 'text', 'html', 'response_url', 'user_name', 'secret']
- WHERE (done_at IS NOT NULL OR dead_at IS NOT NULL)
-   AND payload ?| ARRAY['to', 'text', 'html', 'response_url', 'user_name', 'secret']
+SCRUB_DONE_PAYLOADS = """
+UPDATE jobs SET payload = payload - ARRAY['to', 'email', 'name', 'text', 'html', 'response_url', 'user_name', 'secret']
+ WHERE done_at IS NOT NULL
+   AND payload ?| ARRAY['to', 'email', 'name', 'text', 'html', 'response_url', 'user_name', 'secret']
 """
 PURGE_IDEMPOTENCY_KEYS = "DELETE FROM idempotency_keys WHERE created_at < $1 - interval '24 hours'"
 

@@ -20,15 +20,13 @@ async def purge(conn: asyncpg.Connection, *, now: datetime, default_days: int) -
         counts = {
             "registrations": queries.count_of(await conn.execute(queries.PURGE_REGISTRATIONS, now, default_days)),
             "nominations": queries.count_of(await conn.execute(queries.PURGE_NOMINATIONS, now, default_days)),
-            "winners_kept_as_history": queries.count_of(
-                await conn.execute(queries.STRIP_WINNERS, now, default_days)
-            ),
+            "winners_kept_as_history": queries.count_of(await conn.execute(queries.STRIP_WINNERS, now, default_days)),
             "sign_in_failures": queries.count_of(await conn.execute(queries.PURGE_SIGN_IN_FAILURES, now)),
             "expired_sessions": queries.count_of(await conn.execute(queries.PURGE_SESSIONS, now)),
             "password_links": queries.count_of(await conn.execute(queries.PURGE_PASSWORD_LINKS, now)),
             "finished_jobs": queries.count_of(await conn.execute(queries.PURGE_DONE_JOBS, now))
             + queries.count_of(await conn.execute(queries.PURGE_DEAD_JOBS, now)),
-            "job_payloads_scrubbed": queries.count_of(await conn.execute(queries.SCRUB_FINISHED_PAYLOADS)),
+            "job_payloads_scrubbed": queries.count_of(await conn.execute(queries.SCRUB_DONE_PAYLOADS)),
             "idempotency_records": queries.count_of(await conn.execute(queries.PURGE_IDEMPOTENCY_KEYS, now)),
         }
         counts["winner_scores"] = int(await conn.fetchval(queries.STRIP_WINNER_SCORES, now))
@@ -38,7 +36,9 @@ async def purge(conn: asyncpg.Connection, *, now: datetime, default_days: int) -
     return counts
 
 
-def purger(default_days: int, clock: Callable[[], datetime]) -> Callable[[asyncpg.Connection], Awaitable[dict[str, int]]]:
+def purger(
+    default_days: int, clock: Callable[[], datetime]
+) -> Callable[[asyncpg.Connection], Awaitable[dict[str, int]]]:
     """The purge as the worker runs it: with the RETENTION_DAYS setting and the worker's clock."""
 
     async def run(conn: asyncpg.Connection) -> dict[str, int]:
