@@ -14,7 +14,7 @@ AUDIT = "INSERT INTO audit_log (at, actor, event_id, action, data) VALUES ($1, $
 # and announcement recipients keep a row without the person (counts still add up). The events stay.
 PURGE_REGISTRATIONS = """
 DELETE FROM registrations r USING events e
- WHERE r.event_id = e.id AND e.ends_at < $1 - make_interval(days => coalesce(e.retention_days, $2))
+ WHERE r.event_id = e.id AND e.ends_at < $1::timestamptz - make_interval(days => coalesce(e.retention_days, $2))
 """
 
 # Nominations of calls whose scoring closed more than the retention period ago (the awarding event's period
@@ -22,7 +22,7 @@ DELETE FROM registrations r USING events e
 # history (nominee name, title, organisation) without contact details, nominator or justification.
 _OLD_CALLS = """
 SELECT c.id FROM prize_calls c LEFT JOIN events e ON e.id = c.event_id
- WHERE c.scoring_closes_at < $1 - make_interval(days => coalesce(e.retention_days, $2))
+ WHERE c.scoring_closes_at < $1::timestamptz - make_interval(days => coalesce(e.retention_days, $2))
 """
 PURGE_NOMINATIONS = f"DELETE FROM nominations WHERE status <> 'winner' AND call_id IN ({_OLD_CALLS})"
 STRIP_WINNERS = f"""
@@ -44,22 +44,22 @@ SELECT (SELECT count(*) FROM scores) + (SELECT count(*) FROM conflicts)
 """
 
 # Wrong console passwords only matter inside the lockout window; a week is kept to look into an attack.
-PURGE_SIGN_IN_FAILURES = "DELETE FROM console_sign_in_failures WHERE at < $1 - interval '7 days'"
+PURGE_SIGN_IN_FAILURES = "DELETE FROM console_sign_in_failures WHERE at < $1::timestamptz - interval '7 days'"
 PURGE_SESSIONS = "DELETE FROM console_sessions WHERE expires_at < $1"
-PURGE_PASSWORD_LINKS = "DELETE FROM console_password_links WHERE expires_at < $1 - interval '7 days'"  # noqa: S105
+PURGE_PASSWORD_LINKS = "DELETE FROM console_password_links WHERE expires_at < $1::timestamptz - interval '7 days'"  # noqa: S105
 
 # Finished jobs: done ones after a week (the person page lists the mails of that week), dead ones after 30
 # days (time enough to requeue them, so they keep their payload). Once done, a job keeps no text, address or
 # link it carried (a prepared mail's recipient and body, a calendar farewell's address, a Slack command's text
 # and response URL).
-PURGE_DONE_JOBS = "DELETE FROM jobs WHERE done_at < $1 - interval '7 days'"
-PURGE_DEAD_JOBS = "DELETE FROM jobs WHERE dead_at < $1 - interval '30 days' AND done_at IS NULL"
+PURGE_DONE_JOBS = "DELETE FROM jobs WHERE done_at < $1::timestamptz - interval '7 days'"
+PURGE_DEAD_JOBS = "DELETE FROM jobs WHERE dead_at < $1::timestamptz - interval '30 days' AND done_at IS NULL"
 SCRUB_DONE_PAYLOADS = """
 UPDATE jobs SET payload = payload - ARRAY['to', 'email', 'name', 'text', 'html', 'response_url', 'user_name', 'secret']
  WHERE done_at IS NOT NULL
    AND payload ?| ARRAY['to', 'email', 'name', 'text', 'html', 'response_url', 'user_name', 'secret']
 """
-PURGE_IDEMPOTENCY_KEYS = "DELETE FROM idempotency_keys WHERE created_at < $1 - interval '24 hours'"
+PURGE_IDEMPOTENCY_KEYS = "DELETE FROM idempotency_keys WHERE created_at < $1::timestamptz - interval '24 hours'"
 
 
 def count_of(status: str) -> int:
