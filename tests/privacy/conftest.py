@@ -26,7 +26,8 @@ async def insert_event(
 ) -> UUID:
     event_id: UUID = await conn.fetchval(
         """INSERT INTO events (slug, kind, title, starts_at, ends_at, capacity, status, retention_days)
-           VALUES ($1, 'conference', '{"nb": "Dag"}', $2::timestamptz - interval '6 hours', $2, 10, 'published', $3) RETURNING id""",
+           VALUES ($1, 'conference', '{"nb": "Dag"}', $2::timestamptz - interval '6 hours', $2, 10, 'published', $3)
+           RETURNING id""",
         slug,
         ends_at,
         retention_days,
@@ -50,7 +51,8 @@ async def insert_call(conn: asyncpg.Connection, slug: str, scoring_closes_at: da
     )
     call_id: UUID = await conn.fetchval(
         """INSERT INTO prize_calls (prize_id, year, opens_at, closes_at, scoring_closes_at)
-           VALUES ($1, 2020, $2::timestamptz - interval '60 days', $2::timestamptz - interval '30 days', $2) RETURNING id""",
+           VALUES ($1, 2020, $2::timestamptz - interval '60 days', $2::timestamptz - interval '30 days', $2)
+           RETURNING id""",
         prize_id,
         scoring_closes_at,
     )
@@ -70,7 +72,8 @@ async def insert_nomination(
                                     nominee_key, title, justification, nominator_name, nominator_email,
                                     nominator_relation, secret_hash, withdrawn_at)
            VALUES ($1, $2, 'group', 'GAMUT', 'Universitetet i Bergen', $4, 'gamut', 'Musikkterapi',
-                   'Fordi dei gjer forsking til praksis.', 'Beate Husa', $3, 'Byråd', decode(md5(random()::text), 'hex'),
+                   'Fordi dei gjer forsking til praksis.', 'Beate Husa', $3, 'Byråd',
+                   decode(md5(random()::text), 'hex'),
                    CASE WHEN $2 = 'withdrawn' THEN now() END)
            RETURNING id""",
         call_id,

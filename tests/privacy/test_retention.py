@@ -89,7 +89,7 @@ async def arrange(conn: asyncpg.Connection) -> dict[str, object]:
 
 
 async def test_purge_removes_each_kind_that_is_due_and_keeps_the_rest(conn):
-    ids = await arrange(conn)
+    await arrange(conn)
     before = await table_counts(conn)
 
     counts = await retention.purge(conn, now=T0, default_days=180)
