@@ -18,7 +18,8 @@ async def with_everything(conn: asyncpg.Connection, registration_id: UUID, event
     """A session chosen, perspectives ranked, a group, a scan at the door, an announcement, a calendar invite."""
     session = await conn.fetchval(
         """INSERT INTO sessions (event_id, kind, title, starts_at, ends_at)
-           VALUES ($1, 'parallel', '{"nb": "Velferdsteknologi"}', $2::timestamptz, $2::timestamptz + interval '1 hour') RETURNING id""",
+           VALUES ($1, 'parallel', '{"nb": "Velferdsteknologi"}', $2::timestamptz, $2::timestamptz + interval '1 hour')
+           RETURNING id""",
         event_id,
         T0,
     )
