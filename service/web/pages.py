@@ -48,11 +48,12 @@ async def event_detail(slug: FromPath[str], request: Request[Any, Any, Any], con
 
 
 def _domain_pages() -> list[Any]:
+    from ..privacy.pages import PRIVACY_PAGES
     from ..programme.pages import PROGRAMME_PAGES
     from ..registrations.pages import RegistrationPages
     from ..workshops.pages import WorkshopPages
 
-    return [RegistrationPages, WorkshopPages, *PROGRAMME_PAGES]
+    return [RegistrationPages, WorkshopPages, *PROGRAMME_PAGES, *PRIVACY_PAGES]
 
 
 PAGE_ROUTES: list[Any] = [event_list, event_detail, *_domain_pages()]

@@ -9,7 +9,7 @@ import asyncpg
 
 from service.accounts.domain import add_user
 from service.privacy import retention
-from tests.conftest import T0
+from tests.conftest import T0, auth
 from tests.privacy.conftest import insert_call, insert_event, insert_nomination, insert_registration
 
 DAY = timedelta(days=1)
@@ -195,3 +195,14 @@ async def test_event_retention_days_out_of_range_is_refused_by_the_database(conn
         refused = None
 
     assert refused == "events_retention_days_check"
+
+
+async def test_an_event_carries_its_own_retention_period_through_the_api(client, make_event, organiser_token):
+    await make_event(slug="juni", retention_days=30)
+
+    changed = await client.patch("/api/v1/events/juni", json={"retention_days": 90}, headers=auth(organiser_token))
+    refused = await client.patch("/api/v1/events/juni", json={"retention_days": 0}, headers=auth(organiser_token))
+
+    assert (changed.status_code, changed.json()["retention_days"]) == (200, 90)
+    assert refused.status_code == 422
+    assert (await client.get("/api/v1/events/juni")).json()["retention_days"] == 90
