@@ -117,7 +117,8 @@ async def _mails(
     for row in await conn.fetch(MAILS, str(registration_id)):
         values: dict[str, Any] = {"event": pick(title, language)}
         if row["kind"] in SUBJECTS:
-            subject = gettext(language, SUBJECTS[row["kind"]]) % values
+            message = SUBJECTS[row["kind"]]
+            subject = gettext(language, message) % values
         elif row["kind"] == MAIL_PLACEMENT:
             name = (
                 await conn.fetchval(GROUP_NAME, UUID(row["payload"]["group_id"]))
