@@ -119,10 +119,17 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
     # A pooled connection whose server vanished mid-operation can be left half-way ("cannot switch to state 12;
     # another operation is in progress"): seen when PostgreSQL stopped under load. db.borrowed then closes it.
     asyncpg.InternalClientError,
-    # While the server vanishes, a request can also meet its connection already given back to the pool
-    # ("connection has been released back to the pool"); seen once under load, not yet explained (see the note).
-    asyncpg.InterfaceError,
 )
+
+# When the server closes a pooled connection that a request holds between two statements, asyncpg's
+# Connection._cleanup gives it back to the pool at once (PoolConnectionHolder._release_on_close) and detaches
+# the request's proxy, so the request's next statement raises this InterfaceError. Only this message counts:
+# other InterfaceErrors (an operation already in progress, a closed pool) are bugs of ours and stay 500s.
+_LOST_POOLED_CONNECTION = "connection has been released back to the pool"
+
+
+def _lost_pooled_connection(error: BaseException) -> bool:
+    return isinstance(error, asyncpg.InterfaceError) and _LOST_POOLED_CONNECTION in str(error)
 
 
 def is_unavailable(error: BaseException) -> bool:
@@ -131,7 +138,7 @@ def is_unavailable(error: BaseException) -> bool:
     for _ in range(5):
         if seen is None:
             return False
-        if isinstance(seen, UNAVAILABLE):
+        if isinstance(seen, UNAVAILABLE) or _lost_pooled_connection(seen):
             return True
         seen = seen.__cause__ or seen.__context__
     return False

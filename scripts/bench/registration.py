@@ -1,10 +1,23 @@
-"""Registration throughput: the real server (granian, 2 workers) against a fresh database, loaded by wrk
-from another process, next to pgbench running the same SQL transaction on the same database server.
+"""Registration throughput against the right baseline: the real server (granian, 2 workers, default log level)
+loaded by wrk from another process, next to pgbench running what the server runs for one registration — the
+rate-limit count (ratelimit.COUNT) and the registration statement (queries.REGISTER_BY_SLUG), both built from the
+service's own SQL constants — on the same kind of events, created through the same API.
 
-Prints registrations/s and p50/p99 per run, pgbench TPS uncontended (50 events) and contended (1 event),
-their medians over several runs, the ratio, and checks: no seat oversold, no registration lost.
+Four kinds of work, each measured over HTTP and with pgbench in every run (runs interleave, so a noisy machine
+hits both sides alike):
+
+  confirm, one hot event      every request takes a seat of one event (capacity 100,000)
+  confirm, 50 events          requests spread over 50 events
+  waiting list, one event     an event without seats: every request is put on the waiting list
+  waiting list, 50 events
+
+Then a fixed-arrival-rate run (scripts/bench/fixedrate.py, --rate a second, latency from the scheduled time) on
+the confirm path of one event. A 2-second warm-up before each HTTP measurement is excluded. Requests that failed
+(non-2xx, connection errors, timeouts) are counted and fail the run; so do oversold seats, lost registrations and
+gaps in waiting-list numbers.
 
     .venv/bin/python scripts/bench/registration.py [--runs 3] [--seconds 10] [--clients 32] [--workers 2]
+                                                  [--rate 500]
 """
 
 from __future__ import annotations
@@ -18,8 +31,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,77 +43,75 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import pgbench_binary, wait_http, wrk_figures  # noqa: E402
 
-from service import db  # noqa: E402
+from service import db, ratelimit  # noqa: E402
 from service.accounts.domain import add_user  # noqa: E402
 from service.cli import server_command  # noqa: E402
+from service.registrations import queries  # noqa: E402
 from tests.dbutil import admin_url, build_template, clone, drop  # noqa: E402
 from tests.smtp import free_port  # noqa: E402
 
-CAPACITY = 500
-PGBENCH_SCRIPT = """
-\\set e random(1, :events)
-\\set n random(1, 2000000000)
-BEGIN;
-SELECT id, status, ends_at, registration_opens_at, registration_closes_at, registration_paused
-  FROM events WHERE slug = 'pgb-' || :e;
-INSERT INTO registrations (event_id, status, name, email, email_norm, privacy_accepted_at, source)
-SELECT id, 'waitlisted', 'Pgbench Deltakar', 'p' || :n || '-' || :client_id || '@x.no',
-       'p' || :n || '-' || :client_id || '@x.no', now(), 'bench'
-  FROM events WHERE slug = 'pgb-' || :e
-ON CONFLICT DO NOTHING RETURNING id AS rid, event_id AS eid \\gset
-UPDATE event_seats SET registration_id = :rid
- WHERE id = (SELECT id FROM event_seats WHERE event_id = :eid AND registration_id IS NULL
-              ORDER BY event_id, id LIMIT 1 FOR UPDATE SKIP LOCKED);
-UPDATE registrations SET status = 'confirmed', confirmed_at = now() WHERE id = :rid;
-INSERT INTO registration_history (registration_id, actor, action) VALUES (:rid, 'public', 'registration.confirmed');
-INSERT INTO jobs (kind, payload, dedupe_key) VALUES ('registration.confirmed', '{}', 'pgb:' || :rid);
-COMMIT;
-"""
+HOT_CAPACITY = 100_000  # the API's largest event; a run on the hot event takes fewer seats than this
+SPREAD_CAPACITY = 20_000
 
 
-async def prepare(server: str, name: str, template: str, token_holder: list[str]) -> str:
-    url = await clone(server, template, name)
-    conn = await db.connect(url)
-    try:
-        token_holder.append((await add_user(conn, email="bench@bergen.kommune.no", role="admin")).token)
-        for n in range(1, 51):
-            event_id = await conn.fetchval(
-                """INSERT INTO events (slug, kind, title, starts_at, ends_at, capacity, status)
-                   VALUES ($1, 'conference', '{"nb": "Pgbench"}', now() + interval '30 days',
-                           now() + interval '31 days', 100000, 'published') RETURNING id""",
-                f"pgb-{n}",
-            )
-            await conn.execute("INSERT INTO event_seats (event_id) SELECT $1 FROM generate_series(1, 100000)", event_id)
-        await conn.execute("ANALYZE")
-        await conn.execute(f'ALTER DATABASE "{name}" SET log_min_duration_statement = 1000')
-    finally:
-        await conn.close()
-    return url
+@dataclass(frozen=True)
+class Work:
+    name: str
+    path: str  # "confirm" or "waitlist"
+    events: int
+
+    @property
+    def capacity(self) -> int:
+        if self.path == "waitlist":
+            return 0
+        return HOT_CAPACITY if self.events == 1 else SPREAD_CAPACITY
 
 
-def create_event(base: str, token: str, slug: str) -> None:
-    body = json.dumps(
-        {
-            "slug": slug,
-            "kind": "conference",
-            "title": {"nb": "Benchmark"},
-            "capacity": CAPACITY,
-            "status": "published",
-            "starts_at": "2030-06-10T09:00:00+02:00",
-            "ends_at": "2030-06-10T16:00:00+02:00",
-        }
-    )
+WORKS = (
+    Work("confirm, one hot event", "confirm", 1),
+    Work("confirm, 50 events", "confirm", 50),
+    Work("waiting list, one event", "waitlist", 1),
+    Work("waiting list, 50 events", "waitlist", 50),
+)
+
+
+@dataclass
+class Figures:
+    http: list[dict[str, float]] = field(default_factory=list)
+    pgbench: list[float] = field(default_factory=list)
+
+
+def api(base: str, token: str, path: str, body: dict[str, object]) -> None:
     request = urllib.request.Request(
-        f"{base}/api/v1/events",
-        data=body.encode(),
+        f"{base}{path}",
+        data=json.dumps(body).encode(),
         method="POST",
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 201
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 201, response.status
 
 
-def run_wrk(base: str, slug: str, clients: int, seconds: int) -> dict[str, float]:
+def create_events(base: str, token: str, prefix: str, work: Work) -> None:
+    """Events made as organisers make them (through the API, seats and all)."""
+    for n in range(1, work.events + 1):
+        api(
+            base,
+            token,
+            "/api/v1/events",
+            {
+                "slug": f"{prefix}{n}",
+                "kind": "conference",
+                "title": {"nb": "Ytingsmåling"},
+                "capacity": work.capacity,
+                "status": "published",
+                "starts_at": "2030-06-10T09:00:00+02:00",
+                "ends_at": "2030-06-10T16:00:00+02:00",
+            },
+        )
+
+
+def run_wrk(base: str, prefix: str, events: int, clients: int, seconds: int) -> dict[str, float]:
     output = subprocess.run(
         [
             "wrk",
@@ -114,7 +127,9 @@ def run_wrk(base: str, slug: str, clients: int, seconds: int) -> dict[str, float
             str(ROOT / "scripts/bench/register.lua"),
             base,
             "--",
-            f"/api/v1/events/{slug}/registrations",
+            f"/api/v1/events/{prefix}",
+            str(events),
+            uuid.uuid4().hex[:8],
         ],
         capture_output=True,
         text=True,
@@ -123,58 +138,107 @@ def run_wrk(base: str, slug: str, clients: int, seconds: int) -> dict[str, float
     return wrk_figures(output)
 
 
-def run_pgbench(url: str, events: int, clients: int, seconds: int) -> float:
+def _substitute(sql: str, values: dict[str, str]) -> str:
+    for placeholder in sorted(values, key=lambda p: -int(p[1:])):  # $11 before $1
+        sql = sql.replace(placeholder, values[placeholder])
+    return " ".join(line.strip() for line in sql.strip().splitlines() if not line.strip().startswith("--"))
+
+
+def pgbench_script(prefix: str, events: int) -> str:
+    """One registration as the server makes it: the rate-limit count of the e-mail address, then the registration
+    statement, each in its own transaction (the server runs both in autocommit)."""
+    email = "'p' || :client_id || '-' || :n || '@bench.example.no'"
+    count = _substitute(
+        ratelimit.COUNT,
+        {
+            "$1": f"ARRAY[decode(md5({email}), 'hex')]",
+            "$2": "ARRAY[date_trunc('hour', now()) + interval '1 hour']",
+        },
+    )
+    register = _substitute(
+        queries.REGISTER_BY_SLUG,
+        {
+            "$1": f"'{prefix}' || :e",
+            "$2": "'Pgbench Deltakar'",
+            "$3": email,
+            "$4": "'Bergen kommune'",
+            "$5": "NULL::text",
+            "$6": "''",
+            "$7": "''",
+            "$8": "'nb'",
+            "$9": "'{}'::jsonb",
+            "$10": "now()",
+            "$11": "'web'",
+        },
+    )
+    return f"\\set e random(1, {events})\n\\set n random(1, 2000000000)\n{count};\n{register};\n"
+
+
+def run_pgbench(url: str, prefix: str, events: int, clients: int, seconds: int) -> float:
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as handle:
-        handle.write(PGBENCH_SCRIPT)
+        handle.write(pgbench_script(prefix, events))
         script = handle.name
     try:
-        env = dict(os.environ)
         output = subprocess.run(
-            [
-                pgbench_binary(),
-                "-n",
-                "-M",
-                "prepared",
-                "-c",
-                str(clients),
-                "-j",
-                "2",
-                "-T",
-                str(seconds),
-                "-D",
-                f"events={events}",
-                "-f",
-                script,
-                url,
-            ],
+            [pgbench_binary(), "-n", "-M", "prepared", "-c", str(clients), "-j", "2", "-T", str(seconds)]  # noqa: RUF005
+            + ["-f", script, url],
             capture_output=True,
             text=True,
-            env=env,
             check=False,
         )
     finally:
         os.unlink(script)
-    # A client whose transaction failed (e.g. a rare duplicate e-mail) aborts; the others' tps still counts.
     match = re.search(r"tps = ([\d.]+)", output.stdout)
+    failed = re.search(r"number of failed transactions: (\d+)", output.stdout)
     assert match, output.stdout + output.stderr
+    assert not failed or failed.group(1) == "0", output.stdout
     return float(match.group(1))
 
 
-async def verify(url: str, slug: str) -> tuple[int, int, int, int]:
+async def analyze(url: str) -> None:
+    conn = await db.connect(url)
+    try:
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+async def verify(url: str, prefix: str) -> tuple[int, int, int, int, int]:
+    """confirmed, waitlisted, seats, seats taken, and waiting-list numbers missing (gaps) over the events."""
     conn = await db.connect(url)
     try:
         row = await conn.fetchrow(
-            """SELECT count(*) FILTER (WHERE r.status = 'confirmed') AS confirmed,
-                      count(*) FILTER (WHERE r.status = 'waitlisted') AS waitlisted,
-                      (SELECT count(*) FROM event_seats s WHERE s.event_id = e.id) AS seats,
-                      (SELECT count(*) FROM event_seats s WHERE s.event_id = e.id
-                          AND s.registration_id IS NOT NULL) AS taken
-                 FROM events e LEFT JOIN registrations r ON r.event_id = e.id WHERE e.slug = $1 GROUP BY e.id""",
-            slug,
+            """WITH ev AS (SELECT id FROM events WHERE slug LIKE $1 || '%')
+               SELECT (SELECT count(*) FROM registrations r JOIN ev ON ev.id = r.event_id
+                        WHERE r.status = 'confirmed') AS confirmed,
+                      (SELECT count(*) FROM registrations r JOIN ev ON ev.id = r.event_id
+                        WHERE r.status = 'waitlisted') AS waitlisted,
+                      (SELECT count(*) FROM event_seats s JOIN ev ON ev.id = s.event_id) AS seats,
+                      (SELECT count(*) FROM event_seats s JOIN ev ON ev.id = s.event_id
+                        WHERE s.registration_id IS NOT NULL) AS taken,
+                      (SELECT coalesce(sum(top - n), 0) FROM (
+                          SELECT max(r.waitlist_no) AS top, count(r.waitlist_no) AS n
+                            FROM registrations r JOIN ev ON ev.id = r.event_id GROUP BY r.event_id) w) AS gaps""",
+            prefix,
         )
-        return row["confirmed"], row["waitlisted"], row["seats"], row["taken"]
+        return row["confirmed"], row["waitlisted"], row["seats"], row["taken"], row["gaps"]
     finally:
         await conn.close()
+
+
+def fixed_rate(base: str, slug: str, rate: int, seconds: int) -> dict[str, float]:
+    template = json.dumps(
+        {"name": "Fast Rate", "email": "f{n}@bench.example.no", "accept_privacy": True, "organisation": "Bergen"}
+    )
+    output = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/bench/fixedrate.py"), "--url", base, "--rate", str(rate)]  # noqa: RUF005
+        + ["--seconds", str(seconds), "--path", f"/api/v1/events/{slug}/registrations", "--body-template", template],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    figures: dict[str, float] = json.loads(output.strip().splitlines()[-1])
+    return figures
 
 
 def main() -> None:
@@ -183,80 +247,114 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rate", type=int, default=500, help="requests a second of the fixed-rate run")
     args = parser.parse_args()
 
     server = admin_url()
     template = f"mp_bench_tpl_{os.getpid()}"
     name = f"mp_bench_{uuid.uuid4().hex[:8]}"
     asyncio.run(build_template(server, template))
-    tokens: list[str] = []
-    url = asyncio.run(prepare(server, name, template, tokens))
+    url = asyncio.run(clone(server, template, name))
+
+    async def organiser() -> str:
+        conn = await db.connect(url)
+        try:
+            return (await add_user(conn, email="bench@bergen.kommune.no", role="admin")).token
+        finally:
+            await conn.close()
+
+    token = asyncio.run(organiser())
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "DATABASE_URL": url,
         "SECRET_KEY": "bench-" + uuid.uuid4().hex,
-        "LOG_LEVEL": "WARNING",
         "BASE_URL": base,
         "DB_POOL_SIZE": "20",
         # Every request comes from 127.0.0.1: the per-address limit would refuse all but 60 a minute. The per-e-mail
-        # limit stays on (each registration has its own address), so its statement is part of the figure.
+        # limit stays on (each registration has its own address), so its statement is part of the figure, and
+        # pgbench runs it too.
         "PUBLIC_RATE_LIMIT": os.environ.get("PUBLIC_RATE_LIMIT", "0"),
     }
+    env.pop("LOG_LEVEL", None)  # the default level: the request log line production writes is part of the cost
+    log = tempfile.NamedTemporaryFile("w", prefix="moteplass-bench-", suffix=".log", delete=False)  # noqa: SIM115
     server_process = subprocess.Popen(
-        server_command("127.0.0.1", port, args.workers),
-        env=env,
-        cwd=ROOT,
+        server_command("127.0.0.1", port, args.workers), env=env, cwd=ROOT, stdout=log, stderr=log
     )
-    ours: list[dict[str, float]] = []
-    uncontended: list[float] = []
-    contended: list[float] = []
+    figures = {work.name: Figures() for work in WORKS}
+    steady: list[dict[str, float]] = []
     problems: list[str] = []
     try:
         wait_http(f"{base}/readyz")
         for run in range(1, args.runs + 1):
-            slug = f"bench-{run}"
-            create_event(base, tokens[0], slug)
-            result = run_wrk(base, slug, args.clients, args.seconds)
-            confirmed, waitlisted, seats, taken = asyncio.run(verify(url, slug))
-            if confirmed > CAPACITY or taken != confirmed or seats != CAPACITY:
-                problems.append(f"run {run}: oversold ({confirmed} confirmed, {taken} seats taken of {seats})")
-            if confirmed + waitlisted < result["requests"] - result["bad_status"]:
-                problems.append(
-                    f"run {run}: lost registrations ({confirmed + waitlisted} stored, "
-                    f"{result['requests'] - result['bad_status']:.0f} answered 2xx)"
+            for number, work in enumerate(WORKS):
+                tag = f"r{run}w{number}"
+                create_events(base, token, f"{tag}-warm-", Work(work.name, work.path, 1))
+                run_wrk(base, f"{tag}-warm-", 1, args.clients, 2)  # warm-up, not counted
+                create_events(base, token, f"{tag}-http-", work)
+                create_events(base, token, f"{tag}-pgb-", work)
+                asyncio.run(analyze(url))  # fresh statistics for both sides, as autovacuum would give them
+                result = run_wrk(base, f"{tag}-http-", work.events, args.clients, args.seconds)
+                confirmed, waitlisted, seats, taken, gaps = asyncio.run(verify(url, f"{tag}-http-"))
+                answered = result["requests"] - result["bad_status"]
+                if taken != confirmed or confirmed > seats:
+                    problems.append(f"{tag}: oversold ({confirmed} confirmed, {taken} seats taken of {seats})")
+                if confirmed + waitlisted < answered:
+                    problems.append(f"{tag}: lost ({confirmed + waitlisted} stored, {answered:.0f} answered 2xx)")
+                if gaps:
+                    problems.append(f"{tag}: {gaps} waiting-list numbers missing")
+                if result["bad_status"] or result["failed"]:
+                    problems.append(f"{tag}: {result['bad_status']:.0f} non-2xx, {result['failed']:.0f} failed")
+                if work.path == "confirm" and waitlisted:
+                    problems.append(f"{tag}: {waitlisted} waitlisted on the confirm path (too few seats)")
+                if work.path == "waitlist" and confirmed:
+                    problems.append(f"{tag}: {confirmed} confirmed on the waiting-list path")
+                tps = run_pgbench(url, f"{tag}-pgb-", work.events, args.clients, args.seconds)
+                figures[work.name].http.append(result)
+                figures[work.name].pgbench.append(tps)
+                print(
+                    f"run {run} {work.name:<25} HTTP {result['rps']:6.0f}/s p50 {result['p50_ms']:5.1f} ms "
+                    f"p99 {result['p99_ms']:5.1f} ms | pgbench {tps:6.0f} tps | ratio {result['rps'] / tps:.2f}",
+                    flush=True,
                 )
-            if result["bad_status"]:
-                problems.append(f"run {run}: {result['bad_status']:.0f} non-2xx answers")
-            ours.append(result)
-            uncontended.append(run_pgbench(url, 50, args.clients, args.seconds))
-            contended.append(run_pgbench(url, 1, args.clients, args.seconds))
+            slug = f"r{run}-steady-"
+            create_events(base, token, slug, WORKS[0])
+            time.sleep(1)
+            result = fixed_rate(base, f"{slug}1", args.rate, args.seconds)
+            if result["bad_status"] or result["failed"]:
+                problems.append(f"run {run} fixed rate: {result['bad_status']} non-2xx, {result['failed']} failed")
+            steady.append(result)
             print(
-                f"run {run}: moteplass {result['rps']:.0f} registrations/s, p50 {result['p50_ms']:.1f} ms, "
-                f"p99 {result['p99_ms']:.1f} ms ({confirmed} confirmed, {waitlisted} waitlisted) | "
-                f"pgbench uncontended {uncontended[-1]:.0f} tps, one event {contended[-1]:.0f} tps",
+                f"run {run} fixed {args.rate}/s (sent {result['sent_rate']:.0f}/s): p50 {result['p50_ms']:.1f} ms "
+                f"p99 {result['p99_ms']:.1f} ms max {result['max_ms']:.1f} ms",
                 flush=True,
             )
     finally:
         server_process.terminate()
-        server_process.wait(timeout=20)
+        server_process.wait(timeout=30)
+        log.close()
+        os.unlink(log.name)
         asyncio.run(drop(server, name))
         asyncio.run(drop(server, template))
 
-    rps = statistics.median(r["rps"] for r in ours)
-    p50 = statistics.median(r["p50_ms"] for r in ours)
-    p99 = statistics.median(r["p99_ms"] for r in ours)
-    base_tps = statistics.median(uncontended)
     print()
-    print(f"median of {args.runs} runs, {args.clients} clients, {args.workers} web workers:")
-    print(f"  moteplass:            {rps:8.0f} registrations/s   p50 {p50:.1f} ms   p99 {p99:.1f} ms")
-    print(f"  pgbench uncontended:  {base_tps:8.0f} tps (same transaction, 50 events)")
-    print(f"  pgbench one event:    {statistics.median(contended):8.0f} tps")
-    print(f"  ratio moteplass / pgbench uncontended: {rps / base_tps:.2f}")
+    print(f"median of {args.runs} interleaved runs, {args.clients} connections, {args.workers} web workers:")
+    print(f"  {'work':<25} {'HTTP/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'pgbench tps':>12} {'ratio':>6}")
+    for work in WORKS:
+        got = figures[work.name]
+        rps = statistics.median(r["rps"] for r in got.http)
+        tps = statistics.median(got.pgbench)
+        print(
+            f"  {work.name:<25} {rps:7.0f} {statistics.median(r['p50_ms'] for r in got.http):7.1f} "
+            f"{statistics.median(r['p99_ms'] for r in got.http):7.1f} {tps:12.0f} "
+            f"{statistics.median(r['rps'] / t for r, t in zip(got.http, got.pgbench, strict=True)):6.2f}"
+        )
     print(
-        "  oversold seats: 0, lost registrations: 0" if not problems else "  PROBLEMS:\n    " + "\n    ".join(problems)
+        f"  fixed {args.rate}/s, one event: p50 {statistics.median(r['p50_ms'] for r in steady):.1f} ms, "
+        f"p99 {statistics.median(r['p99_ms'] for r in steady):.1f} ms (from the scheduled time)"
     )
+    print("  oversold 0, lost 0, failed 0, gaps 0" if not problems else "  PROBLEMS:\n    " + "\n    ".join(problems))
     if problems:
         raise SystemExit(1)
 

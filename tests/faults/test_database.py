@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 from service import db
@@ -112,3 +113,31 @@ async def test_paused_database_answers_503_within_the_request_budget(private_pg,
     assert set(summary(paused)) == {503}, summary(paused)
     assert max(o.seconds for o in paused) < 3 + 1.0  # the budget, plus the answer's own way back
     assert 201 in summary(after)
+
+
+async def test_a_pooled_connection_lost_between_statements_counts_as_unavailable(database_url):
+    """The server ends a pooled connection that a request holds between two statements: asyncpg gives it back to
+    the pool at once and the request's next statement raises InterfaceError ("released back to the pool"). That
+    is the database going away (503), while an InterfaceError of our own misuse stays a 500."""
+    pool = await db.create_pool(database_url, size=2)
+    try:
+        async with pool.acquire() as held:
+            pid = await held.fetchval("SELECT pg_backend_pid()")
+            async with pool.acquire() as other:
+                await other.execute("SELECT pg_terminate_backend($1)", pid)
+            # asyncpg notices the closed socket on its next read of the loop; the proxy is then detached.
+            assert await until(lambda: getattr(held, "_con", None) is None, 5)
+            try:
+                await held.fetchval("SELECT 1")
+            except Exception as error:
+                lost = error
+            else:
+                raise AssertionError("a terminated connection answered")
+        assert isinstance(lost, asyncpg.InterfaceError)
+        assert "released back to the pool" in str(lost)
+        assert db.is_unavailable(lost)
+        assert not db.is_unavailable(
+            asyncpg.InterfaceError("cannot perform operation: another operation is in progress")
+        )
+    finally:
+        await pool.close()
