@@ -46,6 +46,7 @@ def _form_page(
         errors=errors,
         field_labels=forms.FIELD_LABELS,
         error_texts=forms.ERROR_TEXTS,
+        retention_default=request.app.state.settings.retention_days,
     )
 
 
