@@ -64,7 +64,11 @@ async def audit_organiser_export(
     fmt: str,
 ) -> None:
     """One audit entry per list an organiser downloads: who, which filter, how many rows, which format."""
-    clean = {name: value for name, value in filters.items() if value not in (None, "")}
+    clean = {
+        name: value if isinstance(value, (str, int, bool)) else str(value)  # a session or group id: its text
+        for name, value in filters.items()
+        if value not in (None, "")
+    }
     await queries.audit(
         conn,
         at=now,
