@@ -24,16 +24,32 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import bodies, db, logs
+from .announcements.routes import SlackChannelController
 from .checkin.domain import scan_batcher
 from .checkin.lane import PATH as SCAN_PATH
 from .checkin.lane import ScanLane, is_scan
+from .checkin.pages import CHECKIN_PAGES
+from .checkin.routes import CHECKIN_ROUTES
+from .console.guard import console_error, sign_in_redirect
+from .console.routes import CONSOLE_ROUTES
 from .errors import DomainError
+from .events.routes import EventController
 from .headers import with_security_headers
 from .http import DEPENDENCIES, request_language
 from .metrics import measured, metrics, sampling_pool
 from .migrate import load_migrations
-from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make, title_for
+from .nominations.pages import PRIZE_PAGES
+from .nominations.routes import PRIZE_ROUTES
+from .openapi import declare_closed_objects
+from .privacy.routes import PRIVACY_ROUTES
+from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make, path_of, title_for
+from .programme.routes import PROGRAMME_ROUTES
+from .registrations.routes import REGISTRATION_ROUTES
 from .settings import Settings
+from .slack.routes import SlackController
+from .web.pages import PAGE_ROUTES
+from .web.render import page
+from .workshops.routes import WORKSHOP_ROUTES
 
 log = logging.getLogger("moteplass.http")
 CLIENT_WENT_AWAY = "client disconnected prematurely"  # Litestar's words when the body ends in a disconnect
@@ -83,8 +99,6 @@ def _is_jury_page(request: Request[Any, Any, Any]) -> bool:
 
 
 def _html_error(request: Request[Any, Any, Any], status: int, code: str, retry_after: int = 0) -> Response[Any]:
-    from .web.render import page
-
     language = request_language(request)
     template = page(
         request, "error.html", title=title_for(code, language), status=status, code=code, retry_after=retry_after
@@ -97,12 +111,8 @@ def _html_error(request: Request[Any, Any, Any], status: int, code: str, retry_a
 
 def _on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if _is_console_page(request):
-        from .console.guard import console_error
-
         return console_error(request, exc)
     if _is_jury_page(request) and exc.status == 401:
-        from .console.guard import sign_in_redirect
-
         return sign_in_redirect(request)
     if (_wants_html(request) or _is_jury_page(request)) and exc.status in (401, 403, 404, 409, 410):
         return _html_error(request, exc.status, exc.code)
@@ -126,10 +136,7 @@ def _on_validation_error(request: Request[Any, Any, Any], exc: ValidationExcepti
             continue
         message = str(item.get("message", "invalid"))
         key = str(item.get("key", ""))
-        if not key:
-            found = re.search(r"at `([^`]+)`", message)
-            key = found.group(1) if found else ""
-        field = _field_of(key)
+        field = _field_of(key or path_of(message) or "")
         named = re.search(r"(unknown|missing required) field `([^`]+)`", message)
         code = "invalid"
         if named:
@@ -316,21 +323,6 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
                 yield
         finally:
             await app.state.pool.close()
-
-    from .announcements.routes import SlackChannelController
-    from .checkin.pages import CHECKIN_PAGES
-    from .checkin.routes import CHECKIN_ROUTES
-    from .console.routes import CONSOLE_ROUTES
-    from .events.routes import EventController
-    from .nominations.pages import PRIZE_PAGES
-    from .nominations.routes import PRIZE_ROUTES
-    from .openapi import declare_closed_objects
-    from .privacy.routes import PRIVACY_ROUTES
-    from .programme.routes import PROGRAMME_ROUTES
-    from .registrations.routes import REGISTRATION_ROUTES
-    from .slack.routes import SlackController
-    from .web.pages import PAGE_ROUTES
-    from .workshops.routes import WORKSHOP_ROUTES
 
     return Moteplass(
         route_handlers=[

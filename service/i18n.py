@@ -6,10 +6,12 @@ Message ids are English; each language's catalog holds its texts. The language o
 
 from __future__ import annotations
 
+import io
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
@@ -60,10 +62,6 @@ def negotiate(query: str | None, cookie: str | None, accept_language: str | None
 @cache
 def translations(language: Language) -> Translations:
     """The catalog of one language: every .po file in its folder (one per area), read once per process."""
-    import io
-
-    from babel.messages.mofile import write_mo
-
     merged: Translations | None = None
     for path in sorted((TRANSLATIONS_DIR / language / "LC_MESSAGES").glob("*.po")):
         with path.open("rb") as handle:

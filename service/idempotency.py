@@ -10,12 +10,18 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 import asyncpg
+from litestar import Request, Response
+from litestar.params import HeaderParameter
 
 from .errors import Conflict, DomainError, Invalid
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+# The header a POST handler declares: `idempotency_key: Key = None`.
+Key = Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)]
 
 LOOKUP = "SELECT request_hash, status_code, body FROM idempotency_keys WHERE principal = $1 AND key = $2"
 STORE = """
@@ -78,3 +84,19 @@ async def run_once(
             await conn.execute(STORE, principal, key, fingerprint, status, body)
             return status, body, False
     raise failure
+
+
+async def respond(
+    request: Request[Any, Any, Any],
+    conn: asyncpg.Connection,
+    *,
+    principal: str,
+    key: str | None,
+    action: Callable[[], Awaitable[tuple[int, bytes]]],
+) -> Response[Any]:
+    """A POST's JSON answer under its `Idempotency-Key` (see `run_once`): the first answer, or its replay with
+    `Idempotent-Replayed: true`. The fingerprint is the method, path and body. Raises what `run_once` raises."""
+    fingerprint = request_fingerprint(request.method, request.url.path, await request.body()) if key else b""
+    status, body, replayed = await run_once(conn, principal=principal, key=key, fingerprint=fingerprint, action=action)
+    headers = {"idempotent-replayed": "true"} if replayed else {}
+    return Response(body, status_code=status, media_type="application/json", headers=headers)

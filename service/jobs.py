@@ -44,7 +44,7 @@ ON CONFLICT (dedupe_key) DO NOTHING
 RETURNING id
 """
 # The same, waking the workers in the same statement (one round trip): only when a job was added.
-ENQUEUE_AND_NOTIFY = f"WITH job AS ({ENQUEUE}) SELECT id, pg_notify('{CHANNEL}', '') FROM job"
+ENQUEUE_AND_NOTIFY = f"WITH job AS ({ENQUEUE}) SELECT id, pg_notify('{CHANNEL}', '') FROM job"  # noqa: S608 - composed from this module's SQL constants
 
 CLAIM = """
 UPDATE jobs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -187,3 +188,27 @@ def make(
         detail=detail,
         errors=errors or [],
     )
+
+
+_AT_PATH = re.compile(r"at `\$\.?([^`]*)`")
+_MISSING = re.compile(r"missing required field `([^`]+)`")
+
+
+def path_of(error: msgspec.ValidationError | str) -> str | None:
+    """Where a msgspec validation error points, as msgspec writes it after `$.`: `... - at `$.title.nb`` ->
+    "title.nb", `$.links[0]` -> "links[0]"; None when the message gives no place (an error on the whole object)."""
+    found = _AT_PATH.search(str(error))
+    return found.group(1) if found and found.group(1) else None
+
+
+def field_of(error: msgspec.ValidationError | str, *, top: bool = False) -> str | None:
+    """The field a msgspec validation error is about: its path (see `path_of`), else the field named in
+    `Object missing required field `slug`` at the top level. With `top`, only the outermost name (`title`, `links`),
+    as a form with one input per field wants it. None when the message names no field."""
+    field = path_of(error)
+    if field is None:
+        missing = _MISSING.search(str(error))
+        field = missing.group(1) if missing else None
+    if field is not None and top:
+        field = field.split(".", 1)[0].split("[", 1)[0]
+    return field

@@ -14,17 +14,24 @@ import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
+from integrations.mail import SmtpMailer
 from service import db
 from service.accounts.domain import add_user
 from service.app import create_app
+from service.jobcontext import JobContext
 from service.jobs import Worker
 from service.settings import Secret, Settings
-from service.worker import JobContext, SmtpMailer, handlers
+from service.worker import handlers
 from tests import dbutil
 from tests.smtp import SmtpServer
 
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 SECRET = "test-secret-key-not-for-production-0123456789"
+
+# The types of the shared fixtures, for the tests' annotations.
+Client = AsyncTestClient[Any]
+MakeEvent = Callable[..., Awaitable[dict[str, Any]]]
+RunJobs = Callable[[], Awaitable[int]]
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +40,7 @@ def server_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def template_db(server_url: str) -> str:
+def template_db(server_url: str) -> Iterator[str]:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     name = f"mp_tpl_{dbutil.migrations_digest()}_{worker}_{os.getpid()}"
     asyncio.run(dbutil.build_template(server_url, name))
@@ -94,7 +101,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def client(settings: Settings, clock: Clock) -> AsyncIterator[AsyncTestClient[Any]]:
+async def client(settings: Settings, clock: Clock) -> AsyncIterator[Client]:
     app = create_app(settings, clock=clock)
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
         yield test_client
@@ -108,7 +115,7 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 
 
 @pytest.fixture
-async def run_jobs(pool: asyncpg.Pool, settings: Settings, clock: Clock) -> AsyncIterator[Callable[[], Awaitable[int]]]:
+async def run_jobs(pool: asyncpg.Pool, settings: Settings, clock: Clock) -> AsyncIterator[RunJobs]:
     """Run every ready job with the real worker code and real SMTP; returns how many ran."""
     mailer = SmtpMailer(settings.smtp_url or "", settings.mail_from)
     context = JobContext(pool=pool, settings=settings, mailer=mailer, clock=clock)
@@ -160,7 +167,7 @@ def event_body(**overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def make_event(client: AsyncTestClient[Any], organiser_token: str) -> Callable[..., Awaitable[dict[str, Any]]]:
+def make_event(client: Client, organiser_token: str) -> MakeEvent:
     async def make(**overrides: Any) -> dict[str, Any]:
         response = await client.post("/api/v1/events", json=event_body(**overrides), headers=auth(organiser_token))
         assert response.status_code == 201, response.text

@@ -36,6 +36,14 @@ class Received:
         return parsed
 
 
+def body_of(mail: EmailMessage, subtype: str) -> str:
+    """The text of a mail's text/<subtype> part ("plain" or "html"); the test fails when the mail has none."""
+    part = mail.get_body((subtype,))
+    assert part is not None, f"the mail has no text/{subtype} part"
+    content: str = part.get_content()
+    return content
+
+
 def is_invite(received: Received) -> bool:
     return b"Content-Type: text/calendar" in received.raw
 

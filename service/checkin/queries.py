@@ -9,6 +9,8 @@ from uuid import UUID
 
 import asyncpg
 
+from ..db import like_pattern
+
 # A door works until this long after its event ends (late leavers, the evening programme).
 DOOR_GRACE = timedelta(hours=12)
 
@@ -30,8 +32,8 @@ d.id, d.event_id, d.name, d.created_at, d.paired_at, d.revoked_at, e.ends_at + $
 DOORS_OF_EVENT = f"""
 SELECT {_DOOR_COLUMNS} FROM doors d JOIN events e ON e.id = d.event_id
  WHERE d.event_id = $1 ORDER BY d.created_at, d.id
-"""
-DOOR_BY_ID = f"SELECT {_DOOR_COLUMNS} FROM doors d JOIN events e ON e.id = d.event_id WHERE d.id = $1"
+"""  # noqa: S608 - composed from this module's SQL constants
+DOOR_BY_ID = f"SELECT {_DOOR_COLUMNS} FROM doors d JOIN events e ON e.id = d.event_id WHERE d.id = $1"  # noqa: S608 - composed from this module's SQL constants
 
 REVOKE_DOOR = """
 WITH door AS (
@@ -67,11 +69,11 @@ SELECT d.id, d.event_id, d.name,
   JOIN events e ON e.id = d.event_id
  WHERE t.token_hash = {token_hash} AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {now})
    AND d.revoked_at IS NULL AND e.ends_at + {grace} > {now}
-"""
+"""  # noqa: S608 - fixed placeholders given by this module
 
 
 DOOR_BY_BEARER = _door_by_bearer("$1", "$2", "$3")
-DOOR_ID_BY_BEARER = f"SELECT id FROM ({DOOR_BY_BEARER}) door"
+DOOR_ID_BY_BEARER = f"SELECT id FROM ({DOOR_BY_BEARER}) door"  # noqa: S608 - composed from this module's SQL constants
 
 LINK_VERSION = "SELECT link_version FROM registrations WHERE id = $1"
 
@@ -173,7 +175,7 @@ SELECT i.n, door.id AS door_id, door.event_id, door.name AS door_name, door.gues
   LEFT JOIN checkin_admissions a ON a.registration_id = scan.registration_id
   LEFT JOIN doors ad ON ad.id = a.door_id
  ORDER BY i.n
-"""
+"""  # noqa: S608 - the conflict clause is one of two fixed strings
 
 
 CHECKIN_ONLINE = checkin_sql(earliest_wins=False)
@@ -297,8 +299,7 @@ async def counts(conn: asyncpg.Connection, event_id: UUID) -> asyncpg.Record:
 
 
 async def search(conn: asyncpg.Connection, event_id: UUID, text: str, limit: int) -> list[asyncpg.Record]:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return list(await conn.fetch(SEARCH, event_id, escaped, limit))
+    return list(await conn.fetch(SEARCH, event_id, like_pattern(text.lower(), contains=False), limit))
 
 
 async def offline_rows(conn: asyncpg.Connection, event_id: UUID) -> list[asyncpg.Record]:

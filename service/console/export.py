@@ -1,16 +1,14 @@
-"""The registrations table as CSV (UTF-8 with a BOM, so Excel reads æøå) and as XLSX (openpyxl)."""
+"""The registrations table of the console's CSV and XLSX exports, in the organiser's language (the files
+themselves, and the guard on every cell, come from service/spreadsheet.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from typing import Any
 
-from openpyxl import Workbook
-
 from ..i18n import Language, gettext, pick
 from ..registrations.schemas import Question
+from ..spreadsheet import cell
 from .schemas import ListedRegistration
 
 COLUMNS = (
@@ -26,13 +24,6 @@ COLUMNS = (
     ("created_at", "Registered"),
 )
 STATUS_TEXTS = {"confirmed": "Confirmed", "waitlisted": "On the waiting list", "cancelled": "Cancelled"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(value: object) -> str:
-    """Text for a spreadsheet cell; a leading formula character is neutralised (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _answer(value: object, language: Language) -> str:
@@ -70,19 +61,3 @@ def table(
         ]
         lines.append([cell(value) for value in values])
     return lines
-
-
-def to_csv(lines: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(lines)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def to_xlsx(lines: list[list[str]], title: str) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "Registrations")
-    for line in lines:
-        sheet.append(line)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -13,6 +13,7 @@ import msgspec
 
 from ..errors import DomainError
 from ..i18n import LANGUAGES
+from ..problems import field_of
 
 OSLO = ZoneInfo("Europe/Oslo")
 TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
@@ -102,13 +103,8 @@ def local_time_value(value: datetime | None) -> str:
 
 def field_of_validation(error: msgspec.ValidationError) -> str:
     """`$.title.nb` -> title_nb; `missing required field `slug`` -> slug."""
-    message = str(error)
-    if "at `$." in message:
-        path = message.split("at `$.", 1)[1].split("`", 1)[0].split("[")[0]
-        return path.replace(".", "_")
-    if "required field `" in message:
-        return message.split("required field `", 1)[1].split("`", 1)[0]
-    return "form"
+    field = field_of(error)
+    return field.split("[")[0].replace(".", "_") if field else "form"
 
 
 def field_of_domain(error: DomainError) -> str:

@@ -18,6 +18,7 @@ from litestar.response import Redirect, Template
 from ..accounts.domain import require_role
 from ..accounts.schemas import Principal
 from ..errors import DomainError
+from ..http import request_language
 from ..problems import title_for
 from ..settings import Settings
 from ..web.paths import is_own_path
@@ -138,7 +139,6 @@ def console_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
     """401 sends a browser to sign in and back; other errors are a page in the user's language."""
     if exc.status == 401:
         return sign_in_redirect(request)
-    from ..http import request_language
 
     language = request_language(request)
     status = exc.status if exc.status in (403, 404, 409, 422, 429) else 400

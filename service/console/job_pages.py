@@ -7,10 +7,10 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from .. import jobs
-from ..events.queries import AUDIT
+from .. import audit, jobs
 from ..http import Caller, Conn
 from . import users
+from .guard import console_page
 
 
 class JobPages(Controller):
@@ -19,8 +19,6 @@ class JobPages(Controller):
 
     @get("/")
     async def show(self, request: Request[Any, Any, Any], conn: Conn, principal: Caller) -> Template:
-        from .guard import console_page
-
         users.require_admin(principal)
         return console_page(
             request,
@@ -40,5 +38,7 @@ class JobPages(Controller):
         job_id = int(raw_id) if raw_id.isdigit() else None
         async with conn.transaction():
             count = await jobs.requeue(conn, dead=True, job_id=job_id)
-            await conn.execute(AUDIT, principal.actor, None, "jobs.requeued", {"job_id": job_id, "count": count})
+            await audit.record(
+                conn, "jobs.requeued", actor=principal.actor, event_id=None, data={"job_id": job_id, "count": count}
+            )
         return Redirect(f"/console/jobs?requeued={count}", status_code=303)

@@ -12,6 +12,7 @@ from uuid import UUID
 import asyncpg
 
 from ..accounts.schemas import Principal
+from ..registrations.queries import filter_where
 from .schemas import AuditEntry, DashboardEvent, ListedRegistration, RegistrationFilter
 
 PAGE_SIZE = 50
@@ -27,7 +28,7 @@ SELECT e.id, e.slug, e.title, e.status, e.starts_at, e.ends_at, e.capacity, e.re
        count(*) FILTER (WHERE r.status = 'cancelled' AND r.cancelled_at > $3) AS cancelled_this_week
   FROM events e LEFT JOIN registrations r ON r.event_id = e.id
  WHERE {_IN_SCOPE}
-"""
+"""  # noqa: S608 - composed from this module's SQL constants
 UPCOMING = _EVENT_COUNTS + " AND e.ends_at > $4 GROUP BY e.id ORDER BY e.starts_at, e.slug LIMIT 50"
 ALL_EVENTS = _EVENT_COUNTS + " GROUP BY e.id ORDER BY e.starts_at DESC, e.slug LIMIT 500"
 
@@ -96,31 +97,14 @@ def decode_cursor(cursor: str | None, sort: str) -> list[Any] | None:
 
 
 def _where(event_id: UUID, chosen: RegistrationFilter) -> tuple[list[str], list[Any]]:
-    clauses: list[str] = ["r.event_id = $1"]
-    params: list[Any] = [event_id]
-    if chosen.status:
-        params.append(chosen.status)
-        clauses.append(f"r.status = ${len(params)}")
-    if chosen.role:
-        params.append(chosen.role)
-        clauses.append(f"r.role = ${len(params)}")
-    if chosen.session:
-        params.append(chosen.session)
-        clauses.append(
-            f"EXISTS (SELECT 1 FROM session_choices c WHERE c.registration_id = r.id AND c.session_id = ${len(params)})"
-        )
-    if chosen.group:
-        params.append(chosen.group)
-        clauses.append(
-            f"EXISTS (SELECT 1 FROM group_placements g WHERE g.registration_id = r.id AND g.group_id = ${len(params)})"
-        )
-    if chosen.q.strip():
-        params.append(
-            "%" + chosen.q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
-        n = len(params)
-        clauses.append(f"(lower(r.name) LIKE ${n} OR r.email_norm LIKE ${n} OR lower(r.organisation) LIKE ${n})")
-    return clauses, params
+    return filter_where(
+        event_id,
+        status=chosen.status,
+        role=chosen.role,
+        text=chosen.q.strip(),
+        session=chosen.session,
+        group=chosen.group,
+    )
 
 
 async def registrations_page(
@@ -139,7 +123,7 @@ async def registrations_page(
     """
     column, direction = _ORDER[chosen.sort]
     clauses, params = _where(event_id, chosen)
-    total = int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {' AND '.join(clauses)}", *params))
+    total = int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {' AND '.join(clauses)}", *params))  # noqa: S608 - clauses from _where: fixed SQL, values as $n
     backwards = before is not None and after is None
     key = decode_cursor(before if backwards else after, chosen.sort)
     forward = (direction == "ASC") != backwards
@@ -150,7 +134,7 @@ async def registrations_page(
     order = ", ".join(f"{part} {'ASC' if forward else 'DESC'}" for part in column.split(", "))
     params.append(limit + 1)
     sql = (
-        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id "
+        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id "  # noqa: S608 - clauses, order from _where/_ORDER: fixed SQL, values as $n
         f"WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT ${len(params)}"
     )
     rows = [ListedRegistration(**dict(row)) for row in await conn.fetch(sql, *params)]
@@ -169,7 +153,7 @@ async def export_rows(conn: asyncpg.Connection, event_id: UUID, chosen: Registra
     order = ", ".join(f"{part} {direction}" for part in column.split(", "))
     params.append(EXPORT_LIMIT)
     sql = (
-        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id "
+        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id "  # noqa: S608 - clauses, order from _where/_ORDER: fixed SQL, values as $n
         f"WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT ${len(params)}"
     )
     return [ListedRegistration(**dict(row)) for row in await conn.fetch(sql, *params)]

@@ -15,11 +15,13 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
+from .. import spreadsheet
 from ..accounts.domain import require_event_scope
 from ..events import domain as events
 from ..events import queries as event_queries
 from ..hooks import REGISTRATION_END_HOOKS
 from ..http import Caller, Conn, Now, request_language
+from ..i18n import gettext
 from ..privacy.domain import audit_organiser_export
 from ..programme import domain as programme
 from ..programme.schemas import CHOOSABLE
@@ -174,7 +176,7 @@ class RegistrationPages(Controller):
         now: Now,
     ) -> Response[bytes]:
         lines = await self._lines(request, conn, principal, slug, chosen, fmt="csv", now=now)
-        return self._download(slug, "csv", export.to_csv(lines))
+        return self._download(slug, "csv", spreadsheet.to_csv(lines))
 
     @get("/events/{slug:str}/registrations.xlsx")
     async def xlsx(
@@ -187,7 +189,7 @@ class RegistrationPages(Controller):
         now: Now,
     ) -> Response[bytes]:
         lines = await self._lines(request, conn, principal, slug, chosen, fmt="xlsx", now=now)
-        return self._download(slug, "xlsx", export.to_xlsx(lines, slug))
+        return self._download(slug, "xlsx", spreadsheet.to_xlsx(lines, slug))
 
     @staticmethod
     def _download(slug: str, kind: str, content: bytes) -> Response[bytes]:
@@ -225,8 +227,6 @@ class RegistrationPages(Controller):
             fmt=fmt,
         )
         questions = await registration_queries.questions(conn, event.id)
-        from ..i18n import gettext
-
         return export.table(
             rows,
             questions,

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from ..errors import DomainError
 from ..http import Caller, Conn, Now
 from . import forms, listing, users
+from .guard import console_page
 from .schemas import INVITE_ROLES, InviteIn
 
 ROLE_TEXTS = {"admin": "Administrator", "organiser": "Organiser", "jury": "Jury member"}
@@ -32,8 +33,6 @@ class UserPages(Controller):
         values: dict[str, Any],
         errors: dict[str, str],
     ) -> Template:
-        from .guard import console_page
-
         return console_page(
             request,
             "console/users.html",
@@ -83,8 +82,6 @@ class UserPages(Controller):
         self, user_id: FromPath[UUID], request: Request[Any, Any, Any], conn: Conn, principal: Caller
     ) -> Template:
         """The confirmation step: what deactivating does, before anything happens."""
-        from .guard import console_page
-
         users.require_admin(principal)
         person = await users.console_user(conn, user_id, actor=principal)
         own = person.id == principal.user_id

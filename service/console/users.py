@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from .. import audit
 from ..accounts import queries as accounts
 from ..accounts.schemas import Principal
 from ..errors import Conflict, Forbidden, Invalid, NotFound
@@ -66,9 +67,13 @@ async def invite_user(conn: asyncpg.Connection, data: InviteIn, *, actor: Princi
             if await events.event_by_id(conn, event_id) is None:
                 raise Invalid("event_not_found", "no such event", field="events")
             await accounts.grant_event_scope(conn, user_id, event_id)
-            await events.audit(conn, actor.actor, event_id, "user.granted", {"email": email, "role": data.role})
+            await audit.record(
+                conn, "user.granted", actor=actor.actor, event_id=event_id, data={"email": email, "role": data.role}
+            )
         await passwords.create_link(conn, user_id, "invite", actor=actor.actor, now=now)
-        await events.audit(conn, actor.actor, None, "user.invited", {"email": email, "role": data.role})
+        await audit.record(
+            conn, "user.invited", actor=actor.actor, event_id=None, data={"email": email, "role": data.role}
+        )
     return await console_user(conn, user_id, actor=actor)
 
 
@@ -86,7 +91,9 @@ async def disable_user(conn: asyncpg.Connection, email: str, *, actor: str, now:
         await accounts.revoke_tokens_of(conn, row["id"], now)
         await queries.delete_sessions_of(conn, row["id"])
         await queries.use_links_of(conn, row["id"], now)
-        await events.audit(conn, actor, None, "user.disabled", {"email": email, "role": row["role"]})
+        await audit.record(
+            conn, "user.disabled", actor=actor, event_id=None, data={"email": email, "role": row["role"]}
+        )
     return True
 
 

@@ -9,7 +9,9 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from .. import audit
 from ..accounts.domain import require_event_scope, require_role
+from ..accounts.queries import grant_event_scope
 from ..accounts.schemas import Principal
 from ..errors import Conflict, Invalid, InvalidState, NotFound
 from ..types import localized
@@ -60,10 +62,8 @@ async def create_event(conn: asyncpg.Connection, data: EventIn, *, actor: Princi
             raise Conflict("slug_taken", f"the address {data.slug!r} is taken", field="slug")
         await queries.add_seats(conn, event_id, data.capacity)
         if actor.role != "admin":
-            from ..accounts.queries import grant_event_scope
-
             await grant_event_scope(conn, actor.user_id, event_id)
-        await queries.audit(conn, actor.actor, event_id, "event.created", {"slug": data.slug})
+        await audit.record(conn, "event.created", actor=actor.actor, event_id=event_id, data={"slug": data.slug})
         event = await queries.event_by_id(conn, event_id)
     assert event is not None
     return event
@@ -140,8 +140,12 @@ async def update_event(
         assert after is not None
         for hook in hooks:
             await hook(conn, before, after, actor.actor, now)
-        await queries.audit(
-            conn, actor.actor, before.id, "event.changed", {k: _jsonable(v) for k, v in changes.items()}
+        await audit.record(
+            conn,
+            "event.changed",
+            actor=actor.actor,
+            event_id=before.id,
+            data={k: _jsonable(v) for k, v in changes.items()},
         )
         result = await queries.event_by_id(conn, before.id)
     assert result is not None

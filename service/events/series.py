@@ -12,6 +12,7 @@ from uuid import UUID
 
 import asyncpg
 
+from .. import audit
 from ..accounts.domain import require_series_scope
 from ..accounts.queries import grant_series_scope
 from ..accounts.schemas import Principal
@@ -29,7 +30,7 @@ async def join_series(conn: asyncpg.Connection, slug: str, *, actor: Principal, 
     if created is not None:
         if actor.role != "admin":
             await grant_series_scope(conn, actor.user_id, created)
-        await queries.audit(conn, actor.actor, None, "series.created", {"series": slug})
+        await audit.record(conn, "series.created", actor=actor.actor, event_id=None, data={"series": slug})
         return
     existing = await queries.series_id(conn, slug)
     assert existing is not None  # the insert found it taken, and series rows are never deleted
@@ -49,7 +50,9 @@ async def set_series_organisers(
             if email not in found:
                 raise Invalid("not_an_organiser", f"{email} is not an organiser", field=f"emails[{index}]")
         await queries.set_series_organisers(conn, series, [found[email] for email in wanted])
-        await queries.audit(conn, actor.actor, None, "series.organisers", {"series": slug, "emails": wanted})
+        await audit.record(
+            conn, "series.organisers", actor=actor.actor, event_id=None, data={"series": slug, "emails": wanted}
+        )
         return await queries.series_organisers(conn, series)
 
 

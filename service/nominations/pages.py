@@ -17,8 +17,10 @@ from litestar.response import Redirect, Template
 
 from .. import ratelimit
 from ..accounts.schemas import Principal
+from ..console.guard import csrf_fields
 from ..errors import DomainError, Forbidden
 from ..http import Caller, Conn, Now, request_language
+from ..problems import field_of
 from ..web.render import page as render_page
 from . import domain, queries, scoring, views
 from .access import get_call, nomination_for, standing_on_call
@@ -85,8 +87,6 @@ def page(request: Request[Any, Any, Any], template: str, **context: Any) -> Temp
 def jury_page(request: Request[Any, Any, Any], template: str, principal: Principal, **context: Any) -> Template:
     """A page of the jury workspace: its forms carry the CSRF token, so a juror signed in to the console (by
     session cookie) can send them; nothing of it is stored by a cache."""
-    from ..console.guard import csrf_fields
-
     csrf_context, cookies = csrf_fields(request, principal)
     rendered = page(request, template, **csrf_context, **context)
     rendered.cookies = [*rendered.cookies, *cookies]
@@ -105,12 +105,7 @@ def _form_to_input(form: dict[str, str]) -> dict[str, Any]:
 
 
 def _error_of(error: msgspec.ValidationError, form: dict[str, str]) -> tuple[str, str]:
-    message = str(error)
-    field = "form"
-    if "at `$." in message:
-        field = message.split("at `$.", 1)[1].split("`", 1)[0].split(".")[0].split("[")[0]
-    elif "missing required field `" in message:
-        field = message.split("missing required field `", 1)[1].split("`", 1)[0]
+    field = field_of(error, top=True) or "form"
     if field == "justification" and 0 < len(form.get("justification", "").strip()) < JUSTIFICATION_MIN:
         return field, "too_short"
     return field, "invalid"

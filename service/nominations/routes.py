@@ -9,11 +9,10 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import CacheControlHeader
-from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
-from .. import ratelimit
+from .. import idempotency, ratelimit, spreadsheet
 from ..http import Caller, Config, Conn, Now
-from ..idempotency import request_fingerprint, run_once
 from ..openapi import responses
 from ..types import localized
 from . import decisions, domain, links, queries, scoring, views
@@ -88,7 +87,7 @@ class PrizeController(Controller):
         conn: Conn,
         now: Now,
         settings: Config,
-        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
+        idempotency_key: idempotency.Key = None,
     ) -> Response[NominationCreated]:
         """Nominate while the call is open (409 with the window otherwise); honours `Idempotency-Key`."""
         await ratelimit.limit(request, conn, data.nominator_email, data.nominee_email, now=now)
@@ -100,12 +99,9 @@ class PrizeController(Controller):
             )
             return 201, msgspec.json.encode(created)
 
-        fingerprint = request_fingerprint("POST", request.url.path, await request.body()) if idempotency_key else b""
-        status, body, replayed = await run_once(
-            conn, principal=f"nominate:{slug}", key=idempotency_key, fingerprint=fingerprint, action=action
+        return await idempotency.respond(
+            request, conn, principal=f"nominate:{slug}", key=idempotency_key, action=action
         )
-        headers = {"idempotent-replayed": "true"} if replayed else {}
-        return Response(body, status_code=status, media_type="application/json", headers=headers)  # type: ignore[arg-type]
 
 
 class CallController(Controller):
@@ -199,7 +195,7 @@ class CallController(Controller):
             for r in await queries.scores_of_call(conn, call.id)
         ]
         header = ["nomination_id", "nominee_name", "juror", "criterion", "weight", "score", "comment", "scored_at"]
-        return views.csv_response(f"scores-{call.year}.csv", header, rows)
+        return spreadsheet.csv_response(f"scores-{call.year}.csv", [header, *rows])
 
     @post("/publish", status_code=200, responses=responses(401, 403, 404, 409))
     async def publish(self, call_id: FromPath[UUID], conn: Conn, principal: Caller, now: Now) -> CallOut:

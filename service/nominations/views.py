@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 import msgspec
@@ -13,10 +10,9 @@ from litestar import Response
 
 from ..errors import NotFound
 from ..events import queries as event_queries
+from ..spreadsheet import csv_response
 from . import links, queries
 from .schemas import Call, CallOut, Nomination, NominationSelf, Prize, PrizeOut, Results, Winner
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 async def call_out(conn: asyncpg.Connection, call: Call, now: datetime, *, with_jury: bool = False) -> CallOut:
@@ -110,24 +106,6 @@ def redacted(nomination: Nomination) -> Nomination:
     )  # fmt: skip
 
 
-def csv_cell(value: object) -> str:
-    """Text for a spreadsheet cell; a leading formula character is neutralised (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def csv_response(filename: str, header: list[str], rows: list[list[Any]]) -> Response[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows([[csv_cell(v) for v in row] for row in rows])
-    return Response(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"),  # a BOM, so Excel reads UTF-8 (æøå)
-        media_type="text/csv",  # Litestar adds "; charset=utf-8"
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 def results_csv(filename: str, results: Results, nominations: list[Nomination]) -> Response[bytes]:
     """One line per nomination: the nomination (with nominator) and its result figures."""
     by_id = {n.id: n for n in nominations}
@@ -150,4 +128,4 @@ def results_csv(filename: str, results: Results, nominations: list[Nomination]) 
                 n.created_at.isoformat(), n.id,
             ]
         )  # fmt: skip
-    return csv_response(filename, header, rows)
+    return csv_response(filename, [header, *rows])

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
-AUDIT = "INSERT INTO audit_log (at, actor, event_id, action, data) VALUES ($1, $2, $3, $4, $5)"
+from ..audit import record
 
 # Registrations of events that ended more than their retention period ago (the event's own, else the
 # setting, $2 days) go; history, ticket images, choices, rankings, placements and admissions cascade, scans
@@ -24,13 +24,14 @@ _OLD_CALLS = """
 SELECT c.id FROM prize_calls c LEFT JOIN events e ON e.id = c.event_id
  WHERE c.scoring_closes_at < $1::timestamptz - make_interval(days => coalesce(e.retention_days, $2))
 """
-PURGE_NOMINATIONS = f"DELETE FROM nominations WHERE status <> 'winner' AND call_id IN ({_OLD_CALLS})"
+# Composed of constants only (no input reaches the text).
+PURGE_NOMINATIONS = f"DELETE FROM nominations WHERE status <> 'winner' AND call_id IN ({_OLD_CALLS})"  # noqa: S608
 STRIP_WINNERS = f"""
 UPDATE nominations
    SET nominee_email = '', nominator_name = '', nominator_email = '', nominator_relation = '',
        justification = '', links = '[]', decision_reason = '', purged_at = $1
  WHERE status = 'winner' AND purged_at IS NULL AND call_id IN ({_OLD_CALLS})
-"""
+"""  # noqa: S608
 # Scores and conflicts of a kept winner name jurors and hold their comments: they go with the rest.
 STRIP_WINNER_SCORES = """
 WITH scores AS (
@@ -70,4 +71,5 @@ def count_of(status: str) -> int:
 async def audit(
     conn: asyncpg.Connection, *, at: Any, actor: str, action: str, data: dict[str, Any], event_id: UUID | None = None
 ) -> None:
-    await conn.execute(AUDIT, at, actor, event_id, action, data)
+    """One audit entry, through the one audit insert (service/audit.py)."""
+    await record(conn, action, actor=actor, event_id=event_id, data=data, at=at)

@@ -14,6 +14,9 @@ from uuid import UUID
 import asyncpg
 
 from ..i18n import Language, gettext, pick
+from ..registrations.notify import SUBJECTS
+from ..workshops.domain import MAIL_PLACEMENT
+from ..workshops.notify import SUBJECT as PLACEMENT_SUBJECT
 from .schemas import (
     Answer,
     CalendarInvite,
@@ -109,10 +112,6 @@ def normalise(email: str) -> str:
 async def _mails(
     conn: asyncpg.Connection, registration_id: UUID, language: Language, title: dict[str, str]
 ) -> list[SentMail]:
-    from ..registrations.notify import SUBJECTS
-    from ..workshops.domain import MAIL_PLACEMENT
-    from ..workshops.notify import SUBJECT as PLACEMENT_SUBJECT
-
     mails = []
     for row in await conn.fetch(MAILS, str(registration_id)):
         values: dict[str, Any] = {"event": pick(title, language)}

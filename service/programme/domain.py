@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from .. import jobs
+from .. import audit, jobs
 from ..accounts.domain import require_event_scope
 from ..accounts.schemas import Principal
 from ..errors import Conflict, Invalid, InvalidState, NotFound
@@ -106,7 +106,9 @@ async def create_session(
         values["abstract"] = localized(data.abstract)
         values["speakers"] = [msgspec.structs.asdict(s) for s in data.speakers]
         session_id = await queries.insert_session(conn, event_id, values)
-        await event_queries.audit(conn, actor.actor, event_id, "session.created", {"session_id": str(session_id)})
+        await audit.record(
+            conn, "session.created", actor=actor.actor, event_id=event_id, data={"session_id": str(session_id)}
+        )
         if data.kind == "plenary":
             # A new plenary session is in every attendee's calendar.
             await _fanout(conn, event_id, session_id, 0)
@@ -151,12 +153,12 @@ async def update_session(
         promoted = await queries.promote(conn, session_id) if "capacity" in changes else []
         for registration_id in promoted:
             await request_sync(conn, registration_id, reason=f"session-promoted:{session_id}")
-        await event_queries.audit(
+        await audit.record(
             conn,
-            actor.actor,
-            before.event_id,
             "session.changed",
-            {"session_id": str(session_id), "fields": sorted(changes), "calendar": relevant},
+            actor=actor.actor,
+            event_id=before.event_id,
+            data={"session_id": str(session_id), "fields": sorted(changes), "calendar": relevant},
         )
         if relevant or kind_changed:
             await _fanout(conn, before.event_id, session_id, before.sequence + 1)
@@ -174,8 +176,8 @@ async def cancel_session(conn: asyncpg.Connection, session_id: UUID, *, actor: P
         if before.status == "cancelled":
             raise InvalidState("session_cancelled", "the session is already cancelled")
         await queries.update_session(conn, session_id, {"status": "cancelled"}, bump_sequence=True)
-        await event_queries.audit(
-            conn, actor.actor, before.event_id, "session.cancelled", {"session_id": str(session_id)}
+        await audit.record(
+            conn, "session.cancelled", actor=actor.actor, event_id=before.event_id, data={"session_id": str(session_id)}
         )
         await _fanout(conn, before.event_id, session_id, before.sequence + 1)
     return await get_session(conn, session_id)

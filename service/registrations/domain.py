@@ -15,9 +15,10 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from .. import jobs
+from .. import audit, jobs
 from ..errors import Conflict, Invalid, InvalidState, NotFound
 from ..events.schemas import Event
+from ..types import localized
 from . import queries
 from .schemas import QuestionIn, Registration, RegistrationIn, RegistrationPatch
 
@@ -369,12 +370,12 @@ async def delete_registration(
             await _promote_into_seat_of(conn, registration.event_id, registration_id, actor=actor, now=now)
         await _ended(conn, registration_id, hooks=end_hooks, actor=actor, now=now, erased=True)
         await queries.delete_registration(conn, registration_id)
-        await conn.execute(
-            "INSERT INTO audit_log (actor, event_id, action, data) VALUES ($1, $2, $3, $4)",
-            actor,
-            registration.event_id,
+        await audit.record(
+            conn,
             "registration.erased",
-            {"status": registration.status},
+            actor=actor,
+            event_id=registration.event_id,
+            data={"status": registration.status},
         )
 
 
@@ -407,7 +408,6 @@ async def add_question(conn: asyncpg.Connection, event_id: UUID, data: QuestionI
         raise Invalid("invalid_question", "a choice question needs at least two choices", field="choices")
     if data.kind != "choice" and data.choices:
         raise Invalid("invalid_question", "only choice questions have choices", field="choices")
-    from ..types import localized
 
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", str(event_id))

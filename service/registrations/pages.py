@@ -19,8 +19,11 @@ from ..events.schemas import Event
 from ..hooks import REGISTRATION_END_HOOKS
 from ..http import Config, Conn, Now, request_language
 from ..i18n import Language
+from ..problems import field_of
 from ..programme import domain as programme
 from ..programme import queries as programme_queries
+from ..programme.items import event_item
+from ..programme.pages import calendar_links
 from ..settings import Settings
 from ..web.render import page as render_page
 from ..workshops import queries as workshop_queries
@@ -94,22 +97,10 @@ def _form_to_input(form: dict[str, str], questions: list[Any]) -> dict[str, Any]
     return data
 
 
-def _field_of(error: msgspec.ValidationError) -> str:
-    message = str(error)
-    if "at `$." in message:
-        return message.split("at `$.", 1)[1].split("`", 1)[0].split(".")[0].split("[")[0]
-    if "missing required field `" in message:
-        return message.split("missing required field `", 1)[1].split("`", 1)[0]
-    return "form"
-
-
 async def _programme_context(
     conn: Conn, settings: Settings, registration: Registration, event: Event, language: Language
 ) -> dict[str, Any]:
     """The manage and ticket pages' programme part: chosen sessions, the choice form, calendar links."""
-    from ..programme.items import event_item
-    from ..programme.pages import calendar_links
-
     sessions = await programme.list_sessions(conn, event.id)
     choices = await programme_queries.choices_of(conn, registration.id)
     by_id = {s.id: s for s in sessions}
@@ -169,7 +160,7 @@ class RegistrationPages(Controller):
             attendee = msgspec.convert(_form_to_input(data, questions), RegistrationIn)
             registration, _choices = await programme.register_with_sessions(conn, slug, attendee, now=now)
         except msgspec.ValidationError as error:
-            errors[_field_of(error)] = "invalid"
+            errors[field_of(error, top=True) or "form"] = "invalid"
         except DomainError as error:
             if error.code == "already_registered":
                 return Redirect(f"/events/{slug}/registered?lang={language}", status_code=303)
@@ -300,7 +291,7 @@ class RegistrationPages(Controller):
             patch = msgspec.convert(values, RegistrationPatch)
             await domain.update_registration(conn, registration.id, patch, actor=domain.ATTENDEE, now=now)
         except (msgspec.ValidationError, DomainError) as error:
-            field = _field_of(error) if isinstance(error, msgspec.ValidationError) else (error.field or "form")
+            field = (field_of(error, top=True) if isinstance(error, msgspec.ValidationError) else error.field) or "form"
             event = await event_queries.event_by_id(conn, registration.event_id)
             assert event is not None
             template = page(

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
+from ..db import like_pattern
 from .schemas import Question, Registration
 
 _COLUMNS = """
@@ -82,7 +83,7 @@ SELECT ins.id, ins.event_id, ins.status, ins.link_version, ins.queue_seq,
            SELECT s.id FROM event_seats s WHERE s.event_id = ins.event_id AND s.registration_id IS NULL
             ORDER BY s.event_id, s.id LIMIT 1) IS NOT NULL AS seat_may_be_free
   FROM ins
-"""
+"""  # noqa: S608 - `event` is one of this module's constant subqueries
 
 
 # By id, after the caller has read the event and checked its window and answers.
@@ -119,14 +120,14 @@ RETURNING id
 CONFIRM = """
 UPDATE registrations SET status = 'confirmed', confirmed_at = $2, updated_at = $2 WHERE id = $1
 """
-REGISTRATION_BY_ID = f"SELECT {_COLUMNS}, {_POSITION} FROM registrations r WHERE r.id = $1"
+REGISTRATION_BY_ID = f"SELECT {_COLUMNS}, {_POSITION} FROM registrations r WHERE r.id = $1"  # noqa: S608 - composed from this module's SQL constants
 REGISTRATION_FOR_UPDATE = (
-    f"SELECT {_COLUMNS}, NULL::bigint AS waitlist_position FROM registrations r WHERE r.id = $1 FOR UPDATE"
+    f"SELECT {_COLUMNS}, NULL::bigint AS waitlist_position FROM registrations r WHERE r.id = $1 FOR UPDATE"  # noqa: S608 - composed from this module's SQL constants
 )
 ACTIVE_BY_EMAIL = f"""
 SELECT {_COLUMNS}, {_POSITION} FROM registrations r
  WHERE r.event_id = $1 AND r.email_norm = lower($2) AND r.status <> 'cancelled'
-"""
+"""  # noqa: S608 - composed from this module's SQL constants
 WAITLIST_POSITION = """
 SELECT count(*) FROM registrations WHERE event_id = $1 AND status = 'waitlisted' AND queue_seq <= $2
 """
@@ -309,7 +310,7 @@ async def update_fields(conn: asyncpg.Connection, registration_id: UUID, changes
         return
     assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=3))
     await conn.execute(
-        f"UPDATE registrations SET {assignments}, updated_at = $2 WHERE id = $1",
+        f"UPDATE registrations SET {assignments}, updated_at = $2 WHERE id = $1",  # noqa: S608 - column names from UPDATE_FIELDS_ALLOWED, values as $n
         registration_id,
         now,
         *(changes[name] for name in columns),
@@ -364,26 +365,44 @@ async def store_ticket_images(
     await conn.execute(STORE_TICKET_IMAGES, registration_id, version, png, svg)
 
 
-def search_sql(*, status: str | None, role: str | None, text: str | None, sort: str) -> tuple[str, list[Any]]:
-    """The organiser's filtered list: WHERE clause and parameters after $1 = event_id."""
+def filter_where(
+    event_id: UUID,
+    *,
+    status: str | None = None,
+    role: str | None = None,
+    text: str | None = None,
+    session: UUID | None = None,
+    group: UUID | None = None,
+) -> tuple[list[str], list[Any]]:
+    """The organiser's filter of an event's registrations, for the API list and the console's table and exports
+    alike: WHERE clauses on `registrations r` and their parameters, `$1` being the event. `text` is looked for
+    in the name, e-mail address and organisation, case-insensitively and literally."""
     clauses = ["r.event_id = $1"]
-    params: list[Any] = []
+    params: list[Any] = [event_id]
     if status:
         params.append(status)
-        clauses.append(f"r.status = ${len(params) + 1}")
+        clauses.append(f"r.status = ${len(params)}")
     if role:
         params.append(role)
-        clauses.append(f"r.role = ${len(params) + 1}")
+        clauses.append(f"r.role = ${len(params)}")
+    if session:
+        params.append(session)
+        clauses.append(
+            f"EXISTS (SELECT 1 FROM session_choices c WHERE c.registration_id = r.id AND c.session_id = ${len(params)})"  # noqa: S608 - only a $n placeholder is formatted in
+        )
+    if group:
+        params.append(group)
+        clauses.append(
+            f"EXISTS (SELECT 1 FROM group_placements g WHERE g.registration_id = r.id AND g.group_id = ${len(params)})"  # noqa: S608 - only a $n placeholder is formatted in
+        )
     if text:
-        params.append("%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-        n = len(params) + 1
+        params.append(like_pattern(text.lower()))
+        n = len(params)
         clauses.append(f"(lower(r.name) LIKE ${n} OR r.email_norm LIKE ${n} OR lower(r.organisation) LIKE ${n})")
-    order = {
-        "created": "r.queue_seq",
-        "name": "lower(r.name), r.queue_seq",
-        "-created": "r.queue_seq DESC",
-    }.get(sort, "r.queue_seq")
-    return " AND ".join(clauses), [*params, order]
+    return clauses, params
+
+
+_SEARCH_ORDER = {"created": "r.queue_seq", "name": "lower(r.name), r.queue_seq", "-created": "r.queue_seq DESC"}
 
 
 async def search(
@@ -397,20 +416,20 @@ async def search(
     limit: int,
     offset: int,
 ) -> tuple[list[Registration], int]:
-    where, params = search_sql(status=status, role=role, text=text, sort=sort)
-    order = params.pop()
-    base = len(params) + 2
+    clauses, params = filter_where(event_id, status=status, role=role, text=text)
+    where = " AND ".join(clauses)
+    order = _SEARCH_ORDER.get(sort, "r.queue_seq")
+    base = len(params) + 1
     rows = await conn.fetch(
-        f"SELECT {_COLUMNS}, {_POSITION}, count(*) OVER () AS total FROM registrations r WHERE {where} "
+        f"SELECT {_COLUMNS}, {_POSITION}, count(*) OVER () AS total FROM registrations r WHERE {where} "  # noqa: S608 - where from filter_where, order from _SEARCH_ORDER: fixed SQL, values as $n
         f"ORDER BY {order} LIMIT ${base} OFFSET ${base + 1}",
-        event_id,
         *params,
         limit,
         offset,
     )
     total = int(rows[0]["total"]) if rows else 0
     if not rows and offset:
-        total = int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {where}", event_id, *params))
+        total = int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {where}", *params))  # noqa: S608 - where from filter_where: fixed SQL, values as $n
     return [to_registration({k: v for k, v in dict(r).items() if k != "total"}) for r in rows], total
 
 

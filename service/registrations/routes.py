@@ -1,22 +1,20 @@
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import CacheControlHeader
-from litestar.params import Body, FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import Body, FromPath, JSONBody, QueryParameter
 
-from .. import ratelimit
-from ..errors import Invalid
+from .. import idempotency, ratelimit, spreadsheet
+from ..accounts.domain import require_event_scope
+from ..errors import Invalid, NotFound
 from ..events import domain as events
 from ..events import queries as event_queries
 from ..hooks import REGISTRATION_END_HOOKS, REGISTRATION_HOOKS
 from ..http import Caller, Config, Conn, Now
-from ..idempotency import request_fingerprint, run_once
 from ..openapi import responses
 from ..privacy.domain import audit_organiser_export
 from ..privacy.records import registration_record
@@ -106,15 +104,6 @@ def manage_secret(request: Request[Any, Any, Any]) -> str | None:
     return request.query_params.get("secret")
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """Text for a spreadsheet cell; a leading formula character is neutralised (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 class RegistrationController(Controller):
     tags = ["registrations"]  # noqa: RUF012 - Litestar reads it as an attribute
 
@@ -127,7 +116,7 @@ class RegistrationController(Controller):
         conn: Conn,
         now: Now,
         settings: Config,
-        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
+        idempotency_key: idempotency.Key = None,
     ) -> Response[RegistrationCreated]:
         """Register for an event. Answers `confirmed` or `waitlisted`; honours `Idempotency-Key`."""
         await ratelimit.limit(request, conn, data.email, now=now)
@@ -138,12 +127,7 @@ class RegistrationController(Controller):
             )
             return 201, msgspec.json.encode(created(settings, registration, choices))
 
-        fingerprint = request_fingerprint("POST", request.url.path, await request.body()) if idempotency_key else b""
-        status, body, replayed = await run_once(
-            conn, principal=f"public:{slug}", key=idempotency_key, fingerprint=fingerprint, action=action
-        )
-        headers = {"idempotent-replayed": "true"} if replayed else {}
-        return Response(body, status_code=status, media_type="application/json", headers=headers)  # type: ignore[arg-type]
+        return await idempotency.respond(request, conn, principal=f"public:{slug}", key=idempotency_key, action=action)
 
     @get("/api/v1/events/{slug:str}/questions", responses=responses(404))
     async def questions(self, slug: FromPath[str], conn: Conn) -> list[Question]:
@@ -196,48 +180,36 @@ class RegistrationController(Controller):
 
     @staticmethod
     def _csv(slug: str, registrations: list[Registration], questions: list[Question]) -> Response[Any]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
+        header = [
+            "status",
+            "waitlist_position",
+            "name",
+            "email",
+            "organisation",
+            "role",
+            "dietary",
+            "accessibility",
+            "language",
+            "registered_at",
+            *(q.label.get("nb", str(q.id)) for q in questions),
+        ]
+        rows = [
             [
-                "status",
-                "waitlist_position",
-                "name",
-                "email",
-                "organisation",
-                "role",
-                "dietary",
-                "accessibility",
-                "language",
-                "registered_at",
-                *(q.label.get("nb", str(q.id)) for q in questions),
+                r.status,
+                r.waitlist_position or "",
+                r.name,
+                r.email,
+                r.organisation,
+                r.role or "",
+                r.dietary,
+                r.accessibility,
+                r.language,
+                r.created_at.isoformat(),
+                *(_answer_text(r.answers.get(str(q.id))) for q in questions),
             ]
-        )
-        for r in registrations:
-            writer.writerow(
-                [
-                    csv_cell(v)
-                    for v in (
-                        r.status,
-                        r.waitlist_position or "",
-                        r.name,
-                        r.email,
-                        r.organisation,
-                        r.role or "",
-                        r.dietary,
-                        r.accessibility,
-                        r.language,
-                        r.created_at.isoformat(),
-                        *(_answer_text(r.answers.get(str(q.id))) for q in questions),
-                    )
-                ]
-            )
-        content = "\ufeff" + buffer.getvalue()  # a BOM, so Excel reads UTF-8 (æøå)
-        return Response(
-            content.encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": f'attachment; filename="{slug}-registrations.csv"'},
-        )
+            for r in registrations
+        ]
+        return spreadsheet.csv_response(f"{slug}-registrations.csv", [header, *rows])
 
     @get("/api/v1/registrations/{registration_id:uuid}", responses=responses(401, 403, 404))
     async def detail(self, registration_id: FromPath[UUID], conn: Conn, principal: Caller) -> RegistrationRow:
@@ -287,8 +259,6 @@ class RegistrationController(Controller):
         """Remove a custom question (answers already given stay with the registrations)."""
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
         if not await queries.delete_question(conn, event.id, question_id):
-            from ..errors import NotFound
-
             raise NotFound("not_found", "no such question")
 
 
@@ -383,8 +353,6 @@ def _answer_text(value: object) -> str:
 
 
 async def _require_scope(conn: Conn, principal: Caller, event_id: UUID) -> None:
-    from ..accounts.domain import require_event_scope
-
     await require_event_scope(conn, principal, event_id, *ORGANISER)
 
 

@@ -21,6 +21,7 @@ from ..announcements.schemas import AnnouncementIn
 from ..errors import DomainError
 from ..events import domain as events
 from ..i18n import Language, pick
+from ..problems import field_of
 from .identity import linked_organiser
 from .jobs import refusal, translator
 from .stats import OSLO
@@ -76,8 +77,10 @@ def _announcement_in(values: dict[str, Any], now: datetime, t: Any) -> Announcem
     try:
         return msgspec.convert(raw, AnnouncementIn, from_attributes=False)
     except msgspec.ValidationError as exc:
-        field = str(exc).rsplit("$.", 1)[-1].split(".")[0].rstrip("`") if "$." in str(exc) else "subject"
-        return {_BLOCK_OF.get(field, "subject_nb"): t("This is not valid: %(reason)s") % {"reason": str(exc)}}
+        field = field_of(exc, top=True)
+        return {
+            _BLOCK_OF.get(field or "subject", "subject_nb"): t("This is not valid: %(reason)s") % {"reason": str(exc)}
+        }
 
 
 async def _compose(

@@ -12,8 +12,15 @@ from litestar import Request, get
 from litestar.params import FromPath
 from litestar.response import Template
 
+from ..announcements.domain import public_announcements
+from ..announcements.markup import to_html
 from ..events import domain as events
 from ..http import Conn, Now
+from ..privacy.pages import PRIVACY_PAGES
+from ..programme import domain as programme
+from ..programme.pages import PROGRAMME_PAGES
+from ..registrations.pages import RegistrationPages
+from ..workshops.pages import WorkshopPages
 from .render import page
 
 UPCOMING_LIMIT = 100
@@ -29,10 +36,6 @@ async def event_list(request: Request[Any, Any, Any], conn: Conn, now: Now) -> T
 @get("/events/{slug:str}", include_in_schema=False)
 async def event_detail(slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, now: Now) -> Template:
     """One published (or cancelled) event; a draft or unknown slug is NotFound, shown as the HTML 404 page."""
-    from ..announcements.domain import public_announcements
-    from ..announcements.markup import to_html
-    from ..programme import domain as programme
-
     event = await events.get_event(conn, slug)
     has_programme = bool(await programme.list_sessions(conn, event.id))
     announcements = await public_announcements(conn, event.id)
@@ -48,11 +51,6 @@ async def event_detail(slug: FromPath[str], request: Request[Any, Any, Any], con
 
 
 def _domain_pages() -> list[Any]:
-    from ..privacy.pages import PRIVACY_PAGES
-    from ..programme.pages import PROGRAMME_PAGES
-    from ..registrations.pages import RegistrationPages
-    from ..workshops.pages import WorkshopPages
-
     return [RegistrationPages, WorkshopPages, *PROGRAMME_PAGES, *PRIVACY_PAGES]
 
 

@@ -12,6 +12,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from .. import audit
 from ..errors import Conflict, Invalid, InvalidState, NotFound
 from ..events.schemas import Event
 from ..i18n import gettext, ngettext, pick
@@ -43,7 +44,9 @@ async def add_group(conn: asyncpg.Connection, event: Event, data: GroupIn, *, ac
         )
         if group_id is None:
             raise Conflict("group_key_taken", f"the workshop already has a group {data.key!r}", field="key")
-        await queries.audit(conn, now, actor, event.id, "workshops.group_added", {"key": data.key})
+        await audit.record(
+            conn, "workshops.group_added", actor=actor, event_id=event.id, data={"key": data.key}, at=now
+        )
         group = await queries.group_by_key(conn, event.id, data.key)
     assert group is not None
     return group
@@ -67,8 +70,13 @@ async def change_group(
                 field="capacity",
             )
         await queries.update_group(conn, group.id, changes)
-        await queries.audit(
-            conn, now, actor, event.id, "workshops.group_changed", {"key": key, "fields": sorted(changes)}
+        await audit.record(
+            conn,
+            "workshops.group_changed",
+            actor=actor,
+            event_id=event.id,
+            data={"key": key, "fields": sorted(changes)},
+            at=now,
         )
         return await _group(conn, event.id, key)
 
@@ -81,7 +89,7 @@ async def remove_group(conn: asyncpg.Connection, event: Event, key: str, *, acto
         if group.members:
             raise Conflict("group_has_members", f"{group.members} participants are placed in the group")
         await queries.delete_group(conn, group.id)
-        await queries.audit(conn, now, actor, event.id, "workshops.group_removed", {"key": key})
+        await audit.record(conn, "workshops.group_removed", actor=actor, event_id=event.id, data={"key": key}, at=now)
 
 
 async def _group(conn: asyncpg.Connection, event_id: UUID, key: str) -> Group:
@@ -149,7 +157,9 @@ async def assign_groups(conn: asyncpg.Connection, event: Event, *, actor: str, n
         )
         await queries.upsert_round(conn, event.id, now, actor)
         result = await placements_of(conn, event)
-        await queries.audit(conn, now, actor, event.id, "workshops.groups_assigned", {"choices": result.choices})
+        await audit.record(
+            conn, "workshops.groups_assigned", actor=actor, event_id=event.id, data={"choices": result.choices}, at=now
+        )
     return result
 
 
@@ -179,13 +189,13 @@ async def move_participant(
             if not already_in and group.members >= group.capacity:
                 raise Conflict("group_full", f"the group {group.key!r} is full", field="group")
             await queries.upsert_placement(conn, registration_id, event.id, group.id, locked=locked, now=now)
-        await queries.audit(
+        await audit.record(
             conn,
-            now,
-            actor,
-            event.id,
             "workshops.participant_moved",
-            {"registration_id": str(registration_id), "group": data.group or None, "locked": locked},
+            actor=actor,
+            event_id=event.id,
+            data={"registration_id": str(registration_id), "group": data.group or None, "locked": locked},
+            at=now,
         )
         return await placements_of(conn, event)
 
@@ -208,7 +218,9 @@ async def publish_groups(conn: asyncpg.Connection, event: Event, *, actor: str, 
         if await queries.round_of(conn, event.id) is None:
             raise InvalidState("not_assigned", "assign the groups before publishing them")
         mails = await queries.publish_round(conn, event.id, now, actor)
-        await queries.audit(conn, now, actor, event.id, "workshops.groups_published", {"mails": mails})
+        await audit.record(
+            conn, "workshops.groups_published", actor=actor, event_id=event.id, data={"mails": mails}, at=now
+        )
         sizes = await conn.fetch(GROUP_SIZES, event.id)
         await post_to_event_channel(
             conn,

@@ -16,9 +16,10 @@ from ..events import domain as events
 from ..events.schemas import Event
 from ..hooks import REGISTRATION_END_HOOKS
 from ..http import Config, Conn, Now, request_language
+from ..problems import field_of
 from ..registrations import links
 from ..registrations.access import by_code
-from ..registrations.pages import ERROR_TEXTS, FIELD_LABELS, ROLE_LABELS, _field_of
+from ..registrations.pages import ERROR_TEXTS, FIELD_LABELS, ROLE_LABELS
 from ..registrations.schemas import PARTNERS
 from ..settings import Settings
 from ..web.render import page as render_page
@@ -166,7 +167,7 @@ class WorkshopPages(Controller):
         except _Refused:
             pass
         except msgspec.ValidationError as error:
-            errors[_field_of(error)] = "invalid"
+            errors[field_of(error, top=True) or "form"] = "invalid"
         except DomainError as error:
             if error.code == "already_registered":
                 return Redirect(f"/events/{dates[0][0].slug}/registered?lang={language}", status_code=303)

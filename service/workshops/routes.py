@@ -3,25 +3,22 @@ series sign-up and cancelling a whole series from a manage link."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
-from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
-from .. import ratelimit
+from .. import idempotency, ratelimit, spreadsheet
 from ..events import domain as events
 from ..events import series as series_owners
 from ..hooks import REGISTRATION_END_HOOKS
 from ..http import Caller, Config, Conn, Now
-from ..idempotency import request_fingerprint, run_once
 from ..openapi import responses
 from ..registrations import links
 from ..registrations.access import by_code
-from ..registrations.routes import csv_cell, manage_secret
+from ..registrations.routes import manage_secret
 from . import domain, queries, series
 from .schemas import (
     DateRegistration,
@@ -123,19 +120,16 @@ class GroupController(Controller):
 
 
 def _csv(slug: str, found: Placements) -> Response[Any]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["group", "name", "email", "organisation", "background", "accessibility", "choice", "locked"])
+    lines: list[list[object]] = [
+        ["group", "name", "email", "organisation", "background", "accessibility", "choice", "locked"]
+    ]
     lists = [(g.group.key, g.members) for g in found.groups] + [("", found.unplaced)]
     for key, members in lists:
         for p in members:
-            row = (key, p.name, p.email, p.organisation, p.background or "", p.accessibility, p.choice or "", p.locked)
-            writer.writerow([csv_cell(v) for v in row])
-    return Response(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{slug}-groups.csv"'},
-    )
+            lines.append(
+                [key, p.name, p.email, p.organisation, p.background or "", p.accessibility, p.choice or "", p.locked]
+            )
+    return spreadsheet.csv_response(f"{slug}-groups.csv", lines)
 
 
 class SeriesController(Controller):
@@ -174,7 +168,7 @@ class SeriesController(Controller):
         conn: Conn,
         now: Now,
         settings: Config,
-        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
+        idempotency_key: idempotency.Key = None,
     ) -> Response[SeriesRegistrationCreated]:
         """Register for every open date of a series (or those in `events`) with one ranking of perspectives.
         Each date has its own registration, ticket and waiting list. Honours `Idempotency-Key`."""
@@ -199,12 +193,9 @@ class SeriesController(Controller):
             )
             return 201, msgspec.json.encode(body)
 
-        fingerprint = request_fingerprint("POST", request.url.path, await request.body()) if idempotency_key else b""
-        status, body, replayed = await run_once(
-            conn, principal=f"series:{series_slug}", key=idempotency_key, fingerprint=fingerprint, action=action
+        return await idempotency.respond(
+            request, conn, principal=f"series:{series_slug}", key=idempotency_key, action=action
         )
-        headers = {"idempotent-replayed": "true"} if replayed else {}
-        return Response(body, status_code=status, media_type="application/json", headers=headers)  # type: ignore[arg-type]
 
     @put("/api/v1/series/{series_slug:str}/organisers", responses=responses(401, 403, 404, 422))
     async def set_organisers(

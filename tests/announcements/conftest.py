@@ -12,10 +12,16 @@ from urllib.parse import urlencode
 import asyncpg
 import pytest
 
+from integrations.mail import SmtpMailer
 from integrations.slack import RequestVerifier, SlackClient
+from service.accounts.domain import authenticate
+from service.announcements import domain
+from service.announcements.schemas import AnnouncementIn, LocalizedBody
+from service.jobcontext import JobContext
 from service.jobs import Worker
 from service.settings import Secret, Settings
-from service.worker import JobContext, SmtpMailer, handlers
+from service.types import LocalizedLine
+from service.worker import handlers
 from tests.conftest import SECRET, T0, Clock
 from tests.slackfake import SlackFake
 from tests.smtp import SmtpServer
@@ -162,8 +168,6 @@ def confirm_payload(announcement_id: str, *, user: str = KARI) -> dict[str, Any]
 
 
 async def organiser(conn: asyncpg.Connection, token: str) -> Any:
-    from service.accounts.domain import authenticate
-
     return await authenticate(conn, f"Bearer {token}", now=T0)
 
 
@@ -179,10 +183,6 @@ async def confirmed_announcement(
     audience: str = "confirmed",
 ) -> Any:
     """An announcement created and confirmed the way the console would (no Slack modal)."""
-    from service.announcements import domain
-    from service.announcements.schemas import AnnouncementIn, LocalizedBody
-    from service.types import LocalizedLine
-
     event_id = await conn.fetchval("SELECT id FROM events WHERE slug = $1", slug)
     data = AnnouncementIn(audience=audience, subject=LocalizedLine(nb=subject), body=LocalizedBody(nb=body))
     draft = await domain.create_announcement(conn, event_id, data=data, actor=actor, now=now, report_to=report_to)

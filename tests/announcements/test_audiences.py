@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import asyncpg
+
 from service.announcements.domain import count_recipients
 from service.slack.stats import event_stats
 from tests.checkin.conftest import code_of
-from tests.conftest import T0, auth
+from tests.conftest import T0, Client, MakeEvent, auth
 from tests.programme.helpers import add_session, attendee, session_body
 
 
-async def test_checked_in_and_session_audiences_count_the_right_people(client, conn, make_event, organiser_token):
+async def test_checked_in_and_session_audiences_count_the_right_people(
+    client: Client, conn: asyncpg.Connection, make_event: MakeEvent, organiser_token: str
+) -> None:
     event = await make_event(slug="kk", capacity=10)
     plenary = await add_session(client, organiser_token, **session_body("Åpning", "09:00", "09:30", kind="plenary"))
     parallel = await add_session(client, organiser_token, **session_body("Spor A", "10:00", "11:00", capacity=1))
@@ -39,7 +43,9 @@ async def test_checked_in_and_session_audiences_count_the_right_people(client, c
     assert counts == {"confirmed": 3, "checked_in": 1, "plenary": 3, "parallel": 1}
 
 
-async def test_stats_name_checked_in_and_nearly_full_sessions(client, conn, make_event, organiser_token):
+async def test_stats_name_checked_in_and_nearly_full_sessions(
+    client: Client, conn: asyncpg.Connection, make_event: MakeEvent, organiser_token: str
+) -> None:
     event = await make_event(slug="kk", capacity=10)
     full = await add_session(client, organiser_token, **session_body("Nesten full", "10:00", "11:00", capacity=2))
     await add_session(client, organiser_token, **session_body("God plass", "12:00", "13:00", capacity=50))

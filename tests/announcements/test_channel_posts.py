@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import asyncpg
+
 from tests.announcements.conftest import CHANNEL, make_due
-from tests.conftest import auth
+from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth
 from tests.nominations.conftest import PrizeWorld, world  # noqa: F401 - the prize world fixture
+from tests.slackfake import SlackFake
 
 
-def posts(slack_fake):
+def posts(slack_fake: SlackFake) -> list[Any]:
     return [c.body["text"] for c in slack_fake.called("chat.postMessage", channel=CHANNEL)]
 
 
 async def test_publishing_workshop_groups_posts_a_summary_once(
-    client, make_event, organiser_token, run_jobs, slack_fake
-):
+    client: Client, make_event: MakeEvent, organiser_token: str, run_jobs: RunJobs, slack_fake: SlackFake
+) -> None:
     await make_event(slug="kk", kind="workshop", capacity=10)
     headers = auth(organiser_token)
     await client.put("/api/v1/events/kk/slack-channel", json={"channel_id": CHANNEL}, headers=headers)
@@ -41,11 +46,11 @@ async def test_publishing_workshop_groups_posts_a_summary_once(
 
 
 async def test_publishing_the_winner_posts_to_the_awarding_events_channel(
-    world: PrizeWorld,  # noqa: F811
-    organiser_token,
-    run_jobs,
-    slack_fake,
-):
+    world: PrizeWorld,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    slack_fake: SlackFake,
+) -> None:
     headers = auth(world.organiser)
     await world.client.put("/api/v1/events/kk/slack-channel", json={"channel_id": CHANNEL}, headers=headers)
     nomination = (await world.nominate())["id"]
@@ -63,12 +68,12 @@ async def test_publishing_the_winner_posts_to_the_awarding_events_channel(
 
 
 async def test_new_nominations_reach_the_awarding_events_channel_batched(
-    world: PrizeWorld,  # noqa: F811
-    conn,
-    clock,
-    run_jobs,
-    slack_fake,
-):
+    world: PrizeWorld,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    run_jobs: RunJobs,
+    slack_fake: SlackFake,
+) -> None:
     headers = auth(world.organiser)
     await world.client.put("/api/v1/events/kk/slack-channel", json={"channel_id": CHANNEL}, headers=headers)
     await run_jobs()

@@ -3,11 +3,18 @@ one message per second per channel, and a retried job that never posts twice."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import asyncpg
+
 from tests.announcements.conftest import CHANNEL, KARI, confirmed_announcement, make_due, organiser
-from tests.conftest import auth
+from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth
+from tests.slackfake import SlackFake
 
 
-async def setup_event(client, conn, make_event, organiser_token, run_jobs):
+async def setup_event(
+    client: Client, conn: asyncpg.Connection, make_event: MakeEvent, organiser_token: str, run_jobs: RunJobs
+) -> Any:
     await make_event(slug="kk", capacity=5)
     await client.post(
         "/api/v1/events/kk/registrations", json={"name": "A", "email": "a@example.no", "accept_privacy": True}
@@ -17,7 +24,7 @@ async def setup_event(client, conn, make_event, organiser_token, run_jobs):
     return await organiser(conn, organiser_token)
 
 
-async def job_states(conn, kind):
+async def job_states(conn: asyncpg.Connection, kind: str) -> list[tuple[Any, ...]]:
     rows = await conn.fetch(
         "SELECT attempts, done_at IS NOT NULL AS done, dead_at IS NOT NULL AS dead FROM jobs WHERE kind = $1", kind
     )
@@ -25,8 +32,15 @@ async def job_states(conn, kind):
 
 
 async def test_rate_limited_post_with_short_retry_after_is_retried_once_after_waiting(
-    client, conn, clock, make_event, organiser_token, run_jobs, slack_fake, sleeps
-):
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    slack_fake: SlackFake,
+    sleeps: list[float],
+) -> None:
     kari = await setup_event(client, conn, make_event, organiser_token, run_jobs)
     slack_fake.fail("chat.postMessage", 429, retry_after="1", channel=CHANNEL)
     await confirmed_announcement(conn, "kk", kari, clock())
@@ -40,8 +54,15 @@ async def test_rate_limited_post_with_short_retry_after_is_retried_once_after_wa
 
 
 async def test_fractional_retry_after_is_honoured_not_a_crash(
-    client, conn, clock, make_event, organiser_token, run_jobs, slack_fake, sleeps
-):
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    slack_fake: SlackFake,
+    sleeps: list[float],
+) -> None:
     kari = await setup_event(client, conn, make_event, organiser_token, run_jobs)
     slack_fake.fail("chat.postMessage", 429, retry_after="0.5", channel=CHANNEL)
     await confirmed_announcement(conn, "kk", kari, clock())
@@ -52,8 +73,15 @@ async def test_fractional_retry_after_is_honoured_not_a_crash(
 
 
 async def test_long_retry_after_reschedules_the_job_instead_of_sleeping(
-    client, conn, clock, make_event, organiser_token, run_jobs, slack_fake, sleeps
-):
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    slack_fake: SlackFake,
+    sleeps: list[float],
+) -> None:
     kari = await setup_event(client, conn, make_event, organiser_token, run_jobs)
     slack_fake.fail("chat.postMessage", 429, retry_after="30", channel=CHANNEL)
     await confirmed_announcement(conn, "kk", kari, clock())
@@ -74,8 +102,14 @@ async def test_long_retry_after_reschedules_the_job_instead_of_sleeping(
 
 
 async def test_post_failing_with_500_five_times_goes_dead_and_is_reported(
-    client, conn, clock, make_event, organiser_token, run_jobs, slack_fake
-):
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    slack_fake: SlackFake,
+) -> None:
     kari = await setup_event(client, conn, make_event, organiser_token, run_jobs)
     slack_fake.fail("chat.postMessage", 500, times=5, channel=CHANNEL)
     await confirmed_announcement(conn, "kk", kari, clock(), subject="Husk navneskilt", report_to={"slack_user": KARI})
@@ -100,8 +134,14 @@ async def test_post_failing_with_500_five_times_goes_dead_and_is_reported(
 
 
 async def test_timed_out_post_is_retried_by_the_queue(
-    client, conn, clock, make_event, organiser_token, run_jobs, slack_fake
-):
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    slack_fake: SlackFake,
+) -> None:
     kari = await setup_event(client, conn, make_event, organiser_token, run_jobs)
     slack_fake.stall("chat.postMessage", 3.5)
     await confirmed_announcement(conn, "kk", kari, clock())
@@ -117,8 +157,15 @@ async def test_timed_out_post_is_retried_by_the_queue(
 
 
 async def test_messages_to_one_channel_are_paced_one_per_second(
-    client, conn, clock, make_event, organiser_token, run_jobs, slack_fake, sleeps
-):
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    slack_fake: SlackFake,
+    sleeps: list[float],
+) -> None:
     kari = await setup_event(client, conn, make_event, organiser_token, run_jobs)
     await confirmed_announcement(conn, "kk", kari, clock(), subject="Første")
     await confirmed_announcement(conn, "kk", kari, clock(), subject="Andre")
@@ -130,8 +177,14 @@ async def test_messages_to_one_channel_are_paced_one_per_second(
 
 
 async def test_retried_post_job_does_not_post_again(
-    client, conn, clock, make_event, organiser_token, run_jobs, slack_fake
-):
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    slack_fake: SlackFake,
+) -> None:
     kari = await setup_event(client, conn, make_event, organiser_token, run_jobs)
     await confirmed_announcement(conn, "kk", kari, clock())
     await run_jobs()

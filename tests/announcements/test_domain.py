@@ -5,34 +5,43 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
+from uuid import UUID
 
+import asyncpg
 import pytest
 
 from service import db
+from service.accounts.domain import add_user
 from service.announcements import domain
 from service.announcements.markup import to_html, to_text
 from service.announcements.schemas import AnnouncementIn, LocalizedBody
 from service.errors import Forbidden, Invalid, InvalidState
 from service.types import LocalizedLine
 from tests.announcements.conftest import confirmed_announcement, make_due, organiser
-from tests.conftest import auth
+from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth
+from tests.smtp import SmtpServer
 
 
-def draft_in(**overrides):
+def draft_in(**overrides: Any) -> AnnouncementIn:
     values = {"audience": "confirmed", "subject": LocalizedLine(nb="Hei"), "body": LocalizedBody(nb="Velkommen")}
     return AnnouncementIn(**{**values, **overrides})
 
 
-async def event_with(client, conn, make_event, organiser_token, *emails):
+async def event_with(
+    client: Client, conn: asyncpg.Connection, make_event: MakeEvent, organiser_token: str, *emails: str
+) -> tuple[UUID, Any]:
     event = await make_event(slug="kk", capacity=2)
     for email in emails:
         await client.post(
             "/api/v1/events/kk/registrations", json={"name": email, "email": email, "accept_privacy": True}
         )
-    return event["id"], await organiser(conn, organiser_token)
+    return UUID(event["id"]), await organiser(conn, organiser_token)
 
 
-async def test_preview_counts_each_audience(client, conn, make_event, organiser_token):
+async def test_preview_counts_each_audience(
+    client: Client, conn: asyncpg.Connection, make_event: MakeEvent, organiser_token: str
+) -> None:
     event_id, _ = await event_with(client, conn, make_event, organiser_token, "a@x.no", "b@x.no", "c@x.no")
 
     counts = [await domain.count_recipients(conn, event_id, audience) for audience in ("confirmed", "waitlisted")]
@@ -47,7 +56,16 @@ async def test_preview_counts_each_audience(client, conn, make_event, organiser_
         ({"audience_ref": "s1"}, "invalid_audience", "audience_ref"),
     ],
 )
-async def test_create_refuses_bad_audiences(client, conn, clock, make_event, organiser_token, overrides, code, field):
+async def test_create_refuses_bad_audiences(
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    overrides: dict[str, Any],
+    code: str,
+    field: str,
+) -> None:
     event_id, kari = await event_with(client, conn, make_event, organiser_token)
 
     with pytest.raises(Invalid) as raised:
@@ -57,7 +75,9 @@ async def test_create_refuses_bad_audiences(client, conn, clock, make_event, org
     assert await conn.fetchval("SELECT count(*) FROM announcements") == 0
 
 
-async def test_create_refuses_a_time_in_the_past(client, conn, clock, make_event, organiser_token):
+async def test_create_refuses_a_time_in_the_past(
+    client: Client, conn: asyncpg.Connection, clock: Clock, make_event: MakeEvent, organiser_token: str
+) -> None:
     event_id, kari = await event_with(client, conn, make_event, organiser_token)
 
     with pytest.raises(Invalid) as raised:
@@ -68,9 +88,9 @@ async def test_create_refuses_a_time_in_the_past(client, conn, clock, make_event
     assert raised.value.code == "send_at_in_past"
 
 
-async def test_organiser_of_another_event_may_not_announce(client, conn, clock, make_event, organiser_token):
-    from service.accounts.domain import add_user
-
+async def test_organiser_of_another_event_may_not_announce(
+    client: Client, conn: asyncpg.Connection, clock: Clock, make_event: MakeEvent, organiser_token: str
+) -> None:
     event_id, _ = await event_with(client, conn, make_event, organiser_token)
     stranger = await organiser(conn, (await add_user(conn, email="per@example.no", role="organiser")).token)
 
@@ -79,8 +99,15 @@ async def test_organiser_of_another_event_may_not_announce(client, conn, clock, 
 
 
 async def test_two_confirmations_racing_send_once(
-    client, conn, clock, make_event, organiser_token, database_url, run_jobs, smtp
-):
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    database_url: str,
+    run_jobs: RunJobs,
+    smtp: SmtpServer,
+) -> None:
     event_id, kari = await event_with(client, conn, make_event, organiser_token, "a@x.no", "b@x.no")
     await run_jobs()
     smtp.sink.messages.clear()
@@ -109,8 +136,14 @@ async def test_two_confirmations_racing_send_once(
 
 
 async def test_scheduled_announcement_waits_for_its_time_and_can_be_cancelled(
-    client, conn, clock, make_event, organiser_token, run_jobs, smtp
-):
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    smtp: SmtpServer,
+) -> None:
     event_id, kari = await event_with(client, conn, make_event, organiser_token, "a@x.no")
     await run_jobs()
     smtp.sink.messages.clear()
@@ -133,8 +166,14 @@ async def test_scheduled_announcement_waits_for_its_time_and_can_be_cancelled(
 
 
 async def test_erased_and_cancelled_recipients_are_skipped_and_counted(
-    client, conn, clock, make_event, organiser_token, run_jobs, smtp
-):
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    smtp: SmtpServer,
+) -> None:
     _event_id, kari = await event_with(client, conn, make_event, organiser_token, "a@x.no", "b@x.no")
     await run_jobs()
     smtp.sink.messages.clear()
@@ -155,7 +194,7 @@ async def test_erased_and_cancelled_recipients_are_skipped_and_counted(
     assert [m.message["Subject"] for m in smtp.sink.messages if m.message["Subject"] == "Hei"] == []
 
 
-def test_slack_markdown_becomes_text_and_safe_html():
+def test_slack_markdown_becomes_text_and_safe_html() -> None:
     source = "Hei *alle* _sammen_ ~ikke~ `kode`\n<https://alrek.no/kart|Kart> <script>x</script>\n\nNytt avsnitt"
 
     assert (
@@ -170,8 +209,14 @@ def test_slack_markdown_becomes_text_and_safe_html():
 
 
 async def test_mail_claimed_by_another_worker_is_not_sent_twice(
-    client, conn, clock, make_event, organiser_token, run_jobs, smtp
-):
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    smtp: SmtpServer,
+) -> None:
     _, kari = await event_with(client, conn, make_event, organiser_token, "a@x.no")
     await run_jobs()
     smtp.sink.messages.clear()

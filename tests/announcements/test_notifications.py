@@ -3,11 +3,15 @@ cancellations; one message per look, nothing when nothing happened."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import asyncpg
 import pytest
 
 from service.slack.watch import milestones_between
 from tests.announcements.conftest import CHANNEL, make_due
-from tests.conftest import auth
+from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth
+from tests.slackfake import SlackFake
 
 
 @pytest.mark.parametrize(
@@ -20,11 +24,11 @@ from tests.conftest import auth
         (0, 3, 0, []),
     ],
 )
-def test_milestones_between(before, now, capacity, expected):
+def test_milestones_between(before: int, now: int, capacity: int, expected: list[Any]) -> None:
     assert milestones_between(before, now, capacity) == expected
 
 
-async def look(conn, clock, run_jobs, slack_fake):
+async def look(conn: asyncpg.Connection, clock: Clock, run_jobs: RunJobs, slack_fake: SlackFake) -> list[Any]:
     clock.advance(seconds=60)
     await make_due(conn, "slack.watch")
     await run_jobs()
@@ -32,8 +36,14 @@ async def look(conn, clock, run_jobs, slack_fake):
 
 
 async def test_channel_gets_one_batched_message_per_look(
-    client, conn, clock, make_event, organiser_token, run_jobs, slack_fake
-):
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    slack_fake: SlackFake,
+) -> None:
     await make_event(slug="kk", capacity=10)
     await client.put("/api/v1/events/kk/slack-channel", json={"channel_id": CHANNEL}, headers=auth(organiser_token))
     await run_jobs()
@@ -60,7 +70,15 @@ async def test_channel_gets_one_batched_message_per_look(
     assert blocks[-1]["elements"][0]["text"] == "<http://testserver.local/events/kk|Åpne arrangementssiden>"
 
 
-async def test_removed_channel_stops_the_watch(client, conn, clock, make_event, organiser_token, run_jobs, slack_fake):
+async def test_removed_channel_stops_the_watch(
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    slack_fake: SlackFake,
+) -> None:
     await make_event(slug="kk", capacity=10)
     await client.put("/api/v1/events/kk/slack-channel", json={"channel_id": CHANNEL}, headers=auth(organiser_token))
     await run_jobs()
@@ -73,7 +91,9 @@ async def test_removed_channel_stops_the_watch(client, conn, clock, make_event, 
     assert await conn.fetchval("SELECT count(*) FROM jobs WHERE kind = 'slack.watch' AND done_at IS NULL") == 0
 
 
-async def test_channel_id_must_look_like_a_slack_channel(client, make_event, organiser_token):
+async def test_channel_id_must_look_like_a_slack_channel(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
 
     response = await client.put(

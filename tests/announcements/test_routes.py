@@ -3,14 +3,17 @@ organisers get help, stats and the modal in their language; anyone else a polite
 
 from __future__ import annotations
 
+import asyncpg
 import pytest
 
 from service.accounts.domain import add_user
+from service.settings import Settings
 from tests.announcements.conftest import KARI, TEAM, command_body, compose_payload, interaction_body, signed
-from tests.conftest import auth
+from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth
+from tests.slackfake import SlackFake
 
 
-async def counts(conn):
+async def counts(conn: asyncpg.Connection) -> tuple[int, ...]:
     return tuple(
         await conn.fetchrow(
             "SELECT (SELECT count(*) FROM jobs) AS jobs, (SELECT count(*) FROM announcements) AS announcements"
@@ -19,7 +22,9 @@ async def counts(conn):
 
 
 @pytest.mark.parametrize("case", ["wrong signature", "stale timestamp", "missing header", "other secret"])
-async def test_badly_signed_command_is_refused_and_changes_nothing(client, conn, clock, case):
+async def test_badly_signed_command_is_refused_and_changes_nothing(
+    client: Client, conn: asyncpg.Connection, clock: Clock, case: str
+) -> None:
     body = command_body("announce")
     headers = {
         "wrong signature": {**signed(body, clock), "X-Slack-Signature": "v0=" + "ab" * 32},
@@ -35,7 +40,7 @@ async def test_badly_signed_command_is_refused_and_changes_nothing(client, conn,
     assert await counts(conn) == (0, 0)
 
 
-async def test_replayed_request_is_refused(client, conn, clock):
+async def test_replayed_request_is_refused(client: Client, conn: asyncpg.Connection, clock: Clock) -> None:
     body = command_body("help")
     headers = signed(body, clock)
 
@@ -47,7 +52,7 @@ async def test_replayed_request_is_refused(client, conn, clock):
     assert await counts(conn) == (1, 0)
 
 
-async def test_badly_signed_interaction_is_refused(client, conn, clock):
+async def test_badly_signed_interaction_is_refused(client: Client, conn: asyncpg.Connection, clock: Clock) -> None:
     body = interaction_body(compose_payload("kk", subject_nb="Hei", body_nb="Hei"))
 
     response = await client.post(
@@ -58,7 +63,9 @@ async def test_badly_signed_interaction_is_refused(client, conn, clock):
     assert await counts(conn) == (0, 0)
 
 
-async def test_without_slack_settings_slack_routes_refuse(client, conn, clock, settings):
+async def test_without_slack_settings_slack_routes_refuse(
+    client: Client, conn: asyncpg.Connection, clock: Clock, settings: Settings
+) -> None:
     client.app.state.settings = settings.__class__(
         **{**{f: getattr(settings, f) for f in settings.__struct_fields__}, "slack_signing_secret": None}
     )
@@ -71,8 +78,14 @@ async def test_without_slack_settings_slack_routes_refuse(client, conn, clock, s
 
 @pytest.mark.parametrize("who", ["stranger", "jury"])
 async def test_non_organiser_gets_a_polite_refusal_and_nothing_happens(
-    client, conn, clock, run_jobs, slack_fake, make_event, who
-):
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    run_jobs: RunJobs,
+    slack_fake: SlackFake,
+    make_event: MakeEvent,
+    who: str,
+) -> None:
     await make_event(slug="kk")
     await add_user(conn, email="jury@example.no", role="jury")
     slack_fake.users.update({"U0STRANGER": "per@example.no", "U0JURY": "jury@example.no"})
@@ -98,8 +111,14 @@ async def test_non_organiser_gets_a_polite_refusal_and_nothing_happens(
 
 
 async def test_help_and_stats_answer_in_the_organisers_language(
-    client, conn, clock, run_jobs, slack_fake, make_event, organiser_token
-):
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    run_jobs: RunJobs,
+    slack_fake: SlackFake,
+    make_event: MakeEvent,
+    organiser_token: str,
+) -> None:
     await make_event(slug="kk", capacity=2)
     await conn.execute("UPDATE users SET language = 'nn' WHERE email = 'kari@bergen.kommune.no'")
     for n in range(3):

@@ -15,7 +15,9 @@ from tests.announcements.conftest import (
     interaction_body,
     signed,
 )
-from tests.conftest import auth
+from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth
+from tests.slackfake import SlackFake
+from tests.smtp import SmtpServer, body_of
 
 TEXTS = {
     "subject_nb": "Endret rom",
@@ -55,7 +57,7 @@ async def event_with_attendees(client: Any, make_event: Any, organiser_token: st
     smtp.sink.messages.clear()
 
 
-async def open_and_preview(client: Any, clock: Any, run_jobs: Any, slack_fake: Any, **texts: str) -> dict[str, Any]:
+async def open_and_preview(client: Any, clock: Any, run_jobs: Any, slack_fake: Any, **texts: Any) -> dict[str, Any]:
     ack = await post_signed(
         client, "/slack/commands", command_body("announce", response_url=slack_fake.response_url("1")), clock
     )
@@ -70,8 +72,14 @@ async def open_and_preview(client: Any, clock: Any, run_jobs: Any, slack_fake: A
 
 
 async def test_announce_from_slack_reaches_everyone_once_in_their_language(
-    client, clock, make_event, organiser_token, run_jobs, smtp, slack_fake
-):
+    client: Client,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    smtp: SmtpServer,
+    slack_fake: SlackFake,
+) -> None:
     await event_with_attendees(client, make_event, organiser_token, run_jobs, smtp)
     preview = await open_and_preview(client, clock, run_jobs, slack_fake, **TEXTS)
     assert preview["response_action"] == "update"
@@ -94,8 +102,8 @@ async def test_announce_from_slack_reaches_everyone_once_in_their_language(
     mails = sorted((m.rcpt_tos[0], m.message["Subject"]) for m in smtp.sink.messages)
     assert mails == [("en@example.no", "Room changed"), ("nb@example.no", "Endret rom"), ("nn@example.no", "Endra rom")]
     nynorsk = smtp.sink.to("nn@example.no")[0]
-    assert "Plenum flyttar til *Store auditorium*." in nynorsk.get_body(("plain",)).get_content()
-    assert "<strong>Store auditorium</strong>" in nynorsk.get_body(("html",)).get_content()
+    assert "Plenum flyttar til *Store auditorium*." in body_of(nynorsk, "plain")
+    assert "<strong>Store auditorium</strong>" in body_of(nynorsk, "html")
     channel_posts = slack_fake.called("chat.postMessage", channel=CHANNEL)
     assert [p.body["text"] for p in channel_posts] == ["Endret rom"]
     [report] = slack_fake.called("chat.postMessage", channel=KARI)
@@ -110,8 +118,14 @@ async def test_announce_from_slack_reaches_everyone_once_in_their_language(
 
 
 async def test_announce_to_the_waiting_list_counts_and_reaches_only_them(
-    client, clock, make_event, organiser_token, run_jobs, smtp, slack_fake
-):
+    client: Client,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    smtp: SmtpServer,
+    slack_fake: SlackFake,
+) -> None:
     await event_with_attendees(client, make_event, organiser_token, run_jobs, smtp)
     preview = await open_and_preview(
         client,
@@ -120,7 +134,7 @@ async def test_announce_to_the_waiting_list_counts_and_reaches_only_them(
         slack_fake,
         subject_nb="Flere plasser",
         body_nb="Vi åpner flere plasser.",
-        **{"audience": "waitlisted"},  # type: ignore[arg-type]
+        **{"audience": "waitlisted"},
     )
 
     await post_signed(

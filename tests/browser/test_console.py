@@ -109,11 +109,11 @@ def _workshop(live_server: LiveServer) -> None:
     for key, name in (("pasient", {"nb": "Pasient", "en": "Patient"}), ("ansatt", {"nb": "Ansatt"})):
         group = {"key": key, "name": name, "capacity": 5}
         assert live_server.api("POST", "/api/v1/events/axe-verksted/groups", json=group).status_code == 201
-    for name, email in (("Åse Ødegård", "ase.verksted@example.no"), ("Bjørn Æsøy", "bjorn.verksted@example.no")):
+    for person, email in (("Åse Ødegård", "ase.verksted@example.no"), ("Bjørn Æsøy", "bjorn.verksted@example.no")):
         answer = live_server.api(
             "POST",
             "/api/v1/events/axe-verksted/registrations",
-            json={"name": name, "email": email, "accept_privacy": True, "perspectives": ["pasient"]},
+            json={"name": person, "email": email, "accept_privacy": True, "perspectives": ["pasient"]},
             headers={"Authorization": ""},
         )
         assert answer.status_code == 201, answer.text

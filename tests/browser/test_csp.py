@@ -93,7 +93,9 @@ def visit(site: Site, browser: Browser) -> Iterator[Callable[..., tuple[Page, li
         context.close()
 
 
-def test_public_pages_run_without_policy_violations(visit, live_server: LiveServer) -> None:
+def test_public_pages_run_without_policy_violations(
+    visit: Callable[..., tuple[Page, list[str]]], live_server: LiveServer
+) -> None:
     paths = [
         "/",
         "/events/csp-dagen",
@@ -107,7 +109,9 @@ def test_public_pages_run_without_policy_violations(visit, live_server: LiveServ
     assert reported == {path: [] for path in paths}
 
 
-def test_ticket_and_manage_pages_run_without_policy_violations(visit, site: Site) -> None:
+def test_ticket_and_manage_pages_run_without_policy_violations(
+    visit: Callable[..., tuple[Page, list[str]]], site: Site
+) -> None:
     ticket, ticket_violations = visit(site.ticket_url)
     manage, manage_violations = visit(site.manage_url)
 
@@ -116,7 +120,9 @@ def test_ticket_and_manage_pages_run_without_policy_violations(visit, site: Site
     assert manage.get_by_role("heading", level=1).count() == 1
 
 
-def test_door_page_pairs_without_policy_violations(visit, live_server: LiveServer) -> None:
+def test_door_page_pairs_without_policy_violations(
+    visit: Callable[..., tuple[Page, list[str]]], live_server: LiveServer
+) -> None:
     door = live_server.api("POST", "/api/v1/events/csp-dagen/doors", json={"name": "Inngang"})
     assert door.status_code == 201, door.text
 
@@ -126,7 +132,9 @@ def test_door_page_pairs_without_policy_violations(visit, live_server: LiveServe
     assert page.locator("#door-app").is_visible()
 
 
-def test_console_and_jury_pages_run_without_policy_violations(visit, live_server: LiveServer, site: Site) -> None:
+def test_console_and_jury_pages_run_without_policy_violations(
+    visit: Callable[..., tuple[Page, list[str]]], live_server: LiveServer, site: Site
+) -> None:
     console, console_violations = visit(f"{live_server.url}/console", token=live_server.organiser_token)
     events, events_violations = visit(f"{live_server.url}/console/events", token=live_server.organiser_token)
     jury, jury_violations = visit(f"{live_server.url}/jury", token=site.juror_token)
@@ -141,7 +149,9 @@ def test_console_and_jury_pages_run_without_policy_violations(visit, live_server
     ]
 
 
-def test_an_inline_script_would_be_reported(visit, live_server: LiveServer) -> None:
+def test_an_inline_script_would_be_reported(
+    visit: Callable[..., tuple[Page, list[str]]], live_server: LiveServer
+) -> None:
     """The recording works: a script added inline by the page's own code is refused and reported."""
     page, _ = visit(f"{live_server.url}/")
 

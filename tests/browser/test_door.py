@@ -120,7 +120,9 @@ def wedge(page: Page, code: str) -> None:
     page.keyboard.press("Enter")
 
 
-def test_camera_scan_admits_then_says_already_checked_in(open_door, camera_ticket):
+def test_camera_scan_admits_then_says_already_checked_in(
+    open_door: Callable[[str], tuple[Page, BrowserContext]], camera_ticket: tuple[str, Path]
+) -> None:
     page, _ = open_door("Hovudinngang")
 
     page.get_by_role("button", name="Start kamera").click()
@@ -139,7 +141,9 @@ def test_camera_scan_admits_then_says_already_checked_in(open_door, camera_ticke
     assert page.locator("#door-counts").inner_text().startswith("Sjekket inn: 1 av ")
 
 
-def test_keyboard_wedge_scans_back_to_back_and_name_search(open_door, live_server):
+def test_keyboard_wedge_scans_back_to_back_and_name_search(
+    open_door: Callable[[str], tuple[Page, BrowserContext]], live_server: LiveServer
+) -> None:
     ola = register(live_server, "Ola Nordmann")
     liv = register(live_server, "Liv Berg")
     register(live_server, "Per Hansen")
@@ -163,7 +167,9 @@ def test_keyboard_wedge_scans_back_to_back_and_name_search(open_door, live_serve
     assert page.locator("#door-recent li").count() == 3
 
 
-def test_offline_scans_are_decided_locally_queued_uploaded_and_a_double_entry_is_flagged(open_door, live_server):
+def test_offline_scans_are_decided_locally_queued_uploaded_and_a_double_entry_is_flagged(
+    open_door: Callable[[str], tuple[Page, BrowserContext]], live_server: LiveServer
+) -> None:
     siri = register(live_server, "Siri Dale")
     first, first_context = open_door("Nordinngang")
     second, second_context = open_door("Sørinngang")
@@ -204,7 +210,9 @@ def jsqr_loaded(page: Page) -> bool:
     return bool(page.evaluate("() => 'jsQR' in window || !!document.querySelector('script[src$=\"/jsQR.js\"]')"))
 
 
-def test_jsqr_is_loaded_only_when_the_camera_starts_without_barcode_detector(open_door, camera_ticket):
+def test_jsqr_is_loaded_only_when_the_camera_starts_without_barcode_detector(
+    open_door: Callable[[str], tuple[Page, BrowserContext]], camera_ticket: tuple[str, Path]
+) -> None:
     page, _ = open_door("Vestinngang")
     has_detector = page.evaluate("() => 'BarcodeDetector' in window")  # Chromium on Linux has none
     before = jsqr_loaded(page)
@@ -218,7 +226,9 @@ def test_jsqr_is_loaded_only_when_the_camera_starts_without_barcode_detector(ope
     assert "Kari Nordmann" in scanned["title"]  # admitted or already in, by the order the tests run: jsQR read it
 
 
-def test_jsqr_is_not_loaded_where_barcode_detector_reads_the_code(open_door, live_server):
+def test_jsqr_is_not_loaded_where_barcode_detector_reads_the_code(
+    open_door: Callable[[str], tuple[Page, BrowserContext]], live_server: LiveServer
+) -> None:
     code = register(live_server, "Eva Lie")
     page, _ = open_door("Austinngang")
     # A stand-in for the browser's own detector (Chromium on Linux has none), reading the ticket's code.
@@ -238,7 +248,9 @@ def test_jsqr_is_not_loaded_where_barcode_detector_reads_the_code(open_door, liv
     assert (scanned["result"], scanned["title"], jsqr_loaded(page)) == ("admitted", "Velkommen, Eva Lie", False)
 
 
-def test_scanner_opens_offline_from_the_service_workers_copies(open_door):
+def test_scanner_opens_offline_from_the_service_workers_copies(
+    open_door: Callable[[str], tuple[Page, BrowserContext]],
+) -> None:
     page, context = open_door("Kjellarinngang")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     cached = page.evaluate(
@@ -262,7 +274,9 @@ def test_scanner_opens_offline_from_the_service_workers_copies(open_door):
 
 
 @pytest.mark.parametrize("language", ["nb", "nn", "en"])
-def test_scanner_page_meets_wcag_21_aa(open_door, axe_source, language):
+def test_scanner_page_meets_wcag_21_aa(
+    open_door: Callable[[str], tuple[Page, BrowserContext]], axe_source: Path, language: str
+) -> None:
     page, _ = open_door(f"Axe {language}")
     page.goto(f"{page.url.split('#')[0]}?lang={language}")
     page.wait_for_selector("body[data-ready='true']")
@@ -272,7 +286,7 @@ def test_scanner_page_meets_wcag_21_aa(open_door, axe_source, language):
     assert violations == [], readable(violations)
 
 
-def test_unpaired_browser_is_told_how_to_pair(camera_browser, live_server):
+def test_unpaired_browser_is_told_how_to_pair(camera_browser: Browser, live_server: LiveServer) -> None:
     context = camera_browser.new_context(locale="nb-NO")
     page = context.new_page()
 
@@ -285,7 +299,9 @@ def test_unpaired_browser_is_told_how_to_pair(camera_browser, live_server):
 
 
 @pytest.mark.parametrize("language", ["nb", "nn"])
-def test_recent_scans_after_a_repeat_and_an_invalid_code_read_as_sentences(open_door, live_server, language):
+def test_recent_scans_after_a_repeat_and_an_invalid_code_read_as_sentences(
+    open_door: Callable[[str], tuple[Page, BrowserContext]], live_server: LiveServer, language: str
+) -> None:
     eva = register(live_server, f"Eva Lund {language}")
     page, _ = open_door(f"Vestinngang {language}")
     page.goto(f"{page.url.split('#')[0]}?lang={language}")
@@ -307,7 +323,9 @@ def test_recent_scans_after_a_repeat_and_an_invalid_code_read_as_sentences(open_
     assert [item for item in items if "%(" in item] == []
 
 
-def test_unpaired_door_hides_the_network_badge_and_has_large_language_links(camera_browser, live_server):
+def test_unpaired_door_hides_the_network_badge_and_has_large_language_links(
+    camera_browser: Browser, live_server: LiveServer
+) -> None:
     context = camera_browser.new_context(viewport={"width": 390, "height": 844}, locale="nb-NO")
     page = context.new_page()
 

@@ -4,6 +4,7 @@ and a desktop, in bokmål, nynorsk and English; and their footer links reach the
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize
@@ -38,7 +39,13 @@ def open_page(browser: Browser, opened: list[Page], url: str, viewport: Viewport
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("name", list(PAGES))
 def test_privacy_page_meets_wcag_21_aa(
-    browser: Browser, live_server: LiveServer, axe_source, pages: list[Page], name: str, viewport: str, language: str
+    browser: Browser,
+    live_server: LiveServer,
+    axe_source: Path,
+    pages: list[Page],
+    name: str,
+    viewport: str,
+    language: str,
 ) -> None:
     page = open_page(browser, pages, f"{live_server.url}{PAGES[name]}?lang={language}", VIEWPORTS[viewport])
 

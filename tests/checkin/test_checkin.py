@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from tests.checkin.conftest import code_of
-from tests.conftest import T0, auth
+import asyncpg
+
+from tests.checkin.conftest import NewDoor, Register, code_of
+from tests.conftest import T0, Client, Clock, MakeEvent, auth
 
 
-def without_id(answer: dict) -> dict:
+def without_id(answer: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in answer.items() if k != "scan_id"}
 
 
 KARI = {"name": "Kari Nordmann", "organisation": "Bergen kommune"}
 
 
-async def test_first_scan_admits_and_the_next_says_when_and_where(client, make_event, new_door, register, clock):
+async def test_first_scan_admits_and_the_next_says_when_and_where(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register, clock: Clock
+) -> None:
     await make_event(slug="kk")
     kari = await register("Kari Nordmann", "kari@example.no")
     _, main = await new_door(name="Hovudinngang")
@@ -40,8 +45,8 @@ async def test_first_scan_admits_and_the_next_says_when_and_where(client, make_e
 
 
 async def test_cancelled_waitlisted_forged_and_garbage_codes_are_refused(
-    client, make_event, new_door, register, organiser_token
-):
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register, organiser_token: str
+) -> None:
     await make_event(slug="kk", capacity=1)
     kari = await register("Kari Nordmann", "kari@example.no")
     ola = await register("Ola Nordmann", "ola@example.no")
@@ -79,8 +84,8 @@ async def test_cancelled_waitlisted_forged_and_garbage_codes_are_refused(
 
 
 async def test_a_repeated_nonce_answers_what_the_first_got_and_logs_one_scan(
-    client, make_event, new_door, register, conn, clock
-):
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register, conn: asyncpg.Connection, clock: Clock
+) -> None:
     await make_event(slug="kk")
     kari = await register("Kari Nordmann", "kari@example.no")
     _, token = await new_door()
@@ -95,7 +100,9 @@ async def test_a_repeated_nonce_answers_what_the_first_got_and_logs_one_scan(
     assert await conn.fetchval("SELECT count(*) FROM checkin_scans") == 1
 
 
-async def test_every_scan_is_logged_with_door_time_and_answer(client, make_event, new_door, register, conn):
+async def test_every_scan_is_logged_with_door_time_and_answer(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk")
     kari = await register("Kari Nordmann", "kari@example.no")
     door, token = await new_door()
@@ -115,8 +122,8 @@ async def test_every_scan_is_logged_with_door_time_and_answer(client, make_event
 
 
 async def test_offline_upload_with_an_earlier_time_takes_the_admission_and_flags_the_later_one(
-    client, make_event, new_door, register, clock
-):
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register, clock: Clock
+) -> None:
     await make_event(slug="kk")
     kari = await register("Kari Nordmann", "kari@example.no")
     _, online_door = await new_door(name="Hovudinngang")
@@ -149,7 +156,9 @@ async def test_offline_upload_with_an_earlier_time_takes_the_admission_and_flags
     assert [(s["result"], s["duplicate"], s["admission"]) for s in online_recent] == [("admitted", True, earlier)]
 
 
-async def test_offline_upload_after_the_admission_is_a_flagged_duplicate(client, make_event, new_door, register):
+async def test_offline_upload_after_the_admission_is_a_flagged_duplicate(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register
+) -> None:
     await make_event(slug="kk")
     kari = await register("Kari Nordmann", "kari@example.no")
     _, first_door = await new_door(name="Hovudinngang")
@@ -167,7 +176,9 @@ async def test_offline_upload_after_the_admission_is_a_flagged_duplicate(client,
     assert [(s["result"], s["offline"], s["duplicate"]) for s in recent] == [("already_checked_in", True, True)]
 
 
-async def test_scan_times_from_the_future_are_taken_as_now(client, make_event, new_door, register):
+async def test_scan_times_from_the_future_are_taken_as_now(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register
+) -> None:
     await make_event(slug="kk")
     kari = await register("Kari Nordmann", "kari@example.no")
     _, token = await new_door()
@@ -181,7 +192,9 @@ async def test_scan_times_from_the_future_are_taken_as_now(client, make_event, n
     assert answer.json()["scanned_at"] == "2027-03-01T09:00:00Z"
 
 
-async def test_guessing_codes_is_limited_per_door_per_minute(client, make_event, new_door, register, clock):
+async def test_guessing_codes_is_limited_per_door_per_minute(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register, clock: Clock
+) -> None:
     await make_event(slug="kk")
     kari = await register("Kari Nordmann", "kari@example.no")
     _, guesser = await new_door(name="Hovudinngang")
@@ -211,7 +224,9 @@ async def test_guessing_codes_is_limited_per_door_per_minute(client, make_event,
     assert next_minute.json()["result"] == "admitted"
 
 
-async def test_bad_bodies_are_422_and_change_nothing(client, make_event, new_door, register, conn):
+async def test_bad_bodies_are_422_and_change_nothing(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk")
     kari = await register("Kari Nordmann", "kari@example.no")
     _, token = await new_door()
@@ -233,8 +248,8 @@ async def test_bad_bodies_are_422_and_change_nothing(client, make_event, new_doo
 
 
 async def test_door_status_counts_checked_in_and_expected_and_lists_the_last_ten(
-    client, make_event, new_door, register, clock
-):
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register, clock: Clock
+) -> None:
     await make_event(slug="kk")
     people = [await register(f"Deltakar {n:02d}", f"d{n}@example.no") for n in range(12)]
     _, token = await new_door()
@@ -250,8 +265,8 @@ async def test_door_status_counts_checked_in_and_expected_and_lists_the_last_ten
 
 
 async def test_a_genuine_ticket_of_a_deleted_registration_is_not_registered(
-    client, make_event, new_door, register, conn
-):
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk")
     kari = await register("Kari Nordmann", "kari@example.no")
     _, token = await new_door()

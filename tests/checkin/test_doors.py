@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
-from tests.checkin.conftest import code_of
-from tests.conftest import auth
+import asyncpg
+
+from tests.checkin.conftest import NewDoor, Register, code_of
+from tests.conftest import Client, Clock, MakeEvent, auth
 from tests.integrations.test_qr import rasterise, zxing
 
 
-async def test_create_door_gives_a_pairing_link_and_lists_it_unpaired(client, make_event, organiser_token):
+async def test_create_door_gives_a_pairing_link_and_lists_it_unpaired(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
 
     created = await client.post("/api/v1/events/kk/doors", json={"name": "Hovudinngang"}, headers=auth(organiser_token))
@@ -31,7 +36,9 @@ async def test_create_door_gives_a_pairing_link_and_lists_it_unpaired(client, ma
     assert listed.json() == [door]
 
 
-async def test_pairing_link_works_once_and_hides_itself(client, make_event, organiser_token):
+async def test_pairing_link_works_once_and_hides_itself(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     door = (
         await client.post("/api/v1/events/kk/doors", json={"name": "Sideinngang"}, headers=auth(organiser_token))
@@ -56,7 +63,7 @@ async def test_pairing_link_works_once_and_hides_itself(client, make_event, orga
     ]
 
 
-async def test_forged_pairing_code_is_refused(client, make_event, organiser_token):
+async def test_forged_pairing_code_is_refused(client: Client, make_event: MakeEvent, organiser_token: str) -> None:
     await make_event(slug="kk")
     door = (
         await client.post("/api/v1/events/kk/doors", json={"name": "Hovudinngang"}, headers=auth(organiser_token))
@@ -69,7 +76,9 @@ async def test_forged_pairing_code_is_refused(client, make_event, organiser_toke
     assert (response.status_code, response.json()["code"]) == (404, "pairing_invalid")
 
 
-async def test_door_name_is_unique_among_active_doors_of_an_event(client, make_event, organiser_token, new_door):
+async def test_door_name_is_unique_among_active_doors_of_an_event(
+    client: Client, make_event: MakeEvent, organiser_token: str, new_door: NewDoor
+) -> None:
     await make_event(slug="kk")
     door, _ = await new_door(name="Hovudinngang")
 
@@ -86,8 +95,8 @@ async def test_door_name_is_unique_among_active_doors_of_an_event(client, make_e
 
 
 async def test_revoked_door_token_gets_401_at_once_and_revoking_again_keeps_the_first_time(
-    client, make_event, organiser_token, new_door, clock
-):
+    client: Client, make_event: MakeEvent, organiser_token: str, new_door: NewDoor, clock: Clock
+) -> None:
     await make_event(slug="kk")
     door, token = await new_door()
     before = await client.get("/api/v1/door", headers=auth(token))
@@ -103,7 +112,9 @@ async def test_revoked_door_token_gets_401_at_once_and_revoking_again_keeps_the_
     assert (after.status_code, after.json()["code"]) == (401, "invalid_token")
 
 
-async def test_door_token_expires_twelve_hours_after_the_event(client, make_event, new_door, clock):
+async def test_door_token_expires_twelve_hours_after_the_event(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, clock: Clock
+) -> None:
     await make_event(slug="kk")
     _, token = await new_door()
 
@@ -116,7 +127,9 @@ async def test_door_token_expires_twelve_hours_after_the_event(client, make_even
     assert (expired.status_code, expired.json()["code"]) == (401, "token_expired")
 
 
-async def test_door_routes_refuse_no_token_bad_token_and_people(client, make_event, organiser_token, admin_token):
+async def test_door_routes_refuse_no_token_bad_token_and_people(
+    client: Client, make_event: MakeEvent, organiser_token: str, admin_token: str
+) -> None:
     await make_event(slug="kk")
     routes = [
         ("POST", "/api/v1/checkins", {"code": "T1X", "nonce": "n1"}),
@@ -139,7 +152,9 @@ async def test_door_routes_refuse_no_token_bad_token_and_people(client, make_eve
     }
 
 
-async def test_no_organiser_route_lists_attendees_to_a_door(client, make_event, new_door, register):
+async def test_no_organiser_route_lists_attendees_to_a_door(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register
+) -> None:
     await make_event(slug="kk")
     registration = await register("Kari Nordmann", "kari@example.no")
     _, token = await new_door()
@@ -157,7 +172,9 @@ async def test_no_organiser_route_lists_attendees_to_a_door(client, make_event, 
     assert answers == [403, 403, 403, 403]
 
 
-async def test_door_of_one_event_cannot_check_in_another_events_ticket(client, make_event, new_door, register):
+async def test_door_of_one_event_cannot_check_in_another_events_ticket(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register
+) -> None:
     await make_event(slug="kk")
     await make_event(slug="alrek-intro", kind="workshop")
     other = await register("Ola Nordmann", "ola@example.no", slug="alrek-intro")
@@ -175,8 +192,8 @@ async def test_door_of_one_event_cannot_check_in_another_events_ticket(client, m
 
 
 async def test_pairing_qr_reads_back_as_the_link_while_unpaired_and_409_after(
-    client, make_event, organiser_token, tmp_path
-):
+    client: Client, make_event: MakeEvent, organiser_token: str, tmp_path: Path
+) -> None:
     await make_event(slug="kk")
     door = (
         await client.post("/api/v1/events/kk/doors", json={"name": "Hovudinngang"}, headers=auth(organiser_token))
@@ -191,7 +208,7 @@ async def test_pairing_qr_reads_back_as_the_link_while_unpaired_and_409_after(
     assert (after.status_code, after.json()["code"]) == (409, "door_not_pairable")
 
 
-async def test_the_ticket_url_holds_the_code_the_tests_scan(make_event, register):
+async def test_the_ticket_url_holds_the_code_the_tests_scan(make_event: MakeEvent, register: Register) -> None:
     await make_event(slug="kk")
 
     kari = await register("Kari Nordmann", "kari@example.no")
@@ -200,8 +217,8 @@ async def test_the_ticket_url_holds_the_code_the_tests_scan(make_event, register
 
 
 async def test_doors_are_audited_and_their_accounts_go_with_their_event(
-    client, make_event, organiser_token, new_door, conn
-):
+    client: Client, make_event: MakeEvent, organiser_token: str, new_door: NewDoor, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk")
     door, _ = await new_door()
     await client.post(f"/api/v1/doors/{door['id']}/revoke", headers=auth(organiser_token))

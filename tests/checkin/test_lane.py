@@ -7,19 +7,21 @@ import json
 from functools import partial
 from typing import Any
 
+import asyncpg
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
 from service.checkin.lane import PATH, ScanLane
-from tests.checkin.conftest import code_of
-from tests.conftest import auth
+from service.settings import Settings
+from tests.checkin.conftest import NewDoor, Register, code_of
+from tests.conftest import Client, Clock, MakeEvent, auth
 
 
 def route_only(settings: Any, clock: Any) -> AsyncTestClient[Any]:
     """A client of the application with the lane left out: the Litestar route answers every scan."""
     app = partial(Litestar.__call__, create_app(settings, clock=clock))
-    return AsyncTestClient(app=app, base_url="http://testserver.local")  # type: ignore[arg-type]
+    return AsyncTestClient(app=app, base_url="http://testserver.local")
 
 
 class Recorder:
@@ -58,11 +60,14 @@ async def call(lane: ScanLane, body: bytes, token: str, chunk: int = 0) -> tuple
         "path": PATH,
         "headers": [(b"authorization", f"Bearer {token}".encode()), (b"content-type", b"application/json")],
     }
-    await lane(scope, receive, send)
+    raw_asgi: Any = lane  # handed plain dicts, as a server hands them, not Litestar's typed events
+    await raw_asgi(scope, receive, send)
     return sent[0]["status"], dict(sent[0]["headers"]), b"".join(m.get("body", b"") for m in sent[1:])
 
 
-async def test_the_lane_answers_what_the_route_answers(client, make_event, new_door, register, settings, clock):
+async def test_the_lane_answers_what_the_route_answers(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register, settings: Settings, clock: Clock
+) -> None:
     await make_event(slug="kk")
     kari = await register("Kari Nordmann", "kari@example.no")
     _, token = await new_door()
@@ -81,8 +86,8 @@ async def test_the_lane_answers_what_the_route_answers(client, make_event, new_d
 
 
 async def test_the_lane_answers_a_scan_itself_and_hands_over_the_rest(
-    make_event, new_door, register, settings, clock, pool
-):
+    make_event: MakeEvent, new_door: NewDoor, register: Register, settings: Settings, clock: Clock, pool: asyncpg.Pool
+) -> None:
     await make_event(slug="kk")
     kari = await register("Kari Nordmann", "kari@example.no")
     _, token = await new_door()
@@ -111,7 +116,9 @@ async def check_lane(lane: ScanLane, token: str, code: str, registration_id: str
     assert recorder.bodies == handed  # replayed whole, chunked or not
 
 
-async def test_errors_handed_over_get_the_routes_problems(client, make_event, new_door, register, settings):
+async def test_errors_handed_over_get_the_routes_problems(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register, settings: Settings
+) -> None:
     await make_event(slug="kk")
     kari = await register("Kari Nordmann", "kari@example.no")
     _, token = await new_door()

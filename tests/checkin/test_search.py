@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from tests.checkin.conftest import code_of
-from tests.conftest import auth
+from tests.checkin.conftest import NewDoor, Register, code_of
+from tests.conftest import Client, Clock, MakeEvent, auth
 
 
-async def test_search_finds_word_starts_in_this_event_only(client, make_event, new_door, register):
+async def test_search_finds_word_starts_in_this_event_only(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register
+) -> None:
     await make_event(slug="kk")
     await make_event(slug="alrek-intro", kind="workshop")
     await register("Kari Nordmann", "kari@example.no")
@@ -25,7 +27,9 @@ async def test_search_finds_word_starts_in_this_event_only(client, make_event, n
     ]
 
 
-async def test_search_gives_at_most_five_and_needs_three_characters(client, make_event, new_door, register):
+async def test_search_gives_at_most_five_and_needs_three_characters(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register
+) -> None:
     await make_event(slug="kk")
     for n in range(12):
         await register(f"Hansen {n:02d}", f"h{n}@example.no")
@@ -41,7 +45,9 @@ async def test_search_gives_at_most_five_and_needs_three_characters(client, make
     assert wildcard == []
 
 
-async def test_check_in_from_a_search_hit(client, make_event, new_door, register):
+async def test_check_in_from_a_search_hit(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register
+) -> None:
     await make_event(slug="kk")
     kari = await register("Kari Nordmann", "kari@example.no")
     _, token = await new_door()
@@ -57,7 +63,9 @@ async def test_check_in_from_a_search_hit(client, make_event, new_door, register
     assert again[0]["admission"] == {"at": "2027-03-01T09:00:00Z", "door": "Hovudinngang"}
 
 
-async def test_a_pick_of_another_events_registration_is_wrong_event(client, make_event, new_door, register):
+async def test_a_pick_of_another_events_registration_is_wrong_event(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register
+) -> None:
     await make_event(slug="kk")
     await make_event(slug="alrek-intro", kind="workshop")
     other = await register("Ola Nordmann", "ola@example.no", slug="alrek-intro")
@@ -70,7 +78,9 @@ async def test_a_pick_of_another_events_registration_is_wrong_event(client, make
     assert (answer.json()["result"], answer.json()["attendee"]) == ("wrong_event", None)
 
 
-async def test_searching_is_limited_per_door_per_minute(client, make_event, new_door, register, clock):
+async def test_searching_is_limited_per_door_per_minute(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register, clock: Clock
+) -> None:
     await make_event(slug="kk")
     await register("Kari Nordmann", "kari@example.no")
     _, token = await new_door()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from tests.checkin.conftest import code_of
-from tests.conftest import auth
+from tests.checkin.conftest import NewDoor, code_of
+from tests.conftest import Client, MakeEvent, auth
 
 PATIENT = {"nb": "Pasient", "nn": "Pasient", "en": "Patient"}
 
 
-async def test_door_answer_and_search_name_the_workshop_group(client, make_event, new_door, organiser_token):
+async def test_door_answer_and_search_name_the_workshop_group(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, organiser_token: str
+) -> None:
     await make_event(slug="kk", kind="workshop", capacity=10)
     created = await client.post(
         "/api/v1/events/kk/groups",

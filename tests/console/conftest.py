@@ -8,16 +8,18 @@ from functools import cache
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
-from litestar.testing import AsyncTestClient
 
 from service.accounts.domain import add_user, issue_token
 from service.console import queries
 from service.console.passwords import hash_password
-from tests.conftest import T0
+from tests.conftest import T0, Client
 
 PASSWORD = "riktig hest batteri stift"
 HTML = {"accept": "text/html"}
+# post_form(page, action, data): the answer to the form sent with the CSRF token of its page.
+PostForm = Callable[[str, str, dict[str, Any]], Awaitable[httpx.Response]]
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -41,7 +43,7 @@ async def add_console_user(
     return user
 
 
-async def sign_in(client: AsyncTestClient[Any], email: str, password: str = PASSWORD) -> Any:
+async def sign_in(client: Client, email: str, password: str = PASSWORD) -> httpx.Response:
     """Open the sign-in form and send it, as a browser would; returns the answer (303 when it worked)."""
     form = await client.get("/console/sign-in", headers=HTML)
     return await client.post(
@@ -52,7 +54,7 @@ async def sign_in(client: AsyncTestClient[Any], email: str, password: str = PASS
     )
 
 
-async def form_token(client: AsyncTestClient[Any], path: str) -> str:
+async def form_token(client: Client, path: str) -> str:
     page = await client.get(path, headers=HTML)
     assert page.status_code == 200, page.text
     return csrf_of(page.text)
@@ -70,17 +72,17 @@ async def organiser_token(conn: asyncpg.Connection, organiser: Any) -> str:
 
 
 @pytest.fixture
-async def signed_in(client: AsyncTestClient[Any], organiser: Any) -> AsyncTestClient[Any]:
+async def signed_in(client: Client, organiser: Any) -> Client:
     response = await sign_in(client, organiser.email)
     assert response.status_code == 303, response.text
     return client
 
 
 @pytest.fixture
-def post_form(client: AsyncTestClient[Any]) -> Callable[..., Awaitable[Any]]:
+def post_form(client: Client) -> PostForm:
     """POST a console form with the CSRF token of the page it is on."""
 
-    async def post(page: str, action: str, data: dict[str, Any]) -> Any:
+    async def post(page: str, action: str, data: dict[str, Any]) -> httpx.Response:
         token = await form_token(client, page)
         return await client.post(action, data={**data, "csrf_token": token}, headers=HTML, follow_redirects=False)
 

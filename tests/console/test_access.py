@@ -3,12 +3,17 @@ organiser of another event; the organiser of the event gets in. POSTs without th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+import asyncpg
+import httpx
 import pytest
 
 from service.accounts.domain import add_user
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import auth
+from tests.conftest import Client, MakeEvent, auth
 from tests.console.conftest import HTML, add_console_user, csrf_of, sign_in
 from tests.nominations.conftest import call_body, nomination_body
 from tests.programme.helpers import add_session, session_body
@@ -147,12 +152,15 @@ ADMIN_ONLY = {
 }
 # The domains' console pages: each checked against every kind of visitor in one test (one database each), to
 # keep the suite's time in bounds.
+# (method, route path) of a page, and the ids and door token of the world fixture
+Key = tuple[str, str]
+World = tuple[dict[str, Any], str]
 DOMAIN_PARTS = ("/programme", "/doors", "/announcements", "/groups", "/console/prizes", "/console/calls")
 DOMAIN = {key for key in GUARDED if any(part in key[1] for part in DOMAIN_PARTS)}
 CORE = set(GUARDED) - DOMAIN
 
 
-def console_routes():
+def console_routes() -> Iterator[tuple[str, str]]:
     app = create_app(Settings(database_url="postgresql://unused/unused"))
     for route in app.routes:
         if route.path == "/console" or route.path.startswith("/console/"):
@@ -161,12 +169,12 @@ def console_routes():
                     yield method, route.path
 
 
-def test_every_console_route_is_classified():
+def test_every_console_route_is_classified() -> None:
     assert set(console_routes()) == OPEN | set(GUARDED)
 
 
 @pytest.fixture
-async def world(client, conn, make_event, organiser_token):
+async def world(client: Client, conn: asyncpg.Connection, make_event: MakeEvent, organiser_token: str) -> World:
     await make_event(slug="kk", capacity=1, kind="workshop")
     group = {"key": "patient", "name": {"nb": "Pasient"}, "capacity": 5}
     await client.post("/api/v1/events/kk/groups", json=group, headers=auth(organiser_token))
@@ -212,19 +220,22 @@ async def world(client, conn, make_event, organiser_token):
     return ids, door_token
 
 
-async def visit(client, method, path, body, *, headers=None):
+async def visit(
+    client: Client, method: str, path: str, body: dict[str, str] | None, *, headers: dict[str, str] | None = None
+) -> httpx.Response:
     """A request as the browser sends it: a form with the CSRF token of the console's front page."""
     if method == "GET":
         return await client.get(path, headers={**HTML, **(headers or {})}, follow_redirects=False)
     front = await client.get("/console", headers=HTML, follow_redirects=False)
     token = csrf_of(front.text) if front.status_code == 200 else ""
+    assert body is not None, "every console form has a body"
     return await client.post(
         path, data={**body, "csrf_token": token}, headers={**HTML, **(headers or {})}, follow_redirects=False
     )
 
 
 @pytest.mark.parametrize("key", sorted(CORE))
-async def test_anonymous_visitors_are_sent_to_sign_in(client, world, key):
+async def test_anonymous_visitors_are_sent_to_sign_in(client: Client, world: World, key: Key) -> None:
     ids, _ = world
     path, body = GUARDED[key]
 
@@ -235,7 +246,7 @@ async def test_anonymous_visitors_are_sent_to_sign_in(client, world, key):
 
 
 @pytest.mark.parametrize("key", sorted(CORE - {("POST", "/console/sign-out"), ("GET", "/console")}))
-async def test_jurors_are_refused(client, world, key):
+async def test_jurors_are_refused(client: Client, world: World, key: Key) -> None:
     ids, _ = world
     path, body = GUARDED[key]
     await sign_in(client, "jury@example.no")
@@ -247,7 +258,7 @@ async def test_jurors_are_refused(client, world, key):
 
 
 @pytest.mark.parametrize("key", sorted(CORE - {("POST", "/console/sign-out")}))
-async def test_door_devices_are_refused(client, world, key):
+async def test_door_devices_are_refused(client: Client, world: World, key: Key) -> None:
     ids, door = world
     path, body = GUARDED[key]
 
@@ -257,7 +268,7 @@ async def test_door_devices_are_refused(client, world, key):
 
 
 @pytest.mark.parametrize("key", sorted(CORE - GLOBAL - ADMIN_ONLY))
-async def test_organisers_of_other_events_are_refused(client, world, key):
+async def test_organisers_of_other_events_are_refused(client: Client, world: World, key: Key) -> None:
     ids, _ = world
     path, body = GUARDED[key]
     await sign_in(client, "per@example.no")
@@ -268,7 +279,7 @@ async def test_organisers_of_other_events_are_refused(client, world, key):
 
 
 @pytest.mark.parametrize("key", sorted(CORE - ADMIN_ONLY))
-async def test_the_events_organiser_gets_in(signed_in, world, key):
+async def test_the_events_organiser_gets_in(signed_in: Client, world: World, key: Key) -> None:
     ids, _ = world
     path, body = GUARDED[key]
 
@@ -280,7 +291,9 @@ async def test_the_events_organiser_gets_in(signed_in, world, key):
 
 
 @pytest.mark.parametrize("key", sorted(k for k in CORE if k[0] == "POST" and k not in ADMIN_ONLY))
-async def test_a_form_without_the_csrf_token_is_refused(signed_in, world, conn, key):
+async def test_a_form_without_the_csrf_token_is_refused(
+    signed_in: Client, world: World, conn: asyncpg.Connection, key: Key
+) -> None:
     ids, _ = world
     path, body = GUARDED[key]
     before = await conn.fetchval("SELECT count(*) FROM audit_log") + await conn.fetchval(
@@ -299,7 +312,9 @@ async def test_a_form_without_the_csrf_token_is_refused(signed_in, world, conn, 
 
 
 @pytest.mark.parametrize("key", sorted(DOMAIN))
-async def test_a_domain_page_is_only_for_its_organiser(client, world, conn, organiser, key):
+async def test_a_domain_page_is_only_for_its_organiser(
+    client: Client, world: World, conn: asyncpg.Connection, organiser: Any, key: Key
+) -> None:
     """Anonymous -> sign-in; door, juror, organiser of other events (or prizes) -> 403; a POST without its
     CSRF token -> 403 with nothing changed; the organiser gets in."""
     ids, door = world

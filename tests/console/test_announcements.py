@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import pytest
 
-from tests.console.conftest import HTML
+from tests.conftest import Client, MakeEvent, RunJobs
+from tests.console.conftest import HTML, PostForm
 from tests.programme.helpers import add_session, attendee, session_body
+from tests.smtp import SmtpServer
 from tests.web.html import Page
 
 PAGE = "/console/events/kk/announcements"
@@ -27,7 +30,7 @@ WRITE = {
 
 
 @pytest.fixture
-async def kk(make_event: Any, client: Any) -> dict[str, Any]:
+async def kk(make_event: MakeEvent, client: Any) -> dict[str, Any]:
     event = await make_event(slug="kk", capacity=2)
     for n in (1, 2, 3):
         answer = await client.post("/api/v1/events/kk/registrations", json=attendee(n))
@@ -40,7 +43,14 @@ async def stored(conn: Any) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in rows]
 
 
-async def test_write_preview_and_send_now(signed_in, post_form, kk, conn, run_jobs, smtp):
+async def test_write_preview_and_send_now(
+    signed_in: Client,
+    post_form: PostForm,
+    kk: dict[str, Any],
+    conn: asyncpg.Connection,
+    run_jobs: RunJobs,
+    smtp: SmtpServer,
+) -> None:
     written = await post_form(PAGE, PAGE, WRITE)
     preview_path = written.headers["location"]
     preview = Page((await signed_in.get(preview_path, headers=HTML)).text)
@@ -71,7 +81,9 @@ async def test_write_preview_and_send_now(signed_in, post_form, kk, conn, run_jo
     assert listed.texts("td") == ["Alle med plass", "Sendt mandag 1. mars 2027 kl. 10:00", "2 / 0 / 0 (av 2)"]
 
 
-async def test_schedule_for_a_chosen_time(signed_in, post_form, kk, conn):
+async def test_schedule_for_a_chosen_time(
+    signed_in: Client, post_form: PostForm, kk: dict[str, Any], conn: asyncpg.Connection
+) -> None:
     written = await post_form(
         PAGE, PAGE, {**WRITE, "audience": "waitlisted", "when": "later", "send_at": "2027-03-02T08:00"}
     )
@@ -90,7 +102,9 @@ async def test_schedule_for_a_chosen_time(signed_in, post_form, kk, conn):
     assert listed.texts("td") == ["Ventelisten", "Planlagt sendt tirsdag 2. mars 2027 kl. 08:00", ""]
 
 
-async def test_one_sessions_attendees(signed_in, post_form, kk, organiser_token, conn):
+async def test_one_sessions_attendees(
+    signed_in: Client, post_form: PostForm, kk: dict[str, Any], organiser_token: str, conn: asyncpg.Connection
+) -> None:
     session = await add_session(signed_in, organiser_token, **session_body("Åpning", "09:00", "09:30", kind="plenary"))
 
     written = await post_form(PAGE, PAGE, {**WRITE, "audience": "session", "audience_ref": session["id"]})
@@ -100,7 +114,9 @@ async def test_one_sessions_attendees(signed_in, post_form, kk, organiser_token,
     assert await conn.fetchval("SELECT audience_ref FROM announcements") == session["id"]
 
 
-async def test_cancel_a_draft(signed_in, post_form, kk, conn):
+async def test_cancel_a_draft(
+    signed_in: Client, post_form: PostForm, kk: dict[str, Any], conn: asyncpg.Connection
+) -> None:
     written = await post_form(PAGE, PAGE, WRITE)
     preview_path = written.headers["location"]
 
@@ -134,7 +150,15 @@ async def test_cancel_a_draft(signed_in, post_form, kk, conn):
         ({"when": "later", "send_at": "2027-03-01T09:00"}, "send_at", "Velg et tidspunkt som ikke har passert."),
     ],
 )
-async def test_bad_input_shows_the_form_again_and_saves_nothing(signed_in, post_form, kk, conn, change, field, message):
+async def test_bad_input_shows_the_form_again_and_saves_nothing(
+    signed_in: Client,
+    post_form: PostForm,
+    kk: dict[str, Any],
+    conn: asyncpg.Connection,
+    change: dict[str, Any],
+    field: str,
+    message: str,
+) -> None:
     response = await post_form(PAGE, PAGE, {**WRITE, **change})
 
     page = Page(response.text)

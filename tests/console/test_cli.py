@@ -7,7 +7,10 @@ import os
 import subprocess
 import sys
 
+import asyncpg
+
 from service.accounts.domain import add_user
+from tests.conftest import Client
 from tests.console.conftest import sign_in
 
 NEW_PASSWORD = "første admin passord"
@@ -20,7 +23,9 @@ def run_cli(database_url: str, *args: str, stdin: str) -> subprocess.CompletedPr
     )
 
 
-async def test_cli_sets_a_password_the_console_accepts(client, conn, database_url):
+async def test_cli_sets_a_password_the_console_accepts(
+    client: Client, conn: asyncpg.Connection, database_url: str
+) -> None:
     await add_user(conn, email="admin@bergen.kommune.no", role="admin")
 
     result = await asyncio.to_thread(
@@ -32,7 +37,7 @@ async def test_cli_sets_a_password_the_console_accepts(client, conn, database_ur
     assert answer.status_code == 303
 
 
-async def test_cli_refuses_a_short_password_and_an_unknown_user(conn, database_url):
+async def test_cli_refuses_a_short_password_and_an_unknown_user(conn: asyncpg.Connection, database_url: str) -> None:
     await add_user(conn, email="admin@bergen.kommune.no", role="admin")
 
     short = await asyncio.to_thread(

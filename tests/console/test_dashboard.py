@@ -4,9 +4,12 @@ their number of nominations."""
 from __future__ import annotations
 
 from tests.checkin.conftest import code_of
-from tests.conftest import auth
+from tests.conftest import Client, MakeEvent, auth
 from tests.console.conftest import HTML
-from tests.nominations.conftest import world  # noqa: F401 - the prize world fixture
+from tests.nominations.conftest import (
+    PrizeWorld,
+    world,  # noqa: F401 - the prize world fixture
+)
 from tests.web.html import Page
 
 TODAY = {
@@ -16,7 +19,9 @@ TODAY = {
 }
 
 
-async def test_check_ins_of_todays_events(signed_in, make_event, client, organiser_token):
+async def test_check_ins_of_todays_events(
+    signed_in: Client, make_event: MakeEvent, client: Client, organiser_token: str
+) -> None:
     await make_event(slug="i-dag", title={"nb": "Fagdag i dag"}, **TODAY)
     await make_event(slug="kk")
     door = await client.post("/api/v1/events/i-dag/doors", json={"name": "Dør"}, headers=auth(organiser_token))
@@ -40,7 +45,7 @@ async def test_check_ins_of_todays_events(signed_in, make_event, client, organis
     assert table.texts("td.checked-in") == ["1 / 2", "–"]
 
 
-async def test_open_prize_calls_with_their_nominations(signed_in, world):  # noqa: F811
+async def test_open_prize_calls_with_their_nominations(signed_in: Client, world: PrizeWorld) -> None:
     await world.nominate()
     await world.nominate(nominee_name="Polyfon", nominee_email="polyfon@hvl.no")
 
@@ -52,7 +57,7 @@ async def test_open_prize_calls_with_their_nominations(signed_in, world):  # noq
     ]
 
 
-async def test_no_open_calls(signed_in):
+async def test_no_open_calls(signed_in: Client) -> None:
     page = Page((await signed_in.get("/console", headers=HTML)).text)
 
     assert "Ingen prisutlysninger er åpne for nominasjoner." in page.one("main").text

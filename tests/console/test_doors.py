@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import pytest
 
 from tests.checkin.conftest import code_of
-from tests.conftest import auth
-from tests.console.conftest import HTML
+from tests.conftest import Client, Clock, MakeEvent, auth
+from tests.console.conftest import HTML, PostForm
 from tests.web.html import Page
 
 DOORS = "/console/events/kk/doors"
 
 
 @pytest.fixture
-async def kk(make_event: Any) -> dict[str, Any]:
+async def kk(make_event: MakeEvent) -> dict[str, Any]:
     return await make_event(slug="kk")
 
 
@@ -25,7 +26,9 @@ async def stored_doors(conn: Any) -> list[tuple[str, bool, bool]]:
     return [tuple(row) for row in rows]
 
 
-async def test_create_a_door_and_see_its_pairing_qr_code_and_link(signed_in, post_form, kk, conn):
+async def test_create_a_door_and_see_its_pairing_qr_code_and_link(
+    signed_in: Client, post_form: PostForm, kk: dict[str, Any], conn: asyncpg.Connection
+) -> None:
     response = await post_form(DOORS, DOORS, {"name": "Hovudinngang"})
     door_id = await conn.fetchval("SELECT id FROM doors")
     page = Page((await signed_in.get(response.headers["location"], headers=HTML)).text)
@@ -39,7 +42,9 @@ async def test_create_a_door_and_see_its_pairing_qr_code_and_link(signed_in, pos
     assert (qr.status_code, qr.headers["content-type"]) == (200, "image/svg+xml")
 
 
-async def test_doors_are_listed_with_live_counts(signed_in, client, kk, organiser_token, clock):
+async def test_doors_are_listed_with_live_counts(
+    signed_in: Client, client: Client, kk: dict[str, Any], organiser_token: str, clock: Clock
+) -> None:
     created = await client.post("/api/v1/events/kk/doors", json={"name": "Hovudinngang"}, headers=auth(organiser_token))
     clock.advance(seconds=1)
     await client.post("/api/v1/events/kk/doors", json={"name": "Sideinngang"}, headers=auth(organiser_token))
@@ -73,7 +78,9 @@ async def test_doors_are_listed_with_live_counts(signed_in, client, kk, organise
     assert live.one("#door-counts").text == "Sjekket inn: 1 av 3"
 
 
-async def test_revoke_a_door(signed_in, post_form, kk, conn):
+async def test_revoke_a_door(
+    signed_in: Client, post_form: PostForm, kk: dict[str, Any], conn: asyncpg.Connection
+) -> None:
     created = await post_form(DOORS, DOORS, {"name": "Hovudinngang"})
     door_id = created.headers["location"].rsplit("/", 1)[1]
 
@@ -93,7 +100,9 @@ async def test_revoke_a_door(signed_in, post_form, kk, conn):
         ("Hovudinngang", "Arrangementet har allerede en dør med dette navnet."),
     ],
 )
-async def test_bad_names_show_the_form_again_and_create_nothing(signed_in, post_form, kk, conn, name, message):
+async def test_bad_names_show_the_form_again_and_create_nothing(
+    signed_in: Client, post_form: PostForm, kk: dict[str, Any], conn: asyncpg.Connection, name: str, message: str
+) -> None:
     await post_form(DOORS, DOORS, {"name": "Hovudinngang"})
 
     response = await post_form(DOORS, DOORS, {"name": name})
@@ -105,7 +114,9 @@ async def test_bad_names_show_the_form_again_and_create_nothing(signed_in, post_
     assert await stored_doors(conn) == [("Hovudinngang", False, False)]
 
 
-async def test_a_door_of_another_event_is_not_found(signed_in, client, kk, make_event, organiser_token):
+async def test_a_door_of_another_event_is_not_found(
+    signed_in: Client, client: Client, kk: dict[str, Any], make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="annet")
     other = await client.post("/api/v1/events/annet/doors", json={"name": "Dør"}, headers=auth(organiser_token))
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncpg
+
+from tests.conftest import Client
+from tests.console.conftest import PostForm
 from tests.console.test_events import NEW_EVENT
 from tests.web.html import Page
 
 
-async def test_event_form_sets_and_clears_the_retention_period(signed_in, post_form, conn):
+async def test_event_form_sets_and_clears_the_retention_period(
+    signed_in: Client, post_form: PostForm, conn: asyncpg.Connection
+) -> None:
     await post_form("/console/new-event", "/console/new-event", NEW_EVENT)
     page = "/console/events/kk-2027"
 

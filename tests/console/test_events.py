@@ -3,9 +3,14 @@ custom questions; bad input shows the form again with the field's error and save
 
 from __future__ import annotations
 
+from typing import Any
+
+import asyncpg
 import pytest
 
-from tests.console.conftest import HTML, csrf_of
+from tests.conftest import Client, MakeEvent, RunJobs
+from tests.console.conftest import HTML, PostForm, csrf_of
+from tests.smtp import SmtpServer
 from tests.web.html import Page
 
 NEW_EVENT = {
@@ -28,7 +33,7 @@ NEW_EVENT = {
 }
 
 
-async def test_create_an_event_in_three_languages_as_a_draft(signed_in, post_form):
+async def test_create_an_event_in_three_languages_as_a_draft(signed_in: Client, post_form: PostForm) -> None:
     response = await post_form("/console/new-event", "/console/new-event", NEW_EVENT)
     event = (await signed_in.get("/api/v1/events/kk-2027/registrations?limit=1")).json()
     stored = await signed_in.get("/console/events/kk-2027", headers=HTML)
@@ -46,7 +51,7 @@ async def test_create_an_event_in_three_languages_as_a_draft(signed_in, post_for
     assert "Utkast" in page.one("section.event-state").text
 
 
-async def test_times_are_norwegian_time(signed_in, post_form, conn):
+async def test_times_are_norwegian_time(signed_in: Client, post_form: PostForm, conn: asyncpg.Connection) -> None:
     await post_form("/console/new-event", "/console/new-event", NEW_EVENT)
 
     stored = await conn.fetchrow("SELECT starts_at, status, title FROM events WHERE slug = 'kk-2027'")
@@ -68,8 +73,8 @@ async def test_times_are_norwegian_time(signed_in, post_form, conn):
     ],
 )
 async def test_bad_input_shows_the_form_again_with_the_fields_error_and_saves_nothing(
-    signed_in, post_form, conn, change, field, message
-):
+    signed_in: Client, post_form: PostForm, conn: asyncpg.Connection, change: dict[str, Any], field: str, message: str
+) -> None:
     response = await post_form("/console/new-event", "/console/new-event", {**NEW_EVENT, **change})
 
     page = Page(response.text)
@@ -80,7 +85,7 @@ async def test_bad_input_shows_the_form_again_with_the_fields_error_and_saves_no
     assert await conn.fetchval("SELECT count(*) FROM events") == 0
 
 
-async def test_bad_input_is_explained_in_english_too(signed_in, post_form):
+async def test_bad_input_is_explained_in_english_too(signed_in: Client, post_form: PostForm) -> None:
     response = await post_form(
         "/console/new-event?lang=en", "/console/new-event?lang=en", {**NEW_EVENT, "capacity": "-1"}
     )
@@ -89,7 +94,9 @@ async def test_bad_input_is_explained_in_english_too(signed_in, post_form):
     assert "Please correct the following" in response.text
 
 
-async def test_a_taken_address_is_refused_on_the_field(signed_in, post_form, make_event):
+async def test_a_taken_address_is_refused_on_the_field(
+    signed_in: Client, post_form: PostForm, make_event: MakeEvent
+) -> None:
     await make_event(slug="kk-2027")
 
     response = await post_form("/console/new-event", "/console/new-event", NEW_EVENT)
@@ -97,7 +104,7 @@ async def test_a_taken_address_is_refused_on_the_field(signed_in, post_form, mak
     assert Page(response.text).one("#slug-error").text == "Et annet arrangement har allerede denne adressen."
 
 
-async def test_edit_publish_close_reopen(signed_in, post_form, conn):
+async def test_edit_publish_close_reopen(signed_in: Client, post_form: PostForm, conn: asyncpg.Connection) -> None:
     await post_form("/console/new-event", "/console/new-event", NEW_EVENT)
     page = "/console/events/kk-2027"
 
@@ -120,7 +127,9 @@ async def test_edit_publish_close_reopen(signed_in, post_form, conn):
     assert tuple(stored) == ("Bikuben", 5, "published", False)
 
 
-async def test_edit_below_the_confirmed_count_is_refused_on_the_field(signed_in, post_form, make_event, client, conn):
+async def test_edit_below_the_confirmed_count_is_refused_on_the_field(
+    signed_in: Client, post_form: PostForm, make_event: MakeEvent, client: Client, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk", capacity=2)
     for name in ("a", "b"):
         await client.post(
@@ -137,8 +146,14 @@ async def test_edit_below_the_confirmed_count_is_refused_on_the_field(signed_in,
 
 
 async def test_cancelling_warns_who_will_be_told_then_tells_them(
-    signed_in, post_form, make_event, client, conn, run_jobs, smtp
-):
+    signed_in: Client,
+    post_form: PostForm,
+    make_event: MakeEvent,
+    client: Client,
+    conn: asyncpg.Connection,
+    run_jobs: RunJobs,
+    smtp: SmtpServer,
+) -> None:
     await make_event(slug="kk", capacity=1)
     for name in ("a", "b", "c"):
         await client.post(
@@ -163,7 +178,9 @@ async def test_cancelling_warns_who_will_be_told_then_tells_them(
     assert sorted(m.rcpt_tos[0] for m in smtp.sink.mails) == ["a@example.no", "b@example.no", "c@example.no"]
 
 
-async def test_questions_are_added_in_three_languages_and_removed(signed_in, post_form, make_event):
+async def test_questions_are_added_in_three_languages_and_removed(
+    signed_in: Client, post_form: PostForm, make_event: MakeEvent
+) -> None:
     await make_event(slug="kk")
     page = "/console/events/kk/questions"
 
@@ -195,7 +212,9 @@ async def test_questions_are_added_in_three_languages_and_removed(signed_in, pos
     assert after == []
 
 
-async def test_a_choice_question_without_choices_is_refused_on_the_field(signed_in, post_form, make_event):
+async def test_a_choice_question_without_choices_is_refused_on_the_field(
+    signed_in: Client, post_form: PostForm, make_event: MakeEvent
+) -> None:
     await make_event(slug="kk")
     page = "/console/events/kk/questions"
 
@@ -208,7 +227,9 @@ async def test_a_choice_question_without_choices_is_refused_on_the_field(signed_
     assert (await signed_in.get("/api/v1/events/kk/questions")).json() == []
 
 
-async def test_dashboard_lists_upcoming_events_with_their_numbers(signed_in, make_event, client):
+async def test_dashboard_lists_upcoming_events_with_their_numbers(
+    signed_in: Client, make_event: MakeEvent, client: Client
+) -> None:
     await make_event(slug="kk", capacity=1)
     for name in ("a", "b"):
         await client.post(
@@ -222,7 +243,9 @@ async def test_dashboard_lists_upcoming_events_with_their_numbers(signed_in, mak
     assert row.text == ("Kunnskapskommunekonferansen 2027 torsdag 10. juni 2027 kl. 09:00 Publisert 1 / 1 1 0 –")
 
 
-async def test_audit_log_names_who_changed_what(signed_in, post_form, make_event, client, conn):
+async def test_audit_log_names_who_changed_what(
+    signed_in: Client, post_form: PostForm, make_event: MakeEvent, client: Client, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk", capacity=1)
     answer = await client.post(
         "/api/v1/events/kk/registrations", json={"name": "Åse", "email": "a@example.no", "accept_privacy": True}

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import pytest
 
-from tests.console.conftest import HTML
+from tests.conftest import Client, MakeEvent, RunJobs
+from tests.console.conftest import HTML, PostForm
+from tests.smtp import SmtpServer
 from tests.web.html import Page
 
 PAGE = "/console/events/ws/groups"
@@ -55,7 +58,9 @@ async def placements(conn: Any) -> list[tuple[str, str, bool]]:
     return [tuple(row) for row in rows]
 
 
-async def test_add_a_group_in_three_languages(signed_in, ws, post_form, conn):
+async def test_add_a_group_in_three_languages(
+    signed_in: Client, ws: list[str], post_form: PostForm, conn: asyncpg.Connection
+) -> None:
     response = await post_form(PAGE, PAGE, NEW_GROUP)
 
     row = await conn.fetchrow("SELECT name, perspective, capacity FROM workshop_groups WHERE key = 'leader'")
@@ -63,7 +68,9 @@ async def test_add_a_group_in_three_languages(signed_in, ws, post_form, conn):
     assert tuple(row) == ({"nb": "Leder", "nn": "Leiar", "en": "Manager"}, {"nb": "Se det som leder."}, 3)
 
 
-async def test_run_the_placement_and_see_who_got_which_choice(signed_in, ws, post_form, conn):
+async def test_run_the_placement_and_see_who_got_which_choice(
+    signed_in: Client, ws: list[str], post_form: PostForm, conn: asyncpg.Connection
+) -> None:
     response = await post_form(PAGE, f"{PAGE}/assign", {})
     page = Page((await signed_in.get(PAGE, headers=HTML)).text)
 
@@ -77,7 +84,9 @@ async def test_run_the_placement_and_see_who_got_which_choice(signed_in, ws, pos
     assert sorted(page.texts("th.member")) == ["Bjørn", "Cato", "Åse"]
 
 
-async def test_move_a_person_by_hand_locks_them_and_a_new_run_keeps_it(signed_in, ws, post_form, conn):
+async def test_move_a_person_by_hand_locks_them_and_a_new_run_keeps_it(
+    signed_in: Client, ws: list[str], post_form: PostForm, conn: asyncpg.Connection
+) -> None:
     await post_form(PAGE, f"{PAGE}/assign", {})
     cato = ws[2]
 
@@ -89,7 +98,9 @@ async def test_move_a_person_by_hand_locks_them_and_a_new_run_keeps_it(signed_in
     assert sorted(group for _, group, _ in await placements(conn)) == ["employee", "patient", "patient"]
 
 
-async def test_moving_into_a_full_group_is_refused_on_the_page(signed_in, ws, post_form, conn):
+async def test_moving_into_a_full_group_is_refused_on_the_page(
+    signed_in: Client, ws: list[str], post_form: PostForm, conn: asyncpg.Connection
+) -> None:
     await post_form(PAGE, f"{PAGE}/assign", {})
     ids = dict(zip(["Bjørn", "Cato", "Åse"], [ws[1], ws[2], ws[0]], strict=True))
     in_patient = [name for name, group, _ in await placements(conn) if group == "patient"]
@@ -104,7 +115,9 @@ async def test_moving_into_a_full_group_is_refused_on_the_page(signed_in, ws, po
     assert await placements(conn) == before
 
 
-async def test_publish_tells_everyone_their_group(signed_in, ws, post_form, conn, run_jobs, smtp):
+async def test_publish_tells_everyone_their_group(
+    signed_in: Client, ws: list[str], post_form: PostForm, conn: asyncpg.Connection, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     refused = await post_form(PAGE, f"{PAGE}/publish", {})
     await post_form(PAGE, f"{PAGE}/assign", {})
     published = await post_form(PAGE, f"{PAGE}/publish", {})
@@ -121,7 +134,7 @@ async def test_publish_tells_everyone_their_group(signed_in, ws, post_form, conn
     ]
 
 
-async def test_the_group_lists_download_as_csv(signed_in, ws, post_form):
+async def test_the_group_lists_download_as_csv(signed_in: Client, ws: list[str], post_form: PostForm) -> None:
     await post_form(PAGE, f"{PAGE}/assign", {})
     page = Page((await signed_in.get(PAGE, headers=HTML)).text)
     link = [a.attrs["href"] for a in page.all("a") if "format=csv" in a.attrs.get("href", "")]
@@ -133,7 +146,7 @@ async def test_the_group_lists_download_as_csv(signed_in, ws, post_form):
     assert "Åse" in download.content.decode("utf-8-sig")
 
 
-async def test_edit_a_group(signed_in, ws, post_form, conn):
+async def test_edit_a_group(signed_in: Client, ws: list[str], post_form: PostForm, conn: asyncpg.Connection) -> None:
     edit = f"{PAGE}/edit/patient"
     form = Page((await signed_in.get(edit, headers=HTML)).text)
 
@@ -157,7 +170,15 @@ async def test_edit_a_group(signed_in, ws, post_form, conn):
         ({"capacity": "mange"}, "capacity", "Skriv et helt tall, 0 eller mer."),
     ],
 )
-async def test_bad_input_shows_the_form_again_and_saves_nothing(signed_in, ws, post_form, conn, change, field, message):
+async def test_bad_input_shows_the_form_again_and_saves_nothing(
+    signed_in: Client,
+    ws: list[str],
+    post_form: PostForm,
+    conn: asyncpg.Connection,
+    change: dict[str, Any],
+    field: str,
+    message: str,
+) -> None:
     response = await post_form(PAGE, PAGE, {**NEW_GROUP, **change})
 
     page = Page(response.text)
@@ -168,7 +189,7 @@ async def test_bad_input_shows_the_form_again_and_saves_nothing(signed_in, ws, p
     assert await conn.fetchval("SELECT count(*) FROM workshop_groups") == 2
 
 
-async def test_an_event_that_is_not_a_workshop_has_no_groups(signed_in, make_event):
+async def test_an_event_that_is_not_a_workshop_has_no_groups(signed_in: Client, make_event: MakeEvent) -> None:
     await make_event(slug="kk")
 
     page = Page((await signed_in.get("/console/events/kk/groups", headers=HTML)).text)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncpg
+
 from service.jobs import enqueue, status_by_kind
-from tests.console.conftest import HTML, add_console_user, sign_in
+from tests.conftest import Client
+from tests.console.conftest import HTML, PostForm, add_console_user, sign_in
 
 
-async def test_jobs_page_lists_dead_jobs_and_tries_one_again(client, conn, post_form):
+async def test_jobs_page_lists_dead_jobs_and_tries_one_again(
+    client: Client, conn: asyncpg.Connection, post_form: PostForm
+) -> None:
     admin = await add_console_user(conn, "admin@bergen.kommune.no", "admin")
     dead = await enqueue(conn, "mail.send", {"to": "kari@example.no", "subject": "s", "text": "t"})
     waiting = await enqueue(conn, "mail.send", {"to": "ola@example.no", "subject": "s", "text": "t"})
@@ -35,7 +40,7 @@ async def test_jobs_page_lists_dead_jobs_and_tries_one_again(client, conn, post_
     assert (audit["actor"], audit["data"]) == ("user:admin@bergen.kommune.no", {"job_id": dead, "count": 1})
 
 
-async def test_jobs_page_is_for_administrators_only(signed_in):
+async def test_jobs_page_is_for_administrators_only(signed_in: Client) -> None:
     page = await signed_in.get("/console/jobs", headers=HTML)
     requeue = await signed_in.post("/console/jobs/requeue", data={}, headers=HTML, follow_redirects=False)
 

@@ -3,33 +3,41 @@
 from __future__ import annotations
 
 import re
+from email.message import EmailMessage
+from typing import Any
+
+import asyncpg
+import httpx
 
 from service.accounts.domain import add_user
-from tests.conftest import auth
+from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth
 from tests.console.conftest import HTML, PASSWORD, add_console_user, csrf_of, form_token, sign_in
+from tests.smtp import SmtpServer, body_of
 
 LINK = re.compile(r"http://testserver\.local(/console/password/[0-9a-f]{32}\.[A-Za-z0-9_=-]+)")
 NEW_PASSWORD = "ny lang passordfrase 2027"
 
 
-def link_in(message) -> str:
-    found = LINK.search(message.get_body(("plain",)).get_content())
+def link_in(message: EmailMessage) -> str:
+    found = LINK.search(body_of(message, "plain"))
     assert found, "the mail has no password link"
     return found.group(1)
 
 
-async def ask_for_reset(client, email: str):
+async def ask_for_reset(client: Client, email: str) -> httpx.Response:
     token = await form_token(client, "/console/password/forgot")
     return await client.post("/console/password/forgot", data={"email": email, "csrf_token": token}, headers=HTML)
 
 
-async def set_password(client, path: str, password: str, again: str | None = None):
+async def set_password(client: Client, path: str, password: str, again: str | None = None) -> httpx.Response:
     token = await form_token(client, path)
     data = {"password": password, "password_again": password if again is None else again, "csrf_token": token}
     return await client.post(path, data=data, headers=HTML, follow_redirects=False)
 
 
-async def test_reset_link_arrives_by_mail_and_sets_a_new_password(client, organiser, run_jobs, smtp):
+async def test_reset_link_arrives_by_mail_and_sets_a_new_password(
+    client: Client, organiser: Any, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     asked = await ask_for_reset(client, "KARI@bergen.kommune.no")
     await run_jobs()
     [mail] = smtp.sink.to(organiser.email)
@@ -48,7 +56,9 @@ async def test_reset_link_arrives_by_mail_and_sets_a_new_password(client, organi
     assert (old.status_code, new.status_code) == (401, 303)
 
 
-async def test_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client, conn, run_jobs, smtp):
+async def test_reset_for_an_unknown_address_says_the_same_and_sends_nothing(
+    client: Client, conn: asyncpg.Connection, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     asked = await ask_for_reset(client, "ukjent@example.no")
     await run_jobs()
 
@@ -58,7 +68,9 @@ async def test_reset_for_an_unknown_address_says_the_same_and_sends_nothing(clie
     assert await conn.fetchval("SELECT count(*) FROM jobs") == 0
 
 
-async def test_asking_again_and_again_sends_one_mail(client, organiser, run_jobs, smtp):
+async def test_asking_again_and_again_sends_one_mail(
+    client: Client, organiser: Any, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     for _ in range(4):
         await ask_for_reset(client, organiser.email)
     await run_jobs()
@@ -66,7 +78,7 @@ async def test_asking_again_and_again_sends_one_mail(client, organiser, run_jobs
     assert len(smtp.sink.to(organiser.email)) == 1
 
 
-async def test_a_link_works_once(client, organiser, run_jobs, smtp):
+async def test_a_link_works_once(client: Client, organiser: Any, run_jobs: RunJobs, smtp: SmtpServer) -> None:
     await ask_for_reset(client, organiser.email)
     await run_jobs()
     path = link_in(smtp.sink.to(organiser.email)[0])
@@ -78,7 +90,9 @@ async def test_a_link_works_once(client, organiser, run_jobs, smtp):
     assert "Lenken er feil, brukt eller utløpt" in again.text
 
 
-async def test_a_link_expires_after_an_hour(client, organiser, run_jobs, smtp, clock):
+async def test_a_link_expires_after_an_hour(
+    client: Client, organiser: Any, run_jobs: RunJobs, smtp: SmtpServer, clock: Clock
+) -> None:
     await ask_for_reset(client, organiser.email)
     await run_jobs()
     path = link_in(smtp.sink.to(organiser.email)[0])
@@ -89,7 +103,7 @@ async def test_a_link_expires_after_an_hour(client, organiser, run_jobs, smtp, c
     assert response.status_code == 404
 
 
-async def test_a_forged_link_is_not_found(client, organiser, run_jobs, smtp):
+async def test_a_forged_link_is_not_found(client: Client, organiser: Any, run_jobs: RunJobs, smtp: SmtpServer) -> None:
     await ask_for_reset(client, organiser.email)
     await run_jobs()
     path = link_in(smtp.sink.to(organiser.email)[0])
@@ -99,7 +113,9 @@ async def test_a_forged_link_is_not_found(client, organiser, run_jobs, smtp):
     assert response.status_code == 404
 
 
-async def test_short_or_differing_passwords_show_the_form_again(client, organiser, run_jobs, smtp):
+async def test_short_or_differing_passwords_show_the_form_again(
+    client: Client, organiser: Any, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     await ask_for_reset(client, organiser.email)
     await run_jobs()
     path = link_in(smtp.sink.to(organiser.email)[0])
@@ -115,7 +131,9 @@ async def test_short_or_differing_passwords_show_the_form_again(client, organise
     assert still.status_code == 303
 
 
-async def test_admin_invites_a_juror_who_sets_a_password_and_signs_in(client, conn, run_jobs, smtp):
+async def test_admin_invites_a_juror_who_sets_a_password_and_signs_in(
+    client: Client, conn: asyncpg.Connection, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     await add_console_user(conn, "admin@bergen.kommune.no", "admin")
     await sign_in(client, "admin@bergen.kommune.no")
     token = await form_token(client, "/console/users")
@@ -140,7 +158,9 @@ async def test_admin_invites_a_juror_who_sets_a_password_and_signs_in(client, co
     assert events.status_code == 403
 
 
-async def test_inviting_someone_who_has_a_password_is_refused(client, conn, organiser):
+async def test_inviting_someone_who_has_a_password_is_refused(
+    client: Client, conn: asyncpg.Connection, organiser: Any
+) -> None:
     await add_console_user(conn, "admin@bergen.kommune.no", "admin")
     await sign_in(client, "admin@bergen.kommune.no")
     token = await form_token(client, "/console/users")
@@ -155,7 +175,7 @@ async def test_inviting_someone_who_has_a_password_is_refused(client, conn, orga
     assert "Denne personen har allerede en konto." in response.text
 
 
-async def test_inviting_a_bad_address_shows_the_field_error(client, conn):
+async def test_inviting_a_bad_address_shows_the_field_error(client: Client, conn: asyncpg.Connection) -> None:
     await add_console_user(conn, "admin@bergen.kommune.no", "admin")
     await sign_in(client, "admin@bergen.kommune.no")
     token = await form_token(client, "/console/users?lang=en")
@@ -169,7 +189,7 @@ async def test_inviting_a_bad_address_shows_the_field_error(client, conn):
     assert await conn.fetchval("SELECT count(*) FROM users WHERE email = 'not-an-address'") == 0
 
 
-async def test_an_organiser_cannot_invite(signed_in, conn):
+async def test_an_organiser_cannot_invite(signed_in: Client, conn: asyncpg.Connection) -> None:
     token = csrf_of((await signed_in.get("/console", headers=HTML)).text)
 
     response = await signed_in.post(
@@ -180,7 +200,9 @@ async def test_an_organiser_cannot_invite(signed_in, conn):
     assert await conn.fetchval("SELECT count(*) FROM users WHERE email = 'x@example.no'") == 0
 
 
-async def test_an_existing_api_user_is_invited_to_the_console_and_keeps_the_token(client, conn, run_jobs, smtp):
+async def test_an_existing_api_user_is_invited_to_the_console_and_keeps_the_token(
+    client: Client, conn: asyncpg.Connection, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     api_user = await add_user(conn, email="per@bergen.kommune.no", role="organiser")
     await add_console_user(conn, "admin@bergen.kommune.no", "admin")
     await sign_in(client, "admin@bergen.kommune.no")
@@ -200,7 +222,9 @@ async def test_an_existing_api_user_is_invited_to_the_console_and_keeps_the_toke
     assert by_token.status_code == 200
 
 
-async def test_an_invited_organiser_works_on_the_events_chosen_for_them(client, conn, make_event, run_jobs, smtp):
+async def test_an_invited_organiser_works_on_the_events_chosen_for_them(
+    client: Client, conn: asyncpg.Connection, make_event: MakeEvent, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     created = await make_event(slug="kk")
     await make_event(slug="other")
     await add_console_user(conn, "admin@bergen.kommune.no", "admin")

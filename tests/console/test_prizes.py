@@ -4,10 +4,17 @@ again (or the refusal on the call's page) and changes nothing."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import asyncpg
 import pytest
 
-from tests.console.conftest import HTML, add_console_user
-from tests.nominations.conftest import world  # noqa: F401 - the prize world fixture
+from tests.conftest import Client
+from tests.console.conftest import HTML, PostForm, add_console_user
+from tests.nominations.conftest import (
+    PrizeWorld,
+    world,  # noqa: F401 - the prize world fixture
+)
 from tests.web.html import Page
 
 PRIZE = {"slug": "kvalitetsprisen", "name_nb": "Kvalitetsprisen", "name_nn": "", "name_en": "The Quality Prize"}
@@ -22,7 +29,7 @@ CALL = {
 }
 
 
-async def test_create_a_prize_and_a_call(signed_in, post_form, conn):
+async def test_create_a_prize_and_a_call(signed_in: Client, post_form: PostForm, conn: asyncpg.Connection) -> None:
     await add_console_user(conn, "jury@example.no", "jury")
 
     created = await post_form("/console/prizes", "/console/prizes", PRIZE)
@@ -52,7 +59,9 @@ async def test_create_a_prize_and_a_call(signed_in, post_form, conn):
         ({"name_nb": ""}, "name_nb", "Fyll ut dette."),
     ],
 )
-async def test_bad_prize_input_shows_the_form_again(signed_in, post_form, conn, change, field, message):
+async def test_bad_prize_input_shows_the_form_again(
+    signed_in: Client, post_form: PostForm, conn: asyncpg.Connection, change: dict[str, Any], field: str, message: str
+) -> None:
     response = await post_form("/console/prizes", "/console/prizes", {**PRIZE, **change})
 
     page = Page(response.text)
@@ -76,7 +85,9 @@ async def test_bad_prize_input_shows_the_form_again(signed_in, post_form, conn, 
         ({"jury": "ukjent@example.no"}, "jury", "Denne personen har ingen jurykonto"),
     ],
 )
-async def test_bad_call_input_shows_the_form_again(signed_in, post_form, conn, change, field, message):
+async def test_bad_call_input_shows_the_form_again(
+    signed_in: Client, post_form: PostForm, conn: asyncpg.Connection, change: dict[str, Any], field: str, message: str
+) -> None:
     await post_form("/console/prizes", "/console/prizes", PRIZE)
     await add_console_user(conn, "jury@example.no", "jury")
 
@@ -90,7 +101,7 @@ async def test_bad_call_input_shows_the_form_again(signed_in, post_form, conn, c
     assert await conn.fetchval("SELECT count(*) FROM prize_calls") == 0
 
 
-async def test_results_decisions_lock_and_publish(signed_in, post_form, world):  # noqa: F811
+async def test_results_decisions_lock_and_publish(signed_in: Client, post_form: PostForm, world: PrizeWorld) -> None:
     call = f"/console/calls/{world.call_id}"
     first = await world.nominate()
     second = await world.nominate(nominee_name="Polyfon", nominee_email="polyfon@hvl.no", title="Klyngen")
@@ -130,7 +141,9 @@ async def test_results_decisions_lock_and_publish(signed_in, post_form, world): 
     ]
 
 
-async def test_set_the_jury(signed_in, post_form, world, conn):  # noqa: F811
+async def test_set_the_jury(
+    signed_in: Client, post_form: PostForm, world: PrizeWorld, conn: asyncpg.Connection
+) -> None:
     call = f"/console/calls/{world.call_id}"
 
     saved = await post_form(call, f"{call}/jury", {"jury": "ola@hvl.no\ningrid@uib.no"})

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import pytest
 
-from tests.console.conftest import HTML
+from tests.conftest import Client, MakeEvent
+from tests.console.conftest import HTML, PostForm
 from tests.programme.helpers import add_session, attendee, session_body
 from tests.web.html import Page
 
@@ -36,7 +38,7 @@ NEW = {
 
 
 @pytest.fixture
-async def kk(make_event: Any) -> dict[str, Any]:
+async def kk(make_event: MakeEvent) -> dict[str, Any]:
     return await make_event(slug="kk")
 
 
@@ -48,7 +50,9 @@ async def stored_sessions(conn: Any) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
-async def test_add_a_session_in_three_languages_with_speakers(signed_in, post_form, kk, conn):
+async def test_add_a_session_in_three_languages_with_speakers(
+    signed_in: Client, post_form: PostForm, kk: dict[str, Any], conn: asyncpg.Connection
+) -> None:
     response = await post_form(f"{PROGRAMME}/new", f"{PROGRAMME}/new", NEW)
     listed = Page((await signed_in.get(PROGRAMME, headers=HTML)).text)
 
@@ -80,7 +84,7 @@ async def test_add_a_session_in_three_languages_with_speakers(signed_in, post_fo
     ]
 
 
-async def test_sessions_are_listed_in_time_order(signed_in, kk, organiser_token):
+async def test_sessions_are_listed_in_time_order(signed_in: Client, kk: dict[str, Any], organiser_token: str) -> None:
     await add_session(signed_in, organiser_token, **session_body("Ettermiddag", "14:00", "15:00"))
     await add_session(signed_in, organiser_token, **session_body("Åpning", "09:00", "09:30", kind="plenary"))
 
@@ -105,7 +109,15 @@ async def test_sessions_are_listed_in_time_order(signed_in, kk, organiser_token)
         ({"speaker_0_name": ""}, "speaker_0_name", "En foredragsholder må ha et navn."),
     ],
 )
-async def test_bad_input_shows_the_form_again_and_saves_nothing(signed_in, post_form, kk, conn, change, field, message):
+async def test_bad_input_shows_the_form_again_and_saves_nothing(
+    signed_in: Client,
+    post_form: PostForm,
+    kk: dict[str, Any],
+    conn: asyncpg.Connection,
+    change: dict[str, Any],
+    field: str,
+    message: str,
+) -> None:
     response = await post_form(f"{PROGRAMME}/new", f"{PROGRAMME}/new", {**NEW, **change})
 
     page = Page(response.text)
@@ -117,8 +129,8 @@ async def test_bad_input_shows_the_form_again_and_saves_nothing(signed_in, post_
 
 
 async def test_a_change_an_attendee_sees_in_the_calendar_is_confirmed_first_with_how_many(
-    signed_in, post_form, kk, organiser_token, conn
-):
+    signed_in: Client, post_form: PostForm, kk: dict[str, Any], organiser_token: str, conn: asyncpg.Connection
+) -> None:
     session = await add_session(signed_in, organiser_token, **session_body("Læring", "10:00", "11:00"))
     other = await add_session(signed_in, organiser_token, **session_body("Annet", "10:00", "11:00", room="Rom 2"))
     for n, chosen in ((1, session), (2, session), (3, other)):
@@ -144,7 +156,9 @@ async def test_a_change_an_attendee_sees_in_the_calendar_is_confirmed_first_with
     assert [(s["room"], s["sequence"]) for s in await stored_sessions(conn)] == [("Rom 2", 0), ("Rom 9", 1)]
 
 
-async def test_a_plenary_change_counts_everyone_confirmed(signed_in, post_form, kk, organiser_token):
+async def test_a_plenary_change_counts_everyone_confirmed(
+    signed_in: Client, post_form: PostForm, kk: dict[str, Any], organiser_token: str
+) -> None:
     plenary = await add_session(signed_in, organiser_token, **session_body("Åpning", "09:00", "09:30", kind="plenary"))
     for n in (1, 2, 3):
         await signed_in.post("/api/v1/events/kk/registrations", json=attendee(n))
@@ -166,7 +180,9 @@ async def test_a_plenary_change_counts_everyone_confirmed(signed_in, post_form, 
     assert asked.one("#affected").text.endswith("3 personer får en oppdatert invitasjon på e-post.")
 
 
-async def test_adding_a_plenary_is_confirmed_first_with_how_many(signed_in, post_form, kk, conn):
+async def test_adding_a_plenary_is_confirmed_first_with_how_many(
+    signed_in: Client, post_form: PostForm, kk: dict[str, Any], conn: asyncpg.Connection
+) -> None:
     for n in (1, 2, 3):
         assert (await signed_in.post("/api/v1/events/kk/registrations", json=attendee(n))).status_code == 201
     plenary = {**NEW, "kind": "plenary", "capacity": "", "title_nb": "Opning"}
@@ -188,7 +204,9 @@ async def test_adding_a_plenary_is_confirmed_first_with_how_many(signed_in, post
     assert [(s["kind"], s["title"]["nb"]) for s in await stored_sessions(conn)] == [("plenary", "Opning")]
 
 
-async def test_a_change_no_calendar_shows_is_saved_at_once(signed_in, post_form, kk, organiser_token, conn):
+async def test_a_change_no_calendar_shows_is_saved_at_once(
+    signed_in: Client, post_form: PostForm, kk: dict[str, Any], organiser_token: str, conn: asyncpg.Connection
+) -> None:
     session = await add_session(signed_in, organiser_token, **session_body("Læring", "10:00", "11:00"))
     edit = f"{PROGRAMME}/{session['id']}"
     values = {**NEW, "title_nb": "Læring", "title_nn": "", "title_en": "", "room": "Rom 1", "track": "Skole"}
@@ -201,7 +219,7 @@ async def test_a_change_no_calendar_shows_is_saved_at_once(signed_in, post_form,
     ]
 
 
-async def test_the_edit_form_shows_the_session(signed_in, kk, organiser_token):
+async def test_the_edit_form_shows_the_session(signed_in: Client, kk: dict[str, Any], organiser_token: str) -> None:
     speakers = [{"name": "Bjørn Æsøy", "organisation": "UiB", "bio": ""}]
     session = await add_session(
         signed_in, organiser_token, **session_body("Læring", "10:00", "11:00", speakers=speakers, capacity=5)
@@ -222,7 +240,9 @@ async def test_the_edit_form_shows_the_session(signed_in, kk, organiser_token):
     assert page.one("#kind-parallel").attrs.get("checked") == ""
 
 
-async def test_cancel_after_a_warning_saying_how_many(signed_in, post_form, kk, organiser_token, conn):
+async def test_cancel_after_a_warning_saying_how_many(
+    signed_in: Client, post_form: PostForm, kk: dict[str, Any], organiser_token: str, conn: asyncpg.Connection
+) -> None:
     session = await add_session(signed_in, organiser_token, **session_body("Læring", "10:00", "11:00"))
     await signed_in.post("/api/v1/events/kk/registrations", json=attendee(1, sessions=[session["id"]]))
     cancel = f"{PROGRAMME}/{session['id']}/cancel"
@@ -235,7 +255,9 @@ async def test_cancel_after_a_warning_saying_how_many(signed_in, post_form, kk, 
     assert [(s["status"], s["sequence"]) for s in await stored_sessions(conn)] == [("cancelled", 1)]
 
 
-async def test_a_session_of_another_event_is_not_found(signed_in, kk, make_event, organiser_token):
+async def test_a_session_of_another_event_is_not_found(
+    signed_in: Client, kk: dict[str, Any], make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="annet")
     session = await add_session(signed_in, organiser_token, slug="annet", **session_body("Læring", "10:00", "11:00"))
 
@@ -244,7 +266,9 @@ async def test_a_session_of_another_event_is_not_found(signed_in, kk, make_event
     assert response.status_code == 404
 
 
-async def test_a_form_without_its_csrf_token_is_refused(signed_in, kk, conn):
+async def test_a_form_without_its_csrf_token_is_refused(
+    signed_in: Client, kk: dict[str, Any], conn: asyncpg.Connection
+) -> None:
     response = await signed_in.post(f"{PROGRAMME}/new", data=NEW, headers=HTML, follow_redirects=False)
 
     assert response.status_code == 403

@@ -9,11 +9,14 @@ import re
 from urllib.parse import urlsplit
 from uuid import UUID
 
+import asyncpg
+import httpx
 from openpyxl import load_workbook
 
+from service.accounts.domain import issue_token
 from service.programme.domain import choose_sessions
-from tests.conftest import T0, auth
-from tests.console.conftest import HTML
+from tests.conftest import T0, Client, MakeEvent, RunJobs, auth
+from tests.console.conftest import HTML, PostForm
 from tests.programme.helpers import add_session, session_body
 from tests.web.html import Page
 
@@ -25,7 +28,7 @@ PEOPLE = [
 ]
 
 
-async def register_people(client, slug="kk"):
+async def register_people(client: Client, slug: str = "kk") -> list[str]:
     ids = []
     for name, email, organisation, role in PEOPLE:
         answer = await client.post(
@@ -36,21 +39,23 @@ async def register_people(client, slug="kk"):
     return ids
 
 
-def rows(response) -> list[Page]:
+def rows(response: httpx.Response) -> list[Page]:
     """The table's body rows, each parsed on its own."""
     body = response.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in response.text else ""
     return [Page(chunk) for chunk in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
 
 
-def names(response) -> list[str]:
+def names(response: httpx.Response) -> list[str]:
     return [row.one("th").text for row in rows(response)]
 
 
-def statuses(response) -> list[str]:
+def statuses(response: httpx.Response) -> list[str]:
     return [row.texts("td")[3] for row in rows(response)]
 
 
-async def test_table_lists_everyone_in_order_with_waiting_list_places(signed_in, make_event, client):
+async def test_table_lists_everyone_in_order_with_waiting_list_places(
+    signed_in: Client, make_event: MakeEvent, client: Client
+) -> None:
     await make_event(slug="kk", capacity=2)
     await register_people(client)
 
@@ -61,7 +66,7 @@ async def test_table_lists_everyone_in_order_with_waiting_list_places(signed_in,
     assert Page(response.text).one("#result-count").text.startswith("4 påmeldinger passer.")
 
 
-async def test_search_filters_and_sorting_combine(signed_in, make_event, client):
+async def test_search_filters_and_sorting_combine(signed_in: Client, make_event: MakeEvent, client: Client) -> None:
     await make_event(slug="kk", capacity=2)
     await register_people(client)
     base = "/console/events/kk/registrations"
@@ -82,7 +87,9 @@ async def test_search_filters_and_sorting_combine(signed_in, make_event, client)
     assert names(nonsense) == ["Åse Ødegård", "Bjørn Berg", "Cecilie Dahl", "Dag Æsøy"]
 
 
-async def test_pages_walk_forwards_and_back_by_keyset(signed_in, make_event, conn):
+async def test_pages_walk_forwards_and_back_by_keyset(
+    signed_in: Client, make_event: MakeEvent, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk", capacity=200)
     event_id = await conn.fetchval("SELECT id FROM events WHERE slug = 'kk'")
     await conn.execute(
@@ -105,19 +112,21 @@ async def test_pages_walk_forwards_and_back_by_keyset(signed_in, make_event, con
     assert _has(first, "prev") is False
 
 
-def _links(response) -> dict[str, str]:
+def _links(response: httpx.Response) -> dict[str, str]:
     return {a.attrs["rel"]: a.attrs["href"] for a in Page(response.text).all("a") if "rel" in a.attrs}
 
 
-def _has(response, rel: str) -> bool:
+def _has(response: httpx.Response, rel: str) -> bool:
     return rel in _links(response)
 
 
-def _link(response, rel: str, base: str) -> str:
+def _link(response: httpx.Response, rel: str, base: str) -> str:
     return urlsplit(base).path + _links(response)[rel]
 
 
-async def test_csv_export_is_the_current_filter_with_aeoeaa_intact_and_formulas_defused(signed_in, make_event, client):
+async def test_csv_export_is_the_current_filter_with_aeoeaa_intact_and_formulas_defused(
+    signed_in: Client, make_event: MakeEvent, client: Client
+) -> None:
     await make_event(slug="kk", capacity=2)
     await register_people(client)
 
@@ -133,7 +142,7 @@ async def test_csv_export_is_the_current_filter_with_aeoeaa_intact_and_formulas_
     ]
 
 
-async def test_xlsx_export_opens_with_openpyxl(signed_in, make_event, client):
+async def test_xlsx_export_opens_with_openpyxl(signed_in: Client, make_event: MakeEvent, client: Client) -> None:
     await make_event(slug="kk", capacity=10)
     await register_people(client)
 
@@ -150,7 +159,9 @@ async def test_xlsx_export_opens_with_openpyxl(signed_in, make_event, client):
     ]
 
 
-async def test_detail_shows_answers_history_and_mails(signed_in, make_event, client, conn, run_jobs):
+async def test_detail_shows_answers_history_and_mails(
+    signed_in: Client, make_event: MakeEvent, client: Client, conn: asyncpg.Connection, run_jobs: RunJobs
+) -> None:
     await make_event(slug="kk")
     question = (
         await client.post(
@@ -177,19 +188,19 @@ async def test_detail_shows_answers_history_and_mails(signed_in, make_event, cli
     ]
 
 
-def _sent_line(page) -> str:
+def _sent_line(page: Page) -> str:
     [line] = [li.text for li in page.all("li") if li.text.startswith("Bekreftelse med billett: sendt ")]
     return line
 
 
-async def _token(conn) -> str:
-    from service.accounts.domain import issue_token
-
+async def _token(conn: asyncpg.Connection) -> str:
     user_id = await conn.fetchval("SELECT id FROM users WHERE email = 'kari@bergen.kommune.no'")
     return await issue_token(conn, user_id)
 
 
-async def test_cancelling_moves_the_waiting_list_and_confirming_gives_a_seat(signed_in, make_event, client, post_form):
+async def test_cancelling_moves_the_waiting_list_and_confirming_gives_a_seat(
+    signed_in: Client, make_event: MakeEvent, client: Client, post_form: PostForm
+) -> None:
     await make_event(slug="kk", capacity=1)
     ids = await register_people(client)
 
@@ -202,7 +213,9 @@ async def test_cancelling_moves_the_waiting_list_and_confirming_gives_a_seat(sig
     assert statuses(table) == ["Avmeldt", "Bekreftet", "Venteliste, plass 1", "Bekreftet"]
 
 
-async def test_cancelling_twice_is_refused_and_changes_nothing(signed_in, make_event, client, post_form, conn):
+async def test_cancelling_twice_is_refused_and_changes_nothing(
+    signed_in: Client, make_event: MakeEvent, client: Client, post_form: PostForm, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk", capacity=1)
     ids = await register_people(client)
     await post_form(f"/console/registrations/{ids[0]}", f"/console/registrations/{ids[0]}/cancel", {})
@@ -214,7 +227,9 @@ async def test_cancelling_twice_is_refused_and_changes_nothing(signed_in, make_e
     assert await conn.fetchval("SELECT count(*) FROM registration_history WHERE action = 'registration.cancelled'") == 1
 
 
-async def test_session_filter_narrows_the_table_and_its_export(signed_in, make_event, client, conn, organiser_token):
+async def test_session_filter_narrows_the_table_and_its_export(
+    signed_in: Client, make_event: MakeEvent, client: Client, conn: asyncpg.Connection, organiser_token: str
+) -> None:
     await make_event(slug="kk", capacity=10)
     track = await add_session(client, organiser_token, **session_body("Spor A", "10:00", "11:00"))
     ids = await register_people(client)
@@ -234,7 +249,9 @@ async def test_session_filter_narrows_the_table_and_its_export(signed_in, make_e
     assert names(garbled) == [person[0] for person in PEOPLE]
 
 
-async def test_group_filter_shows_one_workshop_group(signed_in, make_event, client, organiser_token):
+async def test_group_filter_shows_one_workshop_group(
+    signed_in: Client, make_event: MakeEvent, client: Client, organiser_token: str
+) -> None:
     await make_event(slug="kk", kind="workshop", capacity=10)
     headers = auth(organiser_token)
     for key, name in (("patient", "Pasient"), ("student", "Student")):

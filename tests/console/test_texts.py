@@ -7,7 +7,7 @@ import pytest
 
 from service.console import export, forms, nav, notify, registration_pages, user_pages
 from service.i18n import LANGUAGES
-from tests.web.test_translations import untranslated
+from tests.web.test_translations import Msgid, untranslated
 
 TABLES = {
     "forms.FIELD_LABELS": forms.FIELD_LABELS,
@@ -25,7 +25,9 @@ TABLES = {
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_console_text_from_python_is_translated(language: str) -> None:
-    texts = {text: f"{name}[{key!r}]" for name, table in TABLES.items() for key, text in table.items()}
+    texts: dict[Msgid, str] = {
+        text: f"{name}[{key!r}]" for name, table in TABLES.items() for key, text in table.items()
+    }
 
     assert untranslated(texts, language) == []
 

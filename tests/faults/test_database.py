@@ -57,7 +57,10 @@ async def _outage_under_load(private_pg: PrivatePostgres, tmp_path: Path, mode: 
         load = asyncio.ensure_future(
             registration_load(app.url, "fault-2027", clients=8, seconds=90, outcomes=outcomes, stop=finished)
         )
-        created = lambda: sum(o.status == 201 for o in outcomes)  # noqa: E731
+
+        def created() -> int:
+            return sum(o.status == 201 for o in outcomes)
+
         assert await until(lambda: created() >= 10, 30), summary(outcomes)
         await asyncio.to_thread(private_pg.stop, mode)
         before_restart = len(outcomes)
@@ -86,15 +89,21 @@ async def _outage_under_load(private_pg: PrivatePostgres, tmp_path: Path, mode: 
     assert '"unhandled error"' not in log
 
 
-async def test_database_stopped_under_load_answers_503_and_recovers(private_pg, tmp_path):
+async def test_database_stopped_under_load_answers_503_and_recovers(
+    private_pg: PrivatePostgres, tmp_path: Path
+) -> None:
     await _outage_under_load(private_pg, tmp_path, "fast")
 
 
-async def test_database_crashed_under_load_answers_503_and_recovers(private_pg, tmp_path):
+async def test_database_crashed_under_load_answers_503_and_recovers(
+    private_pg: PrivatePostgres, tmp_path: Path
+) -> None:
     await _outage_under_load(private_pg, tmp_path, "immediate")
 
 
-async def test_paused_database_answers_503_within_the_request_budget(private_pg, tmp_path):
+async def test_paused_database_answers_503_within_the_request_budget(
+    private_pg: PrivatePostgres, tmp_path: Path
+) -> None:
     database_url, token = await prepared_database(private_pg)
     app = start_server(database_url, tmp_path, REQUEST_TIMEOUT="3")
     try:
@@ -115,7 +124,7 @@ async def test_paused_database_answers_503_within_the_request_budget(private_pg,
     assert 201 in summary(after)
 
 
-async def test_a_pooled_connection_lost_between_statements_counts_as_unavailable(database_url):
+async def test_a_pooled_connection_lost_between_statements_counts_as_unavailable(database_url: str) -> None:
     """The server ends a pooled connection that a request holds between two statements: asyncpg gives it back to
     the pool at once and the request's next statement raises InterfaceError ("released back to the pool"). That
     is the database going away (503), while an InterfaceError of our own misuse stays a 500."""

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -37,7 +38,9 @@ def post_head(path: str, length: int) -> bytes:
     ).encode()
 
 
-async def test_bad_bodies_hang_ups_and_stalls_never_answer_or_log_500(database_url, organiser_token, tmp_path):
+async def test_bad_bodies_hang_ups_and_stalls_never_answer_or_log_500(
+    database_url: str, organiser_token: str, tmp_path: Path
+) -> None:
     app = start_server(database_url, tmp_path, BODY_TIMEOUT="1", LOG_LEVEL="INFO")
     try:
         await open_event(app, organiser_token)
@@ -62,7 +65,9 @@ async def test_bad_bodies_hang_ups_and_stalls_never_answer_or_log_500(database_u
     assert '"level": "error"' not in log, log[-3000:]
 
 
-async def test_sigterm_under_load_loses_no_accepted_request(database_url, organiser_token, tmp_path):
+async def test_sigterm_under_load_loses_no_accepted_request(
+    database_url: str, organiser_token: str, tmp_path: Path
+) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {

@@ -9,10 +9,16 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 
+import asyncpg
+
+from integrations.mail import SmtpMailer
+from service.jobcontext import JobContext
 from service.jobs import RETRY_SCHEDULE, Worker, enqueue
-from service.settings import PROJECT_ROOT
-from service.worker import JobContext, SmtpMailer, handlers
+from service.settings import PROJECT_ROOT, Settings
+from service.worker import handlers
+from tests.conftest import Clock
 from tests.foundation.test_jobs import start_worker as start_worker_process
 from tests.smtp import SmtpServer
 
@@ -27,9 +33,9 @@ def stop(process: subprocess.Popen[bytes] | None) -> None:
         process.wait(timeout=10)
 
 
-async def queue_mails(conn, count: int) -> list[int]:
+async def queue_mails(conn: asyncpg.Connection, count: int) -> list[int]:
     async with conn.transaction():
-        return [
+        queued = [
             await enqueue(
                 conn,
                 "mail.send",
@@ -37,9 +43,11 @@ async def queue_mails(conn, count: int) -> list[int]:
             )
             for n in range(count)
         ]
+    assert None not in queued  # no dedupe key: every job is new
+    return [job_id for job_id in queued if job_id is not None]
 
 
-async def wait_until(predicate, seconds: float) -> bool:
+async def wait_until(predicate: Callable[[], Awaitable[bool]], seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if await predicate():
@@ -48,7 +56,9 @@ async def wait_until(predicate, seconds: float) -> bool:
     return False
 
 
-async def test_worker_killed_mid_batch_its_jobs_run_again_within_seconds(database_url, conn):
+async def test_worker_killed_mid_batch_its_jobs_run_again_within_seconds(
+    database_url: str, conn: asyncpg.Connection
+) -> None:
     smtp = SmtpServer()
     smtp.sink.delay_each = 1.5  # each mail takes a while, so a batch is inside DATA when the worker dies
     smtp.start()
@@ -66,13 +76,15 @@ async def test_worker_killed_mid_batch_its_jobs_run_again_within_seconds(databas
         second = start_worker(database_url, smtp.url, WORKER_CONCURRENCY="10")
 
         async def taken_over() -> bool:
-            return await conn.fetchval("SELECT count(*) FROM jobs WHERE attempts = 2") >= 10
+            taken: int = await conn.fetchval("SELECT count(*) FROM jobs WHERE attempts = 2")
+            return taken >= 10
 
         assert await wait_until(taken_over, 20), "the killed worker's jobs were not taken over"
         taken_over_in = time.monotonic() - killed_at
 
         async def all_done() -> bool:
-            return await conn.fetchval("SELECT count(*) FROM jobs WHERE done_at IS NULL") == 0
+            left: int = await conn.fetchval("SELECT count(*) FROM jobs WHERE done_at IS NULL")
+            return left == 0
 
         assert await wait_until(all_done, 60), "the second worker did not finish the queue"
     finally:
@@ -94,7 +106,7 @@ async def _async(value: bool) -> bool:
     return value
 
 
-async def test_worker_stopped_gives_back_unfinished_jobs_at_once(database_url, conn):
+async def test_worker_stopped_gives_back_unfinished_jobs_at_once(database_url: str, conn: asyncpg.Connection) -> None:
     smtp = SmtpServer()
     smtp.sink.delay_each = 30  # a relay that hangs: the jobs cannot finish within the grace period
     smtp.start()
@@ -103,7 +115,8 @@ async def test_worker_stopped_gives_back_unfinished_jobs_at_once(database_url, c
     try:
 
         async def claimed() -> bool:
-            return await conn.fetchval("SELECT count(*) FROM jobs WHERE locked_by IS NOT NULL") == 3
+            locked: int = await conn.fetchval("SELECT count(*) FROM jobs WHERE locked_by IS NOT NULL")
+            return locked == 3
 
         assert await wait_until(claimed, 30)
         await asyncio.sleep(0.5)  # the mails are inside DATA now
@@ -120,7 +133,9 @@ async def test_worker_stopped_gives_back_unfinished_jobs_at_once(database_url, c
     assert [tuple(r) for r in rows] == [(None, None, 0, None)] * 3  # back in the queue, the attempt not counted
 
 
-async def test_smtp_down_for_a_while_then_back_delivers_all_within_seconds_none_dead(pool, conn, settings, clock):
+async def test_smtp_down_for_a_while_then_back_delivers_all_within_seconds_none_dead(
+    pool: asyncpg.Pool, conn: asyncpg.Connection, settings: Settings, clock: Clock
+) -> None:
     smtp = SmtpServer()  # not started yet: the relay is down
     mailer = SmtpMailer(smtp.url, settings.mail_from)
     context = JobContext(pool=pool, settings=settings, mailer=mailer, clock=clock)
@@ -157,7 +172,9 @@ async def test_smtp_down_for_a_while_then_back_delivers_all_within_seconds_none_
     assert await conn.fetchval("SELECT count(*) FROM jobs WHERE dead_at IS NOT NULL") == 0
 
 
-async def test_dead_jobs_requeued_by_the_command_are_delivered(database_url, conn, pool, settings, clock, smtp):
+async def test_dead_jobs_requeued_by_the_command_are_delivered(
+    database_url: str, conn: asyncpg.Connection, pool: asyncpg.Pool, settings: Settings, clock: Clock, smtp: SmtpServer
+) -> None:
     [job_id] = await queue_mails(conn, 1)
     await conn.execute("UPDATE jobs SET dead_at = now(), attempts = 9, last_error = 'relay gone' WHERE id = $1", job_id)
 

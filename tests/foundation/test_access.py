@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+import asyncpg
 import pytest
 
 from service.accounts.domain import add_user
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import auth, event_body
+from tests.conftest import Client, MakeEvent, auth, event_body
 from tests.nominations.conftest import call_body, nomination_body
 
 PUBLIC = {
@@ -45,7 +49,11 @@ SESSION = {
     "ends_at": "2027-06-10T11:00:00+02:00",
 }
 # method, path template, concrete path, body — the organiser of event "kk" may call each.
-PROTECTED = {
+# (method, route path) of a route, and the tokens (by role) and ids of the world fixture
+Key = tuple[str, str]
+World = tuple[dict[str, str], dict[str, Any]]
+
+PROTECTED: dict[Key, tuple[str, Any]] = {
     ("POST", "/api/v1/events"): ("/api/v1/events", event_body(slug="new-event")),
     ("PATCH", "/api/v1/events/{slug:str}"): ("/api/v1/events/kk", {"venue": "Alrek"}),
     ("GET", "/api/v1/events/{slug:str}/registrations"): ("/api/v1/events/kk/registrations", None),
@@ -122,7 +130,7 @@ JURY = {
 CREATE = {("POST", "/api/v1/events"), ("POST", "/api/v1/prizes")}
 
 
-def api_routes():
+def api_routes() -> Iterator[tuple[str, str]]:
     app = create_app(Settings(database_url="postgresql://unused/unused"))
     for route in app.routes:
         if route.path.startswith("/api/"):
@@ -131,12 +139,12 @@ def api_routes():
                     yield method, route.path
 
 
-def test_every_api_route_is_classified_public_or_protected():
+def test_every_api_route_is_classified_public_or_protected() -> None:
     assert set(api_routes()) == PUBLIC | DOOR | set(PROTECTED) | set(JURY)
 
 
 @pytest.fixture
-async def world(client, conn, make_event, organiser_token):
+async def world(client: Client, conn: asyncpg.Connection, make_event: MakeEvent, organiser_token: str) -> World:
     await make_event(slug="kk", capacity=1, kind="workshop", series="kk-serie")
     await make_event(slug="other")
     for key in ("patient", "spare"):
@@ -188,10 +196,10 @@ async def world(client, conn, make_event, organiser_token):
     return tokens, ids
 
 
-async def _prize_world(client, conn, organiser_token):
+async def _prize_world(client: Client, conn: asyncpg.Connection, organiser_token: str) -> dict[str, Any]:
     """Two prizes of "kk": one with an open call and a nomination, one decided (locked, with a winner)."""
     headers = auth(organiser_token)
-    ids = {}
+    ids: dict[str, Any] = {}
     for slug, key in (("prisen", "call"), ("avgjort", "decided_call")):
         await client.post("/api/v1/prizes", json={"slug": slug, "name": {"nb": slug}}, headers=headers)
         call = (await client.post(f"/api/v1/prizes/{slug}/calls", json=call_body(jury=[]), headers=headers)).json()
@@ -205,7 +213,7 @@ async def _prize_world(client, conn, organiser_token):
     return ids
 
 
-def concrete(key, ids):
+def concrete(key: Key, ids: dict[str, Any]) -> tuple[str, Any]:
     path, body = PROTECTED[key] if key in PROTECTED else JURY[key]
     if body == "sheet":
         body = {"scores": [{"criterion_id": c, "score": 3} for c in ids["call_criteria"]]}
@@ -213,7 +221,9 @@ def concrete(key, ids):
 
 
 @pytest.mark.parametrize("key", sorted(PROTECTED))
-async def test_protected_route_refuses_missing_and_bad_tokens_and_wrong_roles(client, world, key):
+async def test_protected_route_refuses_missing_and_bad_tokens_and_wrong_roles(
+    client: Client, world: World, key: Key
+) -> None:
     tokens, ids = world
     method, _ = key
     path, body = concrete(key, ids)
@@ -236,7 +246,9 @@ async def test_protected_route_refuses_missing_and_bad_tokens_and_wrong_roles(cl
 
 @pytest.mark.parametrize("who", ["organiser", "admin"])
 @pytest.mark.parametrize("key", sorted(PROTECTED))
-async def test_protected_route_lets_the_events_organiser_and_admins_in(client, world, key, who):
+async def test_protected_route_lets_the_events_organiser_and_admins_in(
+    client: Client, world: World, key: Key, who: str
+) -> None:
     tokens, ids = world
     method, _ = key
     path, body = concrete(key, ids)
@@ -249,7 +261,7 @@ async def test_protected_route_lets_the_events_organiser_and_admins_in(client, w
 
 
 @pytest.mark.parametrize("key", sorted(JURY))
-async def test_jury_route_lets_only_the_calls_jurors_in(client, world, key):
+async def test_jury_route_lets_only_the_calls_jurors_in(client: Client, world: World, key: Key) -> None:
     tokens, ids = world
     method, _ = key
     path, body = concrete(key, ids)

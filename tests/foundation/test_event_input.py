@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import asyncpg
 import pytest
 
-from tests.conftest import auth, event_body
+from tests.conftest import Client, MakeEvent, auth, event_body
 
 
-async def snapshot(conn):
+async def snapshot(conn: asyncpg.Connection) -> list[list[dict[str, Any]]]:
     return [
-        [dict(r) for r in await conn.fetch(f"SELECT * FROM {table} ORDER BY 1")]
+        [dict(r) for r in await conn.fetch(f"SELECT * FROM {table} ORDER BY 1")]  # noqa: S608 - table names from a fixed tuple
         for table in ("events", "event_seats", "audit_log", "user_event_scopes")
     ]
 
 
-CREATE_CASES = {
+# case -> (the change to a good body, the answer's status, the field it names)
+CREATE_CASES: dict[str, tuple[dict[str, Any], int, str]] = {
     "unknown field": ({"colour": "blue"}, 422, "colour"),
     "wrong type": ({"capacity": "many"}, 422, "capacity"),
     "negative capacity": ({"capacity": -1}, 422, "capacity"),
@@ -32,7 +36,9 @@ CREATE_CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CREATE_CASES))
-async def test_create_event_with_bad_field_is_422_naming_it_and_stores_nothing(client, conn, organiser_token, case):
+async def test_create_event_with_bad_field_is_422_naming_it_and_stores_nothing(
+    client: Client, conn: asyncpg.Connection, organiser_token: str, case: str
+) -> None:
     change, status, field = CREATE_CASES[case]
     body = {k: v for k, v in event_body(**change).items() if v is not None}
     before = await snapshot(conn)
@@ -46,7 +52,7 @@ async def test_create_event_with_bad_field_is_422_naming_it_and_stores_nothing(c
     assert await snapshot(conn) == before
 
 
-async def test_problem_title_follows_the_request_language(client, organiser_token):
+async def test_problem_title_follows_the_request_language(client: Client, organiser_token: str) -> None:
     bodies = {
         lang: (
             await client.post(
@@ -66,8 +72,8 @@ async def test_problem_title_follows_the_request_language(client, organiser_toke
 
 
 async def test_duplicate_slug_is_409_and_malformed_json_400_and_huge_body_413(
-    client, conn, make_event, organiser_token
-):
+    client: Client, conn: asyncpg.Connection, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     before = await snapshot(conn)
 
@@ -88,7 +94,9 @@ async def test_duplicate_slug_is_409_and_malformed_json_400_and_huge_body_413(
     assert await snapshot(conn) == before
 
 
-async def test_capacity_below_confirmed_is_409_and_seats_stay(client, conn, make_event, organiser_token):
+async def test_capacity_below_confirmed_is_409_and_seats_stay(
+    client: Client, conn: asyncpg.Connection, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk", capacity=3)
     for n in range(2):
         await client.post(
@@ -110,7 +118,7 @@ async def test_capacity_below_confirmed_is_409_and_seats_stay(client, conn, make
     assert await conn.fetchval("SELECT count(*) FROM event_seats") == 2
 
 
-async def test_cancelled_event_cannot_be_reopened(client, make_event, organiser_token):
+async def test_cancelled_event_cannot_be_reopened(client: Client, make_event: MakeEvent, organiser_token: str) -> None:
     await make_event(slug="kk")
     await client.patch("/api/v1/events/kk", json={"status": "cancelled"}, headers=auth(organiser_token))
 
@@ -119,7 +127,7 @@ async def test_cancelled_event_cannot_be_reopened(client, make_event, organiser_
     assert (response.status_code, response.json()["code"]) == (409, "event_cancelled")
 
 
-async def test_event_time_out_of_range_is_422_naming_the_field(client, organiser_token):
+async def test_event_time_out_of_range_is_422_naming_the_field(client: Client, organiser_token: str) -> None:
     body = event_body(slug="ancient", starts_at="0001-01-01T00:00:00+14:00", ends_at="0001-01-02T00:00:00+14:00")
 
     response = await client.post("/api/v1/events", json=body, headers=auth(organiser_token))

@@ -9,21 +9,23 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import asyncpg
 import pytest
 
 from service import db
-from service.jobs import PermanentError, Worker, enqueue
+from service.jobs import Handler, Job, PermanentError, Worker, enqueue
 from service.privacy import retention
 from service.settings import PROJECT_ROOT
-from tests.conftest import SECRET
+from tests.conftest import SECRET, Client, MakeEvent
 from tests.smtp import SmtpServer
 
 NO_HANDLER = "service.jobs.PermanentError: no handler for job kind 'no.such.kind'"
 
 
-def recording(calls: list[int], *, fail_times: int = 0, permanent: bool = False):
-    async def handler(context, job):
+def recording(calls: list[int], *, fail_times: int = 0, permanent: bool = False) -> Handler:
+    async def handler(context: Any, job: Job) -> dict[str, Any]:
         calls.append(job.id)
         if permanent:
             raise PermanentError("cannot ever work")
@@ -34,11 +36,11 @@ def recording(calls: list[int], *, fail_times: int = 0, permanent: bool = False)
     return handler
 
 
-async def job_row(conn, job_id):
+async def job_row(conn: asyncpg.Connection, job_id: int | None) -> dict[str, Any]:
     return dict(await conn.fetchrow("SELECT * FROM jobs WHERE id = $1", job_id))
 
 
-async def test_job_in_rolled_back_transaction_never_runs(conn, pool):
+async def test_job_in_rolled_back_transaction_never_runs(conn: asyncpg.Connection, pool: asyncpg.Pool) -> None:
     calls: list[int] = []
     worker = Worker(pool, {"test.record": recording(calls)}, context=None)
 
@@ -52,24 +54,27 @@ async def test_job_in_rolled_back_transaction_never_runs(conn, pool):
     assert await conn.fetchval("SELECT count(*) FROM jobs") == 0
 
 
-async def test_committed_job_runs_exactly_once_with_two_workers_racing(conn, pool):
+async def test_committed_job_runs_exactly_once_with_two_workers_racing(
+    conn: asyncpg.Connection, pool: asyncpg.Pool
+) -> None:
     calls: list[int] = []
     handlers = {"test.record": recording(calls)}
     async with conn.transaction():
         ids = [await enqueue(conn, "test.record", {"n": n}) for n in range(30)]
     workers = [Worker(pool, handlers, context=None, batch_size=4) for _ in range(2)]
 
-    async def drain(worker):
+    async def drain(worker: Worker) -> None:
         while await worker.run_once():
             pass
 
     await asyncio.gather(*(drain(w) for w in workers))
 
-    assert sorted(calls) == sorted(ids)
+    assert None not in ids  # no dedupe key: every job is new
+    assert sorted(calls) == sorted(job_id for job_id in ids if job_id is not None)
     assert await conn.fetchval("SELECT count(*) FROM jobs WHERE done_at IS NOT NULL AND attempts = 1") == 30
 
 
-async def test_failing_job_backs_off_records_error_and_goes_dead(conn, pool):
+async def test_failing_job_backs_off_records_error_and_goes_dead(conn: asyncpg.Connection, pool: asyncpg.Pool) -> None:
     calls: list[int] = []
     worker = Worker(pool, {"test.record": recording(calls, fail_times=99)}, context=None)
     job_id = await enqueue(conn, "test.record", {}, max_attempts=3)
@@ -89,7 +94,7 @@ async def test_failing_job_backs_off_records_error_and_goes_dead(conn, pool):
     assert len(calls) == 3
 
 
-async def test_permanent_error_goes_dead_at_once(conn, pool):
+async def test_permanent_error_goes_dead_at_once(conn: asyncpg.Connection, pool: asyncpg.Pool) -> None:
     calls: list[int] = []
     worker = Worker(pool, {"test.record": recording(calls, permanent=True)}, context=None)
     job_id = await enqueue(conn, "test.record", {})
@@ -104,7 +109,7 @@ async def test_permanent_error_goes_dead_at_once(conn, pool):
     )
 
 
-async def test_unknown_kind_is_dead_not_lost(conn, pool):
+async def test_unknown_kind_is_dead_not_lost(conn: asyncpg.Connection, pool: asyncpg.Pool) -> None:
     job_id = await enqueue(conn, "no.such.kind", {})
 
     await Worker(pool, {}, context=None).run_once()
@@ -116,7 +121,7 @@ async def test_unknown_kind_is_dead_not_lost(conn, pool):
     )
 
 
-async def test_dedupe_key_makes_second_enqueue_a_no_op(conn):
+async def test_dedupe_key_makes_second_enqueue_a_no_op(conn: asyncpg.Connection) -> None:
     first = await enqueue(conn, "test.record", {"n": 1}, dedupe_key="mail:kari:confirmed")
     second = await enqueue(conn, "test.record", {"n": 2}, dedupe_key="mail:kari:confirmed")
 
@@ -148,7 +153,9 @@ def start_worker(database_url: str, smtp_url: str, **settings: str) -> subproces
 
 
 @pytest.mark.slow
-async def test_worker_killed_mid_job_leaves_it_for_another_worker_which_completes_it_once(database_url, conn):
+async def test_worker_killed_mid_job_leaves_it_for_another_worker_which_completes_it_once(
+    database_url: str, conn: asyncpg.Connection
+) -> None:
     smtp = SmtpServer()
     smtp.sink.delay_first = 30  # the first delivery hangs inside DATA until the worker is killed
     smtp.start()
@@ -188,7 +195,9 @@ async def test_worker_killed_mid_job_leaves_it_for_another_worker_which_complete
 _ = db
 
 
-async def test_prune_erases_attendees_of_events_past_retention_and_old_keys(conn, pool, client, make_event):
+async def test_prune_erases_attendees_of_events_past_retention_and_old_keys(
+    conn: asyncpg.Connection, pool: asyncpg.Pool, client: Client, make_event: MakeEvent
+) -> None:
     await make_event(
         slug="old",
         starts_at="2020-06-10T09:00:00+02:00",

@@ -14,7 +14,7 @@ from integrations import qr
 from service.checkin.offline import lookup
 from service.console import passwords, sessions
 from service.settings import Secret, Settings
-from tests.conftest import SECRET, auth
+from tests.conftest import SECRET, Client, MakeEvent, auth
 from tests.smtp import SmtpServer
 
 NEW = "new-key-after-the-rotation-0123456789abcdef"
@@ -47,7 +47,9 @@ async def door_token(client: AsyncTestClient[Any], organiser_token: str, pairing
     return token
 
 
-async def test_ticket_signed_with_the_old_key_is_admitted_after_rotation(client, make_event, organiser_token):
+async def test_ticket_signed_with_the_old_key_is_admitted_after_rotation(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     kari = (await client.post("/api/v1/events/kk/registrations", json=KARI)).json()
     token = await door_token(client, organiser_token)
@@ -58,7 +60,9 @@ async def test_ticket_signed_with_the_old_key_is_admitted_after_rotation(client,
     assert (scan.status_code, scan.json()["result"]) == (200, "admitted")
 
 
-async def test_ticket_signed_with_an_unknown_key_is_invalid(client, make_event, organiser_token):
+async def test_ticket_signed_with_an_unknown_key_is_invalid(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     kari = (await client.post("/api/v1/events/kk/registrations", json=KARI)).json()
     token = await door_token(client, organiser_token)
@@ -69,7 +73,7 @@ async def test_ticket_signed_with_an_unknown_key_is_invalid(client, make_event, 
     assert (scan.status_code, scan.json()["result"], scan.json()["attendee"]) == (200, "invalid", None)
 
 
-async def test_new_codes_are_signed_with_the_first_key(client, make_event):
+async def test_new_codes_are_signed_with_the_first_key(client: Client, make_event: MakeEvent) -> None:
     await make_event(slug="kk")
 
     kari = (await client.post("/api/v1/events/kk/registrations", json=KARI)).json()
@@ -85,7 +89,9 @@ async def test_new_codes_are_signed_with_the_first_key(client, make_event):
     )
 
 
-async def test_manage_link_signed_with_the_old_key_works_and_an_unknown_key_is_refused(client, make_event):
+async def test_manage_link_signed_with_the_old_key_works_and_an_unknown_key_is_refused(
+    client: Client, make_event: MakeEvent
+) -> None:
     await make_event(slug="kk")
     kari = (await client.post("/api/v1/events/kk/registrations", json=KARI)).json()
     old_link = qr.sign(SECRET.encode(), "manage", UUID(kari["id"]), 1)
@@ -98,7 +104,9 @@ async def test_manage_link_signed_with_the_old_key_works_and_an_unknown_key_is_r
     assert (refused.status_code, refused.json()["code"]) == (404, "registration_not_found")
 
 
-async def test_door_pairing_code_signed_with_the_old_key_pairs(client, make_event, organiser_token):
+async def test_door_pairing_code_signed_with_the_old_key_pairs(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
 
     token = await door_token(client, organiser_token, pairing_key=SECRET.encode())
@@ -106,7 +114,9 @@ async def test_door_pairing_code_signed_with_the_old_key_pairs(client, make_even
     assert token.startswith("mp_")
 
 
-async def test_offline_data_finds_tickets_signed_with_either_key(client, make_event, organiser_token):
+async def test_offline_data_finds_tickets_signed_with_either_key(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     kari = (await client.post("/api/v1/events/kk/registrations", json=KARI)).json()
     token = await door_token(client, organiser_token)
@@ -122,7 +132,7 @@ async def test_offline_data_finds_tickets_signed_with_either_key(client, make_ev
     }
 
 
-def test_console_forms_and_password_links_signed_with_the_old_key_pass():
+def test_console_forms_and_password_links_signed_with_the_old_key_pass() -> None:
     keys = (NEW.encode(), SECRET.encode())
     link_id = UUID("12345678-1234-5678-1234-567812345678")
 

@@ -8,9 +8,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 from prometheus_client.parser import text_string_to_metric_families
@@ -19,9 +21,10 @@ from integrations import qr
 from integrations.mail import Mail, SmtpMailer
 from service.app import create_app
 from service.jobs import enqueue
+from service.metrics import exposition
 from service.settings import PROJECT_ROOT, Secret, Settings
 from service.worker import CountedMailer
-from tests.conftest import SECRET, auth
+from tests.conftest import SECRET, Client, MakeEvent, auth
 from tests.smtp import SmtpServer, free_port
 
 TOKEN = "scrape-token-0123456789"
@@ -55,7 +58,7 @@ async def scrape(client: AsyncTestClient[Any]) -> str:
     return response.text
 
 
-async def test_metrics_without_metrics_token_setting_are_not_found(database_url, smtp):
+async def test_metrics_without_metrics_token_setting_are_not_found(database_url: str, smtp: SmtpServer) -> None:
     plain = Settings(database_url=database_url, secret_key=Secret(SECRET), smtp_url=smtp.url)
 
     async with AsyncTestClient(app=create_app(plain)) as client:
@@ -64,7 +67,7 @@ async def test_metrics_without_metrics_token_setting_are_not_found(database_url,
     assert (answer.status_code, answer.json()["code"]) == (404, "not_found")
 
 
-async def test_metrics_without_or_with_a_wrong_token_are_refused(client):
+async def test_metrics_without_or_with_a_wrong_token_are_refused(client: Client) -> None:
     missing = await client.get("/metrics")
     wrong = await client.get("/metrics", headers={"Authorization": "Bearer scrape-token-9876543210"})
 
@@ -74,7 +77,9 @@ async def test_metrics_without_or_with_a_wrong_token_are_refused(client):
     ]
 
 
-async def test_requests_are_counted_by_route_template_never_by_the_secret_path(client, make_event):
+async def test_requests_are_counted_by_route_template_never_by_the_secret_path(
+    client: Client, make_event: MakeEvent
+) -> None:
     await make_event(slug="kk")
     kari = (await client.post("/api/v1/events/kk/registrations", json=KARI)).json()
     ticket_path = kari["ticket_url"].removeprefix("http://testserver.local")
@@ -93,7 +98,9 @@ async def test_requests_are_counted_by_route_template_never_by_the_secret_path(c
     assert (ticket_path.rsplit("/", 1)[1] in after, "T1SECRET" in after) == (False, False)
 
 
-async def test_door_scans_answered_by_the_fast_lane_are_counted(client, make_event, organiser_token):
+async def test_door_scans_answered_by_the_fast_lane_are_counted(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     kari = (await client.post("/api/v1/events/kk/registrations", json=KARI)).json()
     door = (
@@ -113,7 +120,9 @@ async def test_door_scans_answered_by_the_fast_lane_are_counted(client, make_eve
     assert value(await scrape(client), name, **labels) - before == 2.0
 
 
-async def test_jobs_registrations_and_checkins_are_read_from_the_database(client, make_event, conn):
+async def test_jobs_registrations_and_checkins_are_read_from_the_database(
+    client: Client, make_event: MakeEvent, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk", capacity=1)
     await client.post("/api/v1/events/kk/registrations", json=KARI)
     await client.post("/api/v1/events/kk/registrations", json={**KARI, "email": "ola@example.no"})
@@ -135,7 +144,7 @@ async def test_jobs_registrations_and_checkins_are_read_from_the_database(client
     assert value(text, "moteplass_jobs_oldest_age_seconds", kind="mail.send", state="ready") >= 0.0
 
 
-async def test_mails_sent_and_failed_are_counted(smtp):
+async def test_mails_sent_and_failed_are_counted(smtp: SmtpServer) -> None:
     before = [value(own_metrics(), "moteplass_mails_total", outcome=o) for o in ("sent", "failed")]
     good = CountedMailer(SmtpMailer(smtp.url, "no-reply@moteplass.local", timeout=5))
     down = CountedMailer(SmtpMailer(f"smtp://127.0.0.1:{free_port()}", "no-reply@moteplass.local", timeout=2))
@@ -151,12 +160,10 @@ async def test_mails_sent_and_failed_are_counted(smtp):
 
 def own_metrics() -> str:
     """This process's own metrics (the job worker's view), without the database part."""
-    from service.metrics import exposition
-
     return exposition([]).decode()
 
 
-async def test_readyz_fails_while_a_migration_is_missing(client, conn):
+async def test_readyz_fails_while_a_migration_is_missing(client: Client, conn: asyncpg.Connection) -> None:
     ready = await client.get("/readyz")
     await conn.execute("DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)")
 
@@ -169,7 +176,9 @@ async def test_readyz_fails_while_a_migration_is_missing(client, conn):
 
 
 @pytest.mark.slow
-def test_serve_with_two_workers_sums_their_requests_and_removes_its_metrics_directory(database_url, tmp_path):
+def test_serve_with_two_workers_sums_their_requests_and_removes_its_metrics_directory(
+    database_url: str, tmp_path: Path
+) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {

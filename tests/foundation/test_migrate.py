@@ -6,9 +6,18 @@ import asyncio
 import re
 import shutil
 import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
 
+import service.accounts.queries as accounts
+import service.events.queries as events
+import service.idempotency as idempotency
+import service.jobs as jobs
+import service.registrations.queries as registrations
 from service import db
 from service.migrate import MIGRATIONS_DIR, MigrationError, load_migrations, migrate
 from tests import dbutil
@@ -17,7 +26,7 @@ ALL = [m.name for m in load_migrations()]
 
 
 @pytest.fixture
-async def empty_url(server_url):
+async def empty_url(server_url: str) -> AsyncIterator[str]:
     name = f"mp_e_{uuid.uuid4().hex[:12]}"
     conn = await db.connect(server_url)
     await conn.execute(f'CREATE DATABASE "{name}"')
@@ -26,7 +35,7 @@ async def empty_url(server_url):
     await dbutil.drop(server_url, name)
 
 
-async def test_migrate_applies_every_file_in_order_then_nothing(empty_url):
+async def test_migrate_applies_every_file_in_order_then_nothing(empty_url: str) -> None:
     conn = await db.connect(empty_url)
     try:
         first = await migrate(conn)
@@ -38,7 +47,7 @@ async def test_migrate_applies_every_file_in_order_then_nothing(empty_url):
     assert (first, second, recorded) == (ALL, [], ALL)
 
 
-async def test_migrate_refuses_a_changed_applied_file(empty_url, tmp_path):
+async def test_migrate_refuses_a_changed_applied_file(empty_url: str, tmp_path: Path) -> None:
     copy = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, copy)
     conn = await db.connect(empty_url)
@@ -53,7 +62,7 @@ async def test_migrate_refuses_a_changed_applied_file(empty_url, tmp_path):
         await conn.close()
 
 
-async def test_two_concurrent_migrations_serialise_and_apply_each_file_once(empty_url):
+async def test_two_concurrent_migrations_serialise_and_apply_each_file_once(empty_url: str) -> None:
     conns = [await db.connect(empty_url) for _ in range(2)]
     try:
         results = await asyncio.gather(*(migrate(c) for c in conns))
@@ -66,8 +75,10 @@ async def test_two_concurrent_migrations_serialise_and_apply_each_file_once(empt
     assert {r["n"] for r in counts} == {1}
 
 
-async def test_fresh_database_matches_the_template_used_by_tests(empty_url, server_url, template_db):
-    async def columns(url):
+async def test_fresh_database_matches_the_template_used_by_tests(
+    empty_url: str, server_url: str, template_db: str
+) -> None:
+    async def columns(url: str) -> list[tuple[Any, ...]]:
         conn = await db.connect(url)
         try:
             return [
@@ -87,20 +98,14 @@ async def test_fresh_database_matches_the_template_used_by_tests(empty_url, serv
     assert await columns(empty_url) == await columns(dbutil.with_database(server_url, template_db))
 
 
-def sql_constants():
-    import service.accounts.queries as accounts
-    import service.events.queries as events
-    import service.idempotency as idempotency
-    import service.jobs as jobs
-    import service.registrations.queries as registrations
-
+def sql_constants() -> Iterator[tuple[str, str]]:
     for module in (accounts, events, registrations, jobs, idempotency):
         for name, value in vars(module).items():
             if name.isupper() and isinstance(value, str) and re.match(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)", value):
                 yield f"{module.__name__}.{name}", value
 
 
-async def test_every_sql_constant_prepares_against_the_migrated_schema(conn):
+async def test_every_sql_constant_prepares_against_the_migrated_schema(conn: asyncpg.Connection) -> None:
     problems = {}
     checked = 0
     for name, sql in sql_constants():

@@ -26,6 +26,7 @@ import pytest
 
 from service import db
 from service.settings import Settings
+from tests.conftest import Client, MakeEvent
 
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 
@@ -95,8 +96,8 @@ def settings(settings: Settings, pgbouncer: str) -> Settings:
 
 
 async def test_registrations_through_pgbouncer_transaction_mode_succeed_without_statement_cache(
-    client, make_event, conn
-):
+    client: Client, make_event: MakeEvent, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk", capacity=3)
 
     responses = await asyncio.gather(
@@ -112,7 +113,7 @@ async def test_registrations_through_pgbouncer_transaction_mode_succeed_without_
     assert await conn.fetchval("SELECT count(*) FROM registrations") == 20
 
 
-async def test_pool_through_pgbouncer_transaction_mode_with_statement_cache_fails(pgbouncer):
+async def test_pool_through_pgbouncer_transaction_mode_with_statement_cache_fails(pgbouncer: str) -> None:
     pool = await db.create_pool(pgbouncer, size=2, statement_cache_size=100)
     try:
         async with pool.acquire() as first, pool.acquire() as second:

@@ -36,7 +36,7 @@ def without(name: str, **changes: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("command", ["serve", "worker"])
-def test_production_commands_without_database_url_exit_78_naming_it(command):
+def test_production_commands_without_database_url_exit_78_naming_it(command: str) -> None:
     done = moteplass(command, **without("DATABASE_URL"))
 
     assert (done.returncode, done.stdout, done.stderr) == (
@@ -46,7 +46,7 @@ def test_production_commands_without_database_url_exit_78_naming_it(command):
     )
 
 
-def test_serve_with_a_short_secret_key_exits_78_naming_it():
+def test_serve_with_a_short_secret_key_exits_78_naming_it() -> None:
     done = moteplass("serve", **without("", SECRET_KEY="short-key"))
 
     assert (done.returncode, done.stderr) == (
@@ -55,7 +55,7 @@ def test_serve_with_a_short_secret_key_exits_78_naming_it():
     )
 
 
-def test_worker_without_secret_key_exits_78_naming_it():
+def test_worker_without_secret_key_exits_78_naming_it() -> None:
     done = moteplass("worker", **without("SECRET_KEY"))
 
     assert (done.returncode, done.stderr) == (
@@ -64,7 +64,7 @@ def test_worker_without_secret_key_exits_78_naming_it():
     )
 
 
-def test_worker_without_base_url_exits_78_naming_it():
+def test_worker_without_base_url_exits_78_naming_it() -> None:
     done = moteplass("worker", **without("BASE_URL"))
 
     assert (done.returncode, done.stderr) == (
@@ -76,7 +76,7 @@ def test_worker_without_base_url_exits_78_naming_it():
 @pytest.mark.parametrize(
     "base_url", ["moteplass.example.no", "ftp://moteplass.example.no", "https://", "https://x.no/?a=1"]
 )
-def test_production_settings_refuse_a_base_url_that_is_no_absolute_http_address(base_url):
+def test_production_settings_refuse_a_base_url_that_is_no_absolute_http_address(base_url: str) -> None:
     with pytest.raises(ConfigError) as raised:
         production_from_env({**PRODUCTION, "BASE_URL": base_url})
 
@@ -85,14 +85,14 @@ def test_production_settings_refuse_a_base_url_that_is_no_absolute_http_address(
     )
 
 
-def test_production_settings_refuse_an_old_key_that_is_too_short():
+def test_production_settings_refuse_an_old_key_that_is_too_short() -> None:
     with pytest.raises(ConfigError) as raised:
         production_from_env(without("SECRET_KEY", SECRET_KEYS=f"{KEY},old"))
 
     assert str(raised.value) == "SECRET_KEYS is too short (3 bytes): every key needs at least 32 random bytes"
 
 
-def test_production_settings_take_complete_settings_and_drop_a_trailing_slash():
+def test_production_settings_take_complete_settings_and_drop_a_trailing_slash() -> None:
     settings = production_from_env({**PRODUCTION, "BASE_URL": "https://moteplass.example.no/"})
 
     assert (settings.database_url, settings.secret_key, settings.base_url) == (
@@ -102,14 +102,14 @@ def test_production_settings_take_complete_settings_and_drop_a_trailing_slash():
     )
 
 
-def test_secret_keys_sign_with_the_first_and_accept_all():
+def test_secret_keys_sign_with_the_first_and_accept_all() -> None:
     settings = from_env({"SECRET_KEYS": " new-key , old-key,"})
 
     assert (settings.require_secret_key(), settings.verification_keys()) == (b"new-key", (b"new-key", b"old-key"))
     assert settings.old_secret_keys == (Secret("old-key"),)
 
 
-def test_secret_key_and_secret_keys_together_are_refused():
+def test_secret_key_and_secret_keys_together_are_refused() -> None:
     with pytest.raises(ConfigError) as raised:
         from_env({"SECRET_KEY": KEY, "SECRET_KEYS": f"{KEY},{KEY}"})
 
@@ -118,7 +118,7 @@ def test_secret_key_and_secret_keys_together_are_refused():
     )
 
 
-def test_settings_repr_hides_every_key():
+def test_settings_repr_hides_every_key() -> None:
     settings = from_env({"SECRET_KEYS": "new-key,old-key", "METRICS_TOKEN": "scrape-token"})
 
     assert ("new-key" in repr(settings), "old-key" in repr(settings), "scrape-token" in repr(settings)) == (
@@ -128,7 +128,7 @@ def test_settings_repr_hides_every_key():
     )
 
 
-def test_secret_keys_of_only_commas_are_unset_and_refused_in_production():
+def test_secret_keys_of_only_commas_are_unset_and_refused_in_production() -> None:
     settings = from_env({"SECRET_KEYS": " , ,"})
 
     with pytest.raises(ConfigError) as raised:

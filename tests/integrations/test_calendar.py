@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from typing import Literal
 
 import msgspec
 import pytest
@@ -44,7 +45,9 @@ STAMP = datetime(2027, 5, 1, 12, 0, tzinfo=UTC)
         ("CANCEL", True, "CANCELLED"),
     ],
 )
-def test_invite_parses_alike_in_three_parsers(method, cancelled, status):
+def test_invite_parses_alike_in_three_parsers(
+    method: Literal["REQUEST", "CANCEL"], cancelled: bool, status: str | None
+) -> None:
     item = msgspec.structs.replace(ITEM, cancelled=cancelled)
 
     calendar = parse_everywhere(invite(method, item, organizer=ORGANIZER, attendee=ATTENDEE, stamp=STAMP))
@@ -65,7 +68,7 @@ def test_invite_parses_alike_in_three_parsers(method, cancelled, status):
     }
 
 
-def test_invite_text_is_folded_at_75_octets_with_utc_times_and_no_calendar_uid():
+def test_invite_text_is_folded_at_75_octets_with_utc_times_and_no_calendar_uid() -> None:
     text = invite("REQUEST", ITEM, organizer=ORGANIZER, attendee=ATTENDEE, stamp=STAMP)
 
     lines = text.split(b"\r\n")
@@ -79,7 +82,7 @@ def test_invite_text_is_folded_at_75_octets_with_utc_times_and_no_calendar_uid()
     assert 'ATTENDEE;CN="Kari Nordmann, Åsane";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:' in unfolded
 
 
-def test_feed_of_winter_and_summer_items_comes_out_right_in_utc():
+def test_feed_of_winter_and_summer_items_comes_out_right_in_utc() -> None:
     winter = CalendarItem(
         uid="w@x",
         sequence=0,
@@ -107,7 +110,7 @@ def test_feed_of_winter_and_summer_items_comes_out_right_in_utc():
     assert "DTSTART;TZID=Europe/Oslo:20270610T090000" in unfolded
 
 
-def test_feed_item_across_the_spring_change_night_comes_out_right_in_utc():
+def test_feed_item_across_the_spring_change_night_comes_out_right_in_utc() -> None:
     night = CalendarItem(
         uid="n@x",
         sequence=0,
@@ -130,7 +133,7 @@ def test_feed_item_across_the_spring_change_night_comes_out_right_in_utc():
     )
 
 
-def test_feed_name_and_description_are_escaped_text():
+def test_feed_name_and_description_are_escaped_text() -> None:
     text = feed([ITEM], uid="f@x", name="Program; dag 1, Bergen", description="Alt, og mer; ", stamp=STAMP).body
 
     unfolded = text.replace(b"\r\n ", b"").decode()
@@ -143,7 +146,7 @@ def test_feed_name_and_description_are_escaped_text():
     ]
 
 
-def test_same_feed_data_gives_the_same_bytes_rendered_once():
+def test_same_feed_data_gives_the_same_bytes_rendered_once() -> None:
     first = feed([ITEM], uid="f@x", name="Program", stamp=STAMP)
     second = feed([msgspec.structs.replace(ITEM)], uid="f@x", name="Program", stamp=STAMP)
 
@@ -151,7 +154,7 @@ def test_same_feed_data_gives_the_same_bytes_rendered_once():
     assert first.etag == '"' + hashlib.sha256(first.body).hexdigest()[:32] + '"'
 
 
-def test_changed_feed_data_gives_new_bytes_and_etag():
+def test_changed_feed_data_gives_new_bytes_and_etag() -> None:
     first = feed([ITEM], uid="f@x", name="Program", stamp=STAMP)
 
     moved = feed([msgspec.structs.replace(ITEM, location="Rom 9")], uid="f@x", name="Program", stamp=STAMP)
@@ -159,7 +162,7 @@ def test_changed_feed_data_gives_new_bytes_and_etag():
     assert (moved.etag != first.etag, b"LOCATION:Rom 9\r\n" in moved.body) == (True, True)
 
 
-def test_oslo_zone_is_two_rrules_with_summer_time_from_two_oclock():
+def test_oslo_zone_is_two_rrules_with_summer_time_from_two_oclock() -> None:
     text = oslo_timezone().to_ical(sorted=False).decode()
 
     assert text == (
@@ -184,7 +187,7 @@ def test_oslo_zone_is_two_rrules_with_summer_time_from_two_oclock():
     )
 
 
-def test_add_to_calendar_links():
+def test_add_to_calendar_links() -> None:
     assert google_link(ITEM).startswith(
         "https://calendar.google.com/calendar/render?action=TEMPLATE&text=P%C3%A5r%C3%B8rendeperspektivet"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from email.message import EmailMessage
+from typing import Any
 
 import aiosmtplib
 import pytest
@@ -62,7 +63,7 @@ def part_of_type(message: EmailMessage, content_type: str) -> EmailMessage:
     return part
 
 
-async def test_send_delivers_headers_and_every_part(smtp):
+async def test_send_delivers_headers_and_every_part(smtp: SmtpServer) -> None:
     async with SmtpMailer(smtp.url, SENDER, timeout=5) as mailer:
         await mailer.send(full_mail())
 
@@ -87,7 +88,7 @@ async def test_send_delivers_headers_and_every_part(smtp):
     ]
 
 
-async def test_send_delivers_the_content_of_every_part_intact(smtp):
+async def test_send_delivers_the_content_of_every_part_intact(smtp: SmtpServer) -> None:
     async with SmtpMailer(smtp.url, SENDER, timeout=5) as mailer:
         await mailer.send(full_mail())
 
@@ -102,7 +103,7 @@ async def test_send_delivers_the_content_of_every_part_intact(smtp):
     assert 'src="cid:ticket-1@moteplass"' in part_of_type(message, "text/html").get_content()
 
 
-async def test_send_without_html_attaches_inline_images_as_files(smtp):
+async def test_send_without_html_attaches_inline_images_as_files(smtp: SmtpServer) -> None:
     mail = Mail(
         to="ase@example.org",
         subject="Billett",
@@ -123,7 +124,7 @@ async def test_send_without_html_attaches_inline_images_as_files(smtp):
     assert part_of_type(message, "image/png").get_content() == PNG
 
 
-async def test_send_without_message_id_makes_one_on_the_sender_domain(smtp):
+async def test_send_without_message_id_makes_one_on_the_sender_domain(smtp: SmtpServer) -> None:
     mail = Mail(to="ase@example.org", subject="Hei", text=TEXT)
 
     async with SmtpMailer(smtp.url, SENDER, timeout=5) as mailer:
@@ -133,14 +134,14 @@ async def test_send_without_message_id_makes_one_on_the_sender_domain(smtp):
     assert (message_id[0], message_id.partition("@")[2]) == ("<", "moteplass.example.org>")
 
 
-async def test_send_to_a_relay_that_is_not_listening_raises():
+async def test_send_to_a_relay_that_is_not_listening_raises() -> None:
     mailer = SmtpMailer(f"smtp://127.0.0.1:{free_port()}", SENDER, timeout=5)
 
     with pytest.raises(aiosmtplib.SMTPConnectError, match=r"Error connecting to 127\.0\.0\.1"):
         await mailer.send(full_mail())
 
 
-async def test_send_refused_for_now_by_the_relay_raises_with_its_code(smtp):
+async def test_send_refused_for_now_by_the_relay_raises_with_its_code(smtp: SmtpServer) -> None:
     smtp.sink.delay_first = 0.01  # the sink answers the first DATA with 451
 
     with pytest.raises(aiosmtplib.SMTPDataError) as refused:
@@ -158,13 +159,13 @@ async def test_send_refused_for_now_by_the_relay_raises_with_its_code(smtp):
         ("smtps://relay.example.org", ("relay.example.org", 465, None, None, True, False)),
     ],
 )
-def test_smtp_mailer_reads_the_relay_from_its_url(url, expected):
+def test_smtp_mailer_reads_the_relay_from_its_url(url: str, expected: tuple[Any, ...]) -> None:
     relay = SmtpMailer(url, SENDER)
 
     assert (relay.hostname, relay.port, relay.username, relay.password, relay.use_tls, relay.start_tls) == expected
 
 
-def test_smtp_mailer_refuses_another_scheme():
+def test_smtp_mailer_refuses_another_scheme() -> None:
     with pytest.raises(ValueError, match="SMTP_URL must start with smtp:// or smtps://"):
         SmtpMailer("http://relay.example.org", SENDER)
 
@@ -177,7 +178,7 @@ def ids(server: SmtpServer) -> list[str]:
     return sorted(str(received.message["Message-ID"]) for received in server.sink.messages)
 
 
-async def test_send_reuses_one_connection_for_mail_after_mail(smtp):
+async def test_send_reuses_one_connection_for_mail_after_mail(smtp: SmtpServer) -> None:
     async with SmtpMailer(smtp.url, SENDER, timeout=5) as mailer:
         for n in range(10):
             await mailer.send(numbered(n))
@@ -185,7 +186,7 @@ async def test_send_reuses_one_connection_for_mail_after_mail(smtp):
     assert (len(smtp.sink.messages), smtp.connections.opened) == (10, 1)
 
 
-async def test_concurrent_sends_share_at_most_max_connections():
+async def test_concurrent_sends_share_at_most_max_connections() -> None:
     slow = SmtpServer(reply_delay=0.02)
     slow.start()
     try:
@@ -197,7 +198,7 @@ async def test_concurrent_sends_share_at_most_max_connections():
     assert (len(ids(slow)), slow.connections.opened, slow.connections.most) == (30, 3, 3)
 
 
-async def test_send_after_the_relay_dropped_the_connection_reconnects_and_delivers_each_mail_once():
+async def test_send_after_the_relay_dropped_the_connection_reconnects_and_delivers_each_mail_once() -> None:
     first = SmtpServer()
     first.start()
     second = None
@@ -218,7 +219,7 @@ async def test_send_after_the_relay_dropped_the_connection_reconnects_and_delive
     assert second.connections.opened == 1
 
 
-async def test_a_connection_that_failed_mid_mail_is_not_reused(smtp):
+async def test_a_connection_that_failed_mid_mail_is_not_reused(smtp: SmtpServer) -> None:
     smtp.sink.delay_first = 0.01  # the first DATA is answered 451
 
     async with SmtpMailer(smtp.url, SENDER, timeout=5) as mailer:

@@ -53,14 +53,21 @@ def rasterise(svg: str, tmp_path: Path, *, width: int) -> Path:
 
 def zxing(png: Path) -> list[tuple[str, str, str]]:
     with Image.open(png) as image:
-        return [(found.text, found.ec_level, found.extra["Version"]) for found in zxingcpp.read_barcodes(image)]
+        return [(found.text, found.ec_level, extra_of(found)["Version"]) for found in zxingcpp.read_barcodes(image)]
+
+
+def extra_of(found: zxingcpp.Barcode) -> dict[str, str]:
+    """The symbology's extra information: a dictionary, which zxing-cpp's stubs type as object."""
+    extra = found.extra
+    assert isinstance(extra, dict)
+    return extra
 
 
 # --- signed codes ---------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("purpose", "expected"), [("ticket", TICKET), ("manage", MANAGE), ("agenda", AGENDA)])
-def test_sign_gives_the_prefixed_uppercase_base32_code(purpose, expected):
+def test_sign_gives_the_prefixed_uppercase_base32_code(purpose: str, expected: str) -> None:
     code = qr.sign(KEY, purpose, ID, 1)
 
     assert code == expected
@@ -68,26 +75,26 @@ def test_sign_gives_the_prefixed_uppercase_base32_code(purpose, expected):
 
 
 @pytest.mark.parametrize("purpose", ["ticket", "manage", "agenda", "door"])
-def test_parse_and_check_round_trip(purpose):
+def test_parse_and_check_round_trip(purpose: str) -> None:
     code = qr.sign(KEY, purpose, ID, 7)
 
     assert (qr.parse(KEY, purpose, code), qr.check((KEY,), purpose, ID, 7, code)) == (ID, True)
 
 
-def test_parse_and_check_accept_lowercase_and_surrounding_whitespace():
+def test_parse_and_check_accept_lowercase_and_surrounding_whitespace() -> None:
     scanned = f"  {TICKET.lower()}\r\n"
 
     assert (qr.parse(KEY, "ticket", scanned), qr.check((KEY,), "ticket", ID, 1, scanned)) == (ID, True)
 
 
-def test_check_rejects_a_tampered_tag():
+def test_check_rejects_a_tampered_tag() -> None:
     position = 40  # inside the tag (the id is the first 26 characters after the prefix)
     tampered = TICKET[:position] + ("A" if TICKET[position] != "A" else "B") + TICKET[position + 1 :]
 
     assert (qr.parse(KEY, "ticket", tampered), qr.check((KEY,), "ticket", ID, 1, tampered)) == (ID, False)
 
 
-def test_check_rejects_a_tampered_id():
+def test_check_rejects_a_tampered_id() -> None:
     position = 10  # inside the id
     tampered = TICKET[:position] + ("A" if TICKET[position] != "A" else "B") + TICKET[position + 1 :]
 
@@ -105,22 +112,22 @@ def test_check_rejects_a_tampered_id():
     )
 
 
-def test_check_rejects_another_purpose():
+def test_check_rejects_another_purpose() -> None:
     relabelled = "T1" + MANAGE[2:]  # a manage link's body presented as a ticket
 
     assert (qr.parse(KEY, "ticket", MANAGE), qr.check((KEY,), "ticket", ID, 1, MANAGE)) == (None, False)
     assert (qr.parse(KEY, "ticket", relabelled), qr.check((KEY,), "ticket", ID, 1, relabelled)) == (ID, False)
 
 
-def test_check_rejects_another_version():
+def test_check_rejects_another_version() -> None:
     assert [qr.check((KEY,), "ticket", ID, version, TICKET) for version in (0, 1, 2)] == [False, True, False]
 
 
-def test_check_rejects_another_key():
+def test_check_rejects_another_key() -> None:
     assert (qr.check((OTHER_KEY,), "ticket", ID, 1, TICKET), qr.check((KEY,), "ticket", ID, 1, TICKET)) == (False, True)
 
 
-def test_check_rejects_another_id():
+def test_check_rejects_another_id() -> None:
     assert qr.check((KEY,), "ticket", OTHER_ID, 1, TICKET) is False
 
 
@@ -145,7 +152,7 @@ def test_check_rejects_another_id():
         "\x00" * 54,
     ],
 )
-def test_parse_and_check_turn_garbage_into_none_and_false(garbage):
+def test_parse_and_check_turn_garbage_into_none_and_false(garbage: str) -> None:
     assert (qr.parse(KEY, "ticket", garbage), qr.check((KEY,), "ticket", ID, 1, garbage)) == (None, False)
 
 
@@ -153,11 +160,11 @@ def test_parse_and_check_turn_garbage_into_none_and_false(garbage):
 
 
 @pytest.mark.parametrize("code", [TICKET, MANAGE, AGENDA])
-def test_qr_version_of_a_code_is_3(code):
+def test_qr_version_of_a_code_is_3(code: str) -> None:
     assert qr.qr_version(code) == 3
 
 
-def test_qr_version_above_6_is_refused():
+def test_qr_version_above_6_is_refused() -> None:
     payload = "A" * 155  # version 6 at ECC M holds 154 alphanumeric characters
 
     with pytest.raises(ValueError, match="needs QR version 7"):
@@ -165,7 +172,7 @@ def test_qr_version_above_6_is_refused():
     assert qr.qr_version("A" * 154) == 6
 
 
-def test_render_png_decodes_to_the_code_with_both_decoders(tmp_path):
+def test_render_png_decodes_to_the_code_with_both_decoders(tmp_path: Path) -> None:
     png = tmp_path / "code.png"
 
     png.write_bytes(qr.render_png(TICKET))
@@ -174,7 +181,7 @@ def test_render_png_decodes_to_the_code_with_both_decoders(tmp_path):
     assert zbar(png) == TICKET + "\n"
 
 
-def test_render_png_has_a_4_module_quiet_zone(tmp_path):
+def test_render_png_has_a_4_module_quiet_zone(tmp_path: Path) -> None:
     with Image.open(io.BytesIO(qr.render_png(TICKET, box_size=10))) as image:
         pixels = image.convert("L")
         size = pixels.size
@@ -187,17 +194,19 @@ def test_render_png_has_a_4_module_quiet_zone(tmp_path):
     assert finder_corners == [0, 0, 0]
 
 
-def test_render_svg_is_one_path_on_white_with_a_view_box():
+def test_render_svg_is_one_path_on_white_with_a_view_box() -> None:
     root = ET.fromstring(qr.render_svg(TICKET))  # noqa: S314 (our own output)
 
     children = [(child.tag.removeprefix(SVG_NS), child.get("fill")) for child in root]
     assert root.get("viewBox") == "0 0 37 37"  # 29 modules + 2 × 4 quiet zone
     assert children == [("rect", "white"), ("path", "#000000")]
-    assert root.find(f"{SVG_NS}path").get("d", "").startswith("M4,4H5V5H4z")  # drawing starts after the quiet zone
+    path = root.find(f"{SVG_NS}path")
+    assert path is not None
+    assert path.get("d", "").startswith("M4,4H5V5H4z")  # drawing starts after the quiet zone
 
 
 @pytest.mark.parametrize("width", [111, 370, 1000])  # 3 and 10 pixels a module, and a non-integer scale
-def test_render_svg_decodes_to_the_code_with_both_decoders(tmp_path, width):
+def test_render_svg_decodes_to_the_code_with_both_decoders(tmp_path: Path, width: int) -> None:
     png = rasterise(qr.render_svg(TICKET), tmp_path, width=width)
 
     assert zxing(png) == [(TICKET, "M", "3")]

@@ -3,6 +3,7 @@ limits checked by slack-sdk's models, and the client against the fake Slack Web 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -73,6 +74,7 @@ def test_long_text_is_split_within_block_kit_limits() -> None:
 
     blocks = [Block.parse(b) for page in pages for b in page]
     for block in blocks:
+        assert block is not None
         block.validate_json()
     assert all(len(page) <= 50 for page in pages)
     assert all(len(str(page)) <= 12_000 for page in pages)
@@ -113,7 +115,7 @@ def test_modals_validate_with_slack_sdk() -> None:
 
 
 @pytest.fixture
-def fake():
+def fake() -> Iterator[SlackFake]:
     server = SlackFake(users={"U1": "Kari@Example.no"})
     server.start()
     yield server

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
 from service.accounts.domain import add_user
-from tests.conftest import auth
+from tests.conftest import Client, MakeEvent, auth
 
 CRITERIA = [
     ({"nb": "Relevans for kommunale helse- og omsorgstjenester", "en": "Relevance for municipal health services"}, 3),
@@ -83,7 +84,7 @@ class PrizeWorld:
 
 
 @pytest.fixture
-async def world(client, conn, make_event, organiser_token) -> PrizeWorld:
+async def world(client: Client, conn: asyncpg.Connection, make_event: MakeEvent, organiser_token: str) -> PrizeWorld:
     await make_event(slug="kk")
     jurors = {
         email: (await add_user(conn, email=email, role="jury", name=email.split("@")[0])).token for email in JURORS

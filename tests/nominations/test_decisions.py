@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import asyncpg
+
 from service.accounts.schemas import Principal
 from service.errors import Conflict
 from service.nominations import decisions
 from service.nominations.schemas import DecisionIn
-from tests.conftest import auth
+from tests.conftest import Clock, RunJobs, auth
 from tests.nominations.conftest import JURORS, PrizeWorld
+from tests.smtp import SmtpServer
 
 
 async def test_reject_needs_a_reason_and_the_winner_needs_a_lock(world: PrizeWorld) -> None:
@@ -60,7 +63,9 @@ async def test_the_published_winner_appears_on_the_prize_page(world: PrizeWorld)
     assert "gamut@uib.no" not in page.text
 
 
-async def test_two_organisers_choosing_winners_at_once_leave_one_winner(world: PrizeWorld, pool, clock) -> None:
+async def test_two_organisers_choosing_winners_at_once_leave_one_winner(
+    world: PrizeWorld, pool: asyncpg.Pool, clock: Clock
+) -> None:
     ids = [uuid.UUID((await world.nominate(nominee_name=f"N{i}"))["id"]) for i in range(6)]
     await world.client.post(f"/api/v1/calls/{world.call_id}/lock", headers=auth(world.organiser))
     user = await pool.fetchrow("SELECT id, email FROM users WHERE role = 'organiser'")
@@ -104,7 +109,7 @@ async def test_results_and_scores_export_as_csv(world: PrizeWorld) -> None:
 
 
 async def test_jurors_behind_get_a_reminder_three_days_before_scoring_closes(
-    world: PrizeWorld, conn, smtp, run_jobs
+    world: PrizeWorld, conn: asyncpg.Connection, smtp: SmtpServer, run_jobs: RunJobs
 ) -> None:
     nomination = (await world.nominate())["id"]
     await world.score(0, nomination, [4, 4, 4, 4])

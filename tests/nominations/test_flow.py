@@ -3,8 +3,9 @@ nomination → scores → lock → a ranking equal to the table computed by hand
 
 from __future__ import annotations
 
-from tests.conftest import auth
+from tests.conftest import RunJobs, auth
 from tests.nominations.conftest import PrizeWorld
+from tests.smtp import SmtpServer
 
 # Criteria weights 3, 2, 2, 1 (sum 8). A sheet's weighted mean is sum(weight × score) / 8:
 #   B by juror 1: (3·5 + 2·4 + 2·4 + 1·3) / 8 = 34/8 = 4.25;  C by juror 2: (3·3 + 2·2 + 2·2 + 1·1) / 8 = 2.25.
@@ -36,7 +37,7 @@ EXPECTED = [
 ]
 
 
-async def test_call_nominations_scores_lock_and_ranking(world: PrizeWorld, smtp, run_jobs) -> None:
+async def test_call_nominations_scores_lock_and_ranking(world: PrizeWorld, smtp: SmtpServer, run_jobs: RunJobs) -> None:
     client = world.client
     ids, secrets = {}, {}
     for name in "ABCDE":

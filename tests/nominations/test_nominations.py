@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import auth
+import asyncpg
+
+from tests.conftest import Clock, RunJobs, auth
 from tests.nominations.conftest import PrizeWorld, call_body, nomination_body
+from tests.smtp import SmtpServer, body_of
 
 URL = "/api/v1/prizes/forskningsprisen/nominations"
 
@@ -15,7 +18,9 @@ def secret_of(created: dict[str, str]) -> str:
     return created["manage_url"].rsplit("/", 1)[1]
 
 
-async def test_nominating_before_and_after_the_window_is_refused_with_the_window(world: PrizeWorld, clock) -> None:
+async def test_nominating_before_and_after_the_window_is_refused_with_the_window(
+    world: PrizeWorld, clock: Clock
+) -> None:
     window = {"opens_at": "2027-02-01T08:00:00+00:00", "closes_at": "2027-04-01T10:00:00+00:00"}
     clock.now = clock.now.replace(month=1)
     early = await world.client.post(URL, json=nomination_body())
@@ -32,7 +37,9 @@ async def test_nominating_for_an_unknown_prize_is_not_found(world: PrizeWorld) -
     assert (response.status_code, response.json()["code"]) == (404, "prize_not_found")
 
 
-async def test_bad_nominations_are_422_naming_the_field_and_store_nothing(world: PrizeWorld, conn) -> None:
+async def test_bad_nominations_are_422_naming_the_field_and_store_nothing(
+    world: PrizeWorld, conn: asyncpg.Connection
+) -> None:
     cases = {
         "justification": nomination_body(justification="For kort."),
         "nominator_email": nomination_body(nominator_email="ikke-en-adresse"),
@@ -67,13 +74,13 @@ async def test_duplicate_nominations_are_grouped_not_refused(world: PrizeWorld) 
 
 
 async def test_nominator_gets_a_mail_whose_link_shows_and_withdraws_the_nomination(
-    world: PrizeWorld, smtp, run_jobs, conn
+    world: PrizeWorld, smtp: SmtpServer, run_jobs: RunJobs, conn: asyncpg.Connection
 ) -> None:
     created = await world.nominate()
 
     await run_jobs()
     [mail] = smtp.sink.to("beate@bergen.kommune.no")
-    link = re.search(r"http://testserver\.local/nominations/(N1[\w-]+)", mail.get_body(("plain",)).get_content())
+    link = re.search(r"http://testserver\.local/nominations/(N1[\w-]+)", body_of(mail, "plain"))
     assert link is not None
     assert link.group(1) == secret_of(created)
     seen = await world.client.get("/api/v1/nominations/self", headers=auth(link.group(1)))
@@ -98,7 +105,7 @@ async def test_nominator_gets_a_mail_whose_link_shows_and_withdraws_the_nominati
     )
 
 
-async def test_withdrawing_after_the_call_closed_is_refused(world: PrizeWorld, clock) -> None:
+async def test_withdrawing_after_the_call_closed_is_refused(world: PrizeWorld, clock: Clock) -> None:
     created = await world.nominate()
     clock.now = clock.now.replace(month=4, day=2)
 
@@ -116,7 +123,9 @@ async def test_unknown_or_forged_links_are_not_found(world: PrizeWorld) -> None:
     assert answers == [404, 404, 404]
 
 
-async def test_nominee_is_told_once_per_call_when_the_organiser_chose_it(world: PrizeWorld, smtp, run_jobs) -> None:
+async def test_nominee_is_told_once_per_call_when_the_organiser_chose_it(
+    world: PrizeWorld, smtp: SmtpServer, run_jobs: RunJobs
+) -> None:
     created = await world.client.post(
         "/api/v1/prizes/forskningsprisen/calls",
         json=call_body(
@@ -148,7 +157,9 @@ async def test_nominee_is_told_once_per_call_when_the_organiser_chose_it(world: 
     assert smtp.sink.to("silent@uib.no") == []
 
 
-async def test_a_retried_nomination_with_the_same_key_is_stored_once(world: PrizeWorld, conn) -> None:
+async def test_a_retried_nomination_with_the_same_key_is_stored_once(
+    world: PrizeWorld, conn: asyncpg.Connection
+) -> None:
     headers = {"Idempotency-Key": "nominasjon-1"}
 
     first = await world.client.post(URL, json=nomination_body(), headers=headers)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import asyncpg
+
 from service.accounts.schemas import Principal
 from service.errors import InvalidState
 from service.nominations import scoring
 from service.nominations.access import get_call
 from service.nominations.schemas import CriterionScoreIn, ScoresIn
-from tests.conftest import auth
+from tests.conftest import Clock, auth
 from tests.nominations.conftest import JURORS, PrizeWorld
 
 
@@ -61,7 +63,7 @@ async def test_jurors_see_others_scores_only_after_submitting_their_own(world: P
     assert [(s["juror"], s["weighted"]) for s in organiser["others"]] == [(JURORS[0], 5.0), (JURORS[1], 2.125)]
 
 
-async def test_declaring_a_conflict_deletes_the_jurors_sheet(world: PrizeWorld, conn) -> None:
+async def test_declaring_a_conflict_deletes_the_jurors_sheet(world: PrizeWorld, conn: asyncpg.Connection) -> None:
     nomination = (await world.nominate())["id"]
     await world.score(0, nomination, [4, 4, 4, 4])
 
@@ -92,7 +94,9 @@ async def test_after_the_lock_scores_and_conflicts_are_409_and_a_second_lock_too
     assert [(r.status_code, r.json()["code"]) for r in (score, conflict, relock)] == [(409, "scoring_locked")] * 3
 
 
-async def test_a_sheet_racing_the_lock_lands_before_it_or_not_at_all(world: PrizeWorld, pool, clock) -> None:
+async def test_a_sheet_racing_the_lock_lands_before_it_or_not_at_all(
+    world: PrizeWorld, pool: asyncpg.Pool, clock: Clock
+) -> None:
     nomination = uuid.UUID((await world.nominate())["id"])
     jurors = {r["email"]: r["id"] for r in await pool.fetch("SELECT id, email FROM users WHERE role = 'jury'")}
     juror = Principal(user_id=jurors[JURORS[0]], email=JURORS[0], role="jury")

@@ -10,7 +10,7 @@ import asyncpg
 
 from service.accounts.domain import add_user
 from service.privacy.records import COVERED
-from tests.conftest import T0, auth
+from tests.conftest import T0, Client, MakeEvent, RunJobs, auth
 from tests.privacy.conftest import register
 
 
@@ -81,7 +81,9 @@ async def with_everything(conn: asyncpg.Connection, registration_id: UUID, event
     )
 
 
-async def test_attendee_export_holds_every_category(conn, client, make_event, run_jobs):
+async def test_attendee_export_holds_every_category(
+    conn: asyncpg.Connection, client: Client, make_event: MakeEvent, run_jobs: RunJobs
+) -> None:
     event = await make_event(slug="juni")
     registered = await register(client, "juni")
     registration_id = UUID(registered["id"])
@@ -111,7 +113,7 @@ async def test_attendee_export_holds_every_category(conn, client, make_event, ru
     ]
 
 
-async def test_every_table_with_attendee_data_is_covered_by_the_export(conn):
+async def test_every_table_with_attendee_data_is_covered_by_the_export(conn: asyncpg.Connection) -> None:
     """Fails when a table with an e-mail column, or one pointing at registrations, is added and the export
     (service/privacy/records.py COVERED) does not say where it shows."""
     rows = await conn.fetch(

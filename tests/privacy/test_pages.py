@@ -7,8 +7,14 @@ import json
 import re
 from typing import Any
 
+import asyncpg
+import msgspec
 import pytest
+from litestar.testing import AsyncTestClient
 
+from service.app import create_app
+from service.settings import Settings
+from tests.conftest import Client, Clock, MakeEvent, auth
 from tests.console.conftest import HTML, add_console_user, form_token, sign_in
 from tests.privacy.conftest import PERSON, register
 
@@ -19,7 +25,9 @@ ADDRESS = PERSON.lower()
     ("language", "heading"),
     [("nb", "Personvernerklæring"), ("nn", "Personvernerklæring"), ("en", "Privacy notice")],
 )
-async def test_privacy_notice_names_retention_and_rights_in_each_language(client, language, heading):
+async def test_privacy_notice_names_retention_and_rights_in_each_language(
+    client: Client, language: str, heading: str
+) -> None:
     response = await client.get(f"/personvern?lang={language}")
 
     assert response.status_code == 200
@@ -31,7 +39,9 @@ async def test_privacy_notice_names_retention_and_rights_in_each_language(client
 @pytest.mark.parametrize(
     ("language", "gaps"), [("nb", "Kjente mangler"), ("nn", "Kjende manglar"), ("en", "Known gaps")]
 )
-async def test_accessibility_statement_lists_known_gaps_in_each_language(client, language, gaps):
+async def test_accessibility_statement_lists_known_gaps_in_each_language(
+    client: Client, language: str, gaps: str
+) -> None:
     response = await client.get(f"/tilgjengelighetserklaering?lang={language}")
     nynorsk_path = await client.get(f"/tilgjengelegheit?lang={language}", follow_redirects=False)
 
@@ -44,12 +54,7 @@ async def test_accessibility_statement_lists_known_gaps_in_each_language(client,
     )
 
 
-async def test_the_pages_show_the_organisation_details_from_the_settings(settings, clock):
-    import msgspec
-    from litestar.testing import AsyncTestClient
-
-    from service.app import create_app
-
+async def test_the_pages_show_the_organisation_details_from_the_settings(settings: Settings, clock: Clock) -> None:
     configured = msgspec.structs.replace(
         settings,
         organisation_name="Bergen kommune",
@@ -68,14 +73,14 @@ async def test_the_pages_show_the_organisation_details_from_the_settings(setting
 
 
 @pytest.mark.parametrize("path", ["/", "/personvern", "/console/sign-in"])
-async def test_every_page_footer_links_both_pages(client, path):
+async def test_every_page_footer_links_both_pages(client: Client, path: str) -> None:
     response = await client.get(f"{path}?lang=nn", headers=HTML)
 
     footer = response.text[response.text.index("<footer") :]
     assert re.findall(r'href="(/[a-z]+)\?lang=nn"', footer) == ["/personvern", "/tilgjengelighetserklaering"]
 
 
-async def test_console_people_page_is_for_admins_only(conn, client):
+async def test_console_people_page_is_for_admins_only(conn: asyncpg.Connection, client: Client) -> None:
     await add_console_user(conn, "kari@bergen.kommune.no", "organiser")
     await sign_in(client, "kari@bergen.kommune.no")
 
@@ -85,7 +90,9 @@ async def test_console_people_page_is_for_admins_only(conn, client):
     assert "Find a person" not in response.text
 
 
-async def test_console_people_search_export_and_erase(conn, client, make_event):
+async def test_console_people_search_export_and_erase(
+    conn: asyncpg.Connection, client: Client, make_event: MakeEvent
+) -> None:
     await make_event(slug="juni")
     await register(client, "juni")
     await add_console_user(conn, "admin@bergen.kommune.no", "admin")
@@ -119,7 +126,7 @@ async def test_console_people_search_export_and_erase(conn, client, make_event):
     ]
 
 
-async def test_console_people_search_with_a_bad_address_is_422(conn, client):
+async def test_console_people_search_with_a_bad_address_is_422(conn: asyncpg.Connection, client: Client) -> None:
     await add_console_user(conn, "admin@bergen.kommune.no", "admin")
     await sign_in(client, "admin@bergen.kommune.no")
     token = await form_token(client, "/console/people?lang=en")
@@ -131,9 +138,9 @@ async def test_console_people_search_with_a_bad_address_is_422(conn, client):
     assert await conn.fetchval("SELECT count(*) FROM audit_log WHERE action LIKE 'privacy.%'") == 0
 
 
-async def test_organiser_exports_are_audited_with_filter_and_rows(conn, client, make_event, organiser_token):
-    from tests.conftest import auth
-
+async def test_organiser_exports_are_audited_with_filter_and_rows(
+    conn: asyncpg.Connection, client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="juni")
     await register(client, "juni")
     await register(client, "juni", email="ola@example.no")
@@ -149,7 +156,9 @@ async def test_organiser_exports_are_audited_with_filter_and_rows(conn, client, 
     ]
 
 
-async def test_console_exports_are_audited_with_filter_and_rows(conn, client, make_event):
+async def test_console_exports_are_audited_with_filter_and_rows(
+    conn: asyncpg.Connection, client: Client, make_event: MakeEvent
+) -> None:
     organiser: Any = await add_console_user(conn, "per@bergen.kommune.no", "admin")
     await make_event(slug="juni")
     await register(client, "juni")

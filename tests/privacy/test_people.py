@@ -8,7 +8,7 @@ import asyncpg
 
 from service.accounts.domain import add_user
 from service.privacy import retention
-from tests.conftest import T0, auth
+from tests.conftest import T0, Client, MakeEvent, RunJobs, auth
 from tests.privacy.conftest import PERSON, insert_call, insert_nomination, register
 
 ADDRESS = PERSON.lower()
@@ -34,13 +34,15 @@ async def rows_naming(conn: asyncpg.Connection, address: str) -> dict[str, int]:
     ]
     found = {}
     for table in sorted(tables):
-        n = await conn.fetchval(f'SELECT count(*) FROM "{table}" t WHERE strpos(lower(t::text), $1) > 0', address)
+        n = await conn.fetchval(f'SELECT count(*) FROM "{table}" t WHERE strpos(lower(t::text), $1) > 0', address)  # noqa: S608
         if n:
             found[table] = int(n)
     return found
 
 
-async def test_people_search_finds_the_person_across_events_for_an_admin(conn, client, make_event, admin_token):
+async def test_people_search_finds_the_person_across_events_for_an_admin(
+    conn: asyncpg.Connection, client: Client, make_event: MakeEvent, admin_token: str
+) -> None:
     await three_events(make_event, client)
     call = await insert_call(conn, "prisen", T0)
     await insert_nomination(conn, call, nominator=PERSON)
@@ -58,7 +60,9 @@ async def test_people_search_finds_the_person_across_events_for_an_admin(conn, c
     assert "/r/" not in response.text
 
 
-async def test_people_search_is_audited_without_the_address(conn, client, make_event, admin_token):
+async def test_people_search_is_audited_without_the_address(
+    conn: asyncpg.Connection, client: Client, make_event: MakeEvent, admin_token: str
+) -> None:
     await three_events(make_event, client)
 
     await client.get("/api/v1/people", params={"email": PERSON, "download": "true"}, headers=auth(admin_token))
@@ -75,7 +79,9 @@ async def test_people_search_is_audited_without_the_address(conn, client, make_e
     assert ADDRESS not in str(entry["data"])
 
 
-async def test_people_search_by_an_organiser_who_is_not_admin_is_forbidden(client, make_event, organiser_token):
+async def test_people_search_by_an_organiser_who_is_not_admin_is_forbidden(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await three_events(make_event, client)
 
     response = await client.get("/api/v1/people", params={"email": PERSON}, headers=auth(organiser_token))
@@ -88,19 +94,21 @@ async def test_people_search_by_an_organiser_who_is_not_admin_is_forbidden(clien
     assert "Kari" not in response.text
 
 
-async def test_people_search_without_sign_in_is_refused(client):
+async def test_people_search_without_sign_in_is_refused(client: Client) -> None:
     response = await client.get("/api/v1/people", params={"email": PERSON})
 
     assert response.status_code == 401
 
 
-async def test_people_search_with_a_bad_address_is_422(client, admin_token):
+async def test_people_search_with_a_bad_address_is_422(client: Client, admin_token: str) -> None:
     response = await client.get("/api/v1/people", params={"email": "not an address"}, headers=auth(admin_token))
 
     assert (response.status_code, response.json()["type"].rsplit(":", 1)[-1]) == (422, "invalid_email")
 
 
-async def test_erase_without_confirmation_changes_nothing(conn, client, make_event, admin_token):
+async def test_erase_without_confirmation_changes_nothing(
+    conn: asyncpg.Connection, client: Client, make_event: MakeEvent, admin_token: str
+) -> None:
     await three_events(make_event, client)
 
     unconfirmed = await client.post(
@@ -115,7 +123,9 @@ async def test_erase_without_confirmation_changes_nothing(conn, client, make_eve
     assert await conn.fetchval("SELECT count(*) FROM registrations WHERE email_norm = $1", ADDRESS) == 3
 
 
-async def test_erase_removes_the_person_from_every_table(conn, client, make_event, admin_token, run_jobs):
+async def test_erase_removes_the_person_from_every_table(
+    conn: asyncpg.Connection, client: Client, make_event: MakeEvent, admin_token: str, run_jobs: RunJobs
+) -> None:
     await three_events(make_event, client)
     await run_jobs()  # the confirmation mails went out (jobs whose results name the address)
     call = await insert_call(conn, "prisen", T0)
@@ -154,7 +164,7 @@ async def test_erase_removes_the_person_from_every_table(conn, client, make_even
     assert ADDRESS not in str(audit["data"])
 
 
-async def test_erase_says_a_console_account_remains(conn, client, admin_token):
+async def test_erase_says_a_console_account_remains(conn: asyncpg.Connection, client: Client, admin_token: str) -> None:
     await add_user(conn, email=ADDRESS, role="organiser")
 
     response = await client.post(

@@ -9,7 +9,7 @@ import asyncpg
 
 from service.accounts.domain import add_user
 from service.privacy import retention
-from tests.conftest import T0, auth
+from tests.conftest import T0, Client, MakeEvent, auth
 from tests.privacy.conftest import insert_call, insert_event, insert_nomination, insert_registration
 
 DAY = timedelta(days=1)
@@ -88,7 +88,7 @@ async def arrange(conn: asyncpg.Connection) -> dict[str, object]:
     return {"winner": winner, "old": old, "recent": recent, "short": short, "long": long}
 
 
-async def test_purge_removes_each_kind_that_is_due_and_keeps_the_rest(conn):
+async def test_purge_removes_each_kind_that_is_due_and_keeps_the_rest(conn: asyncpg.Connection) -> None:
     await arrange(conn)
     before = await table_counts(conn)
 
@@ -134,7 +134,7 @@ async def test_purge_removes_each_kind_that_is_due_and_keeps_the_rest(conn):
     assert await conn.fetchval("SELECT count(*) FROM events") == 4
 
 
-async def test_purge_keeps_a_winner_as_prize_history_without_contact_details(conn):
+async def test_purge_keeps_a_winner_as_prize_history_without_contact_details(conn: asyncpg.Connection) -> None:
     ids = await arrange(conn)
 
     await retention.purge(conn, now=T0, default_days=180)
@@ -168,7 +168,7 @@ async def test_purge_keeps_a_winner_as_prize_history_without_contact_details(con
     }
 
 
-async def test_purge_writes_one_audit_entry_with_the_counts_each_run(conn):
+async def test_purge_writes_one_audit_entry_with_the_counts_each_run(conn: asyncpg.Connection) -> None:
     await arrange(conn)
 
     first = await retention.purge(conn, now=T0, default_days=180)
@@ -184,7 +184,7 @@ async def test_purge_writes_one_audit_entry_with_the_counts_each_run(conn):
     assert set(second.values()) == {0}
 
 
-async def test_event_retention_days_out_of_range_is_refused_by_the_database(conn):
+async def test_event_retention_days_out_of_range_is_refused_by_the_database(conn: asyncpg.Connection) -> None:
     event_id = await insert_event(conn, "e", T0)
 
     try:
@@ -197,7 +197,9 @@ async def test_event_retention_days_out_of_range_is_refused_by_the_database(conn
     assert refused == "events_retention_days_check"
 
 
-async def test_an_event_carries_its_own_retention_period_through_the_api(client, make_event, organiser_token):
+async def test_an_event_carries_its_own_retention_period_through_the_api(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="juni", retention_days=30)
 
     changed = await client.patch("/api/v1/events/juni", json={"retention_days": 90}, headers=auth(organiser_token))

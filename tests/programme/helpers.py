@@ -40,5 +40,8 @@ def calendar_part(mail: EmailMessage) -> tuple[str, bytes]:
     """(method parameter of the text/calendar alternative, its content)."""
     for part in mail.walk():
         if part.get_content_type() == "text/calendar" and part.get_filename() is None:
-            return part.get_param("method"), part.get_payload(decode=True)
+            method, content = part.get_param("method"), part.get_payload(decode=True)
+            assert isinstance(method, str)
+            assert isinstance(content, bytes)
+            return method, content
     raise AssertionError("no text/calendar part")

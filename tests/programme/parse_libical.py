@@ -11,7 +11,7 @@ gi.require_version("ICalGLib", "3.0")
 from gi.repository import ICalGLib  # noqa: E402
 
 
-def main():
+def main() -> None:
     text = sys.stdin.read()
     calendar = ICalGLib.Component.new_from_string(text)
     if calendar is None:

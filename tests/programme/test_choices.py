@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from uuid import UUID
+
+import asyncpg
 
 from service import db
 from service.programme.domain import choose_sessions
-from tests.conftest import T0, auth
+from service.programme.schemas import Choice
+from tests.conftest import T0, Client, MakeEvent, auth
 from tests.programme.helpers import add_session, attendee, manage_headers, session_body
 
 
-async def programme(client, token):
+async def programme(client: Client, token: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     a = await add_session(client, token, **session_body("Spor A", "10:00", "11:00", capacity=1))
     b = await add_session(client, token, **session_body("Spor B", "10:00", "11:00", room="Rom 2"))
     c = await add_session(client, token, **session_body("Ettermiddag", "13:00", "14:00"))
     return a, b, c
 
 
-async def test_register_with_sessions_confirms_choices(client, make_event, organiser_token):
+async def test_register_with_sessions_confirms_choices(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     a, _b, c = await programme(client, organiser_token)
 
@@ -31,7 +37,9 @@ async def test_register_with_sessions_confirms_choices(client, make_event, organ
     ]
 
 
-async def test_overlapping_choice_is_refused_and_nobody_is_registered(client, make_event, organiser_token):
+async def test_overlapping_choice_is_refused_and_nobody_is_registered(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     a, b, _c = await programme(client, organiser_token)
 
@@ -46,7 +54,9 @@ async def test_overlapping_choice_is_refused_and_nobody_is_registered(client, ma
     assert listed.json()["total"] == 0
 
 
-async def test_plenary_or_unknown_session_cannot_be_chosen(client, make_event, organiser_token):
+async def test_plenary_or_unknown_session_cannot_be_chosen(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     plenary = await add_session(client, organiser_token, **session_body("Åpning", "09:00", "09:30", kind="plenary"))
     await make_event(slug="other")
@@ -61,7 +71,9 @@ async def test_plenary_or_unknown_session_cannot_be_chosen(client, make_event, o
     assert (elsewhere_answer.status_code, elsewhere_answer.json()["code"]) == (422, "unknown_session")
 
 
-async def test_full_session_waitlists_and_a_dropped_place_promotes_the_next(client, make_event, organiser_token):
+async def test_full_session_waitlists_and_a_dropped_place_promotes_the_next(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     a, b, _c = await programme(client, organiser_token)
     first = (await client.post("/api/v1/events/kk/registrations", json=attendee(1, sessions=[a["id"]]))).json()
@@ -77,7 +89,9 @@ async def test_full_session_waitlists_and_a_dropped_place_promotes_the_next(clie
     assert second_now["sessions"] == [{"session_id": a["id"], "status": "confirmed", "waitlist_position": None}]
 
 
-async def test_cancelling_registration_frees_its_session_place(client, make_event, organiser_token):
+async def test_cancelling_registration_frees_its_session_place(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     a, _b, _c = await programme(client, organiser_token)
     first = (await client.post("/api/v1/events/kk/registrations", json=attendee(1, sessions=[a["id"]]))).json()
@@ -91,7 +105,9 @@ async def test_cancelling_registration_frees_its_session_place(client, make_even
     assert (session["chosen"], session["waitlisted"], session["remaining"]) == (1, 0, 0)
 
 
-async def test_raising_session_capacity_promotes_from_its_waiting_list(client, make_event, organiser_token):
+async def test_raising_session_capacity_promotes_from_its_waiting_list(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     a, _b, _c = await programme(client, organiser_token)
     for n in range(3):
@@ -102,7 +118,9 @@ async def test_raising_session_capacity_promotes_from_its_waiting_list(client, m
     assert (changed.json()["chosen"], changed.json()["waitlisted"], changed.json()["remaining"]) == (2, 1, 0)
 
 
-async def test_choosing_the_same_set_again_changes_nothing(client, conn, make_event, organiser_token):
+async def test_choosing_the_same_set_again_changes_nothing(
+    client: Client, conn: asyncpg.Connection, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     a, _b, c = await programme(client, organiser_token)
     first = (await client.post("/api/v1/events/kk/registrations", json=attendee(1, sessions=[a["id"], c["id"]]))).json()
@@ -117,15 +135,15 @@ async def test_choosing_the_same_set_again_changes_nothing(client, conn, make_ev
 
 
 async def test_fifty_concurrent_choices_for_ten_places_confirm_exactly_ten(
-    client, make_event, organiser_token, database_url
-):
+    client: Client, make_event: MakeEvent, organiser_token: str, database_url: str
+) -> None:
     """Real concurrency: fifty connections choosing one session with ten places at the same instant."""
     await make_event(slug="kk", capacity=100)
     session = await add_session(client, organiser_token, **session_body("Populær", "10:00", "11:00", capacity=10))
     registered = [(await client.post("/api/v1/events/kk/registrations", json=attendee(n))).json() for n in range(50)]
     pool = await db.create_pool(database_url, size=50)
 
-    async def choose(registration_id: str):
+    async def choose(registration_id: str) -> list[Choice]:
         async with pool.acquire() as conn:
             return await choose_sessions(conn, UUID(registration_id), [UUID(session["id"])], actor="test", now=T0)
 

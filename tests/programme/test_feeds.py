@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from tests.conftest import auth
+from typing import Any
+
+from tests.conftest import Client, MakeEvent, auth
 from tests.programme.helpers import add_session, attendee, session_body
 from tests.programme.parsers import parse_everywhere
 
 LONG_TITLE = "Brukermedvirkning på tvers: pårørende, ansatte og forskere møtes i Årstadveien – æøå ÆØÅ"
 
 
-async def public_programme(client, token):
+async def public_programme(client: Client, token: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     plenary = await add_session(client, token, **session_body(LONG_TITLE, "09:00", "09:45", kind="plenary"))
     parallel = await add_session(client, token, **session_body("Spor A", "10:00", "11:00", room="Rom 2"))
     cancelled = await add_session(client, token, **session_body("Avlyst økt", "13:00", "14:00"))
@@ -18,8 +20,8 @@ async def public_programme(client, token):
 
 
 async def test_public_feed_parses_alike_everywhere_with_oslo_times_and_cancelled_kept(
-    client, make_event, organiser_token
-):
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     event = await make_event(slug="kk")
     plenary, parallel, cancelled = await public_programme(client, organiser_token)
 
@@ -39,7 +41,9 @@ async def test_public_feed_parses_alike_everywhere_with_oslo_times_and_cancelled
     assert calendar["events"][2]["location"] == "Rom 2, Alrek helseklynge"
 
 
-async def test_public_feed_text_follows_rfc5545_and_rfc7986(client, make_event, organiser_token):
+async def test_public_feed_text_follows_rfc5545_and_rfc7986(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     await public_programme(client, organiser_token)
 
@@ -61,7 +65,9 @@ async def test_public_feed_text_follows_rfc5545_and_rfc7986(client, make_event, 
     assert "METHOD" not in unfolded
 
 
-async def test_feed_etag_answers_304_until_the_programme_changes(client, make_event, organiser_token):
+async def test_feed_etag_answers_304_until_the_programme_changes(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     session = await add_session(client, organiser_token, **session_body("Spor A", "10:00", "11:00"))
     first = await client.get("/events/kk/calendar.ics")
@@ -76,8 +82,8 @@ async def test_feed_etag_answers_304_until_the_programme_changes(client, make_ev
 
 
 async def test_personal_feed_holds_event_plenaries_and_chosen_sessions_in_attendee_language(
-    client, make_event, organiser_token
-):
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     _plenary, parallel, _cancelled = await public_programme(client, organiser_token)
     await add_session(client, organiser_token, **session_body("Ikke valgt", "12:00", "12:30"))
@@ -100,7 +106,9 @@ async def test_personal_feed_holds_event_plenaries_and_chosen_sessions_in_attend
     assert len({e["uid"] for e in calendar["events"]}) == 3
 
 
-async def test_forged_or_unknown_feed_addresses_are_404_problems(client, make_event, organiser_token):
+async def test_forged_or_unknown_feed_addresses_are_404_problems(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     created = (await client.post("/api/v1/events/kk/registrations", json=attendee(1))).json()
     agenda = (

@@ -4,17 +4,23 @@ parsers. Per UID the SEQUENCE only grows; a change a calendar does not show send
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
+from uuid import UUID
 
+import asyncpg
 import icalendar
 
-from tests.conftest import auth
+from service.programme.invites import sync_registration
+from service.settings import Settings
+from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth
 from tests.programme.helpers import add_session, attendee, calendar_part, manage_headers, session_body
 from tests.programme.parsers import parse_everywhere
+from tests.smtp import SmtpServer, body_of
 
 
-def invites(smtp, address):
+def invites(smtp: SmtpServer, address: str) -> list[tuple[Any, ...]]:
     """[(method, uid, sequence, status, start, location)] of every invite to `address`, in order received."""
-    found = []
+    found: list[tuple[Any, ...]] = []
     for mail in smtp.sink.invites_to(address):
         method, body = calendar_part(mail)
         calendar = parse_everywhere(body)
@@ -24,16 +30,16 @@ def invites(smtp, address):
     return found
 
 
-def by_uid(found):
-    grouped = defaultdict(list)
+def by_uid(found: list[tuple[Any, ...]]) -> dict[str, list[tuple[str, int]]]:
+    grouped: defaultdict[str, list[tuple[str, int]]] = defaultdict(list)
     for method, uid, sequence, *_ in found:
         grouped[uid].append((method, sequence))
     return dict(grouped)
 
 
 async def test_lifecycle_register_choose_move_cancel_gives_sequences_0_1_2(
-    client, make_event, organiser_token, run_jobs, smtp
-):
+    client: Client, make_event: MakeEvent, organiser_token: str, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     await make_event(slug="kk")
     a = await add_session(client, organiser_token, **session_body("Spor A", "10:00", "11:00"))
     c = await add_session(client, organiser_token, **session_body("Ettermiddag", "13:00", "14:00"))
@@ -63,8 +69,8 @@ async def test_lifecycle_register_choose_move_cancel_gives_sequences_0_1_2(
 
 
 async def test_invite_mail_is_imip_with_matching_method_and_attachment(
-    client, make_event, organiser_token, run_jobs, smtp
-):
+    client: Client, make_event: MakeEvent, organiser_token: str, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     await make_event(slug="kk", organiser_name="Kunnskapskommunen")
     await client.post("/api/v1/events/kk/registrations", json=attendee(1, language="nn"))
 
@@ -92,7 +98,9 @@ async def test_invite_mail_is_imip_with_matching_method_and_attachment(
     assert "VTIMEZONE" not in text
 
 
-async def test_invite_carries_the_ticket_link_not_the_manage_link(client, make_event, run_jobs, smtp):
+async def test_invite_carries_the_ticket_link_not_the_manage_link(
+    client: Client, make_event: MakeEvent, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     await make_event(slug="kk")
     created = (await client.post("/api/v1/events/kk/registrations", json=attendee(1, language="en"))).json()
     manage_code = created["manage_url"].rsplit("/", 1)[1]
@@ -101,8 +109,8 @@ async def test_invite_carries_the_ticket_link_not_the_manage_link(client, make_e
 
     [mail] = smtp.sink.invites_to("p1@example.no")
     [event] = icalendar.Calendar.from_ical(calendar_part(mail)[1]).walk("VEVENT")
-    text = mail.get_body(("plain",)).get_content()
-    html = mail.get_body(("html",)).get_content()
+    text = body_of(mail, "plain")
+    html = body_of(mail, "html")
     assert str(event["DESCRIPTION"]) == f"Your ticket (show it at the entrance): {created['ticket_url']}"
     assert str(event["URL"]) == "http://testserver.local/events/kk"
     assert f"Your ticket (show it at the entrance): {created['ticket_url']}" in text
@@ -110,7 +118,9 @@ async def test_invite_carries_the_ticket_link_not_the_manage_link(client, make_e
     assert [manage_code in part for part in (text, html, mail.as_string())] == [False, False, False]
 
 
-async def test_plenary_sessions_are_in_everyones_calendar(client, make_event, organiser_token, run_jobs, smtp):
+async def test_plenary_sessions_are_in_everyones_calendar(
+    client: Client, make_event: MakeEvent, organiser_token: str, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     await make_event(slug="kk")
     await add_session(client, organiser_token, **session_body("Åpning", "09:00", "09:30", kind="plenary"))
     await add_session(client, organiser_token, **session_body("Lunsj", "11:30", "12:00", kind="break"))
@@ -122,7 +132,9 @@ async def test_plenary_sessions_are_in_everyones_calendar(client, make_event, or
     assert summaries == ["Invitasjon: Kunnskapskommunekonferansen 2027", "Invitasjon: Åpning"]
 
 
-async def test_abstract_typo_sends_no_invite_but_a_new_time_does(client, make_event, organiser_token, run_jobs, smtp):
+async def test_abstract_typo_sends_no_invite_but_a_new_time_does(
+    client: Client, make_event: MakeEvent, organiser_token: str, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     await make_event(slug="kk")
     plenary = await add_session(client, organiser_token, **session_body("Åpning", "09:00", "09:30", kind="plenary"))
     await client.post("/api/v1/events/kk/registrations", json=attendee(1))
@@ -147,13 +159,13 @@ async def test_abstract_typo_sends_no_invite_but_a_new_time_does(client, make_ev
     assert (before, after_typo) == (2, 2)
     assert [m["Subject"] for m in updates] == ["Endret: Åpning"]
     assert "Tid: var torsdag 10. juni 2027 kl. 09:00–09:30, nå torsdag 10. juni 2027 kl. 09:15–09:45" in (
-        updates[0].get_body(("plain",)).get_content()
+        body_of(updates[0], "plain")
     )
 
 
 async def test_event_moved_updates_everyone_and_event_cancelled_cancels_with_status(
-    client, make_event, organiser_token, run_jobs, smtp
-):
+    client: Client, make_event: MakeEvent, organiser_token: str, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     await make_event(slug="kk")
     for n in range(3):
         await client.post("/api/v1/events/kk/registrations", json=attendee(n))
@@ -174,8 +186,8 @@ async def test_event_moved_updates_everyone_and_event_cancelled_cancels_with_sta
 
 
 async def test_session_cancelled_sends_cancel_with_status_to_those_who_chose_it(
-    client, make_event, organiser_token, run_jobs, smtp
-):
+    client: Client, make_event: MakeEvent, organiser_token: str, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     await make_event(slug="kk")
     a = await add_session(client, organiser_token, **session_body("Spor A", "10:00", "11:00"))
     await client.post("/api/v1/events/kk/registrations", json=attendee(1, sessions=[a["id"]]))
@@ -191,18 +203,21 @@ async def test_session_cancelled_sends_cancel_with_status_to_those_who_chose_it(
 
 
 async def test_sync_twice_sends_nothing_more_and_uids_are_stored(
-    client, conn, make_event, organiser_token, run_jobs, smtp, settings, clock
-):
-    from uuid import UUID
-
-    from service.programme.invites import sync_registration
-
+    client: Client,
+    conn: asyncpg.Connection,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    smtp: SmtpServer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
     await make_event(slug="kk")
     created = (await client.post("/api/v1/events/kk/registrations", json=attendee(1))).json()
     await run_jobs()
     sent: list[object] = []
 
-    async def send(mail):
+    async def send(mail: object) -> None:
         sent.append(mail)
 
     again = await sync_registration(conn, settings, UUID(created["id"]), now=clock(), send=send)
@@ -213,7 +228,9 @@ async def test_sync_twice_sends_nothing_more_and_uids_are_stored(
     assert stored[0]["uid"].endswith("@testserver.local")
 
 
-async def test_erasing_a_registration_cancels_every_invite_it_had(client, make_event, organiser_token, run_jobs, smtp):
+async def test_erasing_a_registration_cancels_every_invite_it_had(
+    client: Client, make_event: MakeEvent, organiser_token: str, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     await make_event(slug="kk")
     a = await add_session(client, organiser_token, **session_body("Spor A", "10:00", "11:00"))
     created = (await client.post("/api/v1/events/kk/registrations", json=attendee(1, sessions=[a["id"]]))).json()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from tests.conftest import auth
+from tests.conftest import Client, MakeEvent, auth
 from tests.programme.helpers import add_session, session_body
 
 
-async def test_create_session_answers_it_and_lists_it_publicly(client, make_event, organiser_token):
+async def test_create_session_answers_it_and_lists_it_publicly(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     speaker = {
         "name": "Kari Nordmann",
@@ -41,7 +45,7 @@ async def test_create_session_answers_it_and_lists_it_publicly(client, make_even
     )
 
 
-async def test_sessions_are_listed_in_time_order(client, make_event, organiser_token):
+async def test_sessions_are_listed_in_time_order(client: Client, make_event: MakeEvent, organiser_token: str) -> None:
     await make_event(slug="kk")
     for title, start, end in (("C", "13:00", "14:00"), ("A", "09:00", "10:00"), ("B", "10:15", "11:00")):
         await add_session(client, organiser_token, **session_body(title, start, end))
@@ -51,7 +55,9 @@ async def test_sessions_are_listed_in_time_order(client, make_event, organiser_t
     assert [s["title"]["nb"] for s in listed] == ["A", "B", "C"]
 
 
-async def test_patch_session_changes_only_given_fields(client, make_event, organiser_token):
+async def test_patch_session_changes_only_given_fields(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     created = await add_session(client, organiser_token, **session_body("Plenum", "09:00", "10:00", kind="plenary"))
 
@@ -63,7 +69,9 @@ async def test_patch_session_changes_only_given_fields(client, make_event, organ
     assert response.json() == {**created, "room": "Auditoriet"}
 
 
-async def test_cancel_session_keeps_it_listed_as_cancelled_and_refuses_twice(client, make_event, organiser_token):
+async def test_cancel_session_keeps_it_listed_as_cancelled_and_refuses_twice(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     created = await add_session(client, organiser_token, **session_body("Parallell", "10:00", "11:00"))
 
@@ -107,8 +115,14 @@ async def test_cancel_session_keeps_it_listed_as_cancelled_and_refuses_twice(cli
     ],
 )
 async def test_bad_session_input_is_refused_and_nothing_is_stored(
-    client, make_event, organiser_token, body, status, code, field
-):
+    client: Client,
+    make_event: MakeEvent,
+    organiser_token: str,
+    body: dict[str, Any],
+    status: int,
+    code: str,
+    field: str,
+) -> None:
     await make_event(slug="kk")
 
     response = await client.post("/api/v1/events/kk/sessions", json=body, headers=auth(organiser_token))
@@ -121,7 +135,7 @@ async def test_bad_session_input_is_refused_and_nothing_is_stored(
     assert (await client.get("/api/v1/events/kk/sessions")).json() == []
 
 
-async def test_bad_patch_leaves_session_unchanged(client, make_event, organiser_token):
+async def test_bad_patch_leaves_session_unchanged(client: Client, make_event: MakeEvent, organiser_token: str) -> None:
     await make_event(slug="kk")
     created = await add_session(client, organiser_token, **session_body("Parallell", "10:00", "11:00"))
 
@@ -135,7 +149,7 @@ async def test_bad_patch_leaves_session_unchanged(client, make_event, organiser_
     assert (await client.get("/api/v1/events/kk/sessions")).json() == [created]
 
 
-async def test_unknown_session_is_404_problem(client, organiser_token):
+async def test_unknown_session_is_404_problem(client: Client, organiser_token: str) -> None:
     response = await client.patch(
         "/api/v1/sessions/00000000-0000-4000-8000-000000000000", json={"room": "X"}, headers=auth(organiser_token)
     )
@@ -143,7 +157,9 @@ async def test_unknown_session_is_404_problem(client, organiser_token):
     assert (response.status_code, response.json()["code"]) == (404, "session_not_found")
 
 
-async def test_capacity_cannot_go_below_those_with_a_place(client, make_event, organiser_token):
+async def test_capacity_cannot_go_below_those_with_a_place(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     created = await add_session(client, organiser_token, **session_body("Liten", "10:00", "11:00", capacity=5))
     for n in range(3):

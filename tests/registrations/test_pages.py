@@ -5,10 +5,14 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+from pathlib import Path
 
+import asyncpg
 import pytest
 import zxingcpp
 from PIL import Image
+
+from tests.conftest import Client, MakeEvent
 
 FORM = {
     "name": "Kari Nordmann",
@@ -28,7 +32,7 @@ FORM = {
         ("en", "Register for The Knowledge Municipality Conference 2027"),
     ],
 )
-async def test_form_renders_in_each_language(client, make_event, lang, heading):
+async def test_form_renders_in_each_language(client: Client, make_event: MakeEvent, lang: str, heading: str) -> None:
     await make_event(slug="kk")
 
     response = await client.get(f"/events/kk/register?lang={lang}")
@@ -39,7 +43,7 @@ async def test_form_renders_in_each_language(client, make_event, lang, heading):
     assert response.headers["content-language"] == lang
 
 
-async def test_form_submit_redirects_to_manage_page_with_status(client, make_event):
+async def test_form_submit_redirects_to_manage_page_with_status(client: Client, make_event: MakeEvent) -> None:
     await make_event(slug="kk")
 
     submitted = await client.post("/events/kk/register?lang=nb", data=FORM, follow_redirects=False)
@@ -50,7 +54,9 @@ async def test_form_submit_redirects_to_manage_page_with_status(client, make_eve
     assert "Stadfesta" in manage.text or "Bekreftet" in manage.text
 
 
-async def test_form_with_errors_rerenders_422_keeping_values(client, make_event, conn):
+async def test_form_with_errors_rerenders_422_keeping_values(
+    client: Client, make_event: MakeEvent, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk")
 
     response = await client.post("/events/kk/register?lang=nb", data={**FORM, "accept_privacy": ""})
@@ -61,7 +67,7 @@ async def test_form_with_errors_rerenders_422_keeping_values(client, make_event,
     assert await conn.fetchval("SELECT count(*) FROM registrations") == 0
 
 
-async def test_form_same_email_again_shows_already_registered(client, make_event):
+async def test_form_same_email_again_shows_already_registered(client: Client, make_event: MakeEvent) -> None:
     await make_event(slug="kk")
     await client.post("/events/kk/register", data=FORM)
 
@@ -72,7 +78,9 @@ async def test_form_same_email_again_shows_already_registered(client, make_event
     assert "UiB" not in again.text
 
 
-async def test_ticket_page_and_images_decode_to_the_ticket_code(client, make_event, tmp_path):
+async def test_ticket_page_and_images_decode_to_the_ticket_code(
+    client: Client, make_event: MakeEvent, tmp_path: Path
+) -> None:
     await make_event(slug="kk")
     created = (
         await client.post(
@@ -99,7 +107,9 @@ async def test_ticket_page_and_images_decode_to_the_ticket_code(client, make_eve
     assert 'fill="white"' in svg.text
 
 
-async def test_ticket_images_are_rendered_once_and_kept(client, make_event, conn):
+async def test_ticket_images_are_rendered_once_and_kept(
+    client: Client, make_event: MakeEvent, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk")
     created = (
         await client.post(
@@ -115,7 +125,7 @@ async def test_ticket_images_are_rendered_once_and_kept(client, make_event, conn
     assert await conn.fetchval("SELECT count(*) FROM ticket_images") == 1
 
 
-async def test_ticket_of_cancelled_or_forged_code_is_404_page(client, make_event):
+async def test_ticket_of_cancelled_or_forged_code_is_404_page(client: Client, make_event: MakeEvent) -> None:
     await make_event(slug="kk")
     created = (
         await client.post(
@@ -133,7 +143,9 @@ async def test_ticket_of_cancelled_or_forged_code_is_404_page(client, make_event
     assert "text/html" in cancelled.headers["content-type"]
 
 
-async def test_manage_page_change_cancel_and_erase(client, make_event, conn):
+async def test_manage_page_change_cancel_and_erase(
+    client: Client, make_event: MakeEvent, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk")
     submitted = await client.post("/events/kk/register", data=FORM, follow_redirects=False)
     path = submitted.headers["location"].removeprefix("http://testserver.local").split("?")[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from uuid import UUID
 
 import asyncpg
 import msgspec
@@ -11,9 +12,10 @@ import pytest
 from service import db
 from service.hooks import REGISTRATION_END_HOOKS
 from service.registrations.domain import cancel_registration, register_attendee
-from service.registrations.schemas import RegistrationIn
+from service.registrations.schemas import Registration, RegistrationIn
 from service.settings import Settings
-from tests.conftest import T0, auth
+from tests.conftest import T0, Client, MakeEvent, RunJobs, auth
+from tests.smtp import SmtpServer
 
 
 @pytest.fixture
@@ -27,12 +29,12 @@ def attendee(n: int) -> RegistrationIn:
 
 
 async def test_register_200_concurrent_fills_exactly_50_and_waitlists_150_in_order(
-    client, make_event, database_url, organiser_token
-):
+    client: Client, make_event: MakeEvent, database_url: str, organiser_token: str
+) -> None:
     await make_event(slug="race", capacity=50)
     pool = await db.create_pool(database_url, size=40)
 
-    async def one(n: int):
+    async def one(n: int) -> Registration:
         async with pool.acquire() as conn:
             return await register_attendee(conn, "race", data=attendee(n), now=T0)
 
@@ -57,8 +59,8 @@ async def test_register_200_concurrent_fills_exactly_50_and_waitlists_150_in_ord
 
 
 async def test_cancel_10_concurrent_promotes_exactly_10_in_list_order_each_mailed_once(
-    client, make_event, database_url, run_jobs, smtp
-):
+    client: Client, make_event: MakeEvent, database_url: str, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     await make_event(slug="race", capacity=20)
     pool = await db.create_pool(database_url, size=30)
     try:
@@ -69,7 +71,7 @@ async def test_cancel_10_concurrent_promotes_exactly_10_in_list_order_each_maile
         confirmed = [r for r in registered if r.status == "confirmed"][:10]
         first_waitlisted = [r.email for r in registered if r.status == "waitlisted"][:10]
 
-        async def cancel(registration_id):
+        async def cancel(registration_id: UUID) -> Registration:
             async with pool.acquire() as conn:
                 return await cancel_registration(
                     conn, registration_id, actor="attendee", now=T0, end_hooks=REGISTRATION_END_HOOKS
@@ -98,7 +100,9 @@ async def test_cancel_10_concurrent_promotes_exactly_10_in_list_order_each_maile
     assert remaining_positions == list(range(1, 11))
 
 
-async def test_idempotency_key_sent_20_times_at_once_registers_once(client, make_event, database_url):
+async def test_idempotency_key_sent_20_times_at_once_registers_once(
+    client: Client, make_event: MakeEvent, database_url: str
+) -> None:
     await make_event(slug="idem", capacity=5)
     body = {"name": "Kari Nordmann", "email": "kari@example.no", "accept_privacy": True}
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
-from tests.conftest import auth
-from tests.smtp import is_invite
+import asyncpg
+
+from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth
+from tests.smtp import SmtpServer, body_of, is_invite
 
 KARI = {
     "name": "Kari Nordmann",
@@ -18,15 +21,16 @@ KARI = {
 }
 
 
-def person(n: int, **extra):
+def person(n: int, **extra: Any) -> dict[str, Any]:
     return {"name": f"Deltakar {n}", "email": f"p{n}@example.no", "accept_privacy": True, **extra}
 
 
-async def count(conn, table: str) -> int:
-    return await conn.fetchval(f"SELECT count(*) FROM {table}")
+async def count(conn: asyncpg.Connection, table: str) -> int:
+    counted: int = await conn.fetchval(f"SELECT count(*) FROM {table}")  # noqa: S608 - the tests' own table names
+    return counted
 
 
-async def snapshot(conn):
+async def snapshot(conn: asyncpg.Connection) -> tuple[list[asyncpg.Record], list[asyncpg.Record], int]:
     return (
         await conn.fetch("SELECT * FROM registrations ORDER BY id"),
         await conn.fetch("SELECT * FROM event_seats ORDER BY id"),
@@ -34,7 +38,7 @@ async def snapshot(conn):
     )
 
 
-async def test_register_confirms_while_seats_are_free(client, make_event):
+async def test_register_confirms_while_seats_are_free(client: Client, make_event: MakeEvent) -> None:
     await make_event(slug="kk", capacity=1)
 
     response = await client.post("/api/v1/events/kk/registrations", json=KARI)
@@ -46,7 +50,7 @@ async def test_register_confirms_while_seats_are_free(client, make_event):
     assert body["manage_url"].startswith("http://testserver.local/r/M1")
 
 
-async def test_register_waitlists_when_full_with_position(client, make_event):
+async def test_register_waitlists_when_full_with_position(client: Client, make_event: MakeEvent) -> None:
     await make_event(slug="kk", capacity=1)
     await client.post("/api/v1/events/kk/registrations", json=person(1))
 
@@ -59,15 +63,17 @@ async def test_register_waitlists_when_full_with_position(client, make_event):
     ]
 
 
-async def test_register_mails_confirmation_with_ticket_in_attendee_language(client, make_event, run_jobs, smtp):
+async def test_register_mails_confirmation_with_ticket_in_attendee_language(
+    client: Client, make_event: MakeEvent, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     await make_event(slug="kk", capacity=10)
     created = (await client.post("/api/v1/events/kk/registrations", json=KARI)).json()
 
     await run_jobs()
 
     [mail] = smtp.sink.to("kari@example.no")
-    html = mail.get_body(("html",)).get_content()
-    text = mail.get_body(("plain",)).get_content()
+    html = body_of(mail, "html")
+    text = body_of(mail, "plain")
     inline = [part for part in mail.walk() if part.get_content_type() == "image/png"]
     assert mail["Subject"] == "Du er påmeld: Kunnskapskommunekonferansen 2027"
     assert mail["Content-Language"] == "nn"
@@ -77,7 +83,9 @@ async def test_register_mails_confirmation_with_ticket_in_attendee_language(clie
     assert [part["Content-ID"][:8] for part in inline] == ["<ticket-"]
 
 
-async def test_register_same_email_twice_is_409_and_resends_link(client, make_event, run_jobs, smtp, conn):
+async def test_register_same_email_twice_is_409_and_resends_link(
+    client: Client, make_event: MakeEvent, run_jobs: RunJobs, smtp: SmtpServer, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk", capacity=10)
     await client.post("/api/v1/events/kk/registrations", json=KARI)
     await run_jobs()
@@ -97,7 +105,9 @@ async def test_register_same_email_twice_is_409_and_resends_link(client, make_ev
     ]
 
 
-async def test_register_before_window_opens_is_409_with_opening_time(client, make_event, clock, conn):
+async def test_register_before_window_opens_is_409_with_opening_time(
+    client: Client, make_event: MakeEvent, clock: Clock, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk", registration_opens_at="2027-04-01T09:00:00+02:00")
 
     response = await client.post("/api/v1/events/kk/registrations", json=KARI)
@@ -108,7 +118,9 @@ async def test_register_before_window_opens_is_409_with_opening_time(client, mak
     assert await count(conn, "registrations") == 0
 
 
-async def test_register_after_window_closes_is_409(client, make_event, clock, conn):
+async def test_register_after_window_closes_is_409(
+    client: Client, make_event: MakeEvent, clock: Clock, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk")
     clock.advance(days=95)
 
@@ -117,7 +129,7 @@ async def test_register_after_window_closes_is_409(client, make_event, clock, co
     assert (response.status_code, response.json()["code"]) == (409, "registration_closed")
 
 
-async def test_register_unknown_or_draft_event_is_404(client, make_event):
+async def test_register_unknown_or_draft_event_is_404(client: Client, make_event: MakeEvent) -> None:
     await make_event(slug="draft", status="draft")
 
     unknown = await client.post("/api/v1/events/nope/registrations", json=KARI)
@@ -129,7 +141,7 @@ async def test_register_unknown_or_draft_event_is_404(client, make_event):
     ]
 
 
-async def test_register_cancelled_event_is_409(client, make_event, organiser_token):
+async def test_register_cancelled_event_is_409(client: Client, make_event: MakeEvent, organiser_token: str) -> None:
     await make_event(slug="kk")
     await client.patch("/api/v1/events/kk", json={"status": "cancelled"}, headers=auth(organiser_token))
 
@@ -138,7 +150,9 @@ async def test_register_cancelled_event_is_409(client, make_event, organiser_tok
     assert (response.status_code, response.json()["code"]) == (409, "event_cancelled")
 
 
-async def test_register_bad_fields_are_422_naming_each_field_and_store_nothing(client, make_event, conn):
+async def test_register_bad_fields_are_422_naming_each_field_and_store_nothing(
+    client: Client, make_event: MakeEvent, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk")
     before = await snapshot(conn)
     cases = {
@@ -163,7 +177,9 @@ async def test_register_bad_fields_are_422_naming_each_field_and_store_nothing(c
     assert await snapshot(conn) == before
 
 
-async def test_register_malformed_json_is_400_and_oversized_body_is_413(client, make_event, conn):
+async def test_register_malformed_json_is_400_and_oversized_body_is_413(
+    client: Client, make_event: MakeEvent, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk")
 
     malformed = await client.post(
@@ -176,7 +192,9 @@ async def test_register_malformed_json_is_400_and_oversized_body_is_413(client, 
     assert await count(conn, "registrations") == 0
 
 
-async def test_idempotency_key_replays_first_answer_and_refuses_other_body(client, make_event, conn):
+async def test_idempotency_key_replays_first_answer_and_refuses_other_body(
+    client: Client, make_event: MakeEvent, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk")
     key = {"Idempotency-Key": "a1b2c3"}
 
@@ -191,7 +209,7 @@ async def test_idempotency_key_replays_first_answer_and_refuses_other_body(clien
     assert await count(conn, "registrations") == 1
 
 
-async def test_self_service_view_change_export_and_cancel(client, make_event):
+async def test_self_service_view_change_export_and_cancel(client: Client, make_event: MakeEvent) -> None:
     await make_event(slug="kk", capacity=1)
     manage = (await client.post("/api/v1/events/kk/registrations", json=KARI)).json()["manage_url"]
     secret = manage.rsplit("/", 1)[1]
@@ -211,7 +229,7 @@ async def test_self_service_view_change_export_and_cancel(client, make_event):
     assert (again.status_code, again.json()["code"]) == (409, "already_cancelled")
 
 
-async def test_self_service_tampered_or_unknown_secret_is_404(client, make_event):
+async def test_self_service_tampered_or_unknown_secret_is_404(client: Client, make_event: MakeEvent) -> None:
     await make_event(slug="kk")
     manage = (await client.post("/api/v1/events/kk/registrations", json=KARI)).json()["manage_url"]
     secret = manage.rsplit("/", 1)[1]
@@ -225,7 +243,9 @@ async def test_self_service_tampered_or_unknown_secret_is_404(client, make_event
     assert [(r.status_code, r.json()["code"]) for r in responses] == [(404, "registration_not_found")] * 4
 
 
-async def test_self_cancel_promotes_first_waitlisted_and_mails_them(client, make_event, run_jobs, smtp):
+async def test_self_cancel_promotes_first_waitlisted_and_mails_them(
+    client: Client, make_event: MakeEvent, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     await make_event(slug="kk", capacity=1)
     first = (await client.post("/api/v1/events/kk/registrations", json=person(1))).json()
     await client.post("/api/v1/events/kk/registrations", json=person(2))
@@ -243,7 +263,9 @@ async def test_self_cancel_promotes_first_waitlisted_and_mails_them(client, make
     ]
 
 
-async def test_self_erase_deletes_personal_data_and_passes_seat_on(client, make_event, conn):
+async def test_self_erase_deletes_personal_data_and_passes_seat_on(
+    client: Client, make_event: MakeEvent, conn: asyncpg.Connection
+) -> None:
     await make_event(slug="kk", capacity=1)
     first = (await client.post("/api/v1/events/kk/registrations", json=KARI)).json()
     await client.post("/api/v1/events/kk/registrations", json=person(2))
@@ -264,7 +286,7 @@ async def test_self_erase_deletes_personal_data_and_passes_seat_on(client, make_
     )
 
 
-async def test_organiser_lists_filters_and_counts(client, make_event, organiser_token):
+async def test_organiser_lists_filters_and_counts(client: Client, make_event: MakeEvent, organiser_token: str) -> None:
     await make_event(slug="kk", capacity=2)
     for n in range(4):
         await client.post("/api/v1/events/kk/registrations", json=person(n, organisation="UiB" if n % 2 else "HVL"))
@@ -280,7 +302,9 @@ async def test_organiser_lists_filters_and_counts(client, make_event, organiser_
     assert [i["email"] for i in searched.json()["items"]] == ["p1@example.no", "p3@example.no"]
 
 
-async def test_organiser_csv_has_bom_keeps_aeoeaa_and_escapes_formulas(client, make_event, organiser_token):
+async def test_organiser_csv_has_bom_keeps_aeoeaa_and_escapes_formulas(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     await client.post(
         "/api/v1/events/kk/registrations", json={**KARI, "name": "Åse Ødegård Ærø", "organisation": '=HYPERLINK("x")'}
@@ -288,12 +312,14 @@ async def test_organiser_csv_has_bom_keeps_aeoeaa_and_escapes_formulas(client, m
 
     response = await client.get("/api/v1/events/kk/registrations?format=csv", headers=auth(organiser_token))
 
-    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert (response.headers["content-type"], response.content[:3]) == ("text/csv; charset=utf-8", b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert (rows[0]["name"], rows[0]["organisation"]) == ("Åse Ødegård Ærø", '\'=HYPERLINK("x")')
 
 
-async def test_organiser_cancel_and_confirm_by_hand(client, make_event, organiser_token):
+async def test_organiser_cancel_and_confirm_by_hand(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk", capacity=1)
     first = (await client.post("/api/v1/events/kk/registrations", json=person(1))).json()
     second = (await client.post("/api/v1/events/kk/registrations", json=person(2))).json()
@@ -310,8 +336,8 @@ async def test_organiser_cancel_and_confirm_by_hand(client, make_event, organise
 
 
 async def test_organiser_confirms_a_waitlisted_person_ahead_of_the_list_by_adding_a_seat(
-    client, make_event, organiser_token
-):
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk", capacity=1)
     for n in range(3):
         await client.post("/api/v1/events/kk/registrations", json=person(n))
@@ -327,7 +353,9 @@ async def test_organiser_confirms_a_waitlisted_person_ahead_of_the_list_by_addin
     assert (event["capacity"], event["confirmed"], event["waitlisted"]) == (2, 2, 1)
 
 
-async def test_custom_questions_are_checked_and_answered(client, make_event, organiser_token):
+async def test_custom_questions_are_checked_and_answered(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     choice = (
         await client.post(
@@ -355,7 +383,9 @@ async def test_custom_questions_are_checked_and_answered(client, make_event, org
     assert right.status_code == 201
 
 
-async def test_waitlist_position_of_a_new_registrant_skips_those_who_left(client, make_event):
+async def test_waitlist_position_of_a_new_registrant_skips_those_who_left(
+    client: Client, make_event: MakeEvent
+) -> None:
     await make_event(slug="kk", capacity=1)
     await client.post("/api/v1/events/kk/registrations", json=person(0))
     waiting = [(await client.post("/api/v1/events/kk/registrations", json=person(n))).json() for n in (1, 2, 3)]

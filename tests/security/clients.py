@@ -27,7 +27,8 @@ async def connect(settings: Settings, clock: Any) -> AsyncIterator[Connect]:
             app = create_app(msgspec.structs.replace(settings, **changes), clock=clock)
             app.state.pool = await db.create_pool(settings.database_url or "", size=2)  # what the lifespan does
             stack.push_async_callback(app.state.pool.close)
-            transport = httpx.ASGITransport(app=app, client=(address, 40000))
+            # Litestar types its ASGI callable with its own event dicts, httpx with plain mappings: the same protocol
+            transport = httpx.ASGITransport(app=app, client=(address, 40000))  # type: ignore[arg-type]
             return await stack.enter_async_context(
                 httpx.AsyncClient(transport=transport, base_url="http://testserver.local")
             )

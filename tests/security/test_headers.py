@@ -7,13 +7,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import asyncpg
 import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
+from service.settings import Settings
 from tests.checkin.conftest import code_of
-from tests.conftest import auth
+from tests.conftest import Client, Clock, MakeEvent, auth
 from tests.console.conftest import HTML, PASSWORD, add_console_user, csrf_of
 
 PAGE_CSP = (
@@ -65,7 +67,7 @@ def path_of(url: str) -> str:
     return "/" + url.split("/", 3)[3]
 
 
-async def test_public_pages_get_the_page_policy(client, make_event):
+async def test_public_pages_get_the_page_policy(client: Client, make_event: MakeEvent) -> None:
     await make_event(slug="kk")
 
     answers = [await client.get(path, headers=HTML) for path in ("/", "/events/kk", "/events/kk/register")]
@@ -74,7 +76,7 @@ async def test_public_pages_get_the_page_policy(client, make_event):
     assert [security_of(a) for a in answers] == [expected(PAGE_CSP)] * 3
 
 
-async def test_pages_whose_url_holds_a_code_send_no_referrer(client, make_event):
+async def test_pages_whose_url_holds_a_code_send_no_referrer(client: Client, make_event: MakeEvent) -> None:
     kari = await registered(client, make_event)
     ticket, manage = path_of(kari["ticket_url"]), path_of(kari["manage_url"])
 
@@ -86,14 +88,14 @@ async def test_pages_whose_url_holds_a_code_send_no_referrer(client, make_event)
     assert security_of(image) == expected(STRICT_CSP, "no-referrer")
 
 
-async def test_a_wrong_code_is_answered_without_referrer_too(client):
+async def test_a_wrong_code_is_answered_without_referrer_too(client: Client) -> None:
     answers = [await client.get(path, headers=HTML) for path in ("/r/M1NOSUCHCODE", "/nominations/nope")]
 
     assert [a.status_code for a in answers] == [404, 404]
     assert [security_of(a) for a in answers] == [expected(PAGE_CSP, "no-referrer")] * 2
 
 
-async def test_only_the_door_page_may_use_the_camera(client):
+async def test_only_the_door_page_may_use_the_camera(client: Client) -> None:
     door = await client.get("/door", headers=HTML)
     worker = await client.get("/door-sw.js")
 
@@ -104,7 +106,7 @@ async def test_only_the_door_page_may_use_the_camera(client):
     )
 
 
-async def test_console_pages_and_redirects_get_the_headers(client):
+async def test_console_pages_and_redirects_get_the_headers(client: Client) -> None:
     redirect = await client.get("/console", headers=HTML, follow_redirects=False)
     sign_in = await client.get("/console/sign-in", headers=HTML)
     password = await client.get("/console/password/not-a-code", headers=HTML)
@@ -115,7 +117,7 @@ async def test_console_pages_and_redirects_get_the_headers(client):
     assert security_of(password) == expected(PAGE_CSP, "no-referrer")
 
 
-async def test_api_answers_and_errors_get_the_strict_policy(client, make_event):
+async def test_api_answers_and_errors_get_the_strict_policy(client: Client, make_event: MakeEvent) -> None:
     await make_event(slug="kk")
 
     event = await client.get("/api/v1/events/kk")
@@ -128,7 +130,7 @@ async def test_api_answers_and_errors_get_the_strict_policy(client, make_event):
     assert [security_of(r) for r in (event, missing, no_route, wrong_method, slack)] == [expected(STRICT_CSP)] * 5
 
 
-async def test_html_404_and_static_files_get_the_headers(client):
+async def test_html_404_and_static_files_get_the_headers(client: Client) -> None:
     missing = await client.get("/no/such/page", headers=HTML)
     stylesheet = await client.get("/static/site.css")
     script = await client.get("/static/console.js")
@@ -141,7 +143,7 @@ async def test_html_404_and_static_files_get_the_headers(client):
     )
 
 
-async def test_the_api_docs_run_in_a_sandbox(client):
+async def test_the_api_docs_run_in_a_sandbox(client: Client) -> None:
     docs = await client.get("/schema/swagger")
 
     policy = docs.headers["content-security-policy"]
@@ -153,8 +155,8 @@ async def test_the_api_docs_run_in_a_sandbox(client):
 
 
 async def test_a_scan_has_the_same_headers_by_the_fast_lane_and_by_the_route(
-    client, make_event, organiser_token, settings
-):
+    client: Client, make_event: MakeEvent, organiser_token: str, settings: Settings
+) -> None:
     kari = await registered(client, make_event)
     door = (
         await client.post("/api/v1/events/kk/doors", json={"name": "Inngang"}, headers=auth(organiser_token))
@@ -174,7 +176,7 @@ async def test_a_scan_has_the_same_headers_by_the_fast_lane_and_by_the_route(
     assert by_lane.headers["x-request-id"] == by_route.headers["x-request-id"] == "door-7"
 
 
-async def test_https_adds_strict_transport_security(settings, clock):
+async def test_https_adds_strict_transport_security(settings: Settings, clock: Clock) -> None:
     app = create_app(msgspec.structs.replace(settings, base_url="https://moteplass.example"), clock=clock)
 
     async with AsyncTestClient(app=app, base_url="https://moteplass.example") as client:
@@ -198,7 +200,7 @@ async def test_https_adds_strict_transport_security(settings, clock):
         ("/%09/evil.example/x", "/%09/evil.example/x"),
     ],
 )
-async def test_language_links_stay_on_our_origin(client, path, own):
+async def test_language_links_stay_on_our_origin(client: Client, path: str, own: str) -> None:
     response = await client.get(f"http://testserver.local{path}", headers=HTML)
 
     switch = set(re.findall(r'href="([^"]*)" hreflang', response.text))
@@ -218,7 +220,7 @@ OFF_SITE = [
 
 
 @pytest.mark.parametrize("target", OFF_SITE)
-async def test_sign_in_next_never_leads_off_site(client, conn, target):
+async def test_sign_in_next_never_leads_off_site(client: Client, conn: asyncpg.Connection, target: str) -> None:
     user = await add_console_user(conn, "kari@bergen.kommune.no", "organiser")
     form = await client.get("/console/sign-in", headers=HTML)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext
@@ -33,7 +34,7 @@ async def _add_juror(database_url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def call_id(live_server: LiveServer) -> str:  # noqa: F811
+def call_id(live_server: LiveServer) -> str:
     """A call with two nominations and Ingrid on its jury (made before the browser starts)."""
     asyncio.run(_add_juror(live_server.database_url))
     made = live_server.api("POST", "/api/v1/prizes", json={"slug": "juryprisen", "name": {"nb": "Juryprisen"}})
@@ -74,7 +75,7 @@ def call_id(live_server: LiveServer) -> str:  # noqa: F811
 
 
 @pytest.fixture
-def desk(call_id: str, browser: Browser) -> Iterator[BrowserContext]:  # noqa: F811
+def desk(call_id: str, browser: Browser) -> Iterator[BrowserContext]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nn-NO")
     context.set_default_timeout(15_000)
     yield context
@@ -83,9 +84,9 @@ def desk(call_id: str, browser: Browser) -> Iterator[BrowserContext]:  # noqa: F
 
 def test_juror_signed_in_to_the_console_scores_and_declares_a_conflict(
     desk: BrowserContext,
-    live_server: LiveServer,  # noqa: F811
+    live_server: LiveServer,
     call_id: str,
-    axe_source,  # noqa: F811
+    axe_source: Path,
 ) -> None:
     page = desk.new_page()
     page.goto(f"{live_server.url}/console/sign-in?lang=nn")

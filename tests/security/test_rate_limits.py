@@ -18,10 +18,10 @@ from service.console import passwords
 from service.jobs import Worker
 from service.ratelimit import client_address
 from service.settings import Rate, Settings, from_env, parse_rate
-from tests.conftest import SECRET, T0, auth
+from tests.conftest import SECRET, T0, Client, Clock, auth
 from tests.console.conftest import HTML, add_console_user, csrf_of
 from tests.nominations.conftest import call_body, nomination_body
-from tests.security.clients import connect
+from tests.security.clients import Connect, connect
 
 LIMIT = 3  # requests per minute from one client address in these tests
 Send = Callable[[AsyncTestClient[Any], int], Awaitable[httpx.Response]]
@@ -208,7 +208,9 @@ ENDPOINTS = [
 
 
 @pytest.mark.parametrize("name", ENDPOINTS)
-async def test_anonymous_post_over_the_limit_is_429_and_stores_nothing(name, client, conn, places):
+async def test_anonymous_post_over_the_limit_is_429_and_stores_nothing(
+    name: str, client: Client, conn: asyncpg.Connection, places: Any
+) -> None:
     send, allowed_status, is_form = endpoints(places)[name]
     answers = [(await send(client, n)).status_code for n in range(LIMIT)]
     before = await snapshot(conn)
@@ -234,7 +236,9 @@ async def test_anonymous_post_over_the_limit_is_429_and_stores_nothing(name, cli
     assert await snapshot(conn) == before
 
 
-async def test_the_limit_lets_requests_in_again_when_its_window_ends(client, conn, places, clock):
+async def test_the_limit_lets_requests_in_again_when_its_window_ends(
+    client: Client, conn: asyncpg.Connection, places: Any, clock: Clock
+) -> None:
     send, _, _ = endpoints(places)["registration"]
     for n in range(LIMIT):
         await send(client, n)
@@ -248,7 +252,7 @@ async def test_the_limit_lets_requests_in_again_when_its_window_ends(client, con
     assert again.status_code == 201
 
 
-async def test_the_429_is_in_the_callers_language(client, places):
+async def test_the_429_is_in_the_callers_language(client: Client, places: Any) -> None:
     for n in range(LIMIT):
         await client.post("/api/v1/events/kk/registrations", json=person(n))
 
@@ -262,7 +266,9 @@ async def test_the_429_is_in_the_callers_language(client, places):
     assert "Vent 60 sekund, gå så tilbake og send skjemaet på nytt." in nynorsk.text
 
 
-async def test_one_address_is_not_mailed_over_and_over_from_many_clients(conn, places, connect):
+async def test_one_address_is_not_mailed_over_and_over_from_many_clients(
+    conn: asyncpg.Connection, places: Any, connect: Connect
+) -> None:
     victim = {**person(0), "email": "victim@example.no"}
     only_two = Rate(hits=2, seconds=3600)
     answers = []
@@ -279,7 +285,9 @@ async def test_one_address_is_not_mailed_over_and_over_from_many_clients(conn, p
     assert await snapshot(conn) == before
 
 
-async def test_limits_switched_off_let_every_request_through_without_counting(conn, places, connect):
+async def test_limits_switched_off_let_every_request_through_without_counting(
+    conn: asyncpg.Connection, places: Any, connect: Connect
+) -> None:
     unlimited = await connect("192.0.2.10", public_rate_limit=None, email_rate_limit=None)
 
     answers = [(await unlimited.post("/api/v1/events/kk/registrations", json=person(n))).status_code for n in range(8)]
@@ -288,7 +296,7 @@ async def test_limits_switched_off_let_every_request_through_without_counting(co
     assert await conn.fetchval("SELECT count(*) FROM rate_limit_counts") == 0
 
 
-async def test_forwarded_for_is_ignored_from_an_untrusted_peer(places, connect):
+async def test_forwarded_for_is_ignored_from_an_untrusted_peer(places: Any, connect: Connect) -> None:
     peer = await connect("192.0.2.10")
 
     answers = [
@@ -303,7 +311,7 @@ async def test_forwarded_for_is_ignored_from_an_untrusted_peer(places, connect):
     assert answers == [201] * LIMIT + [429]
 
 
-async def test_forwarded_for_names_the_client_behind_a_trusted_proxy(places, connect):
+async def test_forwarded_for_names_the_client_behind_a_trusted_proxy(places: Any, connect: Connect) -> None:
     proxy = await connect("10.1.2.3", trusted_proxies=("10.0.0.0/8",))
 
     async def register(n: int, forwarded_for: str) -> int:
@@ -332,7 +340,9 @@ async def test_forwarded_for_names_the_client_behind_a_trusted_proxy(places, con
         ("::1", "2001:db8::7", ("::1/128",), "2001:db8::7"),
     ],
 )
-def test_client_address_believes_forwarded_for_only_from_trusted_proxies(peer, forwarded_for, trusted, expected):
+def test_client_address_believes_forwarded_for_only_from_trusted_proxies(
+    peer: str, forwarded_for: str | None, trusted: tuple[Any, ...], expected: str
+) -> None:
     assert client_address(peer, forwarded_for, trusted) == expected
 
 
@@ -345,11 +355,11 @@ def test_client_address_believes_forwarded_for_only_from_trusted_proxies(peer, f
         ("0", None),
     ],
 )
-def test_parse_rate_reads_n_per_unit_or_zero_for_off(text, expected):
+def test_parse_rate_reads_n_per_unit_or_zero_for_off(text: str, expected: Rate | None) -> None:
     assert parse_rate(text) == expected
 
 
-def test_settings_from_the_environment_refuse_a_bad_rate_naming_the_variable():
+def test_settings_from_the_environment_refuse_a_bad_rate_naming_the_variable() -> None:
     with pytest.raises(ValueError, match=r"^PUBLIC_RATE_LIMIT: ") as raised:
         from_env({"PUBLIC_RATE_LIMIT": "60 per minute"})
 
@@ -358,7 +368,7 @@ def test_settings_from_the_environment_refuse_a_bad_rate_naming_the_variable():
     )
 
 
-def test_settings_from_the_environment_default_and_read_the_limits():
+def test_settings_from_the_environment_default_and_read_the_limits() -> None:
     default = from_env({})
     chosen = from_env(
         {"PUBLIC_RATE_LIMIT": "0", "EMAIL_RATE_LIMIT": "3/hour", "TRUSTED_PROXIES": "10.0.0.1, 172.16.0.0/12"}
@@ -376,7 +386,7 @@ def test_settings_from_the_environment_default_and_read_the_limits():
     )
 
 
-async def test_the_worker_prune_drops_windows_that_have_ended(pool, conn):
+async def test_the_worker_prune_drops_windows_that_have_ended(pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
     now = datetime.now(UTC)
     await conn.execute(
         "INSERT INTO rate_limit_counts (key, window_ends_at, hits) VALUES ('\\x01', $1, 5), ('\\x02', $2, 5)",

@@ -12,13 +12,15 @@ import re
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import pytest
 
 from service.accounts.domain import issue_token
 from service.logs import JsonFormatter, request_place
 from service.registrations.renew import renew_links_by_email
-from tests.conftest import auth, event_body
+from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth, event_body
 from tests.console.conftest import HTML, add_console_user, form_token, sign_in
+from tests.smtp import SmtpServer, body_of
 
 KARI = {"name": "Kari Nordmann", "email": "kari@example.no", "accept_privacy": True, "language": "nn"}
 LINK = re.compile(r"http://testserver\.local(/(?:r|t)/[A-Z0-9]+)")
@@ -43,7 +45,7 @@ async def register(client: Any, email: str = "kari@example.no") -> dict[str, Any
 
 def links_in(mail: Any) -> dict[str, str]:
     """{'/r': manage path, '/t': ticket path} from a mail's text."""
-    text = mail.get_body(("plain",)).get_content()
+    text = body_of(mail, "plain")
     return {path[:2]: path for path in LINK.findall(text)}
 
 
@@ -59,11 +61,13 @@ async def answers(client: Any, manage: str, ticket: str, agenda: str) -> list[in
 
 
 @pytest.fixture
-async def kk(client: Any, make_event: Any) -> dict[str, Any]:
+async def kk(client: Any, make_event: MakeEvent) -> dict[str, Any]:
     return await make_event(slug="kk", capacity=10)
 
 
-async def test_request_log_of_each_secret_path_holds_no_code(client, kk, caplog):
+async def test_request_log_of_each_secret_path_holds_no_code(
+    client: Client, kk: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
     me = await register(client)
     manage, ticket, agenda = code_of(me["manage_url"]), code_of(me["ticket_url"]), code_of(me["agenda_url"])
     nomination = "N1" + "x" * 43
@@ -90,13 +94,15 @@ async def test_request_log_of_each_secret_path_holds_no_code(client, kk, caplog)
     assert [code for code in (manage, ticket, agenda, nomination, password) if any(code in x for x in lines)] == []
 
 
-def test_request_place_blots_out_a_code_in_a_path_no_route_took():
+def test_request_place_blots_out_a_code_in_a_path_no_route_took() -> None:
     scope = {"path": "/r/M1ABCDEFGHIJKLMNOPQRSTUVWXYZ234567/nothing", "method": "GET"}
 
     assert request_place(scope) == {"route": "/r/{redacted}/nothing", "path": "/r/{redacted}/nothing"}
 
 
-async def test_new_link_by_email_mails_new_links_and_old_links_answer_404(client, kk, run_jobs, smtp):
+async def test_new_link_by_email_mails_new_links_and_old_links_answer_404(
+    client: Client, kk: dict[str, Any], run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     me = await register(client)
     old = (code_of(me["manage_url"]), code_of(me["ticket_url"]), code_of(me["agenda_url"]))
     await run_jobs()
@@ -119,7 +125,9 @@ async def test_new_link_by_email_mails_new_links_and_old_links_answer_404(client
     assert await answers(client, code_of(new["/r"]), code_of(new["/t"]), code_of(renewed["agenda_url"])) == [200] * 5
 
 
-async def test_new_link_for_an_unknown_address_answers_the_same_and_mails_nothing(client, kk, run_jobs, smtp, conn):
+async def test_new_link_for_an_unknown_address_answers_the_same_and_mails_nothing(
+    client: Client, kk: dict[str, Any], run_jobs: RunJobs, smtp: SmtpServer, conn: asyncpg.Connection
+) -> None:
     me = await register(client)
     await run_jobs()
     smtp.sink.messages.clear()
@@ -138,7 +146,9 @@ async def test_new_link_for_an_unknown_address_answers_the_same_and_mails_nothin
     assert (await client.get("/api/v1/registrations/self", headers=auth(code_of(me["manage_url"])))).status_code == 404
 
 
-async def test_new_link_asked_again_by_address_soon_after_changes_nothing(client, kk, run_jobs, smtp, clock):
+async def test_new_link_asked_again_by_address_soon_after_changes_nothing(
+    client: Client, kk: dict[str, Any], run_jobs: RunJobs, smtp: SmtpServer, clock: Clock
+) -> None:
     await register(client)
     await run_jobs()
     smtp.sink.messages.clear()
@@ -159,7 +169,9 @@ async def test_new_link_asked_again_by_address_soon_after_changes_nothing(client
     assert (len(smtp.sink.to("kari@example.no")), (await client.get(links_in(first)["/r"])).status_code) == (2, 404)
 
 
-async def test_new_link_with_the_manage_code_revokes_it_and_mails_the_new_one_only(client, kk, run_jobs, smtp):
+async def test_new_link_with_the_manage_code_revokes_it_and_mails_the_new_one_only(
+    client: Client, kk: dict[str, Any], run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     me = await register(client)
     await run_jobs()
     smtp.sink.messages.clear()
@@ -174,7 +186,7 @@ async def test_new_link_with_the_manage_code_revokes_it_and_mails_the_new_one_on
     assert (await client.get(links_in(mail)["/r"], headers=HTML)).status_code == 200
 
 
-async def test_new_link_with_a_forged_code_or_without_anything_is_refused(client, kk):
+async def test_new_link_with_a_forged_code_or_without_anything_is_refused(client: Client, kk: dict[str, Any]) -> None:
     forged = await client.post("/api/v1/registrations/self/new-link", headers=auth("M1" + "A" * 52))
     empty = await client.post("/api/v1/registrations/self/new-link")
     bad = await client.post("/api/v1/registrations/self/new-link", json={"event": "kk", "email": "not an address"})
@@ -196,7 +208,9 @@ async def test_new_link_with_a_forged_code_or_without_anything_is_refused(client
         ("en", "New links to your registration", "If the address is registered for this event"),
     ],
 )
-async def test_new_link_page_says_the_same_for_any_address(client, kk, run_jobs, smtp, language, heading, sent):
+async def test_new_link_page_says_the_same_for_any_address(
+    client: Client, kk: dict[str, Any], run_jobs: RunJobs, smtp: SmtpServer, language: str, heading: str, sent: str
+) -> None:
     await register(client)
     await run_jobs()
     smtp.sink.messages.clear()
@@ -214,7 +228,9 @@ async def test_new_link_page_says_the_same_for_any_address(client, kk, run_jobs,
     assert [m.rcpt_tos for m in smtp.sink.messages] == [["kari@example.no"]]
 
 
-async def test_ticket_and_manage_pages_and_mails_link_to_the_new_link_page(client, kk, run_jobs, smtp):
+async def test_ticket_and_manage_pages_and_mails_link_to_the_new_link_page(
+    client: Client, kk: dict[str, Any], run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     me = await register(client)
     await run_jobs()
 
@@ -224,8 +240,8 @@ async def test_ticket_and_manage_pages_and_mails_link_to_the_new_link_page(clien
     [mail] = smtp.sink.to("kari@example.no")
     assert 'href="/events/kk/new-link?lang=en"' in ticket.text
     assert 'href="/events/kk/new-link?lang=en"' in manage.text
-    assert "http://testserver.local/events/kk/new-link" in mail.get_body(("plain",)).get_content()
-    assert 'href="http://testserver.local/events/kk/new-link"' in mail.get_body(("html",)).get_content()
+    assert "http://testserver.local/events/kk/new-link" in body_of(mail, "plain")
+    assert 'href="http://testserver.local/events/kk/new-link"' in body_of(mail, "html")
 
 
 @pytest.fixture
@@ -234,8 +250,8 @@ async def console_organiser(conn: Any) -> Any:
 
 
 async def test_console_new_link_revokes_old_links_mails_new_ones_and_is_audited(
-    client, conn, console_organiser, run_jobs, smtp
-):
+    client: Client, conn: asyncpg.Connection, console_organiser: Any, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     token = await issue_token(conn, console_organiser.user_id)
     created = await client.post("/api/v1/events", json=event_body(slug="kk"), headers=auth(token))
     assert created.status_code == 201, created.text
@@ -263,7 +279,9 @@ async def test_console_new_link_revokes_old_links_mails_new_ones_and_is_audited(
     assert (await client.get(links_in(mail)["/r"], headers=HTML)).status_code == 200
 
 
-async def test_console_new_link_without_csrf_token_changes_nothing(client, conn, console_organiser, run_jobs):
+async def test_console_new_link_without_csrf_token_changes_nothing(
+    client: Client, conn: asyncpg.Connection, console_organiser: Any, run_jobs: RunJobs
+) -> None:
     token = await issue_token(conn, console_organiser.user_id)
     await client.post("/api/v1/events", json=event_body(slug="kk"), headers=auth(token))
     me = await register(client)
@@ -276,8 +294,13 @@ async def test_console_new_link_without_csrf_token_changes_nothing(client, conn,
 
 
 async def test_door_refuses_the_old_ticket_after_a_new_link_and_scan_lines_hold_no_code(
-    client, kk, organiser_token, run_jobs, smtp, caplog
-):
+    client: Client,
+    kk: dict[str, Any],
+    organiser_token: str,
+    run_jobs: RunJobs,
+    smtp: SmtpServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     door = await client.post("/api/v1/events/kk/doors", json={"name": "Hovudinngang"}, headers=auth(organiser_token))
     pairing = door.json()["pairing_url"].split("#pair=")[1]
     door_token = (await client.post("/api/v1/doors/pair", json={"code": pairing})).json()["token"]
@@ -300,7 +323,15 @@ async def test_door_refuses_the_old_ticket_after_a_new_link_and_scan_lines_hold_
     assert [line for line in lines if new_ticket in line or code_of(me["ticket_url"]) in line] == []
 
 
-async def test_new_link_asked_twice_at_once_by_address_renews_once(client, kk, pool, conn, clock, run_jobs, smtp):
+async def test_new_link_asked_twice_at_once_by_address_renews_once(
+    client: Client,
+    kk: dict[str, Any],
+    pool: asyncpg.Pool,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    run_jobs: RunJobs,
+    smtp: SmtpServer,
+) -> None:
     me = await register(client)
     await run_jobs()
     smtp.sink.messages.clear()

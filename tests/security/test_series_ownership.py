@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
 
 from service import db
 from service.accounts.domain import add_user
 from service.migrate import MIGRATIONS_DIR, migrate
 from tests import dbutil
-from tests.conftest import T0, auth, event_body
+from tests.conftest import T0, Client, MakeEvent, auth, event_body
 from tests.console.conftest import HTML, add_console_user, form_token, sign_in
 from tests.console.test_events import NEW_EVENT
 from tests.web.html import Page
@@ -21,23 +25,23 @@ from tests.web.html import Page
 SERIES = "alrek-intro-2027"
 
 
-def workshop(slug: str, **overrides):
+def workshop(slug: str, **overrides: Any) -> dict[str, Any]:
     return event_body(slug=slug, kind="workshop", series=SERIES, **overrides)
 
 
 @pytest.fixture
-async def series(make_event):
+async def series(make_event: MakeEvent) -> str:
     """Kari's series with one published date."""
     await make_event(**workshop("intro-juni"))
     return SERIES
 
 
 @pytest.fixture
-async def stranger_token(conn):
+async def stranger_token(conn: asyncpg.Connection) -> str:
     return (await add_user(conn, email="per@example.no", role="organiser")).token
 
 
-async def stored(conn) -> dict[str, object]:
+async def stored(conn: asyncpg.Connection) -> dict[str, object]:
     return {
         "events": [r["slug"] for r in await conn.fetch("SELECT slug FROM events ORDER BY slug")],
         "in_series": [r["slug"] for r in await conn.fetch("SELECT slug FROM events WHERE series = $1", SERIES)],
@@ -45,7 +49,9 @@ async def stored(conn) -> dict[str, object]:
     }
 
 
-async def test_rogue_series_date_is_refused_and_nothing_is_stored(client, conn, series, stranger_token):
+async def test_rogue_series_date_is_refused_and_nothing_is_stored(
+    client: Client, conn: asyncpg.Connection, series: str, stranger_token: str
+) -> None:
     before = await stored(conn)
 
     response = await client.post("/api/v1/events", json=workshop("rogue-date"), headers=auth(stranger_token))
@@ -62,7 +68,9 @@ async def test_rogue_series_date_is_refused_and_nothing_is_stored(client, conn, 
     assert await conn.fetchval("SELECT count(*) FROM audit_log WHERE actor = 'user:per@example.no'") == 0
 
 
-async def test_moving_an_own_event_into_another_organisers_series_is_refused(client, conn, series, stranger_token):
+async def test_moving_an_own_event_into_another_organisers_series_is_refused(
+    client: Client, conn: asyncpg.Connection, series: str, stranger_token: str
+) -> None:
     created = await client.post(
         "/api/v1/events", json=event_body(slug="per-workshop", kind="workshop"), headers=auth(stranger_token)
     )
@@ -77,7 +85,9 @@ async def test_moving_an_own_event_into_another_organisers_series_is_refused(cli
     assert dict(row) == {"series": None, "venue": "Alrek helseklynge"}
 
 
-async def test_a_new_series_name_creates_a_series_owned_by_its_organiser(client, conn, stranger_token):
+async def test_a_new_series_name_creates_a_series_owned_by_its_organiser(
+    client: Client, conn: asyncpg.Connection, stranger_token: str
+) -> None:
     created = await client.post(
         "/api/v1/events",
         json=event_body(slug="per-1", kind="workshop", series="per-serie"),
@@ -98,8 +108,8 @@ async def test_a_new_series_name_creates_a_series_owned_by_its_organiser(client,
 
 
 async def test_series_organisers_named_by_an_organiser_may_add_dates(
-    client, conn, series, organiser_token, stranger_token
-):
+    client: Client, conn: asyncpg.Connection, series: str, organiser_token: str, stranger_token: str
+) -> None:
     named = await client.put(
         f"/api/v1/series/{SERIES}/organisers",
         json={"emails": ["kari@bergen.kommune.no", "Per@Example.no"]},
@@ -114,8 +124,8 @@ async def test_series_organisers_named_by_an_organiser_may_add_dates(
 
 
 async def test_series_organisers_cannot_be_named_by_a_stranger_or_be_other_than_organisers(
-    client, conn, series, organiser_token, stranger_token
-):
+    client: Client, conn: asyncpg.Connection, series: str, organiser_token: str, stranger_token: str
+) -> None:
     await add_user(conn, email="juror@example.no", role="jury")
 
     by_stranger = await client.put(
@@ -141,14 +151,18 @@ async def test_series_organisers_cannot_be_named_by_a_stranger_or_be_other_than_
     assert [r["email"] for r in owners] == ["kari@bergen.kommune.no"]
 
 
-async def test_an_admin_may_add_a_date_to_any_series(client, conn, series, admin_token):
+async def test_an_admin_may_add_a_date_to_any_series(
+    client: Client, conn: asyncpg.Connection, series: str, admin_token: str
+) -> None:
     response = await client.post("/api/v1/events", json=workshop("intro-september"), headers=auth(admin_token))
 
     assert response.status_code == 201
     assert (await stored(conn))["in_series"] == ["intro-juni", "intro-september"]
 
 
-async def test_console_refuses_a_date_in_another_organisers_series_and_stores_nothing(client, conn, series):
+async def test_console_refuses_a_date_in_another_organisers_series_and_stores_nothing(
+    client: Client, conn: asyncpg.Connection, series: str
+) -> None:
     await add_console_user(conn, "per@example.no", "organiser")
     assert (await sign_in(client, "per@example.no")).status_code == 303
     before = await stored(conn)
@@ -171,7 +185,9 @@ async def test_console_refuses_a_date_in_another_organisers_series_and_stores_no
     assert await stored(conn) == before
 
 
-async def test_console_lets_the_series_organiser_add_a_date(client, conn, series, organiser_token):
+async def test_console_lets_the_series_organiser_add_a_date(
+    client: Client, conn: asyncpg.Connection, series: str, organiser_token: str
+) -> None:
     await add_console_user(conn, "per@example.no", "organiser")
     await client.put(
         f"/api/v1/series/{SERIES}/organisers",
@@ -196,7 +212,7 @@ async def test_console_lets_the_series_organiser_add_a_date(client, conn, series
 
 
 @pytest.fixture
-async def before_011(server_url, tmp_path):
+async def before_011(server_url: str, tmp_path: Path) -> AsyncIterator[asyncpg.Connection]:
     """A database migrated up to 010, before series were owned."""
     name = f"mp_s_{uuid.uuid4().hex[:12]}"
     conn = await db.connect(server_url)
@@ -215,7 +231,9 @@ async def before_011(server_url, tmp_path):
     await dbutil.drop(server_url, name)
 
 
-async def test_migration_gives_existing_series_to_the_organisers_of_their_dates_and_ties_sign_ups(before_011):
+async def test_migration_gives_existing_series_to_the_organisers_of_their_dates_and_ties_sign_ups(
+    before_011: asyncpg.Connection,
+) -> None:
     conn = before_011
     users = {}
     for email, role in (

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 
+import asyncpg
 import pytest
 
-from tests.conftest import auth
+from tests.conftest import Client, RunJobs, auth
+from tests.smtp import SmtpServer, body_of
 from tests.workshops.conftest import intro, make_workshop, person  # noqa: F401 - the INTRO series fixtures
 
 pytestmark = pytest.mark.usefixtures("intro")
@@ -29,7 +31,7 @@ def manage_codes(text: str) -> set[str]:
     return set(MANAGE_CODE.findall(text))
 
 
-async def victim_signs_up(client, events: list[str]) -> dict[str, str]:
+async def victim_signs_up(client: Client, events: list[str]) -> dict[str, str]:
     """The victim's own sign-up: their manage code per date."""
     body = person(VICTIM, perspectives=["patient"], events=events, dietary="Glutenfri", accessibility="Rullestol")
     response = await client.post("/api/v1/series/intro/registrations", json=body)
@@ -37,7 +39,7 @@ async def victim_signs_up(client, events: list[str]) -> dict[str, str]:
     return {r["event"]: code_of(r["manage_url"]) for r in response.json()["registrations"]}
 
 
-async def statuses(conn) -> list[tuple[str, str, str]]:
+async def statuses(conn: asyncpg.Connection) -> list[tuple[str, str, str]]:
     rows = await conn.fetch(
         "SELECT e.slug, r.name, r.status FROM registrations r JOIN events e ON e.id = r.event_id "
         "ORDER BY e.slug, r.name"
@@ -46,8 +48,8 @@ async def statuses(conn) -> list[tuple[str, str, str]]:
 
 
 async def test_series_takeover_through_the_api_reaches_only_the_attackers_own_registration(
-    client, conn, run_jobs, smtp
-):
+    client: Client, conn: asyncpg.Connection, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     victim = await victim_signs_up(client, ["intro-juni"])
     await run_jobs()
     smtp.sink.messages.clear()
@@ -76,10 +78,12 @@ async def test_series_takeover_through_the_api_reaches_only_the_attackers_own_re
     assert await statuses(conn) == [("intro-juni", "Victim", "confirmed"), ("intro-september", "Mallory", "cancelled")]
     link_mails = [m for m in smtp.sink.to(VICTIM) if m["Subject"].startswith("Påmeldingen din til")]
     assert len(link_mails) == 1
-    assert manage_codes(link_mails[0].get_body(("plain",)).get_content()) == {victim["intro-juni"]}
+    assert manage_codes(body_of(link_mails[0], "plain")) == {victim["intro-juni"]}
 
 
-async def test_series_takeover_of_every_date_is_refused_and_mails_the_victim_their_links(client, conn, run_jobs, smtp):
+async def test_series_takeover_of_every_date_is_refused_and_mails_the_victim_their_links(
+    client: Client, conn: asyncpg.Connection, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     victim = await victim_signs_up(client, ["intro-juni", "intro-september"])
     await run_jobs()
     smtp.sink.messages.clear()
@@ -89,12 +93,14 @@ async def test_series_takeover_of_every_date_is_refused_and_mails_the_victim_the
 
     assert (again.status_code, again.json()["code"]) == (409, "already_registered")
     assert manage_codes(again.text) == set()
-    mailed = {code for mail in smtp.sink.to(VICTIM) for code in manage_codes(mail.get_body(("plain",)).get_content())}
+    mailed = {code for mail in smtp.sink.to(VICTIM) for code in manage_codes(body_of(mail, "plain"))}
     assert mailed == set(victim.values())
     assert {r for mail in smtp.sink.mails for r in mail.rcpt_tos} == {VICTIM}
 
 
-async def test_series_takeover_through_the_pages_shows_no_other_link_and_cancels_only_the_attackers_date(client, conn):
+async def test_series_takeover_through_the_pages_shows_no_other_link_and_cancels_only_the_attackers_date(
+    client: Client, conn: asyncpg.Connection
+) -> None:
     victim = await victim_signs_up(client, ["intro-juni"])
     form = {
         "name": "Mallory",
@@ -118,7 +124,9 @@ async def test_series_takeover_through_the_pages_shows_no_other_link_and_cancels
     assert await statuses(conn) == [("intro-juni", "Victim", "confirmed"), ("intro-september", "Mallory", "cancelled")]
 
 
-async def test_manage_page_of_a_sign_up_lists_its_dates_without_their_links(client, conn):
+async def test_manage_page_of_a_sign_up_lists_its_dates_without_their_links(
+    client: Client, conn: asyncpg.Connection
+) -> None:
     own = await victim_signs_up(client, ["intro-juni", "intro-september"])
 
     page = await client.get(f"/r/{own['intro-juni']}?lang=en")
@@ -128,7 +136,9 @@ async def test_manage_page_of_a_sign_up_lists_its_dates_without_their_links(clie
     assert manage_codes(page.text) == {own["intro-juni"]}
 
 
-async def test_cancel_series_cancels_the_sign_up_but_not_a_later_one_of_the_same_address(client, conn):
+async def test_cancel_series_cancels_the_sign_up_but_not_a_later_one_of_the_same_address(
+    client: Client, conn: asyncpg.Connection
+) -> None:
     first = await victim_signs_up(client, ["intro-juni"])
     second = await victim_signs_up(client, ["intro-september"])
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
 from service.console import passwords
-from tests.conftest import SECRET, T0
+from tests.conftest import SECRET, T0, Client, Clock
 from tests.console.conftest import HTML, PASSWORD, add_console_user, csrf_of
-from tests.security.clients import connect
+from tests.security.clients import Connect, connect
 
 _ = connect  # a fixture: reaching the app from chosen client addresses
 
@@ -32,7 +33,7 @@ async def admin(conn: Any) -> Any:
     return await add_console_user(conn, "admin@bergen.kommune.no", "admin")
 
 
-async def test_failures_from_another_address_do_not_lock_the_admin_out(admin, connect):
+async def test_failures_from_another_address_do_not_lock_the_admin_out(admin: Any, connect: Connect) -> None:
     stranger = await connect("203.0.113.66")
     office = await connect("192.0.2.10")
 
@@ -43,7 +44,9 @@ async def test_failures_from_another_address_do_not_lock_the_admin_out(admin, co
     assert (admin_answer.status_code, admin_answer.headers["location"]) == (303, "/console")
 
 
-async def test_failures_lock_their_own_address_out_even_with_the_right_password(admin, connect, clock):
+async def test_failures_lock_their_own_address_out_even_with_the_right_password(
+    admin: Any, connect: Connect, clock: Clock
+) -> None:
     stranger = await connect("203.0.113.66")
     for n in range(5):
         await sign_in(stranger, admin.email, f"gjetning {n}")
@@ -56,7 +59,9 @@ async def test_failures_lock_their_own_address_out_even_with_the_right_password(
     assert later.status_code == 303
 
 
-async def test_failures_are_stored_per_account_and_address(admin, connect, conn):
+async def test_failures_are_stored_per_account_and_address(
+    admin: Any, connect: Connect, conn: asyncpg.Connection
+) -> None:
     for address in ("203.0.113.66", "203.0.113.67"):
         await sign_in(await connect(address), admin.email, "gjetning")
 
@@ -68,7 +73,9 @@ async def test_failures_are_stored_per_account_and_address(admin, connect, conn)
     ]
 
 
-async def test_sign_in_verifies_the_password_holding_no_pooled_connection(admin, client, monkeypatch):
+async def test_sign_in_verifies_the_password_holding_no_pooled_connection(
+    admin: Any, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pool = client.app.state.pool
     held_while_verifying: list[int] = []
     verify = passwords._verify
@@ -106,7 +113,7 @@ def hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return hashed
 
 
-async def set_password(client: Any, form_code: str, code: str) -> httpx.Response:
+async def set_password(client: Client, form_code: str, code: str) -> httpx.Response:
     client.cookies.clear()
     form = await client.get(f"/console/password/{form_code}", headers=HTML)
     new = "et nytt og langt passord"
@@ -125,14 +132,16 @@ async def set_password(client: Any, form_code: str, code: str) -> httpx.Response
         "nonsense",
     ],
 )
-async def test_reset_with_a_bad_link_never_hashes(client, reset_link, hashes, bad_code):
+async def test_reset_with_a_bad_link_never_hashes(
+    client: Client, reset_link: str, hashes: list[str], bad_code: str
+) -> None:
     response = await set_password(client, reset_link, bad_code)
 
     assert response.status_code == 404
     assert hashes == []
 
 
-async def test_reset_with_a_used_link_never_hashes(client, reset_link, hashes):
+async def test_reset_with_a_used_link_never_hashes(client: Client, reset_link: str, hashes: list[str]) -> None:
     first = await set_password(client, reset_link, reset_link)
 
     again = await set_password(client, "forgot", reset_link)
@@ -141,7 +150,9 @@ async def test_reset_with_a_used_link_never_hashes(client, reset_link, hashes):
     assert hashes == ["et nytt og langt passord"]
 
 
-async def test_reset_with_an_expired_link_never_hashes(client, reset_link, hashes, clock):
+async def test_reset_with_an_expired_link_never_hashes(
+    client: Client, reset_link: str, hashes: list[str], clock: Clock
+) -> None:
     clock.advance(hours=1, seconds=1)
 
     response = await set_password(client, "forgot", reset_link)

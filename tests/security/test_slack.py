@@ -4,6 +4,10 @@ organiser's slash commands and modal submissions are refused."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import asyncpg
+
 from service.console.users import disable_user
 from tests.announcements.conftest import (  # noqa: F401 - fixtures: Slack on loopback
     CHANNEL,
@@ -20,15 +24,18 @@ from tests.announcements.conftest import (  # noqa: F401 - fixtures: Slack on lo
     slack_fake,
     sleeps,
 )
-from tests.conftest import auth
+from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth
 from tests.nominations.conftest import PrizeWorld, world  # noqa: F401 - the prize world fixture
+from tests.slackfake import SlackFake
 
 
-def channel_posts(slack_fake):  # noqa: F811
+def channel_posts(slack_fake: SlackFake) -> list[dict[str, Any]]:
     return [call.body for call in slack_fake.called("chat.postMessage", channel=CHANNEL)]
 
 
-async def test_winner_post_escapes_what_the_nominator_wrote(world: PrizeWorld, run_jobs, slack_fake):  # noqa: F811
+async def test_winner_post_escapes_what_the_nominator_wrote(
+    world: PrizeWorld, run_jobs: RunJobs, slack_fake: SlackFake
+) -> None:
     headers = auth(world.organiser)
     await world.client.put("/api/v1/events/kk/slack-channel", json={"channel_id": CHANNEL}, headers=headers)
     nomination = await world.nominate(
@@ -56,14 +63,14 @@ async def test_winner_post_escapes_what_the_nominator_wrote(world: PrizeWorld, r
 
 
 async def test_announcement_in_the_channel_keeps_links_but_no_mentions(
-    client,
-    conn,
-    clock,
-    make_event,
-    organiser_token,
-    run_jobs,  # noqa: F811
-    slack_fake,  # noqa: F811
-):
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    slack_fake: SlackFake,
+) -> None:
     await make_event(slug="kk")
     await client.put("/api/v1/events/kk/slack-channel", json={"channel_id": CHANNEL}, headers=auth(organiser_token))
     kari = await organiser(conn, organiser_token)
@@ -90,14 +97,14 @@ async def test_announcement_in_the_channel_keeps_links_but_no_mentions(
 
 
 async def test_deactivated_organisers_slack_commands_are_refused(
-    client,
-    conn,
-    clock,
-    make_event,
-    organiser_token,
-    run_jobs,  # noqa: F811
-    slack_fake,  # noqa: F811
-):
+    client: Client,
+    conn: asyncpg.Connection,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    slack_fake: SlackFake,
+) -> None:
     await make_event(slug="kk")
     before = command_body("stats", response_url=slack_fake.response_url("r1"))
     await client.post("/slack/commands", content=before, headers=signed(before, clock))

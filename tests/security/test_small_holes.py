@@ -4,13 +4,17 @@ images are kept out of shared caches."""
 
 from __future__ import annotations
 
+import asyncpg
+
 from tests.announcements.conftest import confirmed_announcement, organiser
-from tests.checkin.conftest import new_door, register  # noqa: F401 - fixtures used below
-from tests.conftest import auth
+from tests.checkin.conftest import NewDoor, Register, new_door, register  # noqa: F401 - fixtures used below
+from tests.conftest import Client, Clock, MakeEvent, auth
 from tests.nominations.conftest import PrizeWorld, world  # noqa: F401 - the prize world fixture
 
 
-async def test_door_search_finds_only_confirmed_attendees_of_its_event(client, make_event, new_door, register):  # noqa: F811
+async def test_door_search_finds_only_confirmed_attendees_of_its_event(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register
+) -> None:
     await make_event(slug="kk", capacity=2)
     await make_event(slug="alrek-intro", kind="workshop")
     await register("Kari Nordmann", "kari@example.no")
@@ -26,7 +30,9 @@ async def test_door_search_finds_only_confirmed_attendees_of_its_event(client, m
     assert [h["attendee"]["name"] for h in hits] == ["Karen Seated", "Kari Nordmann"]
 
 
-async def test_door_search_gives_at_most_five(client, make_event, new_door, register):  # noqa: F811
+async def test_door_search_gives_at_most_five(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register
+) -> None:
     await make_event(slug="kk")
     for n in range(8):
         await register(f"Hansen {n}", f"h{n}@example.no")
@@ -37,7 +43,9 @@ async def test_door_search_gives_at_most_five(client, make_event, new_door, regi
     assert [h["attendee"]["name"] for h in hits] == [f"Hansen {n}" for n in range(5)]
 
 
-async def test_door_search_with_a_short_prefix_is_422(client, make_event, new_door, register):  # noqa: F811
+async def test_door_search_with_a_short_prefix_is_422(
+    client: Client, make_event: MakeEvent, new_door: NewDoor, register: Register
+) -> None:
     await make_event(slug="kk")
     await register("Kari Nordmann", "kari@example.no")
     _, token = await new_door()
@@ -48,7 +56,9 @@ async def test_door_search_with_a_short_prefix_is_422(client, make_event, new_do
     assert answers[1].json()["code"] == "search_too_short"
 
 
-async def test_door_search_is_written_to_the_audit_log_with_the_door(client, conn, make_event, new_door, register):  # noqa: F811
+async def test_door_search_is_written_to_the_audit_log_with_the_door(
+    client: Client, conn: asyncpg.Connection, make_event: MakeEvent, new_door: NewDoor, register: Register
+) -> None:
     event = await make_event(slug="kk")
     await register("Kari Nordmann", "kari@example.no")
     door, token = await new_door()
@@ -66,7 +76,9 @@ async def test_door_search_is_written_to_the_audit_log_with_the_door(client, con
     ]
 
 
-async def test_subgroup_announcement_is_not_on_the_public_page(client, conn, clock, make_event, organiser_token):
+async def test_subgroup_announcement_is_not_on_the_public_page(
+    client: Client, conn: asyncpg.Connection, clock: Clock, make_event: MakeEvent, organiser_token: str
+) -> None:
     await make_event(slug="kk")
     kari = await organiser(conn, organiser_token)
     await confirmed_announcement(conn, "kk", kari, clock(), subject="Til alle", body="Velkommen alle")
@@ -83,7 +95,7 @@ async def test_subgroup_announcement_is_not_on_the_public_page(client, conn, clo
     assert (page.status_code, shown) == (200, ["Til alle", "Velkommen alle"])
 
 
-async def test_ticket_and_personal_pages_are_kept_out_of_shared_caches(client, make_event):
+async def test_ticket_and_personal_pages_are_kept_out_of_shared_caches(client: Client, make_event: MakeEvent) -> None:
     await make_event(slug="kk")
     created = (
         await client.post(
@@ -114,7 +126,7 @@ async def test_ticket_and_personal_pages_are_kept_out_of_shared_caches(client, m
     }
 
 
-async def test_nominators_page_and_api_are_not_stored_by_caches(world: PrizeWorld):  # noqa: F811
+async def test_nominators_page_and_api_are_not_stored_by_caches(world: PrizeWorld) -> None:
     secret = (await world.nominate())["manage_url"].rsplit("/", 1)[1]
 
     page = await world.client.get(f"/nominations/{secret}", headers={"accept": "text/html"})

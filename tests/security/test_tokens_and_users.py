@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -13,12 +14,13 @@ from service.accounts.domain import add_user
 from service.app import create_app
 from service.console.users import disable_user
 from service.errors import NotFound
-from tests.conftest import T0, auth
+from service.settings import Settings
+from tests.conftest import T0, Client, Clock, auth
 from tests.console.conftest import HTML, add_console_user, form_token, sign_in
 from tests.console.test_cli import run_cli
 
 
-async def test_expired_token_is_401(client, conn, clock):
+async def test_expired_token_is_401(client: Client, conn: asyncpg.Connection, clock: Clock) -> None:
     token = (
         await add_user(conn, email="ola@bergen.kommune.no", role="organiser", expires_at=T0 + timedelta(days=30))
     ).token
@@ -32,7 +34,7 @@ async def test_expired_token_is_401(client, conn, clock):
     assert (after.json()["code"], after.json()["title"]) == ("token_expired", "Tilgangsnøkkelen er utløpt")
 
 
-async def test_token_lasts_a_year_unless_told_otherwise(conn):
+async def test_token_lasts_a_year_unless_told_otherwise(conn: asyncpg.Connection) -> None:
     await add_user(conn, email="ola@bergen.kommune.no", role="organiser")
 
     lifetime = await conn.fetchval("SELECT expires_at - created_at FROM api_tokens")
@@ -40,7 +42,9 @@ async def test_token_lasts_a_year_unless_told_otherwise(conn):
     assert lifetime == timedelta(days=365)
 
 
-async def test_cli_adds_a_user_with_a_30_day_token_and_refuses_a_bad_expiry(conn, database_url):
+async def test_cli_adds_a_user_with_a_30_day_token_and_refuses_a_bad_expiry(
+    conn: asyncpg.Connection, database_url: str
+) -> None:
     added = await asyncio.to_thread(
         run_cli,
         database_url,
@@ -77,7 +81,9 @@ async def test_cli_adds_a_user_with_a_30_day_token_and_refuses_a_bad_expiry(conn
     assert await conn.fetchval("SELECT count(*) FROM users") == 1
 
 
-async def test_disabled_users_token_is_401_and_cli_disable_is_idempotent(client, conn, database_url):
+async def test_disabled_users_token_is_401_and_cli_disable_is_idempotent(
+    client: Client, conn: asyncpg.Connection, database_url: str
+) -> None:
     token = (await add_user(conn, email="ola@bergen.kommune.no", role="organiser")).token
 
     first = await asyncio.to_thread(
@@ -97,7 +103,9 @@ async def test_disabled_users_token_is_401_and_cli_disable_is_idempotent(client,
     ]
 
 
-async def test_admin_deactivates_a_user_whose_session_ends_and_who_cannot_sign_in(client, conn, settings, clock):
+async def test_admin_deactivates_a_user_whose_session_ends_and_who_cannot_sign_in(
+    client: Client, conn: asyncpg.Connection, settings: Settings, clock: Clock
+) -> None:
     await add_console_user(conn, "admin@bergen.kommune.no", "admin")
     victim = await add_console_user(conn, "kari@bergen.kommune.no", "organiser")
     async with AsyncTestClient(app=create_app(settings, clock=clock), base_url="http://testserver.local") as kari:
@@ -125,7 +133,7 @@ async def test_admin_deactivates_a_user_whose_session_ends_and_who_cannot_sign_i
     )
 
 
-async def test_a_post_without_the_csrf_token_deactivates_no_one(client, conn):
+async def test_a_post_without_the_csrf_token_deactivates_no_one(client: Client, conn: asyncpg.Connection) -> None:
     await add_console_user(conn, "admin@bergen.kommune.no", "admin")
     victim = await add_console_user(conn, "kari@bergen.kommune.no", "organiser")
     await sign_in(client, "admin@bergen.kommune.no")
@@ -136,7 +144,7 @@ async def test_a_post_without_the_csrf_token_deactivates_no_one(client, conn):
     assert await conn.fetchval("SELECT disabled_at FROM users WHERE id = $1", victim.user_id) is None
 
 
-async def test_disable_of_an_unknown_user_is_not_found(conn, clock):
+async def test_disable_of_an_unknown_user_is_not_found(conn: asyncpg.Connection, clock: Clock) -> None:
     with pytest.raises(NotFound) as raised:
         await disable_user(conn, "ingen@example.no", actor="cli", now=clock())
 

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import auth
+from tests.conftest import Client, MakeEvent, auth
+
+MakeWorkshop = Callable[..., Awaitable[dict[str, Any]]]
 
 GROUPS = (
     ("patient", {"nb": "Pasient", "nn": "Pasient", "en": "Patient"}, {"nb": "Se det fra pasientens side."}),
@@ -23,9 +25,7 @@ def person(email: str, **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def make_workshop(
-    client: Any, organiser_token: str, make_event: Callable[..., Awaitable[dict[str, Any]]]
-) -> Callable[..., Awaitable[dict[str, Any]]]:
+def make_workshop(client: Client, organiser_token: str, make_event: MakeEvent) -> MakeWorkshop:
     async def make(slug: str, *, capacity: int = 20, groups: tuple[int, ...] = (2, 2, 2), **overrides: Any) -> Any:
         event = await make_event(slug=slug, kind="workshop", capacity=capacity, **overrides)
         for (key, name, perspective), group_capacity in zip(GROUPS, groups, strict=False):

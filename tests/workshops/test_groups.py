@@ -5,26 +5,31 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from typing import Any
+from uuid import UUID
+
+import asyncpg
 
 from service.workshops.queries import group_of
-from tests.conftest import auth
-from tests.workshops.conftest import person
+from tests.conftest import Client, MakeEvent, RunJobs, auth
+from tests.smtp import SmtpServer, body_of
+from tests.workshops.conftest import MakeWorkshop, person
 
 
-async def register(client, slug: str, email: str, *perspectives: str, role: str | None = None) -> str:
+async def register(client: Client, slug: str, email: str, *perspectives: str, role: str | None = None) -> str:
     body = person(email, perspectives=list(perspectives), role=role) if perspectives else person(email, role=role)
     response = await client.post(f"/api/v1/events/{slug}/registrations", json=body)
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
 
 
-def placed(body: dict) -> dict[str, tuple[str, int | None, bool]]:
+def placed(body: dict[str, Any]) -> dict[str, tuple[str, int | None, bool]]:
     return {p["email"]: (g["group"]["key"], p["choice"], p["locked"]) for g in body["groups"] for p in g["members"]}
 
 
 async def test_add_group_refuses_duplicates_reserved_keys_and_conferences(
-    client, organiser_token, make_workshop, make_event
-):
+    client: Client, organiser_token: str, make_workshop: MakeWorkshop, make_event: MakeEvent
+) -> None:
     await make_workshop("ws")
     await make_event(slug="kk")
     group = {"key": "patient", "name": {"nb": "Pasient"}, "capacity": 5}
@@ -48,7 +53,9 @@ async def test_add_group_refuses_duplicates_reserved_keys_and_conferences(
     ]
 
 
-async def test_assign_places_by_choice_and_background_and_explains(client, organiser_token, make_workshop):
+async def test_assign_places_by_choice_and_background_and_explains(
+    client: Client, organiser_token: str, make_workshop: MakeWorkshop
+) -> None:
     await make_workshop("ws", groups=(2, 2, 2))
     await register(client, "ws", "a@example.no", "patient", role="student")
     await register(client, "ws", "b@example.no", "patient", role="student")
@@ -69,7 +76,9 @@ async def test_assign_places_by_choice_and_background_and_explains(client, organ
     assert body["unplaced"] == []
 
 
-async def test_assign_with_too_few_seats_says_so_and_changes_nothing(client, conn, organiser_token, make_workshop):
+async def test_assign_with_too_few_seats_says_so_and_changes_nothing(
+    client: Client, conn: asyncpg.Connection, organiser_token: str, make_workshop: MakeWorkshop
+) -> None:
     await make_workshop("ws", groups=(1, 1))
     for email in ("a@example.no", "b@example.no", "c@example.no"):
         await register(client, "ws", email, "patient")
@@ -85,7 +94,9 @@ async def test_assign_with_too_few_seats_says_so_and_changes_nothing(client, con
     assert await conn.fetchval("SELECT count(*) FROM group_rounds") == 0
 
 
-async def test_moved_and_locked_placements_survive_assigning_again(client, organiser_token, make_workshop):
+async def test_moved_and_locked_placements_survive_assigning_again(
+    client: Client, organiser_token: str, make_workshop: MakeWorkshop
+) -> None:
     await make_workshop("ws", groups=(2, 2, 2))
     a = await register(client, "ws", "a@example.no", "patient")
     await register(client, "ws", "b@example.no", "patient")
@@ -106,7 +117,9 @@ async def test_moved_and_locked_placements_survive_assigning_again(client, organ
     assert placed(third.json()) == {"a@example.no": ("patient", 1, False), "b@example.no": ("patient", 1, False)}
 
 
-async def test_move_into_a_full_group_or_unknown_group_is_refused(client, organiser_token, make_workshop):
+async def test_move_into_a_full_group_or_unknown_group_is_refused(
+    client: Client, organiser_token: str, make_workshop: MakeWorkshop
+) -> None:
     await make_workshop("ws", groups=(1, 1))
     a = await register(client, "ws", "a@example.no", "patient")
     await register(client, "ws", "b@example.no", "next-of-kin")
@@ -125,7 +138,9 @@ async def test_move_into_a_full_group_or_unknown_group_is_refused(client, organi
     ]
 
 
-async def test_late_registrant_goes_to_best_group_with_room(client, conn, organiser_token, make_workshop):
+async def test_late_registrant_goes_to_best_group_with_room(
+    client: Client, conn: asyncpg.Connection, organiser_token: str, make_workshop: MakeWorkshop
+) -> None:
     await make_workshop("ws", groups=(1, 2, 2))
     await register(client, "ws", "a@example.no", "patient")
     await client.post("/api/v1/events/ws/groups/assign", headers=auth(organiser_token))
@@ -139,11 +154,13 @@ async def test_late_registrant_goes_to_best_group_with_room(client, conn, organi
         "late@example.no": ("employee", 2, False),
         "plain@example.no": ("next-of-kin", None, False),
     }
-    assert (await group_of(conn, late)).key == "employee"  # type: ignore[union-attr]
-    assert (await group_of(conn, no_ranking)).published is False  # type: ignore[union-attr]
+    assert (await group_of(conn, UUID(late))).key == "employee"  # type: ignore[union-attr]
+    assert (await group_of(conn, UUID(no_ranking))).published is False  # type: ignore[union-attr]
 
 
-async def test_promoted_from_waiting_list_gets_a_group(client, conn, organiser_token, make_workshop):
+async def test_promoted_from_waiting_list_gets_a_group(
+    client: Client, conn: asyncpg.Connection, organiser_token: str, make_workshop: MakeWorkshop
+) -> None:
     await make_workshop("ws", capacity=1, groups=(1, 1))
     first = await register(client, "ws", "a@example.no", "patient")
     waiting = await register(client, "ws", "b@example.no", "next-of-kin")
@@ -151,12 +168,14 @@ async def test_promoted_from_waiting_list_gets_a_group(client, conn, organiser_t
 
     await client.post(f"/api/v1/registrations/{first}/cancel", headers=auth(organiser_token))
 
-    badge = await group_of(conn, waiting)
+    badge = await group_of(conn, UUID(waiting))
     assert (badge.key if badge else None) == "next-of-kin"
-    assert await group_of(conn, first) is None
+    assert await group_of(conn, UUID(first)) is None
 
 
-async def test_concurrent_late_registrants_never_overfill_a_group(pool, client, organiser_token, make_workshop):
+async def test_concurrent_late_registrants_never_overfill_a_group(
+    pool: asyncpg.Pool, client: Client, organiser_token: str, make_workshop: MakeWorkshop
+) -> None:
     await make_workshop("ws", groups=(1, 5, 5))
     await client.post("/api/v1/events/ws/groups/assign", headers=auth(organiser_token))
 
@@ -174,8 +193,8 @@ async def test_concurrent_late_registrants_never_overfill_a_group(pool, client, 
 
 
 async def test_publish_mails_each_their_group_in_their_language_once(
-    client, organiser_token, make_workshop, run_jobs, smtp
-):
+    client: Client, organiser_token: str, make_workshop: MakeWorkshop, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     await make_workshop("ws", groups=(2, 2))
     await register(client, "ws", "a@example.no", "patient")
     body = person("b@example.no", perspectives=["next-of-kin"], language="nn")
@@ -196,10 +215,12 @@ async def test_publish_mails_each_their_group_in_their_language_once(
         ("b@example.no", "Gruppa di på Kunnskapskommunekonferansen 2027: Pårørande"),
     ]
     [nynorsk] = smtp.sink.to("b@example.no")
-    assert "Se det som pårørende." in nynorsk.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Se det som pårørende." in body_of(nynorsk, "plain")
 
 
-async def test_publish_before_assign_is_refused(client, organiser_token, make_workshop):
+async def test_publish_before_assign_is_refused(
+    client: Client, organiser_token: str, make_workshop: MakeWorkshop
+) -> None:
     await make_workshop("ws")
 
     response = await client.post("/api/v1/events/ws/groups/publish", headers=auth(organiser_token))
@@ -207,7 +228,7 @@ async def test_publish_before_assign_is_refused(client, organiser_token, make_wo
     assert (response.status_code, response.json()["code"]) == (409, "not_assigned")
 
 
-async def test_group_lists_export_as_csv(client, organiser_token, make_workshop):
+async def test_group_lists_export_as_csv(client: Client, organiser_token: str, make_workshop: MakeWorkshop) -> None:
     await make_workshop("ws", groups=(2, 2))
     body = person("a@example.no", perspectives=["patient"], role="student", organisation="=HYPERLINK()")
     await client.post("/api/v1/events/ws/registrations", json={**body, "accessibility": "Rullestol"})
@@ -215,7 +236,7 @@ async def test_group_lists_export_as_csv(client, organiser_token, make_workshop)
 
     response = await client.get("/api/v1/events/ws/groups/lists?format=csv", headers=auth(organiser_token))
 
-    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows == [
         ["group", "name", "email", "organisation", "background", "accessibility", "choice", "locked"],
@@ -223,7 +244,9 @@ async def test_group_lists_export_as_csv(client, organiser_token, make_workshop)
     ]
 
 
-async def test_change_group_capacity_below_members_is_refused(client, organiser_token, make_workshop):
+async def test_change_group_capacity_below_members_is_refused(
+    client: Client, organiser_token: str, make_workshop: MakeWorkshop
+) -> None:
     await make_workshop("ws", groups=(2, 2))
     await register(client, "ws", "a@example.no", "patient")
     await register(client, "ws", "b@example.no", "patient")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.conftest import auth
+import asyncpg
+
+from tests.conftest import Client, RunJobs, auth
 
 FORM = {
     "name": "Kari Nordmann",
@@ -17,7 +19,7 @@ FORM = {
 }
 
 
-async def test_series_form_lists_dates_and_perspectives(client, intro):
+async def test_series_form_lists_dates_and_perspectives(client: Client, intro: tuple[str, str]) -> None:
     response = await client.get("/series/intro/register?lang=en")
 
     assert response.status_code == 200
@@ -26,13 +28,17 @@ async def test_series_form_lists_dates_and_perspectives(client, intro):
     assert '<option value="next-of-kin" >Next of kin</option>' in response.text
 
 
-async def test_registration_form_of_a_workshop_leads_to_the_workshop_form(client, intro):
+async def test_registration_form_of_a_workshop_leads_to_the_workshop_form(
+    client: Client, intro: tuple[str, str]
+) -> None:
     response = await client.get("/events/intro-juni/register?lang=nn", follow_redirects=False)
 
     assert (response.status_code, response.headers["location"]) == (303, "/workshops/intro-juni/register?lang=nn")
 
 
-async def test_series_form_without_a_first_choice_says_so_and_stores_nothing(client, conn, intro):
+async def test_series_form_without_a_first_choice_says_so_and_stores_nothing(
+    client: Client, conn: asyncpg.Connection, intro: tuple[str, str]
+) -> None:
     response = await client.post("/series/intro/register?lang=en", data={**FORM, "rank_1": "", "rank_2": ""})
 
     assert response.status_code == 422
@@ -40,7 +46,9 @@ async def test_series_form_without_a_first_choice_says_so_and_stores_nothing(cli
     assert await conn.fetchval("SELECT count(*) FROM registrations") == 0
 
 
-async def test_series_form_without_dates_says_so(client, conn, intro):
+async def test_series_form_without_dates_says_so(
+    client: Client, conn: asyncpg.Connection, intro: tuple[str, str]
+) -> None:
     form = {k: v for k, v in FORM.items() if not k.startswith("date_")}
 
     response = await client.post("/series/intro/register?lang=en", data=form)
@@ -50,8 +58,8 @@ async def test_series_form_without_dates_says_so(client, conn, intro):
 
 
 async def test_series_form_registers_both_dates_and_manage_page_shows_them(
-    client, conn, intro, organiser_token, run_jobs
-):
+    client: Client, conn: asyncpg.Connection, intro: tuple[str, str], organiser_token: str, run_jobs: RunJobs
+) -> None:
     response = await client.post("/series/intro/register?lang=nn", data=FORM, follow_redirects=False)
     manage = response.headers["location"]
     await client.post("/api/v1/events/intro-juni/groups/assign", headers=auth(organiser_token))
@@ -68,7 +76,7 @@ async def test_series_form_registers_both_dates_and_manage_page_shows_them(
     assert [r["status"] for r in statuses] == ["confirmed", "confirmed"]
 
 
-async def test_ticket_shows_the_published_group(client, intro, organiser_token):
+async def test_ticket_shows_the_published_group(client: Client, intro: tuple[str, str], organiser_token: str) -> None:
     created = await client.post(
         "/api/v1/events/intro-juni/registrations",
         json={"name": "Kari", "email": "kari@example.no", "accept_privacy": True, "perspectives": ["patient"]},
@@ -84,7 +92,9 @@ async def test_ticket_shows_the_published_group(client, intro, organiser_token):
     assert 'Group: <strong lang="en">Patient</strong>' in after.text
 
 
-async def test_cancel_series_from_the_manage_page(client, conn, intro):
+async def test_cancel_series_from_the_manage_page(
+    client: Client, conn: asyncpg.Connection, intro: tuple[str, str]
+) -> None:
     response = await client.post("/series/intro/register", data=FORM, follow_redirects=False)
     code = response.headers["location"].split("/r/", 1)[1].split("?")[0]
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from tests.conftest import auth
+import asyncpg
+
+from tests.conftest import Client, RunJobs, auth
+from tests.smtp import SmtpServer
 from tests.workshops.conftest import person
 
 
-async def counts(conn) -> dict[str, int]:
+async def counts(conn: asyncpg.Connection) -> dict[str, int]:
     rows = await conn.fetch(
         "SELECT e.slug, count(r.id) AS n FROM events e LEFT JOIN registrations r ON r.event_id = e.id "
         "GROUP BY e.slug ORDER BY e.slug"
@@ -14,7 +17,9 @@ async def counts(conn) -> dict[str, int]:
     return {r["slug"]: r["n"] for r in rows}
 
 
-async def test_series_registration_when_second_date_full_waitlists_that_date_only(client, conn, intro):
+async def test_series_registration_when_second_date_full_waitlists_that_date_only(
+    client: Client, conn: asyncpg.Connection, intro: tuple[str, str]
+) -> None:
     first = await client.post(
         "/api/v1/series/intro/registrations", json=person("a@example.no", perspectives=["patient"])
     )
@@ -46,7 +51,9 @@ async def test_series_registration_when_second_date_full_waitlists_that_date_onl
     ]
 
 
-async def test_series_registration_with_unknown_group_changes_nothing(client, conn, intro):
+async def test_series_registration_with_unknown_group_changes_nothing(
+    client: Client, conn: asyncpg.Connection, intro: tuple[str, str]
+) -> None:
     response = await client.post(
         "/api/v1/series/intro/registrations", json=person("kari@example.no", perspectives=["patient", "supplier"])
     )
@@ -56,7 +63,9 @@ async def test_series_registration_with_unknown_group_changes_nothing(client, co
     assert await counts(conn) == {"intro-juni": 0, "intro-september": 0}
 
 
-async def test_series_registration_with_empty_or_missing_ranking_is_refused(client, conn, intro):
+async def test_series_registration_with_empty_or_missing_ranking_is_refused(
+    client: Client, conn: asyncpg.Connection, intro: tuple[str, str]
+) -> None:
     empty = await client.post("/api/v1/series/intro/registrations", json=person("a@example.no", perspectives=[]))
     missing = await client.post("/api/v1/series/intro/registrations", json=person("a@example.no"))
 
@@ -65,7 +74,9 @@ async def test_series_registration_with_empty_or_missing_ranking_is_refused(clie
     assert await counts(conn) == {"intro-juni": 0, "intro-september": 0}
 
 
-async def test_series_registration_twice_is_refused_and_mails_the_links(client, conn, intro, run_jobs, smtp):
+async def test_series_registration_twice_is_refused_and_mails_the_links(
+    client: Client, conn: asyncpg.Connection, intro: tuple[str, str], run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
     body = person("kari@example.no", perspectives=["patient"])
     await client.post("/api/v1/series/intro/registrations", json=body)
     await run_jobs()
@@ -81,7 +92,9 @@ async def test_series_registration_twice_is_refused_and_mails_the_links(client, 
     ]
 
 
-async def test_series_registration_for_chosen_dates_and_idempotency(client, conn, intro):
+async def test_series_registration_for_chosen_dates_and_idempotency(
+    client: Client, conn: asyncpg.Connection, intro: tuple[str, str]
+) -> None:
     body = person("kari@example.no", perspectives=["patient"], events=["intro-september"])
     headers = {"Idempotency-Key": "series-1"}
 
@@ -94,7 +107,7 @@ async def test_series_registration_for_chosen_dates_and_idempotency(client, conn
     assert await counts(conn) == {"intro-juni": 0, "intro-september": 1}
 
 
-async def test_series_unknown_series_and_unknown_date(client, intro):
+async def test_series_unknown_series_and_unknown_date(client: Client, intro: tuple[str, str]) -> None:
     unknown = await client.post("/api/v1/series/nope/registrations", json=person("a@example.no"))
     date = await client.post(
         "/api/v1/series/intro/registrations", json=person("a@example.no", perspectives=["patient"], events=["kk"])
@@ -104,7 +117,7 @@ async def test_series_unknown_series_and_unknown_date(client, intro):
     assert (date.status_code, date.json()["code"]) == (422, "unknown_date")
 
 
-async def test_series_dates_lists_each_workshop_with_its_groups(client, intro):
+async def test_series_dates_lists_each_workshop_with_its_groups(client: Client, intro: tuple[str, str]) -> None:
     response = await client.get("/api/v1/series/intro")
 
     body = response.json()
@@ -114,7 +127,7 @@ async def test_series_dates_lists_each_workshop_with_its_groups(client, intro):
     ]
 
 
-async def test_cancel_one_date_or_the_whole_series_from_the_manage_link(client, intro):
+async def test_cancel_one_date_or_the_whole_series_from_the_manage_link(client: Client, intro: tuple[str, str]) -> None:
     created = await client.post(
         "/api/v1/series/intro/registrations", json=person("kari@example.no", perspectives=["patient"])
     )
@@ -131,7 +144,9 @@ async def test_cancel_one_date_or_the_whole_series_from_the_manage_link(client, 
     assert nothing.json() == {"cancelled": []}
 
 
-async def test_single_registration_with_perspectives_stores_them_and_refuses_unknown(client, conn, intro):
+async def test_single_registration_with_perspectives_stores_them_and_refuses_unknown(
+    client: Client, conn: asyncpg.Connection, intro: tuple[str, str]
+) -> None:
     good = await client.post(
         "/api/v1/events/intro-juni/registrations", json=person("a@example.no", perspectives=["next-of-kin"])
     )
