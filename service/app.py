@@ -41,6 +41,7 @@ from .migrate import load_migrations
 from .nominations.pages import PRIZE_PAGES
 from .nominations.routes import PRIZE_ROUTES
 from .openapi import declare_closed_objects
+from .privacy.routes import PRIVACY_ROUTES
 from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make, path_of, title_for
 from .programme.routes import PROGRAMME_ROUTES
 from .registrations.routes import REGISTRATION_ROUTES
@@ -335,6 +336,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             *PROGRAMME_ROUTES,
             *PRIZE_ROUTES,
             *PRIZE_PAGES,
+            *PRIVACY_ROUTES,
             *WORKSHOP_ROUTES,
             SlackChannelController,
             SlackController,

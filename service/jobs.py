@@ -141,24 +141,8 @@ SELECT id, kind, attempts, last_error, created_at, dead_at
  ORDER BY dead_at DESC, id DESC LIMIT $1
 """
 
-# Personal data of events that ended more than the retention period ago goes (registrations cascade to
-# their history and ticket images); the events themselves stay, with their counts gone.
-ERASE_PAST_ATTENDEES = """
-DELETE FROM registrations r USING events e
- WHERE r.event_id = e.id AND e.ends_at < now() - make_interval(days => $1)
-"""
-
-PRUNE = """
-WITH old_jobs AS (
-    DELETE FROM jobs WHERE done_at < now() - interval '7 days' RETURNING 1
-), old_keys AS (
-    DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours' RETURNING 1
-), old_windows AS (
-    DELETE FROM rate_limit_counts WHERE window_ends_at < now() RETURNING 1
-)
-SELECT (SELECT count(*) FROM old_jobs) AS jobs, (SELECT count(*) FROM old_keys) AS keys,
-       (SELECT count(*) FROM old_windows) AS rate_windows
-"""
+# Rate-limit windows that ended (keyed hashes, no personal data; the retention purge handles that).
+PRUNE_RATE_WINDOWS = "DELETE FROM rate_limit_counts WHERE window_ends_at < now()"
 
 # No count limit for ordinary jobs: their age (Worker.max_age) decides when they are dead.
 DEFAULT_MAX_ATTEMPTS = 10_000
@@ -293,7 +277,9 @@ class Worker:
     lease_seconds: float = 60
     poll_seconds: float = 1.0
     batch_size: int = 20
-    retention_days: int = 180
+    # The retention purge (service/privacy/retention.py), run with the hourly prune; the worker process
+    # passes it in (this module sits below the domains and imports none of them).
+    purge: Callable[[asyncpg.Connection], Awaitable[Mapping[str, int]]] | None = None
     max_age: float = 86_400.0
     retry_schedule: tuple[float, ...] = RETRY_SCHEDULE
     stop_grace_seconds: float = 10.0
@@ -458,10 +444,10 @@ class Worker:
             log.warning("worker could not probe failing jobs: %s", exc)
 
     async def prune(self) -> None:
-        """Drop finished jobs after a week, idempotency keys after a day, rate-limit windows once they ended,
-        attendees after the retention period."""
+        """Hourly: rate-limit windows that ended, then the retention purge (finished jobs, idempotency keys,
+        sign-in failures, sessions, attendees and nominations after the retention period; audited)."""
         async with self.pool.acquire() as conn:
-            await conn.fetchrow(PRUNE)
-            erased = await conn.execute(ERASE_PAST_ATTENDEES, self.retention_days)
-        if erased != "DELETE 0":
-            log.info("erased personal data of past events", extra={"result": erased})
+            await conn.execute(PRUNE_RATE_WINDOWS)
+            counts = await self.purge(conn) if self.purge is not None else {}
+        if any(counts.values()):
+            log.info("retention purge", extra={"result": dict(counts)})

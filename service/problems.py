@@ -27,6 +27,7 @@ TITLES: dict[str, str] = {
     "account_disabled": "The account is deactivated",
     "invalid_expiry": "The expiry is not valid",
     "forbidden": "You may not do this",
+    "confirmation_required": "Confirm the erasure",
     "not_in_scope": "You may not act on this event",
     "slug_taken": "An event with this address already exists",
     "already_registered": "This e-mail address is already registered for the event",

@@ -111,6 +111,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # commands a second) must not slow the answers people and Slack wait for; jobs only take a little longer.
     worker_nice: int = 10
     retention_days: int = 180
+    # Who is responsible for the personal data and for the service's accessibility, as the privacy notice
+    # (/personvern) and the accessibility statement (/tilgjengelighetserklaering) name them. A contact left
+    # empty is not shown (the notice then points to the event's organisers).
+    organisation_name: str = "Kunnskapskommunen Helse Omsorg Vest og Alrek helseklynge"
+    organisation_address: str = ""
+    privacy_contact: str = ""  # an e-mail address for privacy requests
+    data_protection_officer: str = ""  # the data protection officer's e-mail address
+    accessibility_contact: str = ""  # an e-mail address for accessibility feedback
+    accessibility_reviewed: str = ""  # the date (YYYY-MM-DD) the accessibility statement was last reviewed
+    uustatus_url: str = ""  # the statement as published at the public register, when it is
     log_level: str = "INFO"
     secure_cookies: bool = False
     # Anonymous POSTs (registering, nominating, pairing, signing in, password links) per client address, and
@@ -183,6 +193,13 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         "slack_api_url": "SLACK_API_URL",
         "log_level": "LOG_LEVEL",
         "drain_file": "MOTEPLASS_DRAIN_FILE",
+        "organisation_name": "ORGANISATION_NAME",
+        "organisation_address": "ORGANISATION_ADDRESS",
+        "privacy_contact": "PRIVACY_CONTACT",
+        "data_protection_officer": "DATA_PROTECTION_OFFICER",
+        "accessibility_contact": "ACCESSIBILITY_CONTACT",
+        "accessibility_reviewed": "ACCESSIBILITY_REVIEWED",
+        "uustatus_url": "UUSTATUS_URL",
     }
     for field, name in text.items():
         if (value := get(name)) is not None:

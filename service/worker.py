@@ -17,6 +17,7 @@ from .console.notify import HANDLERS as console_handlers
 from .jobcontext import JobContext
 from .jobs import Handler, Job, Worker
 from .nominations.notify import HANDLERS as nomination_handlers
+from .privacy import retention
 from .programme.notify import HANDLERS as programme_handlers
 from .programme.notify import confirmed_with_programme, followed_by_sync
 from .registrations.domain import MAIL_CONFIRMED, MAIL_LINK, MAIL_PROMOTED
@@ -126,7 +127,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         lease_seconds=settings.job_lease_seconds,
         poll_seconds=settings.job_poll_seconds,
         batch_size=settings.worker_concurrency,
-        retention_days=settings.retention_days,
+        purge=retention.purger(settings.retention_days, context.clock),
         max_age=settings.job_max_age,
         retry_schedule=settings.job_retry_schedule,
         stop_grace_seconds=settings.worker_stop_grace,

@@ -28,7 +28,15 @@ S = TypeVar("S", EventIn, EventPatch)
 
 def _form_page(console: forms.Console, event: Event | None, state: forms.State) -> Template:
     section = "event" if event else "events"
-    return console.page("console/event_form.html", state, event=event, section=section, notice=console.notice)
+    retention = console.request.app.state.settings.retention_days
+    return console.page(
+        "console/event_form.html",
+        state,
+        event=event,
+        section=section,
+        notice=console.notice,
+        retention_default=retention,
+    )
 
 
 def _event_in(data: dict[str, str], schema: type[S]) -> S:

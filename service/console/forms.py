@@ -66,6 +66,7 @@ FIELD_LABELS = {
     "starts_at": "Starts",
     "ends_at": "Ends",
     "capacity": "Capacity",
+    "retention_days": "Days personal data is kept",
     "registration_opens_at": "Registration opens",
     "registration_closes_at": "Registration closes",
     "series": "Series",
@@ -305,6 +306,13 @@ def event_values(form: dict[str, str], *, creating: bool) -> dict[str, Any]:
         if values.get(name) is None and name not in errors:
             errors[name] = "required"
     read_count(form, "capacity", values, errors, digits=6)
+    retention = form.get("retention_days", "").strip()
+    if not retention:
+        values["retention_days"] = None
+    elif retention.isdigit() and 1 <= int(retention) <= 3650:
+        values["retention_days"] = int(retention)
+    else:
+        errors["retention_days"] = "invalid_number"
     if errors:
         raise FormErrors(errors)
     if not values["description"]:
@@ -318,6 +326,7 @@ def event_form_values(event: Any) -> dict[str, str]:
         "slug": event.slug,
         "kind": event.kind,
         "capacity": str(event.capacity),
+        "retention_days": str(event.retention_days or ""),
         **{name: getattr(event, name) or "" for name in TEXT_FIELDS},
         **{name: local_time_value(getattr(event, name)) for name in TIME_FIELDS},
     }

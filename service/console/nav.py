@@ -29,6 +29,7 @@ MAIN: list[Section] = [
     Section("events", "Events", "/console/events"),
     Section("prizes", "Prizes", "/console/prizes"),
     Section("users", "Users", "/console/users", ("admin",)),
+    Section("people", "People", "/console/people", ("admin",)),
     Section("jobs", "Background jobs", "/console/jobs", ("admin",)),
 ]
 

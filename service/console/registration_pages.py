@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
@@ -21,6 +22,7 @@ from ..events import queries as event_queries
 from ..hooks import REGISTRATION_END_HOOKS
 from ..http import Caller, Conn, Now, request_language
 from ..i18n import gettext
+from ..privacy.domain import audit_organiser_export
 from ..programme import domain as programme
 from ..programme.schemas import CHOOSABLE
 from ..registrations import domain as registrations
@@ -173,16 +175,28 @@ class RegistrationPages(Controller):
 
     @get("/events/{slug:str}/registrations.csv")
     async def csv(
-        self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, principal: Caller, chosen: Chosen
+        self,
+        slug: FromPath[str],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        principal: Caller,
+        chosen: Chosen,
+        now: Now,
     ) -> Response[bytes]:
-        lines = await self._lines(request, conn, principal, slug, chosen)
+        lines = await self._lines(request, conn, principal, slug, chosen, fmt="csv", now=now)
         return self._download(slug, "csv", spreadsheet.to_csv(lines))
 
     @get("/events/{slug:str}/registrations.xlsx")
     async def xlsx(
-        self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, principal: Caller, chosen: Chosen
+        self,
+        slug: FromPath[str],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        principal: Caller,
+        chosen: Chosen,
+        now: Now,
     ) -> Response[bytes]:
-        lines = await self._lines(request, conn, principal, slug, chosen)
+        lines = await self._lines(request, conn, principal, slug, chosen, fmt="xlsx", now=now)
         return self._download(slug, "xlsx", spreadsheet.to_xlsx(lines, slug))
 
     @staticmethod
@@ -198,11 +212,28 @@ class RegistrationPages(Controller):
 
     @staticmethod
     async def _lines(
-        request: Request[Any, Any, Any], conn: Conn, principal: Any, slug: str, chosen: RegistrationFilter
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        principal: Any,
+        slug: str,
+        chosen: RegistrationFilter,
+        *,
+        fmt: str,
+        now: datetime,
     ) -> list[list[str]]:
+        """The export's lines; the download is audited (who, which filter, how many rows)."""
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
         language = request_language(request)
         rows = await listing.export_rows(conn, event.id, chosen)
+        await audit_organiser_export(
+            conn,
+            event.id,
+            actor=principal.actor,
+            now=now,
+            filters=msgspec.structs.asdict(chosen),
+            rows=len(rows),
+            fmt=fmt,
+        )
         questions = await registration_queries.questions(conn, event.id)
         return export.table(
             rows,

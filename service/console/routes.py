@@ -10,6 +10,7 @@ from .door_pages import DoorPages
 from .event_pages import EventPages
 from .group_pages import GroupPages
 from .job_pages import JobPages
+from .people_pages import PeoplePages
 from .prize_pages import PrizePages
 from .programme_pages import ProgrammePages
 from .registration_pages import RegistrationPages
@@ -30,4 +31,5 @@ CONSOLE_ROUTES: list[Any] = [
     JobPages,
     ReminderPages,
     AttendancePages,
+    PeoplePages,
 ]

@@ -12,6 +12,8 @@ from ..types import AwareDatetime, LocalizedLine, LocalizedText, OptLine200, Slu
 EventKind = Literal["conference", "workshop"]
 EventStatus = Literal["draft", "published", "cancelled"]
 Capacity = Annotated[int, Meta(ge=0, le=100_000)]
+# Days after the event before its attendees' personal data goes; None: the RETENTION_DAYS setting.
+RetentionDays = Annotated[int, Meta(ge=1, le=3650)]
 
 
 class EventIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -29,6 +31,7 @@ class EventIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     status: Literal["draft", "published"] = "draft"
     series: Slug | None = None
     organiser_name: OptLine200 = ""
+    retention_days: RetentionDays | None = None
 
 
 class EventPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -45,6 +48,7 @@ class EventPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     status: EventStatus | UnsetType = UNSET
     series: Slug | UnsetType | None = UNSET
     organiser_name: OptLine200 | UnsetType = UNSET
+    retention_days: RetentionDays | UnsetType | None = UNSET
 
 
 class Event(msgspec.Struct, kw_only=True):
@@ -66,6 +70,7 @@ class Event(msgspec.Struct, kw_only=True):
     status: EventStatus
     series: str | None
     organiser_name: str
+    retention_days: int | None = None
     confirmed: int = 0
     waitlisted: int = 0
 
@@ -111,6 +116,7 @@ class EventOut(msgspec.Struct, kw_only=True):
     series: str | None
     organiser_name: str
     url: str
+    retention_days: int | None = None
 
     @classmethod
     def of(cls, event: Event, *, now: datetime, base_url: str) -> EventOut:
@@ -135,4 +141,5 @@ class EventOut(msgspec.Struct, kw_only=True):
             series=event.series,
             organiser_name=event.organiser_name,
             url=f"{base_url}/events/{event.slug}",
+            retention_days=event.retention_days,
         )

@@ -353,21 +353,27 @@ async def update_registration(
 
 
 async def delete_registration(
-    conn: asyncpg.Connection, registration_id: UUID, *, now: datetime, end_hooks: Sequence[RegistrationEndHook]
+    conn: asyncpg.Connection,
+    registration_id: UUID,
+    *,
+    now: datetime,
+    end_hooks: Sequence[RegistrationEndHook],
+    actor: str = ATTENDEE,
 ) -> None:
-    """Erase a registration and its personal data; a held seat passes on first. Raises NotFound."""
+    """Erase a registration and its personal data (the attendee, or an administrator's erasure of a person);
+    a held seat passes on first. Raises NotFound."""
     async with conn.transaction():
         registration = await queries.registration_for_update(conn, registration_id)
         if registration is None:
             raise NotFound("registration_not_found", "no such registration")
         if registration.status == "confirmed":
-            await _promote_into_seat_of(conn, registration.event_id, registration_id, actor=ATTENDEE, now=now)
-        await _ended(conn, registration_id, hooks=end_hooks, actor=ATTENDEE, now=now, erased=True)
+            await _promote_into_seat_of(conn, registration.event_id, registration_id, actor=actor, now=now)
+        await _ended(conn, registration_id, hooks=end_hooks, actor=actor, now=now, erased=True)
         await queries.delete_registration(conn, registration_id)
         await audit.record(
             conn,
             "registration.erased",
-            actor=ATTENDEE,
+            actor=actor,
             event_id=registration.event_id,
             data={"status": registration.status},
         )

@@ -16,6 +16,8 @@ from ..events import queries as event_queries
 from ..hooks import REGISTRATION_END_HOOKS, REGISTRATION_HOOKS
 from ..http import Caller, Config, Conn, Now
 from ..openapi import responses
+from ..privacy.domain import audit_organiser_export
+from ..privacy.records import registration_record
 from ..programme import domain as programme
 from ..programme import queries as programme_queries
 from ..programme.schemas import Choice
@@ -144,6 +146,7 @@ class RegistrationController(Controller):
         slug: FromPath[str],
         conn: Conn,
         principal: Caller,
+        now: Now,
         status: Annotated[Literal["confirmed", "waitlisted", "cancelled"] | None, QueryParameter()] = None,
         role: Annotated[str | None, QueryParameter(max_length=40)] = None,
         q: Annotated[str | None, QueryParameter(max_length=200)] = None,
@@ -167,6 +170,15 @@ class RegistrationController(Controller):
                 limit=100_000,
                 offset=0,
                 checked_in=checked_in,
+            )
+            await audit_organiser_export(
+                conn,
+                event.id,
+                actor=principal.actor,
+                now=now,
+                filters={"status": status, "role": role, "q": q, "sort": sort},
+                rows=len(found),
+                fmt="csv",
             )
             admissions = await queries.admissions_of(conn, [r.id for r in found])
             return self._csv(event.slug, found, await queries.questions(conn, event.id), admissions)
@@ -331,8 +343,10 @@ class SelfServiceController(Controller):
         """Everything stored about the attendee, as JSON."""
         registration = await by_code(conn, settings, links.MANAGE, manage_secret(request))
         history = [HistoryEntry(**dict(r)) for r in await queries.history_of(conn, registration.id)]
+        record = await registration_record(conn, registration.id)
+        assert record is not None
         export = RegistrationExport(
-            registration=await self_view(conn, settings, registration), history=history, exported_at=now
+            registration=await self_view(conn, settings, registration), history=history, exported_at=now, record=record
         )
         return Response(export, headers={"content-disposition": 'attachment; filename="moteplass-data.json"'})
 

@@ -7,6 +7,7 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from ..privacy.schemas import RegistrationRecord
 from ..programme.schemas import Choice, SessionIds
 from ..types import Email, GroupKey, Line200, LocalizedLine, OptLine200, Slug
 
@@ -145,6 +146,9 @@ class RegistrationExport(msgspec.Struct, kw_only=True):
     registration: RegistrationSelf
     history: list[HistoryEntry]
     exported_at: datetime
+    # Everything else held about the registration: answers with their questions, sessions, group ranking and
+    # placement, check-ins, mails, announcements and calendar invites (service/privacy/records.py).
+    record: RegistrationRecord
 
 
 class RegistrationRow(msgspec.Struct, kw_only=True):

@@ -16,6 +16,7 @@ from ..announcements.domain import public_announcements
 from ..announcements.markup import to_html
 from ..events import domain as events
 from ..http import Conn, Now
+from ..privacy.pages import PRIVACY_PAGES
 from ..programme import domain as programme
 from ..programme.pages import PROGRAMME_PAGES
 from ..registrations.pages import RegistrationPages
@@ -50,7 +51,7 @@ async def event_detail(slug: FromPath[str], request: Request[Any, Any, Any], con
 
 
 def _domain_pages() -> list[Any]:
-    return [RegistrationPages, WorkshopPages, *PROGRAMME_PAGES]
+    return [RegistrationPages, WorkshopPages, *PROGRAMME_PAGES, *PRIVACY_PAGES]
 
 
 PAGE_ROUTES: list[Any] = [event_list, event_detail, *_domain_pages()]

@@ -280,6 +280,7 @@ def _pages(event: str, registration: str, session: str, door: str) -> dict[str, 
         "prizes": "/console/prizes",
         "prize": "/console/prizes/axe-prisen",
         "users": "/console/users",
+        "people": "/console/people",
         "not-found": "/console/events/no-such-event",
     }
 
@@ -322,6 +323,12 @@ def test_every_console_page_meets_wcag_21_aa(
     page.locator("#room").fill(f"Rom {language}")
     page.locator("form.form-stack button[type=submit]").click()
     assert page.locator("#affected").count() == 1
+    assert_accessible(page, axe_source)
+    # A person's records across all events (the erase form below them, with its confirmation box unticked).
+    page.goto(f"{live_server.url}/console/people?lang={language}")
+    page.locator("#email").fill(registrations[-1]["email"])
+    page.locator("form.people-search button[type=submit]").click()
+    assert page.locator("#confirm").count() == 1
     assert_accessible(page, axe_source)
 
 

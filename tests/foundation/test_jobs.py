@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -16,6 +16,7 @@ import pytest
 
 from service import db
 from service.jobs import Handler, Job, PermanentError, Worker, enqueue
+from service.privacy import retention
 from service.settings import PROJECT_ROOT
 from tests.conftest import SECRET, Client, MakeEvent
 from tests.smtp import SmtpServer
@@ -215,7 +216,7 @@ async def test_prune_erases_attendees_of_events_past_retention_and_old_keys(
                   ('p', 'new', '\\x00', 201, '\\x00', now())"""
     )
 
-    await Worker(pool, {}, context=None, retention_days=180).prune()
+    await Worker(pool, {}, context=None, purge=retention.purger(180, lambda: datetime.now(UTC))).prune()
 
     kept = await conn.fetch("SELECT e.slug FROM registrations r JOIN events e ON e.id = r.event_id")
     assert [r["slug"] for r in kept] == ["new"]

@@ -78,7 +78,15 @@ async def test_event_list_in_each_language(
     assert page.one("h1").text == heading
     assert page.texts("li.event-card") == [card]
     assert page.one("nav").attrs["aria-label"] == nav_label
-    assert page.one("footer").text == footer
+    assert page.one("footer").text == f"{footer} {FOOTER_LINKS[language]}"
+
+
+# The footer's links to the privacy notice and the accessibility statement (service/privacy/pages.py).
+FOOTER_LINKS = {
+    "nb": "Personvernerklæring Tilgjengelighetserklæring",
+    "nn": "Personvernerklæring Tilgjengelegheitserklæring",
+    "en": "Privacy notice Accessibility statement",
+}
 
 
 async def test_event_list_shows_only_published_events_that_are_not_over(client: Client, make_event: MakeEvent) -> None:
