@@ -15,6 +15,7 @@ import asyncpg
 
 from ..i18n import Language, gettext, pick
 from ..registrations.notify import SUBJECTS
+from ..reminders.mail import subject_of as reminder_subject
 from ..workshops.domain import MAIL_PLACEMENT
 from ..workshops.notify import SUBJECT as PLACEMENT_SUBJECT
 from .schemas import (
@@ -45,6 +46,7 @@ COVERED = {
     "announcement_recipients": "announcements",
     "calendar_invites": "calendar_invites",
     "jobs": "mails (the mails of the last week; finished jobs are purged after that)",
+    "reminder_deliveries": "mails (each reminder before the event, with when it was sent)",
     "ticket_images": "not exported: the QR image of the ticket link, which the attendee already has",
     "event_seats": "not exported: which seat row holds the registration (no personal data)",
     "nominations": "nominations (as nominator or nominee)",
@@ -79,6 +81,10 @@ SELECT s.scanned_at, s.result, d.name AS door, s.via, s.offline, (a.scan_id IS N
 MAILS = """
 SELECT kind, payload, created_at, done_at, dead_at FROM jobs
  WHERE payload ? 'registration_id' AND payload ->> 'registration_id' = $1 ORDER BY created_at, id
+"""
+REMINDERS = """
+SELECT d.claimed_at, d.sent_at, d.sent_as FROM reminder_deliveries d
+ WHERE d.registration_id = $1 AND d.sent_as IS DISTINCT FROM 'skipped' ORDER BY d.claimed_at
 """
 ANNOUNCEMENTS = """
 SELECT a.subject, r.status, r.done_at FROM announcement_recipients r JOIN announcements a ON a.id = r.announcement_id
@@ -132,6 +138,14 @@ async def _mails(
         mails.append(
             SentMail(
                 kind=row["kind"], subject=subject, queued_at=row["created_at"], sent_at=row["done_at"], state=state
+            )
+        )
+    for row in await conn.fetch(REMINDERS, registration_id):
+        subject = reminder_subject(title, waitlisted=row["sent_as"] == "waitlist", language=language)
+        state = "sent" if row["sent_at"] else "queued"
+        mails.append(
+            SentMail(
+                kind="event.reminder", subject=subject, queued_at=row["claimed_at"], sent_at=row["sent_at"], state=state
             )
         )
     return mails

@@ -67,8 +67,13 @@ def map_url(event: Event) -> str | None:
 
 
 def subject(event: Event, recipient: Recipient, language: Language) -> str:
-    message = "Still on the waiting list: %(event)s" if recipient.status == "waitlisted" else "Reminder: %(event)s"
-    return gettext(language, message) % {"event": pick(event.title, language)}
+    return subject_of(event.title, waitlisted=recipient.status == "waitlisted", language=language)
+
+
+def subject_of(title: dict[str, str], *, waitlisted: bool, language: Language) -> str:
+    """The reminder's subject: the ticket version, or the waiting-list one (also named in an attendee's export)."""
+    message = "Still on the waiting list: %(event)s" if waitlisted else "Reminder: %(event)s"
+    return gettext(language, message) % {"event": pick(title, language)}
 
 
 def reminder_mail(

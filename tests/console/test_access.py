@@ -131,6 +131,15 @@ GUARDED = {
     ),
     ("GET", "/console/jobs"): ("/console/jobs", None),
     ("POST", "/console/jobs/requeue"): ("/console/jobs/requeue", {}),
+    ("GET", "/console/events/{slug:str}/reminders"): ("/console/events/kk/reminders", None),
+    ("POST", "/console/events/{slug:str}/reminders"): ("/console/events/kk/reminders", {"amount": ""}),
+    ("POST", "/console/events/{slug:str}/reminders/off"): ("/console/events/kk/reminders/off", {}),
+    ("GET", "/console/events/{slug:str}/reminders/preview"): ("/console/events/kk/reminders/preview", None),
+    ("GET", "/console/events/{slug:str}/attendance"): ("/console/events/kk/attendance", None),
+    ("GET", "/console/people"): ("/console/people", None),
+    ("POST", "/console/people"): ("/console/people", {"email": "kari@example.no"}),
+    ("POST", "/console/people/export"): ("/console/people/export", {"email": "kari@example.no"}),
+    ("POST", "/console/people/erase"): ("/console/people/erase", {"email": "kari@example.no"}),
 }
 GLOBAL = {
     ("GET", "/console"),
@@ -149,6 +158,10 @@ ADMIN_ONLY = {
     ("POST", "/console/users/{user_id:uuid}/disable"),
     ("GET", "/console/jobs"),
     ("POST", "/console/jobs/requeue"),
+    ("GET", "/console/people"),
+    ("POST", "/console/people"),
+    ("POST", "/console/people/export"),
+    ("POST", "/console/people/erase"),
 }
 # The domains' console pages: each checked against every kind of visitor in one test (one database each), to
 # keep the suite's time in bounds.

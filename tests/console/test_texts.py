@@ -38,7 +38,7 @@ def test_navigation_for_each_role() -> None:
     shown = {role: [section.key for section in nav.main_for(role)] for role in roles}
 
     assert shown == {
-        "admin": ["dashboard", "events", "prizes", "users", "jobs"],
+        "admin": ["dashboard", "events", "prizes", "users", "people", "jobs"],
         "organiser": ["dashboard", "events", "prizes"],
         "jury": ["dashboard"],
         "door": [],

@@ -128,6 +128,11 @@ JURY = {
     ("PUT", "/api/v1/nominations/{nomination_id:uuid}/scores"): ("/api/v1/nominations/{nomination}/scores", "sheet"),
     ("POST", "/api/v1/nominations/{nomination_id:uuid}/conflict"): ("/api/v1/nominations/{nomination}/conflict", {}),
 }
+# Routes for administrators only (one person across every event): tests/privacy/test_people.py checks what they do.
+ADMIN: dict[Key, tuple[str, Any]] = {
+    ("GET", "/api/v1/people"): ("/api/v1/people?email=a@example.no", None),
+    ("POST", "/api/v1/people/erase"): ("/api/v1/people/erase", {"email": "nobody@example.no", "confirm": True}),
+}
 # Routes that anyone signed in may call, but that only act within the caller's own scope.
 CREATE = {("POST", "/api/v1/events"), ("POST", "/api/v1/prizes")}
 
@@ -142,7 +147,7 @@ def api_routes() -> Iterator[tuple[str, str]]:
 
 
 def test_every_api_route_is_classified_public_or_protected() -> None:
-    assert set(api_routes()) == PUBLIC | DOOR | set(PROTECTED) | set(JURY)
+    assert set(api_routes()) == PUBLIC | DOOR | set(PROTECTED) | set(JURY) | set(ADMIN)
 
 
 @pytest.fixture
@@ -260,6 +265,29 @@ async def test_protected_route_lets_the_events_organiser_and_admins_in(
     response = await client.request(method, path, json=body, headers=auth(tokens[who]))
 
     assert response.status_code in (200, 201, 204), response.text
+
+
+@pytest.mark.parametrize("key", sorted(ADMIN))
+async def test_admin_route_lets_only_administrators_in(client: Client, world: World, key: Key) -> None:
+    tokens, _ = world
+    method, _ = key
+    path, body = ADMIN[key]
+    expectations = {
+        "none": 401,
+        "bad": 401,
+        "door": 403,
+        "jury": 403,
+        "stranger": 403,
+        "organiser": 403,
+        "admin": 200,
+    }
+    headers = {"none": {}, "bad": auth("mp_not-a-real-token"), **{k: auth(v) for k, v in tokens.items()}}
+
+    answers = {who: await client.request(method, path, json=body, headers=headers[who]) for who in expectations}
+
+    assert {who: r.status_code for who, r in answers.items()} == expectations
+    refused = {r.headers["content-type"] for r in answers.values() if r.status_code >= 400}
+    assert refused == {"application/problem+json"}
 
 
 @pytest.mark.parametrize("key", sorted(JURY))

@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from service.accounts.domain import add_user
+from service.i18n import gettext
 from service.privacy.records import COVERED
 from tests.conftest import T0, Client, MakeEvent, RunJobs, auth
 from tests.privacy.conftest import register
@@ -79,6 +80,19 @@ async def with_everything(conn: asyncpg.Connection, registration_id: UUID, event
         registration_id,
         T0,
     )
+    reminder = await conn.fetchval(
+        """INSERT INTO event_reminders (event_id, before_seconds, created_at, updated_at)
+           VALUES ($1, 3600, $2, $2) ON CONFLICT DO NOTHING RETURNING id""",
+        event_id,
+        T0,
+    ) or await conn.fetchval("SELECT id FROM event_reminders WHERE event_id = $1 AND before_seconds = 3600", event_id)
+    await conn.execute(
+        """INSERT INTO reminder_deliveries (registration_id, reminder_id, claimed_at, sent_at, sent_as)
+           VALUES ($1, $2, $3, $3, 'ticket')""",
+        registration_id,
+        reminder,
+        T0,
+    )
 
 
 async def test_attendee_export_holds_every_category(
@@ -104,7 +118,12 @@ async def test_attendee_export_holds_every_category(
         ("Hovudinngang", "admitted", True)
     ]
     assert [(m["kind"], m["subject"], m["state"]) for m in record["mails"]] == [
-        ("registration.confirmed", "Du er påmeld: Kunnskapskommunekonferansen 2027", "sent")
+        ("registration.confirmed", "Du er påmeld: Kunnskapskommunekonferansen 2027", "sent"),
+        (
+            "event.reminder",
+            gettext("nn", "Reminder: %(event)s") % {"event": "Kunnskapskommunekonferansen 2027"},
+            "sent",
+        ),
     ]
     assert [(a["subject"], a["state"]) for a in record["announcements"]] == [({"nb": "Velkomen"}, "sent")]
     assert [(i["summary"], i["state"]) for i in record["calendar_invites"]] == [
