@@ -64,9 +64,9 @@ async def list_reminders(conn: asyncpg.Connection, event: Event) -> list[Reminde
     """The reminders that are on, earliest first."""
     return [
         Reminder(
-            before=format_duration(row["before_seconds"]),
-            due_at=due_at(event, row["before_seconds"]),
-            sent=int(row["sent"]),
+            before=format_duration(row.before_seconds),
+            due_at=due_at(event, row.before_seconds),
+            sent=row.sent,
         )
         for row in await queries.reminders_of(conn, event.id)
     ]
@@ -103,7 +103,7 @@ async def set_reminders(
             row = await queries.turn_on(conn, locked.id, before_seconds, now)
             if row is not None:
                 turned_on.append(before_seconds)
-                await _schedule(conn, locked, row["id"], row["revision"], before_seconds, now=now)
+                await _schedule(conn, locked, row.id, row.revision, before_seconds, now=now)
         turned_off = await queries.turn_off_others(conn, locked.id, wanted, now)
         if turned_on or turned_off:
             await audit.record(
@@ -124,7 +124,7 @@ async def add_default_reminders(conn: asyncpg.Connection, event: Event, actor: s
     for before_seconds in DEFAULT_BEFORE:
         row = await queries.turn_on(conn, event.id, before_seconds, now)
         if row is not None:
-            await _schedule(conn, event, row["id"], row["revision"], before_seconds, now=now)
+            await _schedule(conn, event, row.id, row.revision, before_seconds, now=now)
 
 
 async def on_event_changed(conn: asyncpg.Connection, before: Event, after: Event, actor: str, now: datetime) -> None:
@@ -132,7 +132,7 @@ async def on_event_changed(conn: asyncpg.Connection, before: Event, after: Event
     if before.starts_at == after.starts_at:
         return
     for row in await queries.reminders_of(conn, after.id):
-        await _schedule(conn, after, row["id"], row["revision"], row["before_seconds"], now=now)
+        await _schedule(conn, after, row.id, row.revision, row.before_seconds, now=now)
 
 
 async def fan_out(
@@ -142,11 +142,11 @@ async def fan_out(
     Raises NotDueYet before the due time. Idempotent: a second run claims and queues nothing."""
     async with conn.transaction():
         reminder = await queries.reminder_for_update(conn, reminder_id)
-        if reminder is None or not reminder["enabled"] or reminder["revision"] != revision:
+        if reminder is None or not reminder.enabled or reminder.revision != revision:
             return {"skipped": "turned off"}
-        event = await event_queries.event_by_id(conn, reminder["event_id"])
+        event = await event_queries.event_by_id(conn, reminder.event_id)
         assert event is not None
-        due_time = due_at(event, reminder["before_seconds"])
+        due_time = due_at(event, reminder.before_seconds)
         if int(due_time.timestamp()) != due:
             return {"skipped": "event moved"}
         if event.status == "cancelled":

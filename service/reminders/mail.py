@@ -9,15 +9,7 @@ from urllib.parse import urlencode
 from ..events.schemas import Event
 from ..i18n import Language, gettext, pick
 from ..mailtemplates import render
-
-
-@dataclass(frozen=True)
-class ChosenSession:
-    title: dict[str, str]
-    starts_at: datetime
-    ends_at: datetime
-    room: str
-    waiting: bool
+from .queries import ChosenSession as ChosenSession
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from ..registrations import links
 from ..registrations import queries as registration_queries
 from ..registrations.tickets import ticket_images
 from . import domain, queries
-from .mail import ChosenSession, Recipient, reminder_mail
+from .mail import Recipient, reminder_mail
 
 if TYPE_CHECKING:
     from ..jobcontext import JobContext
@@ -66,7 +66,7 @@ async def send_reminder(context: JobContext, job: Job) -> Mapping[str, Any] | No
         if registration.status == "confirmed":
             png, _svg = await ticket_images(conn, settings, registration)
             attachments = (Attachment("billett.png", png, "image/png", inline_cid=qr_cid),)
-        sessions = tuple(ChosenSession(**dict(row)) for row in await queries.sessions_chosen(conn, registration.id))
+        sessions = tuple(await queries.sessions_chosen(conn, registration.id))
     confirmed = registration.status == "confirmed"
     recipient = Recipient(
         name=registration.name,

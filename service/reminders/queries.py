@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import msgspec
 
 REMINDERS_OF = """
 SELECT r.id, r.before_seconds, r.enabled, r.revision,
@@ -61,27 +62,69 @@ UPDATE reminder_deliveries SET sent_at = $3, sent_as = $4
 """
 
 
-async def reminders_of(
-    conn: asyncpg.Connection, event_id: UUID, *, with_disabled: bool = False
-) -> list[asyncpg.Record]:
-    return list(await conn.fetch(REMINDERS_OF, event_id, with_disabled))
+class ReminderRow(msgspec.Struct, frozen=True):
+    """A reminder of an event and how many mails it has sent."""
+
+    id: UUID
+    before_seconds: int
+    enabled: bool
+    revision: int
+    sent: int
 
 
-async def turn_on(
-    conn: asyncpg.Connection, event_id: UUID, before_seconds: int, now: datetime
-) -> asyncpg.Record | None:
+class TurnedOn(msgspec.Struct, frozen=True):
+    """A reminder just turned on: its id and the revision its scheduled job must carry."""
+
+    id: UUID
+    revision: int
+    changed: bool
+
+
+class LockedReminder(msgspec.Struct, frozen=True):
+    id: UUID
+    event_id: UUID
+    before_seconds: int
+    enabled: bool
+    revision: int
+
+
+class Delivery(msgspec.Struct, frozen=True):
+    """One person's delivery of one reminder: claimed, and sent once it has gone."""
+
+    claimed_at: datetime
+    sent_at: datetime | None
+    before_seconds: int
+    enabled: bool
+
+
+class ChosenSession(msgspec.Struct, frozen=True):
+    """A session the attendee chose, as their reminder lists it (waiting: on its waiting list)."""
+
+    title: dict[str, str]
+    starts_at: datetime
+    ends_at: datetime
+    room: str
+    waiting: bool
+
+
+async def reminders_of(conn: asyncpg.Connection, event_id: UUID, *, with_disabled: bool = False) -> list[ReminderRow]:
+    rows = await conn.fetch(REMINDERS_OF, event_id, with_disabled)
+    return [msgspec.convert(dict(row), ReminderRow) for row in rows]
+
+
+async def turn_on(conn: asyncpg.Connection, event_id: UUID, before_seconds: int, now: datetime) -> TurnedOn | None:
     """The reminder's (id, revision) when it was turned on now; None when it was on already."""
-    row: asyncpg.Record | None = await conn.fetchrow(TURN_ON, event_id, before_seconds, now)
-    return row
+    row = await conn.fetchrow(TURN_ON, event_id, before_seconds, now)
+    return msgspec.convert(dict(row), TurnedOn) if row else None
 
 
 async def turn_off_others(conn: asyncpg.Connection, event_id: UUID, keep: list[int], now: datetime) -> list[int]:
     return [int(r["before_seconds"]) for r in await conn.fetch(TURN_OFF_OTHERS, event_id, keep, now)]
 
 
-async def reminder_for_update(conn: asyncpg.Connection, reminder_id: UUID) -> asyncpg.Record | None:
-    row: asyncpg.Record | None = await conn.fetchrow(REMINDER_FOR_UPDATE, reminder_id)
-    return row
+async def reminder_for_update(conn: asyncpg.Connection, reminder_id: UUID) -> LockedReminder | None:
+    row = await conn.fetchrow(REMINDER_FOR_UPDATE, reminder_id)
+    return msgspec.convert(dict(row), LockedReminder) if row else None
 
 
 async def claim_deliveries(
@@ -91,9 +134,9 @@ async def claim_deliveries(
     return [row["registration_id"] for row in rows]
 
 
-async def delivery(conn: asyncpg.Connection, registration_id: UUID, reminder_id: UUID) -> asyncpg.Record | None:
-    row: asyncpg.Record | None = await conn.fetchrow(DELIVERY, registration_id, reminder_id)
-    return row
+async def delivery(conn: asyncpg.Connection, registration_id: UUID, reminder_id: UUID) -> Delivery | None:
+    row = await conn.fetchrow(DELIVERY, registration_id, reminder_id)
+    return msgspec.convert(dict(row), Delivery) if row else None
 
 
 async def mark_sent(conn: asyncpg.Connection, registration_id: UUID, reminder_id: UUID, now: Any, sent_as: str) -> None:
@@ -108,5 +151,5 @@ SELECT s.title, s.starts_at, s.ends_at, s.room, c.status = 'waitlisted' AS waiti
 """
 
 
-async def sessions_chosen(conn: asyncpg.Connection, registration_id: UUID) -> list[asyncpg.Record]:
-    return list(await conn.fetch(SESSIONS_CHOSEN, registration_id))
+async def sessions_chosen(conn: asyncpg.Connection, registration_id: UUID) -> list[ChosenSession]:
+    return [msgspec.convert(dict(row), ChosenSession) for row in await conn.fetch(SESSIONS_CHOSEN, registration_id)]
