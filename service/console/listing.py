@@ -13,7 +13,8 @@ import asyncpg
 
 from ..accounts.schemas import Principal
 from ..registrations.queries import filter_where
-from .schemas import AuditEntry, DashboardEvent, ListedRegistration, RegistrationFilter
+from ..registrations.schemas import HistoryEntry
+from .schemas import AuditEntry, DashboardEvent, ListedRegistration, MailSent, RegistrationFilter
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -163,12 +164,12 @@ async def export_rows(conn: asyncpg.Connection, event_id: UUID, chosen: Registra
     return [ListedRegistration(**dict(row)) for row in await conn.fetch(sql, *params)]
 
 
-async def mails_of(conn: asyncpg.Connection, registration_id: UUID) -> list[asyncpg.Record]:
-    return list(await conn.fetch(MAILS_OF, str(registration_id)))
+async def mails_of(conn: asyncpg.Connection, registration_id: UUID) -> list[MailSent]:
+    return [MailSent(**dict(row)) for row in await conn.fetch(MAILS_OF, str(registration_id))]
 
 
-async def history_of(conn: asyncpg.Connection, registration_id: UUID) -> list[asyncpg.Record]:
-    return list(await conn.fetch(HISTORY_OF, registration_id))
+async def history_of(conn: asyncpg.Connection, registration_id: UUID) -> list[HistoryEntry]:
+    return [HistoryEntry(**dict(row)) for row in await conn.fetch(HISTORY_OF, registration_id)]
 
 
 async def audit_of(conn: asyncpg.Connection, event_id: UUID, *, before: datetime, limit: int = 100) -> list[AuditEntry]:

@@ -90,6 +90,17 @@ class AuditEntry(msgspec.Struct, kw_only=True):
     data: dict[str, object]
 
 
+class MailSent(msgspec.Struct, frozen=True, kw_only=True):
+    """A mail job of one registration, as its console page lists it (the last week's; older jobs are purged)."""
+
+    kind: str
+    created_at: datetime
+    done_at: datetime | None
+    dead_at: datetime | None
+    attempts: int
+    last_error: str | None
+
+
 class SignInUser(msgspec.Struct, frozen=True, kw_only=True):
     """An active user as signing in sees them: `hash` is None until they set a console password."""
 
