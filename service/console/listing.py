@@ -13,7 +13,6 @@ import asyncpg
 
 from ..accounts.schemas import Principal
 from ..registrations.queries import filter_where
-from ..registrations.schemas import HistoryEntry
 from .schemas import AuditEntry, DashboardEvent, ListedRegistration, MailSent, RegistrationFilter
 
 PAGE_SIZE = 50
@@ -58,7 +57,6 @@ SELECT kind, created_at, done_at, dead_at, attempts, last_error
   FROM jobs WHERE payload ? 'registration_id' AND payload ->> 'registration_id' = $1
  ORDER BY created_at, id
 """
-HISTORY_OF = "SELECT at, actor, action, data FROM registration_history WHERE registration_id = $1 ORDER BY at, id"
 AUDIT_OF = """
 SELECT at, actor, action, '' AS subject, data, id AS n FROM audit_log WHERE event_id = $1 AND at < $2
 UNION ALL
@@ -166,10 +164,6 @@ async def export_rows(conn: asyncpg.Connection, event_id: UUID, chosen: Registra
 
 async def mails_of(conn: asyncpg.Connection, registration_id: UUID) -> list[MailSent]:
     return [MailSent(**dict(row)) for row in await conn.fetch(MAILS_OF, str(registration_id))]
-
-
-async def history_of(conn: asyncpg.Connection, registration_id: UUID) -> list[HistoryEntry]:
-    return [HistoryEntry(**dict(row)) for row in await conn.fetch(HISTORY_OF, registration_id)]
 
 
 async def audit_of(conn: asyncpg.Connection, event_id: UUID, *, before: datetime, limit: int = 100) -> list[AuditEntry]:

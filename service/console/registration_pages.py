@@ -260,7 +260,7 @@ class RegistrationPages(Controller):
             event=event,
             registration=registration,
             questions=await registration_queries.questions(conn, event.id),
-            history=await listing.history_of(conn, registration_id),
+            history=await registration_queries.history_of(conn, registration_id),
             mails=await listing.mails_of(conn, registration_id),
             roles=ROLE_LABELS,
             mail_kinds=MAIL_KINDS,

@@ -8,7 +8,7 @@ from uuid import UUID
 import asyncpg
 
 from ..db import like_pattern
-from .schemas import Question, Registration
+from .schemas import HistoryEntry, Question, Registration
 
 _COLUMNS = """
 r.id, r.event_id, r.status, r.name, r.email, r.organisation, r.role, r.dietary, r.accessibility, r.language,
@@ -302,8 +302,8 @@ async def history(
     await conn.execute(HISTORY, registration_id, now, actor, action, data or {})
 
 
-async def history_of(conn: asyncpg.Connection, registration_id: UUID) -> list[asyncpg.Record]:
-    return list(await conn.fetch(HISTORY_OF, registration_id))
+async def history_of(conn: asyncpg.Connection, registration_id: UUID) -> list[HistoryEntry]:
+    return [HistoryEntry(**dict(row)) for row in await conn.fetch(HISTORY_OF, registration_id)]
 
 
 async def update_fields(conn: asyncpg.Connection, registration_id: UUID, changes: dict[str, Any], now: Any) -> None:

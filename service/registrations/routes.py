@@ -26,7 +26,6 @@ from . import domain, links, queries, renew
 from .access import by_code
 from .schemas import (
     EventSummary,
-    HistoryEntry,
     NewLinkIn,
     NewLinkRequested,
     Question,
@@ -342,7 +341,7 @@ class SelfServiceController(Controller):
     ) -> Response[RegistrationExport]:
         """Everything stored about the attendee, as JSON."""
         registration = await by_code(conn, settings, links.MANAGE, manage_secret(request))
-        history = [HistoryEntry(**dict(r)) for r in await queries.history_of(conn, registration.id)]
+        history = await queries.history_of(conn, registration.id)
         record = await registration_record(conn, registration.id)
         assert record is not None
         export = RegistrationExport(
