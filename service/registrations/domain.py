@@ -391,12 +391,14 @@ async def on_event_changed(
     """Event hook (wired with its end hooks in service/hooks.py): more capacity promotes from the waiting
     list; a cancelled event cancels everyone."""
     if after.status == "cancelled" and before.status != "cancelled":
-        for row in await queries.active_of_event(conn, after.id):
-            await queries.cancel(conn, row["id"], now)
-            await queries.free_seat_of(conn, row["id"])
-            await _ended(conn, row["id"], hooks=end_hooks, actor=actor, now=now)
-            await queries.history(conn, row["id"], now, actor, "registration.cancelled", {"reason": "event_cancelled"})
-            await _mail(conn, MAIL_CANCELLED, row["id"], reason="event_cancelled")
+        for registration_id in await queries.active_of_event(conn, after.id):
+            await queries.cancel(conn, registration_id, now)
+            await queries.free_seat_of(conn, registration_id)
+            await _ended(conn, registration_id, hooks=end_hooks, actor=actor, now=now)
+            await queries.history(
+                conn, registration_id, now, actor, "registration.cancelled", {"reason": "event_cancelled"}
+            )
+            await _mail(conn, MAIL_CANCELLED, registration_id, reason="event_cancelled")
         return
     if after.capacity > before.capacity:
         await fill_free_seats(conn, after.id, actor=actor, now=now)

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
+import msgspec
 
 from ..db import like_pattern
 from .schemas import HistoryEntry, Question, Registration
+
+
+class TicketImages(msgspec.Struct, frozen=True):
+    """A ticket's QR code, rendered once per link version."""
+
+    png: bytes
+    svg: str
+
+
+class Admission(msgspec.Struct, frozen=True):
+    """When and at which door a registration was admitted."""
+
+    registration_id: UUID
+    scanned_at: datetime
+    door: str
+
 
 _COLUMNS = """
 r.id, r.event_id, r.status, r.name, r.email, r.organisation, r.role, r.dietary, r.accessibility, r.language,
@@ -323,8 +341,9 @@ async def delete_registration(conn: asyncpg.Connection, registration_id: UUID) -
     await conn.execute(DELETE_REGISTRATION, registration_id)
 
 
-async def active_of_event(conn: asyncpg.Connection, event_id: UUID) -> list[asyncpg.Record]:
-    return list(await conn.fetch(ACTIVE_OF_EVENT, event_id))
+async def active_of_event(conn: asyncpg.Connection, event_id: UUID) -> list[UUID]:
+    """The ids of the event's registrations that are not cancelled, locked, in queue order."""
+    return [row["id"] for row in await conn.fetch(ACTIVE_OF_EVENT, event_id)]
 
 
 async def questions(conn: asyncpg.Connection, event_id: UUID) -> list[Question]:
@@ -361,8 +380,9 @@ async def counts(conn: asyncpg.Connection, event_id: UUID) -> dict[str, int]:
     return {status: int(found.get(status, 0)) for status in ("confirmed", "waitlisted", "cancelled")}
 
 
-async def ticket_images(conn: asyncpg.Connection, registration_id: UUID, version: int) -> asyncpg.Record | None:
-    return await conn.fetchrow(TICKET_IMAGES, registration_id, version)
+async def ticket_images(conn: asyncpg.Connection, registration_id: UUID, version: int) -> TicketImages | None:
+    row = await conn.fetchrow(TICKET_IMAGES, registration_id, version)
+    return TicketImages(png=bytes(row["png"]), svg=str(row["svg"])) if row else None
 
 
 async def store_ticket_images(
@@ -476,8 +496,9 @@ SELECT a.registration_id, a.scanned_at, d.name AS door
 """
 
 
-async def admissions_of(conn: asyncpg.Connection, registration_ids: list[UUID]) -> dict[UUID, asyncpg.Record]:
+async def admissions_of(conn: asyncpg.Connection, registration_ids: list[UUID]) -> dict[UUID, Admission]:
     """When and at which door each of these registrations was admitted (those not admitted are missing)."""
     if not registration_ids:
         return {}
-    return {row["registration_id"]: row for row in await conn.fetch(ADMISSIONS_OF, registration_ids)}
+    rows = await conn.fetch(ADMISSIONS_OF, registration_ids)
+    return {row["registration_id"]: Admission(**dict(row)) for row in rows}

@@ -17,7 +17,7 @@ async def ticket_images(conn: asyncpg.Connection, settings: Settings, registrati
     """(PNG, SVG) of the registration's ticket, rendering and storing them the first time."""
     stored = await queries.ticket_images(conn, registration.id, registration.link_version)
     if stored is not None:
-        return bytes(stored["png"]), str(stored["svg"])
+        return stored.png, stored.svg
     code = links.ticket_code(settings, registration)
     png, svg = await asyncio.to_thread(lambda: (qr.render_png(code), qr.render_svg(code)))
     await queries.store_ticket_images(conn, registration.id, registration.link_version, png, svg)
