@@ -65,9 +65,10 @@ system-deps:
 
 # The production images and the compose deployment of docker/, built and run with podman and checked from outside
 # (tests/container/run.py); a few minutes once the base image is built. Podman reads tests/container/containers.conf.
-CONTAINER_TOOLS := podman runc debootstrap aardvark-dns netavark
+# netavark sets up the build's and the pods' networks with iptables, which Debian's netavark does not pull in.
+CONTAINER_TOOLS := podman runc debootstrap aardvark-dns netavark iptables
 container-test: deps
-	@if ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v debootstrap >/dev/null || ! command -v openssl >/dev/null; then \
+	@if ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v debootstrap >/dev/null || ! command -v openssl >/dev/null || ! test -x /usr/sbin/iptables; then \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(CONTAINER_TOOLS) openssl >/dev/null; \
 	fi
