@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 import msgspec
 
+from ..checkin.schemas import Admission
 from ..db import like_pattern
 from .schemas import HistoryEntry, Question, Registration
 
@@ -18,14 +18,6 @@ class TicketImages(msgspec.Struct, frozen=True):
 
     png: bytes
     svg: str
-
-
-class Admission(msgspec.Struct, frozen=True):
-    """When and at which door a registration was admitted."""
-
-    registration_id: UUID
-    scanned_at: datetime
-    door: str
 
 
 _COLUMNS = """
@@ -490,7 +482,7 @@ async def last_renewed(conn: asyncpg.Connection, registration_id: UUID, action: 
 
 
 ADMISSIONS_OF = """
-SELECT a.registration_id, a.scanned_at, d.name AS door
+SELECT a.registration_id, a.scanned_at AS at, d.name AS door
   FROM checkin_admissions a JOIN doors d ON d.id = a.door_id
  WHERE a.registration_id = ANY($1::uuid[])
 """
@@ -501,4 +493,4 @@ async def admissions_of(conn: asyncpg.Connection, registration_ids: list[UUID]) 
     if not registration_ids:
         return {}
     rows = await conn.fetch(ADMISSIONS_OF, registration_ids)
-    return {row["registration_id"]: Admission(**dict(row)) for row in rows}
+    return {row["registration_id"]: Admission(at=row["at"], door=row["door"]) for row in rows}

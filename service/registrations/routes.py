@@ -10,6 +10,7 @@ from litestar.params import Body, FromPath, JSONBody, QueryParameter
 
 from .. import idempotency, ratelimit, spreadsheet
 from ..accounts.domain import require_event_scope
+from ..checkin.schemas import Admission
 from ..errors import Invalid
 from ..events import domain as events
 from ..events import queries as event_queries
@@ -89,13 +90,13 @@ async def self_view(conn: Conn, settings: Settings, registration: Registration) 
     )
 
 
-def row(registration: Registration, admission: queries.Admission | None = None) -> RegistrationRow:
+def row(registration: Registration, admission: Admission | None = None) -> RegistrationRow:
     """The organiser's row; with the admission (scanned_at, door) when the person was checked in."""
     fields = {
         name: getattr(registration, name) for name in RegistrationRow.__struct_fields__ if hasattr(registration, name)
     }
     if admission is not None:
-        fields.update(checked_in_at=admission.scanned_at, checked_in_door=admission.door)
+        fields.update(checked_in_at=admission.at, checked_in_door=admission.door)
     return RegistrationRow(**fields)
 
 
@@ -233,7 +234,7 @@ class RegistrationController(Controller):
                 r.accessibility,
                 r.language,
                 r.created_at.isoformat(),
-                admissions[r.id].scanned_at.isoformat() if r.id in admissions else "",
+                admissions[r.id].at.isoformat() if r.id in admissions else "",
                 admissions[r.id].door if r.id in admissions else "",
                 *(_answer_text(r.answers.get(str(q.id))) for q in questions),
             ]

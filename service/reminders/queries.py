@@ -24,7 +24,7 @@ VALUES ($1, $2, $3, $3)
 ON CONFLICT (event_id, before_seconds) DO UPDATE
    SET enabled = true, revision = r.revision + 1, updated_at = EXCLUDED.updated_at
  WHERE NOT r.enabled
-RETURNING id, revision, true AS changed
+RETURNING id, revision
 """
 
 TURN_OFF_OTHERS = """
@@ -77,7 +77,6 @@ class TurnedOn(msgspec.Struct, frozen=True):
 
     id: UUID
     revision: int
-    changed: bool
 
 
 class LockedReminder(msgspec.Struct, frozen=True):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import asyncpg
 import pytest
+from httpx import Response
 
 from service.accounts.domain import add_user
 from service.app import create_app
@@ -220,6 +221,14 @@ async def _prize_world(client: Client, conn: asyncpg.Connection, organiser_token
     return ids
 
 
+async def ask_each(
+    client: Client, tokens: dict[str, str], method: str, path: str, body: Any, callers: Iterable[str]
+) -> dict[str, Response]:
+    """Each caller's answer: "none" sends no token, "bad" a made-up one, the others the world's tokens."""
+    headers = {"none": {}, "bad": auth("mp_not-a-real-token"), **{k: auth(v) for k, v in tokens.items()}}
+    return {who: await client.request(method, path, json=body, headers=headers[who]) for who in callers}
+
+
 def concrete(key: Key, ids: dict[str, Any]) -> tuple[str, Any]:
     path, body = PROTECTED[key] if key in PROTECTED else JURY[key]
     if body == "sheet":
@@ -238,9 +247,8 @@ async def test_protected_route_refuses_missing_and_bad_tokens_and_wrong_roles(
         expectations = {"none": 401, "bad": 401, "door": 403, "jury": 403}
     else:
         expectations = {"none": 401, "bad": 401, "door": 403, "jury": 403, "stranger": 403}
-    headers = {"none": {}, "bad": auth("mp_not-a-real-token"), **{k: auth(v) for k, v in tokens.items()}}
 
-    answers = {who: await client.request(method, path, json=body, headers=headers[who]) for who in expectations}
+    answers = await ask_each(client, tokens, method, path, body, expectations)
 
     assert {who: r.status_code for who, r in answers.items()} == expectations
     assert {r.headers["content-type"] for r in answers.values()} == {"application/problem+json"}
@@ -281,9 +289,8 @@ async def test_admin_route_lets_only_administrators_in(client: Client, world: Wo
         "organiser": 403,
         "admin": 200,
     }
-    headers = {"none": {}, "bad": auth("mp_not-a-real-token"), **{k: auth(v) for k, v in tokens.items()}}
 
-    answers = {who: await client.request(method, path, json=body, headers=headers[who]) for who in expectations}
+    answers = await ask_each(client, tokens, method, path, body, expectations)
 
     assert {who: r.status_code for who, r in answers.items()} == expectations
     refused = {r.headers["content-type"] for r in answers.values() if r.status_code >= 400}
@@ -305,9 +312,8 @@ async def test_jury_route_lets_only_the_calls_jurors_in(client: Client, world: W
         "admin": 403,
         "juror": 200 if method == "PUT" else 204,
     }
-    headers = {"none": {}, "bad": auth("mp_not-a-real-token"), **{k: auth(v) for k, v in tokens.items()}}
 
-    answers = {who: await client.request(method, path, json=body, headers=headers[who]) for who in expectations}
+    answers = await ask_each(client, tokens, method, path, body, expectations)
 
     assert {who: r.status_code for who, r in answers.items()} == expectations
     codes = {who: r.json()["code"] for who, r in answers.items() if r.status_code >= 400}
