@@ -46,7 +46,7 @@ async def checkins_today(conn: asyncpg.Connection, events: list[DashboardEvent],
     for event in events:
         if on_the_day(event, now):
             row = await checkin_queries.counts(conn, event.id)
-            found[event.id] = Checkins(checked_in=row["checked_in"], expected=row["expected"])
+            found[event.id] = Checkins(checked_in=row.checked_in, expected=row.expected)
     return found
 
 
