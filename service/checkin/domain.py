@@ -27,7 +27,6 @@ from .schemas import (
     Attendee,
     CheckinAnswer,
     CheckinIn,
-    Counts,
     DoorInfo,
     DoorStatus,
     EventInfo,
@@ -159,13 +158,12 @@ async def door_status(conn: asyncpg.Connection, scanner: Scanner) -> DoorStatus:
     """What the scanner page shows besides the answer: the event, counts, and this door's last scans."""
     event = await event_queries.event_by_id(conn, scanner.event_id)
     assert event is not None  # a door is deleted with its event
-    counts = await queries.counts(conn, scanner.event_id)
     return DoorStatus(
         door=DoorInfo(id=scanner.id, name=scanner.name),
         event=EventInfo(
             slug=event.slug, title=event.title, venue=event.venue, starts_at=event.starts_at, ends_at=event.ends_at
         ),
-        counts=Counts(checked_in=counts.checked_in, expected=counts.expected),
+        counts=await queries.counts(conn, scanner.event_id),
         recent=[recent_scan(row) for row in await queries.recent_scans(conn, scanner.id, RECENT)],
     )
 

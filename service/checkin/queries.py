@@ -11,7 +11,7 @@ import asyncpg
 import msgspec
 
 from ..db import like_pattern
-from .schemas import Result
+from .schemas import Counts, Result
 
 # A door works until this long after its event ends (late leavers, the evening programme).
 DOOR_GRACE = timedelta(hours=12)
@@ -88,11 +88,6 @@ class ScanView(AtDoor, frozen=True):
     scanned_at: datetime
     offline: bool
     duplicate: bool
-
-
-class DoorCounts(msgspec.Struct, frozen=True):
-    checked_in: int
-    expected: int
 
 
 class Found(AtDoor, frozen=True):
@@ -397,8 +392,9 @@ async def recent_scans(conn: asyncpg.Connection, door_id: UUID, limit: int) -> l
     return [ScanView(**dict(row)) for row in await conn.fetch(RECENT_SCANS, door_id, limit)]
 
 
-async def counts(conn: asyncpg.Connection, event_id: UUID) -> DoorCounts:
-    return DoorCounts(**dict(await conn.fetchrow(COUNTS, event_id)))
+async def counts(conn: asyncpg.Connection, event_id: UUID) -> Counts:
+    """Checked in / expected (the confirmed registrations) of the event."""
+    return Counts(**dict(await conn.fetchrow(COUNTS, event_id)))
 
 
 async def search(conn: asyncpg.Connection, event_id: UUID, text: str, limit: int) -> list[Found]:
