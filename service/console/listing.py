@@ -66,6 +66,19 @@ SELECT h.at, h.actor, h.action, r.name AS subject, h.data, h.id AS n
  ORDER BY at DESC, n DESC
  LIMIT $3
 """
+# The ids the subject already names are left out of the details.
+PRIZE_AUDIT_OF = """
+SELECT a.at, coalesce(u.email, a.actor) AS actor, a.action,
+       concat_ws(' ', c.year::text, '#' || n.number::text) AS subject,
+       a.data - 'prize_id' - 'call_id' - 'year' - 'nomination_id' AS data
+  FROM audit_log a
+  LEFT JOIN users u ON a.actor = 'user:' || u.id::text
+  LEFT JOIN prize_calls c ON c.id = (a.data ->> 'call_id')::uuid
+  LEFT JOIN nominations n ON n.id = (a.data ->> 'nomination_id')::uuid
+ WHERE a.data ? 'prize_id' AND (a.data ->> 'prize_id')::uuid = $1 AND a.at < $2
+ ORDER BY a.at DESC, a.id DESC
+ LIMIT $3
+"""
 
 
 async def upcoming_events(conn: asyncpg.Connection, actor: Principal, *, now: datetime) -> list[DashboardEvent]:
@@ -171,3 +184,11 @@ async def audit_of(conn: asyncpg.Connection, event_id: UUID, *, before: datetime
     return [
         AuditEntry(at=r["at"], actor=r["actor"], action=r["action"], subject=r["subject"], data=r["data"]) for r in rows
     ]
+
+
+async def prize_audit_of(
+    conn: asyncpg.Connection, prize_id: UUID, *, before: datetime, limit: int = 100
+) -> list[AuditEntry]:
+    """A prize's trail (service/nominations/trail.py), newest first: the call's year and the nomination's
+    number as the subject, the signed-in person's address as the actor."""
+    return [AuditEntry(**dict(row)) for row in await conn.fetch(PRIZE_AUDIT_OF, prize_id, before, limit)]

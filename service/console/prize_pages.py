@@ -22,7 +22,7 @@ from ..nominations.results import results as compute_results
 from ..nominations.schemas import CallIn, DecisionIn, Prize, PrizeIn
 from ..problems import TITLES, title_for
 from ..types import localized
-from . import forms
+from . import auditview, forms, listing
 from .guard import console_page
 
 LABELS = {
@@ -139,6 +139,26 @@ class PrizePages(Controller):
         calls = await queries.calls_of_prize(console.conn, prize.id)
         return console.page("console/prize.html", state, (LABELS, ERRORS), section="prizes", prize=prize, calls=calls)
 
+    @get("/prizes/{slug:str}/audit")
+    async def audit(self, slug: FromPath[str], console: forms.Page, before: auditview.Before = "") -> Template:
+        """The prize's audit trail: its organisers' and jury's decisions and the lists downloaded."""
+        prize = await prize_for_organiser(console.conn, slug, console.principal)
+        entries = await listing.prize_audit_of(
+            console.conn, prize.id, before=auditview.before_of(before), limit=auditview.PAGE
+        )
+        return console_page(
+            console.request,
+            "console/prize_audit.html",
+            console.principal,
+            section="prizes",
+            prize=prize,
+            entries=entries,
+            older_href=auditview.older_link(entries),
+            audit_actions=auditview.PRIZE_ACTIONS,
+            history_actions={},
+            dumps=auditview.details,
+        )
+
     @get("/prizes/{slug:str}")
     async def prize(self, slug: FromPath[str], console: forms.Page) -> Template:
         prize = await prize_for_organiser(console.conn, slug, console.principal)
@@ -186,7 +206,7 @@ class PrizePages(Controller):
     @post("/calls/{call_id:uuid}/lock", status_code=303)
     async def lock(self, call_id: FromPath[UUID], conn: Conn, principal: Caller, now: Now) -> Redirect:
         call = await call_for_organiser(conn, call_id, principal)
-        return await _act(call_id, "locked", scoring.lock_scoring(conn, call, now=now))
+        return await _act(call_id, "locked", scoring.lock_scoring(conn, call, actor=principal, now=now))
 
     @post("/calls/{call_id:uuid}/publish", status_code=303)
     async def publish(self, call_id: FromPath[UUID], conn: Conn, principal: Caller, now: Now) -> Redirect:

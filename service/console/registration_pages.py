@@ -32,7 +32,7 @@ from ..registrations.pages import ROLE_LABELS
 from ..registrations.schemas import ATTENDEE_ROLES
 from ..web.render import format_when
 from ..workshops import queries as workshop_queries
-from . import export, listing
+from . import auditview, export, listing
 from .guard import ORGANISER, console_page
 from .schemas import SORT_KEYS, RegistrationFilter
 
@@ -302,17 +302,10 @@ class RegistrationPages(Controller):
         conn: Conn,
         principal: Caller,
         now: Now,
-        before: Text = "",
+        before: auditview.Before = "",
     ) -> Template:
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        try:
-            until = datetime.fromisoformat(before) if before else None
-        except ValueError:
-            until = None
-        if until is not None and until.tzinfo is None:
-            until = None
-        entries = await listing.audit_of(conn, event.id, before=until or datetime.max.replace(tzinfo=now.tzinfo))
-        older = f"?{urlencode({'before': entries[-1].at.isoformat()})}" if len(entries) == 100 else None
+        entries = await listing.audit_of(conn, event.id, before=auditview.before_of(before), limit=auditview.PAGE)
         return console_page(
             request,
             "console/audit.html",
@@ -321,12 +314,8 @@ class RegistrationPages(Controller):
             section="audit",
             event=event,
             entries=entries,
-            older_href=older,
+            older_href=auditview.older_link(entries),
             history_actions=HISTORY_ACTIONS,
-            audit_actions=AUDIT_ACTIONS,
-            dumps=_dumps,
+            audit_actions={**AUDIT_ACTIONS, **auditview.PRIZE_ACTIONS},
+            dumps=auditview.details,
         )
-
-
-def _dumps(data: dict[str, object]) -> str:
-    return ", ".join(f"{key}: {value}" for key, value in data.items()) if data else ""

@@ -17,7 +17,7 @@ from ..accounts.schemas import Principal
 from ..errors import Conflict, Invalid, InvalidState, NotFound
 from ..i18n import gettext, pick
 from ..slack.posts import post_to_event_channel
-from . import queries
+from . import queries, trail
 from .access import call_for_organiser
 from .schemas import Call, DecisionIn, Nomination
 
@@ -51,6 +51,14 @@ async def decide(
             await queries.history(
                 conn, nomination_id, now, actor.actor, f"nomination.{data.status}", {"reason": data.reason.strip()}
             )
+            await trail.record_call(
+                conn,
+                f"prize.nomination_{data.status}",
+                call=call,
+                actor=actor.actor,
+                nomination_id=str(nomination_id),
+                previous=row.status,
+            )
     except asyncpg.UniqueViolationError as error:
         if error.constraint_name == "nominations_one_winner_key":
             raise Conflict("winner_already_chosen", "another winner was chosen at the same moment") from error
@@ -72,6 +80,13 @@ async def publish(conn: asyncpg.Connection, call: Call, *, actor: Principal, now
             raise InvalidState("no_winner", "choose a winner before publishing")
         await queries.publish(conn, call.id, now)
         await queries.history(conn, winners[0].id, now, actor.actor, "prize.published", {})
+        await trail.record_call(
+            conn,
+            "prize.published",
+            call=current,
+            actor=actor.actor,
+            nomination_id=str(winners[0].id),
+        )
         if current.event_id is not None:
             prize = await queries.prize_by_id(conn, current.prize_id)
             assert prize is not None

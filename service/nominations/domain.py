@@ -23,7 +23,7 @@ from ..accounts.schemas import Principal
 from ..errors import Conflict, Invalid, InvalidState, NotFound
 from ..events import queries as event_queries
 from ..types import localized
-from . import links, queries
+from . import links, queries, trail
 from .access import require_prize_organiser
 from .schemas import Call, CallIn, NominationIn, Prize
 
@@ -61,6 +61,7 @@ async def create_prize(
             raise Conflict("prize_slug_taken", f"a prize with the address {slug!r} exists", field="slug")
         if actor.role != "admin":
             await queries.grant_prize(conn, prize.id, actor.user_id)
+        await trail.record_prize(conn, "prize.created", prize=prize, actor=actor.actor, slug=slug)
     return prize
 
 
@@ -103,8 +104,19 @@ async def create_call(conn: asyncpg.Connection, prize: Prize, data: CallIn, *, a
             await queries.insert_criterion(
                 conn, call.id, position, localized(criterion.name), localized(criterion.description), criterion.weight
             )
-        await queries.set_jury(conn, call.id, await _jurors(conn, data.jury))
+        jurors = await _jurors(conn, data.jury)
+        await queries.set_jury(conn, call.id, jurors)
         await _enqueue_reminder(conn, call)
+        await trail.record_call(
+            conn,
+            "prize.call_created",
+            call=call,
+            actor=actor.actor,
+            opens_at=call.opens_at.isoformat(),
+            closes_at=call.closes_at.isoformat(),
+            criteria=len(data.criteria),
+            jurors=len(jurors),
+        )
     return call
 
 
@@ -128,8 +140,19 @@ async def set_jury(conn: asyncpg.Connection, call: Call, emails: list[str], *, a
             raise NotFound("call_not_found", "no such call")
         if locked.scoring_locked_at is not None:
             raise InvalidState("scoring_locked", "scoring is locked")
+        before = {juror.email for juror in await queries.jury(conn, call.id)}
         await queries.set_jury(conn, call.id, await _jurors(conn, emails))
-    return [juror.email for juror in await queries.jury(conn, call.id)]
+        after = {juror.email for juror in await queries.jury(conn, call.id)}
+        if after != before:  # jurors are staff accounts: their addresses may stand in the trail
+            await trail.record_call(
+                conn,
+                "prize.jury_changed",
+                call=locked,
+                actor=actor.actor,
+                added=sorted(after - before),
+                removed=sorted(before - after),
+            )
+    return sorted(after)
 
 
 def _window(call: Call) -> dict[str, str]:

@@ -15,7 +15,7 @@ from .. import idempotency, ratelimit, spreadsheet
 from ..http import Caller, Config, Conn, Now
 from ..openapi import responses
 from ..types import localized
-from . import decisions, domain, links, queries, scoring, views
+from . import decisions, domain, links, queries, scoring, trail, views
 from .access import (
     call_for_organiser,
     get_call,
@@ -150,6 +150,9 @@ class CallController(Controller):
                 ]
             )
         if format == "csv":
+            await trail.record_call(
+                conn, "prize.exported", call=call, actor=principal.actor, list="nominations", rows=len(found)
+            )
             return views.results_csv(f"nominations-{call.year}.csv", await compute_results(conn, call), found)  # type: ignore[return-value]
         return Response([JuryNomination(nomination=n, conflict=False, submitted=False) for n in found])
 
@@ -157,7 +160,9 @@ class CallController(Controller):
     async def lock(self, call_id: FromPath[UUID], conn: Conn, principal: Caller, now: Now) -> CallOut:
         """Lock scoring: jurors can no longer change scores."""
         call = await call_for_organiser(conn, call_id, principal)
-        return await views.call_out(conn, await scoring.lock_scoring(conn, call, now=now), now, with_jury=True)
+        return await views.call_out(
+            conn, await scoring.lock_scoring(conn, call, actor=principal, now=now), now, with_jury=True
+        )
 
     @get("/results", responses=responses(401, 403, 404, 422))
     async def results(
@@ -172,6 +177,9 @@ class CallController(Controller):
         found = await compute_results(conn, call)
         if format == "csv":
             nominations = await queries.nominations_of_call(conn, call.id)
+            await trail.record_call(
+                conn, "prize.exported", call=call, actor=principal.actor, list="results", rows=len(nominations)
+            )
             return views.results_csv(f"results-{call.year}.csv", found, nominations)  # type: ignore[return-value]
         return Response(found)
 
@@ -195,6 +203,7 @@ class CallController(Controller):
             for r in await queries.scores_of_call(conn, call.id)
         ]
         header = ["nomination_id", "nominee_name", "juror", "criterion", "weight", "score", "comment", "scored_at"]
+        await trail.record_call(conn, "prize.exported", call=call, actor=principal.actor, list="scores", rows=len(rows))
         return spreadsheet.csv_response(f"scores-{call.year}.csv", [header, *rows])
 
     @post("/publish", status_code=200, responses=responses(401, 403, 404, 409))

@@ -17,7 +17,7 @@ import asyncpg
 
 from ..accounts.schemas import Principal
 from ..errors import Forbidden, Invalid, InvalidState, NotFound
-from . import queries
+from . import queries, trail
 from .access import Standing, nomination_for, require_no_conflict
 from .schemas import Call, Criterion, JurorScore, NominationScores, ScoreOut, ScoreSheet, ScoresIn
 
@@ -72,6 +72,9 @@ async def submit_scores(
         await require_no_conflict(conn, nomination_id, actor)
         rows = _check_sheet(data, criteria)
         await queries.upsert_scores(conn, nomination_id, actor.user_id, rows, now)
+        await trail.record_call(
+            conn, "jury.scored", call=call, actor=actor.actor, nomination_id=str(nomination_id), criteria=len(rows)
+        )
     return await scores_for(conn, nomination_id, actor=actor)
 
 
@@ -86,6 +89,9 @@ async def declare_conflict(
         await _writable(conn, nomination_id, call)
         await queries.declare_conflict(conn, nomination_id, actor.user_id, reason.strip(), now)
         await queries.history(conn, nomination_id, now, actor.actor, "nomination.conflict_declared", {})
+        await trail.record_call(
+            conn, "jury.conflict_declared", call=call, actor=actor.actor, nomination_id=str(nomination_id)
+        )
 
 
 def _sheets(rows: list[JurorScore], criteria: list[Criterion]) -> dict[UUID, ScoreSheet]:
@@ -122,7 +128,7 @@ async def scores_for(conn: asyncpg.Connection, nomination_id: UUID, *, actor: Pr
     )
 
 
-async def lock_scoring(conn: asyncpg.Connection, call: Call, *, now: datetime) -> Call:
+async def lock_scoring(conn: asyncpg.Connection, call: Call, *, actor: Principal, now: datetime) -> Call:
     """Lock the call's scoring for good. Raises InvalidState (scoring_locked) when already locked."""
     async with conn.transaction():
         current = await queries.call_by_id(conn, call.id, for_update=True)
@@ -131,6 +137,7 @@ async def lock_scoring(conn: asyncpg.Connection, call: Call, *, now: datetime) -
         if current.scoring_locked_at is not None:
             raise InvalidState("scoring_locked", "scoring is already locked")
         await queries.lock_scoring(conn, call.id, now)
+        await trail.record_call(conn, "prize.scoring_locked", call=current, actor=actor.actor)
     locked = await queries.call_by_id(conn, call.id)
     assert locked is not None
     return locked

@@ -123,6 +123,7 @@ GUARDED = {
     ("GET", "/console/prizes"): ("/console/prizes", None),
     ("POST", "/console/prizes"): ("/console/prizes", {"slug": ""}),
     ("GET", "/console/prizes/{slug:str}"): ("/console/prizes/forskningsprisen", None),
+    ("GET", "/console/prizes/{slug:str}/audit"): ("/console/prizes/forskningsprisen/audit", None),
     ("POST", "/console/prizes/{slug:str}/calls"): ("/console/prizes/forskningsprisen/calls", {"year": ""}),
     ("GET", "/console/calls/{call_id:uuid}"): ("/console/calls/{call}", None),
     ("POST", "/console/calls/{call_id:uuid}/jury"): ("/console/calls/{call}/jury", {"jury": ""}),

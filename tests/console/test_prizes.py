@@ -154,3 +154,52 @@ async def test_set_the_jury(
     assert refused.headers["location"] == f"{call}?error=not_a_juror"
     assert page.one("#problem").text == "Denne personen har ingen jurykonto"
     assert page.one("#jury").text == "ingrid@uib.no ola@hvl.no"
+
+
+async def test_the_prizes_audit_log_holds_every_decision_of_organisers_and_jury_and_every_download(
+    signed_in: Client, post_form: PostForm, world: PrizeWorld, conn: asyncpg.Connection
+) -> None:
+    call = f"/console/calls/{world.call_id}"
+    first = await world.nominate()
+    second = await world.nominate(nominee_name="Polyfon", nominee_email="polyfon@hvl.no", title="Klyngen")
+    assert (await world.score(0, first["id"], [5, 4, 4, 3])).status_code == 200
+    conflict = await world.client.post(
+        f"/api/v1/nominations/{second['id']}/conflict", json={"reason": "Kollega"}, headers=world.juror(1)
+    )
+    assert conflict.status_code in (200, 204), conflict.text
+    await post_form(call, f"{call}/jury", {"jury": "ola@hvl.no\ningrid@uib.no"})
+    await post_form(call, f"{call}/decision/{second['id']}", {"status": "shortlisted"})
+    await post_form(call, f"{call}/lock", {})
+    await post_form(call, f"{call}/decision/{first['id']}", {"status": "winner"})
+    await post_form(call, f"{call}/publish", {})
+    for export in ("nominations?format=csv", "results?format=csv", "scores"):
+        assert (await signed_in.get(f"/api/v1/calls/{world.call_id}/{export}")).status_code == 200
+
+    actions = [r["action"] for r in await conn.fetch("SELECT action FROM audit_log ORDER BY id")]
+    assert [a for a in actions if a.startswith(("prize.", "jury."))][-10:] == [
+        "jury.scored",
+        "jury.conflict_declared",
+        "prize.jury_changed",
+        "prize.nomination_shortlisted",
+        "prize.scoring_locked",
+        "prize.nomination_winner",
+        "prize.published",
+        "prize.exported",
+        "prize.exported",
+        "prize.exported",
+    ]
+    # No nominee's or nominator's name or address is copied into the log (the purge could not reach it).
+    logged = str([dict(r) for r in await conn.fetch("SELECT data FROM audit_log")])
+    assert "GAMUT" not in logged
+    assert "Polyfon" not in logged
+    assert "polyfon@hvl.no" not in logged
+
+    shown = await signed_in.get("/console/prizes/forskningsprisen/audit", headers=HTML)
+    assert shown.status_code == 200, shown.text[:3000]
+    page = Page(shown.text)
+    rows = page.all("tr")[1:]  # under the header row
+    assert "Liste lastet ned" in rows[0].text
+    assert "scores" in rows[0].text
+    assert any("Vinner publisert" in row.text and "#1" in row.text for row in rows)
+    assert any("Et jurymedlem meldte seg inhabil" in row.text for row in rows)
+    assert any("Juryen endret" in row.text and "removed: ['siri@bergen.kommune.no']" in row.text for row in rows)

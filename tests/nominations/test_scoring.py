@@ -100,6 +100,7 @@ async def test_a_sheet_racing_the_lock_lands_before_it_or_not_at_all(
     nomination = uuid.UUID((await world.nominate())["id"])
     jurors = {r["email"]: r["id"] for r in await pool.fetch("SELECT id, email FROM users WHERE role = 'jury'")}
     juror = Principal(user_id=jurors[JURORS[0]], email=JURORS[0], role="jury")
+    organiser = Principal(user_id=uuid.uuid4(), email="organiser@example.no", role="admin")
     sheet = ScoresIn(scores=[CriterionScoreIn(criterion_id=uuid.UUID(c), score=4) for c in world.criteria])
 
     async def score() -> str:
@@ -112,7 +113,8 @@ async def test_a_sheet_racing_the_lock_lands_before_it_or_not_at_all(
 
     async def lock() -> str:
         async with pool.acquire() as conn:
-            await scoring.lock_scoring(conn, await get_call(conn, uuid.UUID(world.call_id)), now=clock.now)
+            call = await get_call(conn, uuid.UUID(world.call_id))
+            await scoring.lock_scoring(conn, call, actor=organiser, now=clock.now)
             return "locked"
 
     outcomes = await asyncio.gather(*(score() for _ in range(5)), lock(), *(score() for _ in range(5)))
