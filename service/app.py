@@ -25,6 +25,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import bodies, db, logs
 from .announcements.routes import SlackChannelController
+from .badges.routes import BADGE_ROUTES
 from .checkin.domain import scan_batcher
 from .checkin.lane import PATH as SCAN_PATH
 from .checkin.lane import ScanLane, is_scan
@@ -332,6 +333,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             metrics,
             EventController,
             *REGISTRATION_ROUTES,
+            *BADGE_ROUTES,
             *REMINDER_ROUTES,
             *PROGRAMME_ROUTES,
             *PRIZE_ROUTES,
