@@ -34,6 +34,7 @@ from .checkin.routes import CHECKIN_ROUTES
 from .console.guard import console_error, sign_in_redirect
 from .console.routes import CONSOLE_ROUTES
 from .errors import DomainError
+from .eventcopy.routes import EVENT_COPY_ROUTES
 from .events.routes import EventController
 from .headers import with_security_headers
 from .http import DEPENDENCIES, request_language
@@ -334,6 +335,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             EventController,
             *REGISTRATION_ROUTES,
             *BADGE_ROUTES,
+            *EVENT_COPY_ROUTES,
             *REMINDER_ROUTES,
             *PROGRAMME_ROUTES,
             *PRIZE_ROUTES,
