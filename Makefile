@@ -55,12 +55,13 @@ $(VENDOR)/.built: node_modules/.installed scripts/build_static.sh
 
 # Debian packages the tests and benchmarks need: Chromium (browser tests), zbar and librsvg (QR decoding), wrk,
 # libical with its Python bindings (a third, independent parser of our calendar files), and ffmpeg (the fake
-# camera video of the door scanner test), PgBouncer (the transaction-mode test) and pg_dump/pg_restore (backups).
+# camera video of the door scanner test), PgBouncer (the transaction-mode test), pg_dump/pg_restore (backups) and
+# poppler-utils (pdfinfo, pdftotext, pdftoppm: the badge PDF's pages, text and QR codes read back).
 LIBICAL_CHECK := /usr/bin/python3 -c "import gi; gi.require_version('ICalGLib', '3.0')"
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v zbarimg >/dev/null || ! command -v rsvg-convert >/dev/null || ! command -v wrk >/dev/null || ! command -v ffmpeg >/dev/null || ! $(LIBICAL_CHECK) 2>/dev/null || ! test -x /usr/sbin/pgbouncer || ! command -v pg_dump >/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! command -v zbarimg >/dev/null || ! command -v rsvg-convert >/dev/null || ! command -v wrk >/dev/null || ! command -v ffmpeg >/dev/null || ! $(LIBICAL_CHECK) 2>/dev/null || ! test -x /usr/sbin/pgbouncer || ! command -v pg_dump >/dev/null || ! command -v pdftoppm >/dev/null; then \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium zbar-tools librsvg2-bin wrk ffmpeg gir1.2-ical-3.0 python3-gi pgbouncer postgresql-client >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium zbar-tools librsvg2-bin wrk ffmpeg gir1.2-ical-3.0 python3-gi pgbouncer postgresql-client poppler-utils >/dev/null; \
 	fi
 
 # The production images and the compose deployment of docker/, built and run with podman and checked from outside

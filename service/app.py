@@ -25,6 +25,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import bodies, db, logs
 from .announcements.routes import SlackChannelController
+from .badges.routes import BADGE_ROUTES
 from .checkin.domain import scan_batcher
 from .checkin.lane import PATH as SCAN_PATH
 from .checkin.lane import ScanLane, is_scan
@@ -33,6 +34,7 @@ from .checkin.routes import CHECKIN_ROUTES
 from .console.guard import console_error, sign_in_redirect
 from .console.routes import CONSOLE_ROUTES
 from .errors import DomainError
+from .eventcopy.routes import EVENT_COPY_ROUTES
 from .events.routes import EventController
 from .headers import with_security_headers
 from .http import DEPENDENCIES, request_language
@@ -332,6 +334,8 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             metrics,
             EventController,
             *REGISTRATION_ROUTES,
+            *BADGE_ROUTES,
+            *EVENT_COPY_ROUTES,
             *REMINDER_ROUTES,
             *PROGRAMME_ROUTES,
             *PRIZE_ROUTES,

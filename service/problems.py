@@ -30,6 +30,7 @@ TITLES: dict[str, str] = {
     "confirmation_required": "Confirm the erasure",
     "not_in_scope": "You may not act on this event",
     "slug_taken": "An event with this address already exists",
+    "no_badges": "No confirmed registration matches the filter",
     "already_registered": "This e-mail address is already registered for the event",
     "registration_not_open": "Registration has not opened yet",
     "registration_closed": "Registration is closed",

@@ -136,3 +136,11 @@ def render_svg(payload: str) -> str:
     image = _qr(payload, 10).make_image(image_factory=qrcode.image.svg.SvgPathFillImage)
     svg: str = image.to_string(encoding="unicode")
     return svg
+
+
+def modules(payload: str) -> list[list[bool]]:
+    """The symbol as rows of dark (True) and light modules, the 4-module quiet zone included: the same symbol
+    (version, mask) as `render_png` and `render_svg`, for drawing it into other documents (the badges PDF);
+    ValueError above MAX_QR_VERSION."""
+    matrix: list[list[bool]] = _qr(payload, 1).get_matrix()
+    return matrix

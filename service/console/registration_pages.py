@@ -5,14 +5,13 @@ waiting list, cancel. Moves go through service/registrations."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
-from urllib.parse import urlencode
+from typing import Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, QueryParameter
+from litestar.di import Provide
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from .. import spreadsheet
@@ -29,12 +28,12 @@ from ..registrations import domain as registrations
 from ..registrations import queries as registration_queries
 from ..registrations import renew
 from ..registrations.pages import ROLE_LABELS
-from ..registrations.schemas import ATTENDEE_ROLES
 from ..web.render import format_when
 from ..workshops import queries as workshop_queries
 from . import auditview, export, listing
+from .filters import Chosen, Text, filter_query, provide_filter
 from .guard import ORGANISER, console_page
-from .schemas import SORT_KEYS, RegistrationFilter
+from .schemas import RegistrationFilter
 
 MAIL_KINDS = {
     "registration.confirmed": "Confirmation with ticket",
@@ -57,65 +56,13 @@ HISTORY_ACTIONS = {
 AUDIT_ACTIONS = {
     "event.created": "Event created",
     "event.changed": "Event changed",
+    "event.copied": "Event made as a copy of another",
     "registration.erased": "A person deleted their registration and data",
     "user.granted": "Access given",
     "door.searched": "Name search at a door",
 }
 
 
-def _uuid_or_none(value: str) -> UUID | None:
-    try:
-        return UUID(value) if value else None
-    except ValueError:
-        return None
-
-
-def chosen_filter(
-    q: str, status: str, role: str, sort: str, session: str = "", group: str = "", checked_in: str = ""
-) -> RegistrationFilter:
-    """The table's filter from query parameters; anything unknown falls back to showing all."""
-    return RegistrationFilter(
-        q=q.strip()[:200],
-        status=status if status in ("confirmed", "waitlisted", "cancelled") else None,  # type: ignore[arg-type]
-        role=role if role in ATTENDEE_ROLES else None,
-        session=_uuid_or_none(session),
-        group=_uuid_or_none(group),
-        checked_in={"yes": True, "no": False}.get(checked_in),
-        sort=sort if sort in SORT_KEYS else "created",
-    )
-
-
-def filter_query(chosen: RegistrationFilter, **extra: str) -> str:
-    values = {
-        "q": chosen.q,
-        "status": chosen.status or "",
-        "role": chosen.role or "",
-        "session": str(chosen.session or ""),
-        "group": str(chosen.group or ""),
-        "checked_in": {True: "yes", False: "no"}.get(chosen.checked_in, ""),  # type: ignore[arg-type]
-        "sort": chosen.sort,
-        **extra,
-    }
-    return urlencode({k: v for k, v in values.items() if v})
-
-
-Text = Annotated[str, QueryParameter(max_length=400)]
-
-
-def provide_filter(
-    q: Text = "",
-    status: Text = "",
-    role: Text = "",
-    session: Text = "",
-    group: Text = "",
-    sort: Text = "created",
-    checked_in: Text = "",
-) -> RegistrationFilter:
-    """The table's filter from the query string; the table and both exports read the same one."""
-    return chosen_filter(q, status, role, sort, session, group, checked_in)
-
-
-Chosen = NamedDependency[RegistrationFilter]
 DOWNLOADS = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

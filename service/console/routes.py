@@ -6,6 +6,7 @@ from typing import Any
 
 from .announcement_pages import AnnouncementPages
 from .attendance_pages import AttendancePages
+from .copy_pages import CopyPages
 from .door_pages import DoorPages
 from .event_pages import EventPages
 from .group_pages import GroupPages
@@ -21,6 +22,7 @@ from .user_pages import UserPages
 CONSOLE_ROUTES: list[Any] = [
     SignInPages,
     EventPages,
+    CopyPages,
     RegistrationPages,
     UserPages,
     ProgrammePages,

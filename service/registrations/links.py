@@ -7,6 +7,7 @@ key rotation (SECRET_KEYS=new,old) codes are signed with the new key and those s
 
 from __future__ import annotations
 
+from typing import Protocol
 from uuid import UUID
 
 from integrations import qr
@@ -19,7 +20,17 @@ MANAGE = "manage"
 AGENDA = "agenda"
 
 
-def ticket_code(settings: Settings, registration: Registration) -> str:
+class Linked(Protocol):
+    """Anything that names a registration and its link version (a Registration, a badge's row)."""
+
+    @property
+    def id(self) -> UUID: ...
+
+    @property
+    def link_version(self) -> int: ...
+
+
+def ticket_code(settings: Settings, registration: Linked) -> str:
     return qr.sign(settings.require_secret_key(), TICKET, registration.id, registration.link_version)
 
 

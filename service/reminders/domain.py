@@ -127,6 +127,18 @@ async def add_default_reminders(conn: asyncpg.Connection, event: Event, actor: s
             await _schedule(conn, event, row.id, row.revision, before_seconds, now=now)
 
 
+async def copy_reminders(conn: asyncpg.Connection, source: Event, copy: Event, *, now: datetime) -> int:
+    """The reminders that are on for `source`, turned on (and scheduled) for its copy `copy`; how many. Runs in
+    the caller's transaction."""
+    copied = 0
+    for reminder in await queries.reminders_of(conn, source.id):
+        row = await queries.turn_on(conn, copy.id, reminder.before_seconds, now)
+        if row is not None:
+            copied += 1
+            await _schedule(conn, copy, row.id, row.revision, reminder.before_seconds, now=now)
+    return copied
+
+
 async def on_event_changed(conn: asyncpg.Connection, before: Event, after: Event, actor: str, now: datetime) -> None:
     """Event change hook: a new start time reschedules every reminder that is on (the old jobs go stale)."""
     if before.starts_at == after.starts_at:

@@ -37,6 +37,8 @@ GUARDED = {
     ("POST", "/console/events/{slug:str}"): ("/console/events/kk", {"title_nb": "Ny"}),
     ("POST", "/console/events/{slug:str}/state"): ("/console/events/kk/state", {"action": "close"}),
     ("GET", "/console/events/{slug:str}/cancel"): ("/console/events/kk/cancel", None),
+    ("GET", "/console/events/{slug:str}/copy"): ("/console/events/kk/copy", None),
+    ("POST", "/console/events/{slug:str}/copy"): ("/console/events/kk/copy", {"slug": ""}),
     ("POST", "/console/events/{slug:str}/cancel"): ("/console/events/kk/cancel", {}),
     ("GET", "/console/events/{slug:str}/questions"): ("/console/events/kk/questions", None),
     ("POST", "/console/events/{slug:str}/questions"): ("/console/events/kk/questions", {"label_nb": "Hvorfor?"}),

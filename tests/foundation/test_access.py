@@ -58,6 +58,11 @@ PROTECTED: dict[Key, tuple[str, Any]] = {
     ("POST", "/api/v1/events"): ("/api/v1/events", event_body(slug="new-event")),
     ("PATCH", "/api/v1/events/{slug:str}"): ("/api/v1/events/kk", {"venue": "Alrek"}),
     ("GET", "/api/v1/events/{slug:str}/registrations"): ("/api/v1/events/kk/registrations", None),
+    ("GET", "/api/v1/events/{slug:str}/badges.pdf"): ("/api/v1/events/kk/badges.pdf", None),
+    ("POST", "/api/v1/events/{slug:str}/copy"): (
+        "/api/v1/events/kk/copy",
+        {"slug": "kk-2028", "starts_at": "2028-06-08T09:00:00+02:00"},
+    ),
     ("GET", "/api/v1/events/{slug:str}/reminders"): ("/api/v1/events/kk/reminders", None),
     ("PUT", "/api/v1/events/{slug:str}/reminders"): ("/api/v1/events/kk/reminders", []),
     ("POST", "/api/v1/events/{slug:str}/questions"): (
