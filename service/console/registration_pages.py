@@ -18,7 +18,6 @@ from litestar.response import Redirect, Template
 from .. import spreadsheet
 from ..accounts.domain import require_event_scope
 from ..events import domain as events
-from ..events import queries as event_queries
 from ..hooks import REGISTRATION_END_HOOKS
 from ..http import Caller, Conn, Now, request_language
 from ..i18n import gettext
@@ -33,6 +32,7 @@ from ..registrations.schemas import ATTENDEE_ROLES
 from ..web.render import format_when
 from ..workshops import queries as workshop_queries
 from . import export, listing
+from .export import SOURCE_TEXTS
 from .guard import ORGANISER, console_page
 from .schemas import SORT_KEYS, RegistrationFilter
 
@@ -52,12 +52,17 @@ HISTORY_ACTIONS = {
     "registration.cancelled": "Cancelled",
     "registration.changed": "Details changed",
     "registration.links_renewed": "New links made and e-mailed; the old ones stopped working",
+    "registration.added": "Added by hand",
+    "registration.ticket_resent": "Ticket e-mail sent again",
+    "registration.moved": "Moved to another date of the series",
+    "registration.sessions_chosen": "Sessions chosen",
 }
 
 AUDIT_ACTIONS = {
     "event.created": "Event created",
     "event.changed": "Event changed",
     "registration.erased": "A person deleted their registration and data",
+    "registration.edited": "A person's details changed by an organiser",
     "user.granted": "Access given",
     "door.searched": "Name search at a door",
 }
@@ -167,6 +172,7 @@ class RegistrationPages(Controller):
             previous_href=previous_href,
             next_href=next_href,
             roles=ROLE_LABELS,
+            source_texts=SOURCE_TEXTS,
             sessions=[s for s in await programme.list_sessions(conn, event.id) if s.kind in CHOOSABLE],
             groups=await workshop_queries.groups(conn, event.id),
             notice=request.query_params.get("notice"),
@@ -241,31 +247,6 @@ class RegistrationPages(Controller):
             language,
             role_text=lambda value: gettext(language, ROLE_LABELS[value]) if value in ROLE_LABELS else "",
             when=lambda value: format_when(value, language, part="datetime") if isinstance(value, datetime) else "",
-        )
-
-    @get("/registrations/{registration_id:uuid}")
-    async def detail(
-        self, registration_id: FromPath[UUID], request: Request[Any, Any, Any], conn: Conn, principal: Caller
-    ) -> Template:
-        registration = await registrations.get_registration(conn, registration_id)
-        await require_event_scope(conn, principal, registration.event_id, *ORGANISER)
-        event = await event_queries.event_by_id(conn, registration.event_id)
-        assert event is not None
-        return console_page(
-            request,
-            "console/registration.html",
-            principal,
-            event_slug=event.slug,
-            section="registrations",
-            event=event,
-            registration=registration,
-            questions=await registration_queries.questions(conn, event.id),
-            history=await registration_queries.history_of(conn, registration_id),
-            mails=await listing.mails_of(conn, registration_id),
-            roles=ROLE_LABELS,
-            mail_kinds=MAIL_KINDS,
-            history_actions=HISTORY_ACTIONS,
-            notice=request.query_params.get("notice"),
         )
 
     @post("/registrations/{registration_id:uuid}/cancel", status_code=303)

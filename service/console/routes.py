@@ -11,6 +11,7 @@ from .event_pages import EventPages
 from .group_pages import GroupPages
 from .job_pages import JobPages
 from .people_pages import PeoplePages
+from .person_pages import PersonPages
 from .prize_pages import PrizePages
 from .programme_pages import ProgrammePages
 from .registration_pages import RegistrationPages
@@ -22,6 +23,7 @@ CONSOLE_ROUTES: list[Any] = [
     SignInPages,
     EventPages,
     RegistrationPages,
+    PersonPages,
     UserPages,
     ProgrammePages,
     DoorPages,

@@ -40,6 +40,9 @@ SELECT {_COLUMNS}, {_COUNTS} FROM events e
  ORDER BY e.starts_at, e.slug
  LIMIT $2 OFFSET $3
 """  # noqa: S608 - composed from this module's SQL constants
+OF_SERIES = f"""
+SELECT {_COLUMNS}, {_COUNTS} FROM events e WHERE e.series = $1 AND e.status <> 'cancelled' ORDER BY e.starts_at, e.slug
+"""  # noqa: S608 - composed from this module's SQL constants
 LIST_ALL = f"""
 SELECT {_COLUMNS}, {_COUNTS} FROM events e
  ORDER BY e.starts_at DESC, e.slug
@@ -106,6 +109,11 @@ async def remove_free_seats(conn: asyncpg.Connection, event_id: UUID, count: int
 async def event_by_slug(conn: asyncpg.Connection, slug: str) -> Event | None:
     row = await conn.fetchrow(EVENT_BY_SLUG, slug)
     return to_event(row) if row else None
+
+
+async def events_of_series(conn: asyncpg.Connection, series: str) -> list[Event]:
+    """The series' events that are not cancelled, in time order."""
+    return [to_event(row) for row in await conn.fetch(OF_SERIES, series)]
 
 
 async def event_by_id(conn: asyncpg.Connection, event_id: UUID) -> Event | None:
