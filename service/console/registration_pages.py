@@ -65,6 +65,10 @@ AUDIT_ACTIONS = {
     "registration.edited": "A person's details changed by an organiser",
     "user.granted": "Access given",
     "door.searched": "Name search at a door",
+    "registration.added": "Added by hand",
+    "registration.ticket_resent": "Ticket e-mail sent again",
+    "registration.moved": "Moved to another date of the series",
+    "registration.links_renewed": "New links made and e-mailed; the old ones stopped working",
 }
 
 

@@ -45,7 +45,8 @@ async def test_add_person_form_asks_what_to_do_when_full_and_stores_nothing(
     assert (row["status"], row["email"], row["note"], row["source"]) == ("confirmed", None, "Talar", "public")
     assert added.headers["location"] == f"/console/registrations/{row['id']}?notice=added"
     listing = await english.get("/console/events/kk/registrations", headers=HTML)
-    assert "Typed in by an organiser" in listing.text and "None" not in listing.text.split("<tbody>")[1]
+    assert "Typed in by an organiser" in listing.text
+    assert "None" not in listing.text.split("<tbody>")[1]
 
 
 async def test_person_page_edits_resends_and_audits(
@@ -73,7 +74,8 @@ async def test_person_page_edits_resends_and_audits(
     resent = await post_form(page, f"{page}/resend", {})
     await run_jobs()
 
-    assert no_mail.status_code == 422 and "The person has no e-mail address. Add one first." in no_mail.text
+    assert no_mail.status_code == 422
+    assert "The person has no e-mail address. Add one first." in no_mail.text
     assert bad.status_code == 422
     assert (edited.status_code, resent.status_code) == (303, 303)
     stored = await conn.fetchrow("SELECT name, email, note, language FROM registrations")
@@ -81,7 +83,8 @@ async def test_person_page_edits_resends_and_audits(
     assert len(smtp.sink.to("per@example.no")) == 1
     assert await audit_actions(conn) == ["registration.added", "registration.edited", "registration.ticket_resent"]
     shown = await english.get(page, headers=HTML)
-    assert "VIP" in shown.text and "Send the ticket again" in shown.text
+    assert "VIP" in shown.text
+    assert "Send the ticket again" in shown.text
 
 
 async def test_person_page_moves_within_the_series(
@@ -97,7 +100,8 @@ async def test_person_page_moves_within_the_series(
     full = await post_form(page, f"{page}/move", {"event": "kk-sept", "when_full": "refuse"})
     moved = await post_form(page, f"{page}/move", {"event": "kk-sept", "when_full": "waitlist"})
 
-    assert full.status_code == 422 and "The event is full." in full.text
+    assert full.status_code == 422
+    assert "The event is full." in full.text
     assert moved.status_code == 303
     row = await conn.fetchrow("SELECT e.slug, r.status FROM registrations r JOIN events e ON e.id = r.event_id")
     assert tuple(row) == ("kk-sept", "waitlisted")
@@ -115,7 +119,8 @@ async def test_erase_needs_the_box_ticked(
     unconfirmed = await post_form(page, page, {})
     erased = await post_form(page, page, {"confirm": "yes"})
 
-    assert unconfirmed.status_code == 422 and "Tick the box to confirm." in unconfirmed.text
+    assert unconfirmed.status_code == 422
+    assert "Tick the box to confirm." in unconfirmed.text
     assert (erased.status_code, erased.headers["location"]) == (303, "/console/events/kk/registrations?notice=erased")
     assert await conn.fetchval("SELECT count(*) FROM registrations") == 0
     assert "registration.erased" in await audit_actions(conn)

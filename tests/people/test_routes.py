@@ -84,7 +84,8 @@ async def test_add_person_to_full_event_is_409_and_writes_nothing(
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
     assert problem["code"] == "event_full"
-    assert "over_capacity" in problem["detail"] and "waitlist" in problem["detail"]
+    assert "over_capacity" in problem["detail"]
+    assert "waitlist" in problem["detail"]
     assert await counts(conn) == before
 
 
@@ -100,7 +101,8 @@ async def test_add_person_over_capacity_when_confirmed_grows_capacity(
     assert await conn.fetchval("SELECT capacity FROM events WHERE slug = 'kk'") == 2
     assert (
         await conn.fetchval(
-            "SELECT count(*) FROM event_seats s JOIN events e ON e.id = s.event_id WHERE e.slug = 'kk' AND s.registration_id IS NOT NULL"
+            "SELECT count(*) FROM event_seats s JOIN events e ON e.id = s.event_id"
+            " WHERE e.slug = 'kk' AND s.registration_id IS NOT NULL"
         )
         == 2
     )
