@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from service.console import attendance
 from tests.checkin.conftest import NewDoor
 from tests.conftest import Client, MakeEvent, RunJobs, auth
 from tests.smtp import SmtpServer
@@ -32,6 +33,7 @@ async def test_walk_in_registers_and_admits_in_one_step(
     new_door: NewDoor,
     run_jobs: RunJobs,
     smtp: SmtpServer,
+    organiser_token: str,
 ) -> None:
     await make_event(slug="kk", capacity=2, allow_walk_ins=True)
     _, token = await new_door()
@@ -53,6 +55,11 @@ async def test_walk_in_registers_and_admits_in_one_step(
     assert smtp.sink.mails == []
     status = (await client.get("/api/v1/door", headers=auth(token))).json()
     assert (status["counts"], status["event"]["allow_walk_ins"]) == ({"checked_in": 1, "expected": 1}, True)
+    event_id = await conn.fetchval("SELECT id FROM events WHERE slug = 'kk'")
+    assert (await attendance.totals(conn, event_id)).walk_ins == 1
+    export = await client.get("/api/v1/events/kk/registrations?format=csv", headers=auth(organiser_token))
+    header, line = export.text.splitlines()[:2]
+    assert dict(zip(header.split(","), line.split(","), strict=True))["source"] == "door"
 
 
 async def test_walk_in_repeated_nonce_is_one_walk_in(
