@@ -123,9 +123,11 @@ def main() -> None:
     url = asyncio.run(clone(server, template, name))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "LOG_LEVEL": "WARNING", "BASE_URL": base}
+    # The default log level (the request log line production writes); no per-address limit on the set-up's 300
+    # registrations from 127.0.0.1.
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "BASE_URL": base, "PUBLIC_RATE_LIMIT": "0"}
     settings = Settings(database_url=url, secret_key=Secret(SECRET), base_url=base)
-    process = subprocess.Popen(server_command("127.0.0.1", port, 1), env=env, cwd=ROOT)
+    process = subprocess.Popen(server_command("127.0.0.1", port, 1), env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
 
     async def run() -> None:
         conn = await db.connect(url)

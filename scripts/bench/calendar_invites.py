@@ -252,14 +252,15 @@ def main() -> None:
         **os.environ,
         "DATABASE_URL": url,
         "SECRET_KEY": SECRET,
-        "LOG_LEVEL": "WARNING",
         "BASE_URL": base,
         "SMTP_URL": smtp.url,
         "JOB_POLL_SECONDS": "0.1",
         "PUBLIC_RATE_LIMIT": "0",  # 300 registrations from 127.0.0.1 in a few seconds
     }
     settings = Settings(database_url=url, secret_key=Secret(SECRET), base_url=base, smtp_url=smtp.url)
-    processes = [subprocess.Popen(server_command("127.0.0.1", port, args.workers), env=env, cwd=ROOT)]
+    processes = [
+        subprocess.Popen(server_command("127.0.0.1", port, args.workers), env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    ]
     processes += [
         subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env, cwd=ROOT)
         for _ in range(args.job_workers)

@@ -87,7 +87,7 @@ async def send_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
 
 
 async def post_to_channel(context: JobContext, job: Job) -> Mapping[str, Any] | None:
-    """`announcement.post`: the announcement (bokmål) in the event's channel, once."""
+    """`announcement.post`: the announcement in the event's channel, once, in the channel's language."""
     announcement_id = UUID(job.payload["announcement_id"])
     async with context.pool.acquire() as conn:
         announcement = await queries.by_id(conn, announcement_id)
@@ -95,20 +95,21 @@ async def post_to_channel(context: JobContext, job: Job) -> Mapping[str, Any] | 
         slug = await queries.event_slug(conn, announcement.event_id) if announcement else None
     if announcement is None or channel is None or context.slack is None:
         return {"skipped": "no channel"}
-    audience = gettext("nb", AUDIENCES[announcement.audience].label) if announcement.audience in AUDIENCES else ""
-    subject = pick(announcement.subject, "nb")
+    language = channel.language
+    audience = gettext(language, AUDIENCES[announcement.audience].label) if announcement.audience in AUDIENCES else ""
+    subject = pick(announcement.subject, language)
     pages = message_pages(
         subject,
-        markup.to_slack(pick(announcement.body, "nb")),
-        context=[gettext("nb", "Announcement to: %(audience)s") % {"audience": audience}],
-        link=(f"{context.settings.base_url}/events/{slug}", gettext("nb", "Open the event page")),
+        markup.to_slack(pick(announcement.body, language)),
+        context=[gettext(language, "Announcement to: %(audience)s") % {"audience": audience}],
+        link=(f"{context.settings.base_url}/events/{slug}", gettext(language, "Open the event page")),
     )
     try:
         stamps = await post_once(
             context.pool,
             context.slack,
             effect_key=f"announcement:{announcement_id}",
-            channel=channel,
+            channel=channel.channel_id,
             text=subject,
             pages=pages,
             now=context.clock(),
@@ -126,7 +127,7 @@ async def post_to_channel(context: JobContext, job: Job) -> Mapping[str, Any] | 
         raise
     async with context.pool.acquire() as conn:
         await queries.set_channel_posted(conn, announcement_id, True)
-    return {"channel": channel, "ts": stamps}
+    return {"channel": channel.channel_id, "ts": stamps}
 
 
 def report_text(language: Language, subject: str, sent: int, failed: int, skipped: int, posted: bool | None) -> str:

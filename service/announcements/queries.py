@@ -8,7 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
-from .schemas import Announcement, MailContext, SendingStarted
+from .schemas import Announcement, Channel, MailContext, SendingStarted
 
 # Each audience's recipients (see audiences.py): `registration_id`, with $1 the event id and $2 the audience's
 # reference (a session id; NULL for audiences without one).
@@ -105,17 +105,18 @@ EVENT_SLUG = "SELECT slug FROM events WHERE id = $1"
 # Each event's Slack channel: set (what happened before is counted as seen, so it is not announced again).
 SET_CHANNEL = """
 INSERT INTO event_slack_channels (event_id, channel_id, set_by, set_at, seen_confirmed, seen_waitlisted, seen_cancelled,
-                                  seen_dead_job)
+                                  seen_dead_job, language)
 SELECT e.id, $2, $3, $4,
        count(*) FILTER (WHERE r.status = 'confirmed'), count(*) FILTER (WHERE r.status = 'waitlisted'),
-       count(*) FILTER (WHERE r.status = 'cancelled'), (SELECT coalesce(max(id), 0) FROM jobs)
+       count(*) FILTER (WHERE r.status = 'cancelled'), (SELECT coalesce(max(id), 0) FROM jobs), $5
   FROM events e LEFT JOIN registrations r ON r.event_id = e.id
  WHERE e.id = $1
  GROUP BY e.id
 ON CONFLICT (event_id) DO UPDATE
-   SET channel_id = EXCLUDED.channel_id, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at
+   SET channel_id = EXCLUDED.channel_id, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at,
+       language = EXCLUDED.language
 """
-CHANNEL_OF = "SELECT channel_id FROM event_slack_channels WHERE event_id = $1"
+CHANNEL_OF = "SELECT channel_id, language FROM event_slack_channels WHERE event_id = $1"
 REMOVE_CHANNEL = "DELETE FROM event_slack_channels WHERE event_id = $1"
 MARK_REPORTED = "UPDATE announcements SET reported_at = $2 WHERE id = $1 AND reported_at IS NULL RETURNING id"
 
@@ -239,13 +240,15 @@ async def event_slug(conn: asyncpg.Connection, event_id: UUID) -> str | None:
     return slug
 
 
-async def set_channel(conn: asyncpg.Connection, event_id: UUID, channel_id: str, actor: str, now: datetime) -> None:
-    await conn.execute(SET_CHANNEL, event_id, channel_id, actor, now)
+async def set_channel(
+    conn: asyncpg.Connection, event_id: UUID, channel_id: str, language: str, actor: str, now: datetime
+) -> None:
+    await conn.execute(SET_CHANNEL, event_id, channel_id, actor, now, language)
 
 
-async def channel_of(conn: asyncpg.Connection, event_id: UUID) -> str | None:
-    channel_id: str | None = await conn.fetchval(CHANNEL_OF, event_id)
-    return channel_id
+async def channel_of(conn: asyncpg.Connection, event_id: UUID) -> Channel | None:
+    row = await conn.fetchrow(CHANNEL_OF, event_id)
+    return Channel(**dict(row)) if row else None
 
 
 async def remove_channel(conn: asyncpg.Connection, event_id: UUID) -> None:

@@ -20,7 +20,9 @@ class SlackChannelController(Controller):
         self, slug: FromPath[str], data: JSONBody[ChannelIn], conn: Conn, principal: Caller, now: Now
     ) -> ChannelOut:
         """Send this event's notifications (milestones, waiting list, cancellations, failures) to a Slack channel."""
-        return await channels.set_channel(conn, slug, channel_id=data.channel_id, actor=principal, now=now)
+        return await channels.set_channel(
+            conn, slug, channel_id=data.channel_id, language=data.language, actor=principal, now=now
+        )
 
     @delete("/", status_code=204, responses=responses(401, 403, 404))
     async def remove_channel(self, slug: FromPath[str], conn: Conn, principal: Caller) -> None:

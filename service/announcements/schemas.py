@@ -57,11 +57,20 @@ class Announcement(msgspec.Struct, kw_only=True):
 
 class ChannelIn(msgspec.Struct, forbid_unknown_fields=True):
     channel_id: ChannelId
+    language: Language = "nb"  # what Møteplass writes in the channel
 
 
 class ChannelOut(msgspec.Struct):
     event: str
     channel_id: str
+    language: Language
+
+
+class Channel(msgspec.Struct, frozen=True):
+    """An event's Slack channel and the language Møteplass writes in there."""
+
+    channel_id: str
+    language: Language
 
 
 class SendingStarted(msgspec.Struct, frozen=True, kw_only=True):

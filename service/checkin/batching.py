@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from . import queries
-from .queries import Scan
+from .queries import Scan, ScanAnswer
 
 LIMIT = 64  # scans per statement at most: a queue of 32 doors fits in one
 
@@ -28,7 +28,7 @@ LIMIT = 64  # scans per statement at most: a queue of 32 doors fits in one
 @dataclass(slots=True)
 class _Waiting:
     scan: Scan
-    answer: asyncio.Future[asyncpg.Record]
+    answer: asyncio.Future[ScanAnswer]
 
 
 class ScanBatcher:
@@ -41,7 +41,7 @@ class ScanBatcher:
         self._waiting: list[_Waiting] = []
         self._sender: asyncio.Task[None] | None = None
 
-    async def judge(self, scan: Scan) -> asyncpg.Record:
+    async def judge(self, scan: Scan) -> ScanAnswer:
         """The answer row of an online scan (see queries.checkin_sql), judged with the scans waiting beside it."""
         waiting = _Waiting(scan, asyncio.get_running_loop().create_future())
         self._waiting.append(waiting)
@@ -49,7 +49,7 @@ class ScanBatcher:
             self._sender = asyncio.create_task(self._send())
         return await waiting.answer
 
-    async def judge_offline(self, scan: Scan) -> asyncpg.Record:
+    async def judge_offline(self, scan: Scan) -> ScanAnswer:
         """The answer row of a scan decided offline: a statement of its own (the earliest scan takes the admission)."""
         async with self.pool.acquire() as conn:
             rows = await queries.check_in(conn, [scan], offline=True, guess_limit=self.guess_limit)
@@ -102,10 +102,10 @@ class ScanBatcher:
             _settle(waiting, row=row)
 
 
-def _settle(waiting: _Waiting, *, row: asyncpg.Record | None = None, error: Exception | None = None) -> None:
+def _settle(waiting: _Waiting, *, row: ScanAnswer | None = None, error: Exception | None = None) -> None:
     """Give a scan its answer, unless its request has gone (cancelled while it waited)."""
     with contextlib.suppress(asyncio.InvalidStateError):
         if error is not None:
             waiting.answer.set_exception(error)
-        else:
+        elif row is not None:
             waiting.answer.set_result(row)

@@ -27,7 +27,6 @@ from .schemas import (
     Attendee,
     CheckinAnswer,
     CheckinIn,
-    Counts,
     DoorInfo,
     DoorStatus,
     EventInfo,
@@ -42,17 +41,17 @@ SEARCH_RESULTS = 5  # a person at the door is found by name; a longer list would
 RECENT = 10
 
 
-def attendee_of(row: asyncpg.Record) -> Attendee | None:
+def attendee_of(row: queries.AtDoor) -> Attendee | None:
     """The attendee on a scan or search row; the one place to add what the door shows about a person."""
-    if row["name"] is None:
+    if row.name is None:
         return None
-    return Attendee(name=row["name"], organisation=row["organisation"], group=row["group_name"])
+    return Attendee(name=row.name, organisation=row.organisation or "", group=row.group_name)
 
 
-def admission_of(row: asyncpg.Record) -> Admission | None:
-    if row["admitted_at"] is None:
+def admission_of(row: queries.AtDoor) -> Admission | None:
+    if row.admitted_at is None or row.admitted_door is None:
         return None
-    return Admission(at=row["admitted_at"], door=row["admitted_door"])
+    return Admission(at=row.admitted_at, door=row.admitted_door)
 
 
 def scan_batcher(pool: asyncpg.Pool) -> ScanBatcher:
@@ -99,10 +98,10 @@ async def check_in(
     scheme, _, token = (authorization or "").partition(" ")
     token_hash = hash_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else b""
     scan = queries.Scan(token_hash, registration_id, version, data.nonce, via, now, scanned_at)
-    row: asyncpg.Record | None
+    row: queries.ScanAnswer | None
     try:
         row = await (scans.judge_offline(scan) if data.offline else scans.judge(scan))
-        door_id = row["door_id"]
+        door_id = row.door_id
     except asyncpg.ForeignKeyViolationError as error:
         # The same nonce sent twice at once with different codes: the other request logged the scan first.
         if error.constraint_name != "checkin_admissions_scan_fk":
@@ -113,30 +112,43 @@ async def check_in(
         async with pool.acquire() as conn:
             await authenticate_door(conn, authorization, now=now)  # raises the precise 401 or 403
         raise Unauthorized("invalid_token", "the door token is revoked or expired")
-    if row is not None and row["guesses"] >= GUESS_LIMIT:
+    if row is not None and (row.guesses or 0) >= GUESS_LIMIT:
         raise RateLimited("too_many_guesses", "too many invalid codes from this door; wait a minute", retry_after=60)
-    if row is None or row["scan_id"] is None or (row["result"] == "already_checked_in" and row["admitted_at"] is None):
-        # A repeated nonce, or an admission committed while this statement waited for it (not in its snapshot).
-        async with pool.acquire() as conn:
-            row = await queries.scan_by_nonce(conn, door_id, data.nonce)
-        if row is None:
-            raise Unavailable("busy", "the scan could not be stored; send it again")
+    if (
+        row is not None
+        and row.scan_id is not None
+        and row.result is not None
+        and row.scanned_at is not None
+        and not (row.result == "already_checked_in" and row.admitted_at is None)
+    ):
+        return CheckinAnswer(
+            result=row.result,
+            scan_id=row.scan_id,
+            scanned_at=row.scanned_at,
+            attendee=attendee_of(row),
+            admission=admission_of(row),
+        )
+    # A repeated nonce, or an admission committed while this statement waited for it (not in its snapshot).
+    async with pool.acquire() as conn:
+        logged = await queries.scan_by_nonce(conn, door_id, data.nonce)
+    if logged is None:
+        raise Unavailable("busy", "the scan could not be stored; send it again")
     return CheckinAnswer(
-        result=row["result"],
-        scan_id=row["scan_id"],
-        scanned_at=row["scanned_at"],
-        attendee=attendee_of(row),
-        admission=admission_of(row),
+        result=logged.result,
+        scan_id=logged.scan_id,
+        scanned_at=logged.scanned_at,
+        attendee=attendee_of(logged),
+        admission=admission_of(logged),
     )
 
 
-def recent_scan(row: asyncpg.Record) -> RecentScan:
+def recent_scan(row: queries.ScanView) -> RecentScan:
     return RecentScan(
-        scan_id=row["scan_id"],
-        result=row["result"],
-        scanned_at=row["scanned_at"],
-        offline=row["offline"],
-        duplicate=row["duplicate"],
+        scan_id=row.scan_id,
+        result=row.result,
+        scanned_at=row.scanned_at,
+        offline=row.offline,
+        duplicate=row.duplicate,
         attendee=attendee_of(row),
         admission=admission_of(row),
     )
@@ -146,7 +158,6 @@ async def door_status(conn: asyncpg.Connection, scanner: Scanner) -> DoorStatus:
     """What the scanner page shows besides the answer: the event, counts, and this door's last scans."""
     event = await event_queries.event_by_id(conn, scanner.event_id)
     assert event is not None  # a door is deleted with its event
-    counts = await queries.counts(conn, scanner.event_id)
     return DoorStatus(
         door=DoorInfo(id=scanner.id, name=scanner.name),
         event=EventInfo(
@@ -157,7 +168,7 @@ async def door_status(conn: asyncpg.Connection, scanner: Scanner) -> DoorStatus:
             ends_at=event.ends_at,
             allow_walk_ins=event.allow_walk_ins,
         ),
-        counts=Counts(checked_in=counts["checked_in"], expected=counts["expected"]),
+        counts=await queries.counts(conn, scanner.event_id),
         recent=[recent_scan(row) for row in await queries.recent_scans(conn, scanner.id, RECENT)],
     )
 
@@ -181,8 +192,8 @@ async def search(conn: asyncpg.Connection, scanner: Scanner, text: str, *, now: 
     )
     return [
         SearchHit(
-            registration_id=row["id"],
-            attendee=Attendee(name=row["name"], organisation=row["organisation"], group=row["group_name"]),
+            registration_id=row.id,
+            attendee=Attendee(name=row.name or "", organisation=row.organisation or "", group=row.group_name),
             admission=admission_of(row),
         )
         for row in rows

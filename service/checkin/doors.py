@@ -48,25 +48,25 @@ def pairing_url(settings: Settings, door_id: UUID) -> str:
     return f"{settings.base_url}/door#pair={pairing_code(settings, door_id)}"
 
 
-def _door(settings: Settings, row: asyncpg.Record, now: datetime) -> Door:
+def _door(settings: Settings, row: queries.DoorRow, now: datetime) -> Door:
     state: DoorState
-    if row["revoked_at"] is not None:
+    if row.revoked_at is not None:
         state = "revoked"
-    elif row["expires_at"] <= now:
+    elif row.expires_at <= now:
         state = "expired"
     else:
-        state = "paired" if row["paired_at"] is not None else "unpaired"
+        state = "paired" if row.paired_at is not None else "unpaired"
     return Door(
-        id=row["id"],
-        name=row["name"],
+        id=row.id,
+        name=row.name,
         state=state,
-        created_at=row["created_at"],
-        paired_at=row["paired_at"],
-        revoked_at=row["revoked_at"],
-        expires_at=row["expires_at"],
-        pairing_url=pairing_url(settings, row["id"]) if state == "unpaired" else None,
-        scans=row["scans"],
-        admitted=row["admitted"],
+        created_at=row.created_at,
+        paired_at=row.paired_at,
+        revoked_at=row.revoked_at,
+        expires_at=row.expires_at,
+        pairing_url=pairing_url(settings, row.id) if state == "unpaired" else None,
+        scans=row.scans,
+        admitted=row.admitted,
     )
 
 
@@ -107,7 +107,7 @@ async def door_event(conn: asyncpg.Connection, door_id: UUID) -> UUID:
     row = await queries.door_by_id(conn, door_id)
     if row is None:
         raise NotFound("door_not_found", "no such door")
-    event_id: UUID = row["event_id"]
+    event_id: UUID = row.event_id
     return event_id
 
 
@@ -135,20 +135,18 @@ async def pair_door(conn: asyncpg.Connection, code: str, *, settings: Settings, 
         raise NotFound("pairing_invalid", _NOT_PAIRABLE)
     token = new_token()
     async with conn.transaction():
-        row = await conn.fetchrow(queries.PAIR_DOOR, door_id, now, queries.DOOR_GRACE)
+        row = await queries.pair_door(conn, door_id, now)
         if row is None:
             raise NotFound("pairing_invalid", _NOT_PAIRABLE)
-        await conn.execute(queries.INSERT_DOOR_LOGIN, row["user_id"], hash_token(token), row["expires_at"], now)
+        await conn.execute(queries.INSERT_DOOR_LOGIN, row.user_id, hash_token(token), row.expires_at, now)
         await audit.record(
-            conn, "door.paired", actor=f"door:{door_id}", event_id=row["event_id"], data={"door_id": str(door_id)}
+            conn, "door.paired", actor=f"door:{door_id}", event_id=row.event_id, data={"door_id": str(door_id)}
         )
     return Paired(
         token=token,
-        expires_at=row["expires_at"],
-        door=DoorInfo(id=row["id"], name=row["name"]),
-        event=EventInfo(
-            slug=row["slug"], title=row["title"], venue=row["venue"], starts_at=row["starts_at"], ends_at=row["ends_at"]
-        ),
+        expires_at=row.expires_at,
+        door=DoorInfo(id=row.id, name=row.name),
+        event=EventInfo(slug=row.slug, title=row.title, venue=row.venue, starts_at=row.starts_at, ends_at=row.ends_at),
     )
 
 
@@ -164,4 +162,4 @@ async def authenticate_door(conn: asyncpg.Connection, authorization: str | None,
         if principal.role == "door":  # a door's token whose door is revoked or past its event
             raise Unauthorized("invalid_token", "the door token is revoked or expired")
         raise Forbidden("door_only", "only a paired door may do this")
-    return Scanner(id=row["id"], event_id=row["event_id"], name=row["name"])
+    return Scanner(id=row.id, event_id=row.event_id, name=row.name)

@@ -75,15 +75,15 @@ async def offline_data(conn: asyncpg.Connection, scanner: Scanner, *, settings: 
     for row in await queries.offline_rows(conn, scanner.event_id):
         plain = msgspec.json.encode(
             Sealed(
-                n=row["name"],
-                o=row["organisation"],
-                g=row["group_name"],
-                s=row["status"],
-                a=row["admitted_at"],
-                d=row["admitted_door"],
+                n=row.name or "",
+                o=row.organisation or "",
+                g=row.group_name,
+                s=row.status,
+                a=row.admitted_at,
+                d=row.admitted_door,
             )
         )
         for key in keys:
-            code = qr.sign(key, "ticket", row["id"], row["link_version"])
+            code = qr.sign(key, "ticket", row.id, row.link_version)
             entries.append(OfflineEntry(lookup=_b64(lookup(code)), sealed=_b64(seal(code, salt, plain))))
     return OfflineData(generated_at=now, salt=_b64(salt), entries=entries)

@@ -8,11 +8,101 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
+import msgspec
 
 from ..db import like_pattern
+from .schemas import Counts, Result
 
 # A door works until this long after its event ends (late leavers, the evening programme).
 DOOR_GRACE = timedelta(hours=12)
+
+
+class DoorRow(msgspec.Struct, frozen=True):
+    """A door as the console lists it, with its counts (DOORS_OF_EVENT, DOOR_BY_ID)."""
+
+    id: UUID
+    event_id: UUID
+    name: str
+    created_at: datetime
+    paired_at: datetime | None
+    revoked_at: datetime | None
+    expires_at: datetime
+    scans: int
+    admitted: int
+
+
+class BearerDoor(msgspec.Struct, frozen=True):
+    """The live door behind a bearer token, with its invalid codes in the current minute (DOOR_BY_BEARER)."""
+
+    id: UUID
+    event_id: UUID
+    name: str
+    guesses: int
+
+
+class PairedDoor(msgspec.Struct, frozen=True):
+    """A door just paired, with its event (PAIR_DOOR)."""
+
+    id: UUID
+    name: str
+    user_id: UUID
+    event_id: UUID
+    expires_at: datetime
+    slug: str
+    title: dict[str, str]
+    venue: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+class AtDoor(msgspec.Struct, frozen=True):
+    """What the door shows about a person on a scan, search or offline row: who, and when and where they were let
+    in (all None when the row has no person, or the person is not in yet)."""
+
+    name: str | None
+    organisation: str | None
+    group_name: dict[str, str] | None  # the group's name in nb/nn/en
+    admitted_at: datetime | None
+    admitted_door: str | None
+
+
+class ScanAnswer(AtDoor, frozen=True):
+    """The answer row of one scan of the check-in statement (see checkin_sql); door columns None when the token
+    is no live door, scan columns None when the scan was refused (a repeated nonce, a door over its limit)."""
+
+    n: int
+    door_id: UUID | None
+    event_id: UUID | None
+    door_name: str | None
+    guesses: int | None
+    scan_id: int | None
+    result: Result | None
+    scanned_at: datetime | None
+
+
+class ScanView(AtDoor, frozen=True):
+    """A scan as the door sees it later (_SCAN_VIEW): its answer then, the admission now."""
+
+    scan_id: int
+    result: Result
+    scanned_at: datetime
+    offline: bool
+    duplicate: bool
+
+
+class Found(AtDoor, frozen=True):
+    """A confirmed attendee found by the door's name search."""
+
+    id: UUID
+
+
+class OfflineRow(AtDoor, frozen=True):
+    """A registration of the event as the offline list carries it."""
+
+    id: UUID
+    status: str
+    link_version: int
+
 
 INSERT_DOOR_USER = """
 INSERT INTO users (email, name, role)
@@ -197,9 +287,9 @@ class Scan:
 
 async def check_in(
     conn: asyncpg.Connection, scans: Sequence[Scan], *, offline: bool, guess_limit: int
-) -> list[asyncpg.Record]:
+) -> list[ScanAnswer]:
     """Judge and log the scans: one answer row per scan, in their order."""
-    rows: list[asyncpg.Record] = await conn.fetch(
+    rows = await conn.fetch(
         CHECKIN_OFFLINE if offline else CHECKIN_ONLINE,
         [scan.token_hash for scan in scans],
         [scan.registration_id for scan in scans],
@@ -211,7 +301,7 @@ async def check_in(
         DOOR_GRACE,
         guess_limit,
     )
-    return rows
+    return [ScanAnswer(**dict(row)) for row in rows]
 
 
 # A scan as the door sees it later: its answer then, the admission now. `duplicate`: the door admitted the person
@@ -285,8 +375,15 @@ async def walk_in(
     return scan_id
 
 
-async def door_by_token(conn: asyncpg.Connection, token_hash: bytes, now: datetime) -> asyncpg.Record | None:
-    return await conn.fetchrow(DOOR_BY_BEARER, token_hash, now, DOOR_GRACE)
+async def door_by_token(conn: asyncpg.Connection, token_hash: bytes, now: datetime) -> BearerDoor | None:
+    row = await conn.fetchrow(DOOR_BY_BEARER, token_hash, now, DOOR_GRACE)
+    return BearerDoor(**dict(row)) if row else None
+
+
+async def pair_door(conn: asyncpg.Connection, door_id: UUID, now: datetime) -> PairedDoor | None:
+    """Pair the door once (None: unknown, revoked, past its event or paired before)."""
+    row = await conn.fetchrow(PAIR_DOOR, door_id, now, DOOR_GRACE)
+    return PairedDoor(**dict(row)) if row else None
 
 
 async def link_version(conn: asyncpg.Connection, registration_id: UUID) -> int | None:
@@ -299,30 +396,33 @@ async def bump_limit(conn: asyncpg.Connection, door_id: UUID, kind: str, now: da
     return hits
 
 
-async def door_by_id(conn: asyncpg.Connection, door_id: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(DOOR_BY_ID, door_id, DOOR_GRACE)
+async def door_by_id(conn: asyncpg.Connection, door_id: UUID) -> DoorRow | None:
+    row = await conn.fetchrow(DOOR_BY_ID, door_id, DOOR_GRACE)
+    return DoorRow(**dict(row)) if row else None
 
 
-async def doors_of_event(conn: asyncpg.Connection, event_id: UUID) -> list[asyncpg.Record]:
-    return list(await conn.fetch(DOORS_OF_EVENT, event_id, DOOR_GRACE))
+async def doors_of_event(conn: asyncpg.Connection, event_id: UUID) -> list[DoorRow]:
+    return [DoorRow(**dict(row)) for row in await conn.fetch(DOORS_OF_EVENT, event_id, DOOR_GRACE)]
 
 
-async def scan_by_nonce(conn: asyncpg.Connection, door_id: UUID, nonce: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(SCAN_BY_NONCE, door_id, nonce)
+async def scan_by_nonce(conn: asyncpg.Connection, door_id: UUID, nonce: str) -> ScanView | None:
+    row = await conn.fetchrow(SCAN_BY_NONCE, door_id, nonce)
+    return ScanView(**dict(row)) if row else None
 
 
-async def recent_scans(conn: asyncpg.Connection, door_id: UUID, limit: int) -> list[asyncpg.Record]:
-    return list(await conn.fetch(RECENT_SCANS, door_id, limit))
+async def recent_scans(conn: asyncpg.Connection, door_id: UUID, limit: int) -> list[ScanView]:
+    return [ScanView(**dict(row)) for row in await conn.fetch(RECENT_SCANS, door_id, limit)]
 
 
-async def counts(conn: asyncpg.Connection, event_id: UUID) -> asyncpg.Record:
-    row: asyncpg.Record = await conn.fetchrow(COUNTS, event_id)
-    return row
+async def counts(conn: asyncpg.Connection, event_id: UUID) -> Counts:
+    """Checked in / expected (the confirmed registrations) of the event."""
+    return Counts(**dict(await conn.fetchrow(COUNTS, event_id)))
 
 
-async def search(conn: asyncpg.Connection, event_id: UUID, text: str, limit: int) -> list[asyncpg.Record]:
-    return list(await conn.fetch(SEARCH, event_id, like_pattern(text.lower(), contains=False), limit))
+async def search(conn: asyncpg.Connection, event_id: UUID, text: str, limit: int) -> list[Found]:
+    pattern = like_pattern(text.lower(), contains=False)
+    return [Found(**dict(row)) for row in await conn.fetch(SEARCH, event_id, pattern, limit)]
 
 
-async def offline_rows(conn: asyncpg.Connection, event_id: UUID) -> list[asyncpg.Record]:
-    return list(await conn.fetch(OFFLINE_ROWS, event_id))
+async def offline_rows(conn: asyncpg.Connection, event_id: UUID) -> list[OfflineRow]:
+    return [OfflineRow(**dict(row)) for row in await conn.fetch(OFFLINE_ROWS, event_id)]

@@ -54,11 +54,11 @@ async def admit_walk_in(conn: asyncpg.Connection, scanner: Scanner, data: WalkIn
     )
 
 
-def _replayed(row: asyncpg.Record) -> CheckinAnswer:
+def _replayed(row: queries.ScanView) -> CheckinAnswer:
     return CheckinAnswer(
-        result=row["result"],
-        scan_id=row["scan_id"],
-        scanned_at=row["scanned_at"],
+        result=row.result,
+        scan_id=row.scan_id,
+        scanned_at=row.scanned_at,
         attendee=attendee_of(row),
         admission=admission_of(row),
     )

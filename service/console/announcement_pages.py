@@ -11,14 +11,15 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from ..announcements import channels
 from ..announcements import domain as announcements
 from ..announcements.audiences import AUDIENCES
-from ..announcements.schemas import Announcement, AnnouncementIn
+from ..announcements.schemas import Announcement, AnnouncementIn, ChannelIn
 from ..errors import DomainError, NotFound
 from ..events import domain as events
 from ..events.schemas import Event
 from ..http import Caller, Conn, Now
-from ..i18n import LANGUAGES
+from ..i18n import LANGUAGE_NAMES, LANGUAGES
 from ..programme import domain as programme
 from ..programme.schemas import Session
 from . import forms
@@ -35,6 +36,15 @@ LABELS = {
     "audience_ref": "Session",
     "send_at": "Send at (Norwegian time)",
     "form": "The form",
+}
+CHANNEL_LABELS = {"channel_id": "Slack channel ID", "language": "Language in the channel", "form": "The form"}
+CHANNEL_ERRORS = {
+    **forms.ERROR_TEXTS,
+    "channel_id.invalid": "Write the channel's ID, like C0123ABCD: in Slack, open the channel's details; the ID is "
+    "at the bottom.",
+    "channel_id.required": "Write the channel's ID, like C0123ABCD: in Slack, open the channel's details; the ID is "
+    "at the bottom.",
+    "language.invalid": "Choose bokmål, nynorsk or English.",
 }
 ERRORS = {
     **forms.ERROR_TEXTS,
@@ -96,6 +106,8 @@ class AnnouncementPages(Controller):
             event=event,
             section="announcements",
             announcements=written,
+            channel=await channels.channel_of(console.conn, event.id),
+            languages=LANGUAGE_NAMES,
             audiences=AUDIENCES,
             sessions=sessions,
             notice=console.notice,
@@ -118,6 +130,53 @@ class AnnouncementPages(Controller):
             return f"/console/events/{slug}/announcements/{draft.id}"
 
         return await console.submit(write, lambda errors: self._page(console, event, (data, errors)))
+
+    async def _channel_page(self, console: forms.Console, event: Event, state: forms.State) -> Template:
+        return console.page(
+            "console/slack_channel.html",
+            state,
+            (CHANNEL_LABELS, CHANNEL_ERRORS),
+            event=event,
+            section="announcements",
+            channel=await channels.channel_of(console.conn, event.id),
+            languages=LANGUAGE_NAMES,
+            notice=console.notice,
+        )
+
+    @get("/slack-channel")
+    async def channel_page(self, slug: FromPath[str], console: forms.Page) -> Template:
+        """Where Møteplass posts news about the event in Slack, and in which language."""
+        event = await console.event(slug)
+        current = await channels.channel_of(console.conn, event.id)
+        values = {"channel_id": current.channel_id, "language": current.language} if current else {"language": "nb"}
+        return await self._channel_page(console, event, (values, {}))
+
+    @post("/slack-channel", status_code=303)
+    async def set_channel(self, slug: FromPath[str], data: forms.FormData, console: forms.Page) -> Response[Any]:
+        """Choose the channel (or its language), through the function the API calls."""
+        event = await console.event(slug)
+
+        async def choose() -> str:
+            chosen = forms.convert(
+                {"channel_id": data.get("channel_id", "").strip(), "language": data.get("language", "nb")}, ChannelIn
+            )
+            await channels.set_channel(
+                console.conn,
+                slug,
+                channel_id=chosen.channel_id,
+                language=chosen.language,
+                actor=console.principal,
+                now=console.now,
+            )
+            return f"/console/events/{slug}/announcements/slack-channel?notice=channel_set"
+
+        return await console.submit(choose, lambda errors: self._channel_page(console, event, (data, errors)))
+
+    @post("/slack-channel/remove", status_code=303)
+    async def remove_channel(self, slug: FromPath[str], console: forms.Page) -> Redirect:
+        """No more posts about this event in Slack."""
+        await channels.remove_channel(console.conn, slug, actor=console.principal)
+        return Redirect(f"/console/events/{slug}/announcements/slack-channel?notice=channel_removed", status_code=303)
 
     @get("/{announcement_id:uuid}")
     async def preview(

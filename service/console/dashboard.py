@@ -5,7 +5,6 @@ own domain (service/checkin, service/nominations)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -14,16 +13,12 @@ import msgspec
 
 from ..accounts.schemas import Principal
 from ..checkin import queries as checkin_queries
+from ..checkin.schemas import Counts
 from ..nominations import queries as nomination_queries
 from ..nominations.access import prizes_for
 from .schemas import DashboardEvent
 
 OSLO = ZoneInfo("Europe/Oslo")
-
-
-class Checkins(msgspec.Struct, kw_only=True):
-    checked_in: int
-    expected: int
 
 
 class OpenCall(msgspec.Struct, kw_only=True):
@@ -40,13 +35,12 @@ def on_the_day(event: DashboardEvent, now: datetime) -> bool:
     return event.starts_at.astimezone(OSLO).date() <= today <= event.ends_at.astimezone(OSLO).date()
 
 
-async def checkins_today(conn: asyncpg.Connection, events: list[DashboardEvent], now: datetime) -> dict[UUID, Any]:
+async def checkins_today(conn: asyncpg.Connection, events: list[DashboardEvent], now: datetime) -> dict[UUID, Counts]:
     """Event id -> checked in / expected, for the events taking place today."""
     found = {}
     for event in events:
         if on_the_day(event, now):
-            row = await checkin_queries.counts(conn, event.id)
-            found[event.id] = Checkins(checked_in=row["checked_in"], expected=row["expected"])
+            found[event.id] = await checkin_queries.counts(conn, event.id)
     return found
 
 

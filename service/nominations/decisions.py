@@ -76,12 +76,15 @@ async def publish(conn: asyncpg.Connection, call: Call, *, actor: Principal, now
             prize = await queries.prize_by_id(conn, current.prize_id)
             assert prize is not None
             winner = winners[0]
+            lines = [line for line in (winner.nominee_organisation, winner.title) if line]
             await post_to_event_channel(
                 conn,
                 current.event_id,
-                title=gettext("nb", "%(prize)s %(year)s goes to %(winner)s")
-                % {"prize": pick(prize.name, "nb"), "year": current.year, "winner": winner.nominee_name},
-                lines=[line for line in (winner.nominee_organisation, winner.title) if line],
+                message=lambda language: (
+                    gettext(language, "%(prize)s %(year)s goes to %(winner)s")
+                    % {"prize": pick(prize.name, language), "year": current.year, "winner": winner.nominee_name},
+                    lines,
+                ),
                 effect_key=f"prize-published:{call.id}",
             )
     published = await queries.call_by_id(conn, call.id)

@@ -64,16 +64,16 @@ async def _mail(
     await jobs.enqueue(conn, kind, {"registration_id": str(registration_id), **payload}, dedupe_key=dedupe)
 
 
-def _check_open(event: asyncpg.Record, now: datetime) -> None:
-    if event["status"] == "cancelled":
+def _check_open(event: queries.EventForRegistration, now: datetime) -> None:
+    if event.status == "cancelled":
         raise InvalidState("event_cancelled", "the event is cancelled")
-    if event["status"] != "published":
+    if event.status != "published":
         raise NotFound("event_not_found", "no such event")
-    if now >= event["ends_at"]:
+    if now >= event.ends_at:
         raise InvalidState("event_over", "the event is over")
-    if event["registration_paused"]:
+    if event.registration_paused:
         raise InvalidState("registration_closed", "registration is closed by the organiser")
-    opens, closes = event["registration_opens_at"], event["registration_closes_at"]
+    opens, closes = event.registration_opens_at, event.registration_closes_at
     if opens and now < opens:
         raise InvalidState(
             "registration_not_open", f"registration opens at {opens.isoformat()}", opens_at=opens.isoformat()
@@ -150,10 +150,10 @@ async def register_attendee(
     if event is None:
         raise NotFound("event_not_found", f"no event {slug!r}")
     _check_open(event, now)
-    values["answers"] = check_answers(event["questions"], data.answers)
-    row = await queries.register(conn, event["id"], values, now)
+    values["answers"] = check_answers(event.questions, data.answers)
+    row = await queries.register(conn, event.id, values, now)
     if row is None:
-        await _refuse_duplicate(conn, event["id"], values["email"], now)
+        await _refuse_duplicate(conn, event.id, values["email"], now)
         # Not a duplicate: the event changed between reading and writing; the next read tells how.
         return await register_attendee(conn, slug, data=data, now=now, source=source)
     return await _registered(conn, row, values, now=now, source=source)
@@ -166,23 +166,23 @@ async def resend_existing_link(conn: asyncpg.Connection, slug: str, email: str, 
     if event is None:
         return
     with contextlib.suppress(AlreadyRegistered):  # the mail is enqueued; the caller raises its own
-        await _refuse_duplicate(conn, event["id"], email.strip(), now)
+        await _refuse_duplicate(conn, event.id, email.strip(), now)
 
 
 async def _registered(
-    conn: asyncpg.Connection, row: asyncpg.Record, values: dict[str, Any], *, now: datetime, source: str
+    conn: asyncpg.Connection, row: queries.Registered, values: dict[str, Any], *, now: datetime, source: str
 ) -> Registration:
-    if row["seat_may_be_free"]:
+    if row.seat_may_be_free:
         async with conn.transaction():
-            await fill_free_seats(conn, row["event_id"], actor=PUBLIC, now=now)
-        registration = await queries.registration_by_id(conn, row["id"])
+            await fill_free_seats(conn, row.event_id, actor=PUBLIC, now=now)
+        registration = await queries.registration_by_id(conn, row.id)
         assert registration is not None
         return registration
-    confirmed = row["status"] == "confirmed"
+    confirmed = row.status == "confirmed"
     return Registration(
-        id=row["id"],
-        event_id=row["event_id"],
-        status=row["status"],
+        id=row.id,
+        event_id=row.event_id,
+        status=row.status,
         name=values["name"],
         email=values["email"],
         organisation=values["organisation"],
@@ -191,14 +191,14 @@ async def _registered(
         accessibility=values["accessibility"],
         language=values["language"],
         answers=values.get("answers", {}),
-        queue_seq=row["queue_seq"],
-        link_version=row["link_version"],
+        queue_seq=row.queue_seq,
+        link_version=row.link_version,
         source=source,
         created_at=now,
         updated_at=now,
         confirmed_at=now if confirmed else None,
         cancelled_at=None,
-        waitlist_position=row["position"],
+        waitlist_position=row.position,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -10,7 +11,33 @@ import msgspec
 
 from ..checkin.schemas import Admission
 from ..db import like_pattern
-from .schemas import HistoryEntry, Question, Registration
+from .schemas import HistoryEntry, Question, Registration, RegistrationStatus
+
+
+class Registered(msgspec.Struct, frozen=True):
+    """What the registration statement answers (see _register_sql)."""
+
+    id: UUID
+    event_id: UUID
+    status: RegistrationStatus
+    link_version: int
+    queue_seq: int
+    position: int | None  # on the waiting list; None when confirmed
+    seat_may_be_free: bool
+
+
+class EventForRegistration(msgspec.Struct, frozen=True):
+    """What the checked registration path reads of an event: its window and its questions."""
+
+    id: UUID
+    slug: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    registration_paused: bool
+    questions: list[dict[str, Any]]
 
 
 class TicketImages(msgspec.Struct, frozen=True):
@@ -287,14 +314,14 @@ async def set_email(conn: asyncpg.Connection, registration_id: UUID, email: str 
     await conn.execute(SET_EMAIL, registration_id, email, now)
 
 
-async def register(conn: asyncpg.Connection, event_id: UUID, values: dict[str, Any], now: Any) -> asyncpg.Record | None:
-    return await conn.fetchrow(REGISTER, event_id, *_registration_args(values, now))
+async def register(conn: asyncpg.Connection, event_id: UUID, values: dict[str, Any], now: Any) -> Registered | None:
+    row = await conn.fetchrow(REGISTER, event_id, *_registration_args(values, now))
+    return Registered(**dict(row)) if row else None
 
 
-async def register_by_slug(
-    conn: asyncpg.Connection, slug: str, values: dict[str, Any], now: Any
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(REGISTER_BY_SLUG, slug, *_registration_args(values, now))
+async def register_by_slug(conn: asyncpg.Connection, slug: str, values: dict[str, Any], now: Any) -> Registered | None:
+    row = await conn.fetchrow(REGISTER_BY_SLUG, slug, *_registration_args(values, now))
+    return Registered(**dict(row)) if row else None
 
 
 async def has_free_seat(conn: asyncpg.Connection, event_id: UUID) -> bool:
@@ -531,8 +558,9 @@ SELECT e.id, e.slug, e.status, e.starts_at, e.ends_at, e.registration_opens_at, 
 """
 
 
-async def event_for_registration(conn: asyncpg.Connection, slug: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(EVENT_FOR_REGISTRATION, slug)
+async def event_for_registration(conn: asyncpg.Connection, slug: str) -> EventForRegistration | None:
+    row = await conn.fetchrow(EVENT_FOR_REGISTRATION, slug)
+    return EventForRegistration(**dict(row)) if row else None
 
 
 async def renew_links(conn: asyncpg.Connection, registration_id: UUID, now: Any) -> int:

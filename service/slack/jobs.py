@@ -19,7 +19,7 @@ from ..jobs import Handler, Job
 from ..programme import queries as programme_queries
 from . import identity, queries, stats, watch
 from .outbox import post_once, reply
-from .posts import POST
+from .posts import POST, message_in
 from .schemas import UpcomingEvent
 
 if TYPE_CHECKING:
@@ -138,11 +138,12 @@ async def run_watch(context: JobContext, job: Job) -> Mapping[str, Any] | None:
         if not watch.still_watching(state, now):
             return {"stopped": True}
         assert state is not None
-        found = await watch.digest(conn, event_id, state, "nb")
+        language = state.language
+        found = await watch.digest(conn, event_id, state, language)
     posted = False
     if found.lines and context.slack is not None:
-        title = gettext("nb", "News about %(event)s") % {"event": state.title.get("nb", state.slug)}
-        link = (f"{context.settings.base_url}/events/{state.slug}", gettext("nb", "Open the event page"))
+        title = gettext(language, "News about %(event)s") % {"event": pick(state.title, language) or state.slug}
+        link = (f"{context.settings.base_url}/events/{state.slug}", gettext(language, "Open the event page"))
         pages = message_pages(title, bullets(found.lines), link=link)
         await post_once(
             context.pool,
@@ -171,8 +172,8 @@ async def run_post(context: JobContext, job: Job) -> Mapping[str, Any] | None:
         channel = await queries.channel_of(conn, UUID(job.payload["event_id"]))
     if channel is None:
         return {"skipped": "the event has no channel"}
-    title, lines = job.payload["title"], job.payload["lines"]
-    link = (f"{context.settings.base_url}/events/{channel.slug}", gettext("nb", "Open the event page"))
+    title, lines = message_in(job.payload, channel.language)
+    link = (f"{context.settings.base_url}/events/{channel.slug}", gettext(channel.language, "Open the event page"))
     stamps = await post_once(
         context.pool,
         context.slack,

@@ -83,7 +83,7 @@ SELECT title, capacity, chosen FROM (
 
 # The channel watcher.
 WATCH_STATE = """
-SELECT c.channel_id, c.seen_confirmed, c.seen_waitlisted, c.seen_cancelled, c.milestones, c.seen_dead_job,
+SELECT c.channel_id, c.language, c.seen_confirmed, c.seen_waitlisted, c.seen_cancelled, c.milestones, c.seen_dead_job,
        c.seen_nomination,
        e.slug, e.title, e.capacity, e.ends_at, e.status,
        (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed') AS confirmed,
@@ -115,7 +115,9 @@ UPDATE event_slack_channels
  WHERE event_id = $1
 """
 CHANNEL_OF = """
-SELECT c.channel_id, e.slug FROM event_slack_channels c JOIN events e ON e.id = c.event_id WHERE c.event_id = $1
+SELECT c.channel_id, c.language, e.slug
+  FROM event_slack_channels c JOIN events e ON e.id = c.event_id
+ WHERE c.event_id = $1
 """
 
 

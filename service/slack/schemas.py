@@ -8,6 +8,7 @@ from uuid import UUID
 import msgspec
 
 from ..accounts.schemas import Role
+from ..i18n import Language
 
 
 class SlackUser(msgspec.Struct, frozen=True, kw_only=True):
@@ -43,6 +44,7 @@ class WatchState(msgspec.Struct, frozen=True, kw_only=True):
     """An event's channel with what the watcher reported last, and the event's counts now."""
 
     channel_id: str
+    language: Language  # what Møteplass writes in the channel
     seen_confirmed: int
     seen_waitlisted: int
     seen_cancelled: int
@@ -75,4 +77,5 @@ class NewNominations(msgspec.Struct, frozen=True, kw_only=True):
 
 class EventChannel(msgspec.Struct, frozen=True, kw_only=True):
     channel_id: str
+    language: Language
     slug: str

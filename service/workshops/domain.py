@@ -217,12 +217,14 @@ async def publish_groups(conn: asyncpg.Connection, event: Event, *, actor: str, 
         await post_to_event_channel(
             conn,
             event.id,
-            title=gettext("nb", "The groups of %(event)s are published") % {"event": pick(event.title, "nb")},
-            lines=[
-                ngettext("nb", "%(group)s: %(n)s participant", "%(group)s: %(n)s participants", size.members)
-                % {"group": pick(size.name, "nb"), "n": size.members}
-                for size in sizes
-            ],
+            message=lambda language: (
+                gettext(language, "The groups of %(event)s are published") % {"event": pick(event.title, language)},
+                [
+                    ngettext(language, "%(group)s: %(n)s participant", "%(group)s: %(n)s participants", size.members)
+                    % {"group": pick(size.name, language), "n": size.members}
+                    for size in sizes
+                ],
+            ),
             effect_key=f"groups-published:{event.id}:{now.isoformat()}",
         )
     return now, mails

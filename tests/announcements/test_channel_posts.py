@@ -93,3 +93,62 @@ async def test_new_nominations_reach_the_awarding_events_channel_batched(
         f"{title}\n2 nye nominasjoner til Forsknings- og innovasjonsprisen",
         f"{title}\n1 ny nominasjon til Forsknings- og innovasjonsprisen",
     ]
+
+
+async def test_a_channel_gets_what_moteplass_writes_in_the_language_chosen_for_it(
+    world: PrizeWorld, conn: asyncpg.Connection, clock: Clock, run_jobs: RunJobs, slack_fake: SlackFake
+) -> None:
+    headers = auth(world.organiser)
+    answer = await world.client.put(
+        "/api/v1/events/kk/slack-channel", json={"channel_id": CHANNEL, "language": "en"}, headers=headers
+    )
+    assert answer.json() == {"event": "kk", "channel_id": CHANNEL, "language": "en"}
+    await run_jobs()
+    await world.nominate()
+    clock.advance(seconds=60)
+    await make_due(conn, "slack.watch")
+    await run_jobs()
+    nomination = (await world.nominate(nominee_name="Polyfon", title="Kunnskapsklyngen"))["id"]
+    # Switched to nynorsk before the winner is published: the post goes out in the channel's language then.
+    await world.client.put(
+        "/api/v1/events/kk/slack-channel", json={"channel_id": CHANNEL, "language": "nn"}, headers=headers
+    )
+    await world.client.post(f"/api/v1/calls/{world.call_id}/lock", headers=headers)
+    await world.client.post(f"/api/v1/nominations/{nomination}/decision", json={"status": "winner"}, headers=headers)
+    await world.client.post(f"/api/v1/calls/{world.call_id}/publish", headers=headers)
+    await run_jobs()
+
+    sent = posts(slack_fake)
+    assert sent[0].startswith("News about ")
+    assert "1 new nomination for " in sent[0]
+    assert [text.split("\n")[0] for text in sent[1:] if "2027" in text.split("\n")[0]] == [
+        "Forsknings- og innovasjonsprisen 2027 går til Polyfon"
+    ]
+    entries = await conn.fetch("SELECT action, data FROM audit_log WHERE action LIKE 'event.slack%' ORDER BY id")
+    assert [(e["action"], e["data"]["language"]) for e in entries] == [
+        ("event.slack_channel_set", "en"),
+        ("event.slack_channel_set", "nn"),
+    ]
+
+
+async def test_a_channel_language_outside_the_three_is_refused_and_changes_nothing(
+    client: Client, make_event: MakeEvent, organiser_token: str, conn: asyncpg.Connection
+) -> None:
+    await make_event(slug="kk")
+    answer = await client.put(
+        "/api/v1/events/kk/slack-channel", json={"channel_id": CHANNEL, "language": "sv"}, headers=auth(organiser_token)
+    )
+    assert (answer.status_code, answer.headers["content-type"]) == (422, "application/problem+json")
+    assert await conn.fetchval("SELECT count(*) FROM event_slack_channels") == 0
+
+
+async def test_removing_the_channel_is_logged_once(
+    client: Client, make_event: MakeEvent, organiser_token: str, conn: asyncpg.Connection
+) -> None:
+    await make_event(slug="kk")
+    headers = auth(organiser_token)
+    await client.put("/api/v1/events/kk/slack-channel", json={"channel_id": CHANNEL}, headers=headers)
+    for _ in range(2):
+        assert (await client.delete("/api/v1/events/kk/slack-channel", headers=headers)).status_code == 204
+    removed = await conn.fetch("SELECT data FROM audit_log WHERE action = 'event.slack_channel_removed'")
+    assert [r["data"] for r in removed] == [{"channel_id": CHANNEL}]

@@ -56,7 +56,7 @@ async def event_with_attendees(client: Any, make_event: Any, organiser_token: st
     response = await client.put(
         "/api/v1/events/kk/slack-channel", json={"channel_id": CHANNEL}, headers=auth(organiser_token)
     )
-    assert (response.status_code, response.json()) == (200, {"event": "kk", "channel_id": CHANNEL})
+    assert (response.status_code, response.json()) == (200, {"event": "kk", "channel_id": CHANNEL, "language": "nb"})
     await run_jobs()
     smtp.sink.messages.clear()
 

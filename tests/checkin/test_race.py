@@ -15,7 +15,7 @@ from service import db
 from service.accounts.domain import hash_token
 from service.checkin.batching import ScanBatcher
 from service.checkin.domain import GUESS_LIMIT, check_in, scan_batcher
-from service.checkin.queries import Scan
+from service.checkin.queries import Scan, ScanAnswer
 from service.checkin.schemas import CheckinAnswer, CheckinIn
 from service.settings import Settings
 from tests.checkin.conftest import NewDoor, Register, code_of
@@ -131,7 +131,7 @@ async def test_a_scan_that_spoils_its_statement_fails_alone(
 
     *good, spoiled = answers
     assert isinstance(spoiled, asyncpg.CheckViolationError)
-    rows = [a for a in good if isinstance(a, asyncpg.Record)]
+    rows = [a for a in good if isinstance(a, ScanAnswer)]
     assert len(rows) == len(good)  # only the spoiled scan failed
-    assert [(a["result"], a["name"]) for a in rows] == [("admitted", f"Deltakar {n}") for n in range(len(people))]
+    assert [(a.result, a.name) for a in rows] == [("admitted", f"Deltakar {n}") for n in range(len(people))]
     assert await pool.fetchval("SELECT count(*) FROM checkin_scans") == len(people)

@@ -83,6 +83,18 @@ GUARDED = {
     ),
     ("GET", "/console/events/{slug:str}/announcements"): ("/console/events/kk/announcements", None),
     ("POST", "/console/events/{slug:str}/announcements"): ("/console/events/kk/announcements", {"subject_nb": ""}),
+    ("GET", "/console/events/{slug:str}/announcements/slack-channel"): (
+        "/console/events/kk/announcements/slack-channel",
+        None,
+    ),
+    ("POST", "/console/events/{slug:str}/announcements/slack-channel"): (
+        "/console/events/kk/announcements/slack-channel",
+        {"channel_id": ""},
+    ),
+    ("POST", "/console/events/{slug:str}/announcements/slack-channel/remove"): (
+        "/console/events/kk/announcements/slack-channel/remove",
+        {},
+    ),
     ("GET", "/console/events/{slug:str}/announcements/{announcement_id:uuid}"): (
         "/console/events/kk/announcements/{announcement}",
         None,

@@ -167,3 +167,49 @@ async def test_bad_input_shows_the_form_again_and_saves_nothing(
     assert page.one(f"#{field}-error").text == message
     assert page.one("#subject_en").attrs["value"] == "New room for the opening"
     assert await stored(conn) == []
+
+
+CHANNEL_PAGE = f"{PAGE}/slack-channel"
+
+
+async def test_choose_the_slack_channel_and_its_language_then_stop(
+    signed_in: Client, post_form: PostForm, kk: dict[str, Any], conn: asyncpg.Connection
+) -> None:
+    chosen = await post_form(CHANNEL_PAGE, CHANNEL_PAGE, {"channel_id": " C0EVENT ", "language": "nn"})
+    assert (chosen.status_code, chosen.headers["location"]) == (303, f"{CHANNEL_PAGE}?notice=channel_set")
+    assert tuple(await conn.fetchrow("SELECT channel_id, language FROM event_slack_channels")) == ("C0EVENT", "nn")
+    page = Page((await signed_in.get(f"{CHANNEL_PAGE}?notice=channel_set")).text)
+    assert page.one("#channel_id").attrs["value"] == "C0EVENT"
+    assert "checked" in page.one("#language-nn").attrs
+    assert "C0EVENT" in (await signed_in.get(PAGE)).text
+
+    stopped = await post_form(CHANNEL_PAGE, f"{CHANNEL_PAGE}/remove", {})
+    assert stopped.headers["location"] == f"{CHANNEL_PAGE}?notice=channel_removed"
+    assert await conn.fetchval("SELECT count(*) FROM event_slack_channels") == 0
+    logged = await conn.fetch("SELECT action FROM audit_log WHERE action LIKE 'event.slack%' ORDER BY id")
+    assert [row["action"] for row in logged] == ["event.slack_channel_set", "event.slack_channel_removed"]
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({"channel_id": "", "language": "nb"}, "channel_id"),
+        ({"channel_id": "#generelt", "language": "nb"}, "channel_id"),
+        ({"channel_id": "C0EVENT", "language": "sv"}, "language"),
+    ],
+)
+async def test_a_bad_slack_channel_shows_the_form_again_and_saves_nothing(
+    signed_in: Client,
+    post_form: PostForm,
+    kk: dict[str, Any],
+    conn: asyncpg.Connection,
+    form: dict[str, str],
+    field: str,
+) -> None:
+    response = await post_form(CHANNEL_PAGE, CHANNEL_PAGE, form)
+
+    page = Page(response.text)
+    assert response.status_code == 422
+    assert page.one(f"#{field}").attrs["aria-invalid"] == "true"
+    assert page.one(f"#{field}-error").text
+    assert await conn.fetchval("SELECT count(*) FROM event_slack_channels") == 0
