@@ -43,6 +43,7 @@ from .migrate import load_migrations
 from .nominations.pages import PRIZE_PAGES
 from .nominations.routes import PRIZE_ROUTES
 from .openapi import declare_closed_objects
+from .people.routes import PEOPLE_ROUTES
 from .privacy.routes import PRIVACY_ROUTES
 from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make, path_of, title_for
 from .programme.routes import PROGRAMME_ROUTES
@@ -336,6 +337,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             *REGISTRATION_ROUTES,
             *BADGE_ROUTES,
             *EVENT_COPY_ROUTES,
+            *PEOPLE_ROUTES,
             *REMINDER_ROUTES,
             *PROGRAMME_ROUTES,
             *PRIZE_ROUTES,

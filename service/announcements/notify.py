@@ -40,6 +40,9 @@ async def send_mail(context: JobContext, job: Job) -> Mapping[str, Any] | None:
         row = await queries.mail_context(conn, recipient_id)
         if row is None or row.status not in ("pending", "sending"):
             return {"skipped": "done before"}
+        if row.registration_id is not None and row.email is None:  # added by hand without an address
+            await domain.record_mail(conn, recipient_id, status="skipped", error=None, now=context.clock())
+            return {"skipped": "no e-mail address"}
         if row.registration_id is None or row.registration_status == "cancelled":
             await domain.record_mail(conn, recipient_id, status="skipped", error=None, now=context.clock())
             return {"skipped": "no longer registered"}

@@ -161,7 +161,12 @@ async def door_status(conn: asyncpg.Connection, scanner: Scanner) -> DoorStatus:
     return DoorStatus(
         door=DoorInfo(id=scanner.id, name=scanner.name),
         event=EventInfo(
-            slug=event.slug, title=event.title, venue=event.venue, starts_at=event.starts_at, ends_at=event.ends_at
+            slug=event.slug,
+            title=event.title,
+            venue=event.venue,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            allow_walk_ins=event.allow_walk_ins,
         ),
         counts=await queries.counts(conn, scanner.event_id),
         recent=[recent_scan(row) for row in await queries.recent_scans(conn, scanner.id, RECENT)],

@@ -353,6 +353,28 @@ SELECT r.id, r.status, r.link_version, r.name, r.organisation, wg.name AS group_
 """
 
 
+# A walk-in's admission: the scan of the walk-in form (result admitted) and the admission it makes, in the
+# registering transaction. A repeated nonce conflicts on checkin_scans_nonce_key and rolls it all back.
+WALK_IN = """
+WITH scan AS (
+    INSERT INTO checkin_scans (door_id, registration_id, nonce, result, scanned_at, received_at, via)
+    VALUES ($1, $3, $4, 'admitted', $5, $5, 'walk_in')
+    RETURNING id
+)
+INSERT INTO checkin_admissions (registration_id, event_id, door_id, scan_id, scanned_at)
+SELECT $3, $2, $1, scan.id, $5 FROM scan
+RETURNING scan_id
+"""
+
+
+async def walk_in(
+    conn: asyncpg.Connection, door_id: UUID, event_id: UUID, registration_id: UUID, nonce: str, now: datetime
+) -> int:
+    """Log the walk-in form's scan and admit the registration; returns the scan's id."""
+    scan_id: int = await conn.fetchval(WALK_IN, door_id, event_id, registration_id, nonce, now)
+    return scan_id
+
+
 async def door_by_token(conn: asyncpg.Connection, token_hash: bytes, now: datetime) -> BearerDoor | None:
     row = await conn.fetchrow(DOOR_BY_BEARER, token_hash, now, DOOR_GRACE)
     return BearerDoor(**dict(row)) if row else None

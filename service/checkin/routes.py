@@ -18,9 +18,20 @@ from ..errors import InvalidState
 from ..events import domain as events
 from ..http import Caller, Config, Conn, Now
 from ..openapi import responses
-from . import domain, doors, offline
+from . import domain, doors, offline, walkins
 from .doors import Scanner
-from .schemas import CheckinAnswer, CheckinIn, Door, DoorIn, DoorStatus, OfflineData, Paired, PairIn, SearchHit
+from .schemas import (
+    CheckinAnswer,
+    CheckinIn,
+    Door,
+    DoorIn,
+    DoorStatus,
+    OfflineData,
+    Paired,
+    PairIn,
+    SearchHit,
+    WalkInIn,
+)
 
 ORGANISER = ("organiser",)
 NO_STORE = {"cache-control": "no-store"}
@@ -131,6 +142,16 @@ class ScannerController(Controller):
         """At most five confirmed attendees of this event whose name has a word starting with `q`; check in
         with `registration_id`. Every search is written to the event's audit log."""
         return Response(await domain.search(conn, scanner, q, now=now), headers=NO_STORE)
+
+    @post("/api/v1/door/walk-ins", status_code=201, responses=responses(401, 403, 409, 422))
+    async def walk_in(
+        self, scanner: DoorDevice, data: JSONBody[WalkInIn], conn: Conn, now: Now
+    ) -> Response[CheckinAnswer]:
+        """Register a person on the spot (name, organisation, e-mail optional) and admit them: `admitted`, as
+        a scan answers. Only when the event allows walk-ins (else 403 `walk_ins_not_allowed`), online only, and
+        never beyond capacity: a full event answers 409 `event_full` and nothing is written. A repeated `nonce`
+        answers what the first request got."""
+        return Response(await walkins.admit_walk_in(conn, scanner, data, now=now), headers=NO_STORE, status_code=201)
 
     @get("/api/v1/door/offline", responses=responses(401, 403))
     async def offline(self, scanner: DoorDevice, conn: Conn, now: Now, settings: Config) -> Response[OfflineData]:

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
-from ..types import AwareDatetime, Line80
+from ..types import AwareDatetime, Email, Line80, Line200, OptLine200
 
 Result = Literal[
     "admitted", "already_checked_in", "cancelled", "waitlisted", "wrong_event", "not_registered", "invalid"
@@ -54,6 +54,7 @@ class EventInfo(msgspec.Struct, kw_only=True):
     venue: str
     starts_at: datetime
     ends_at: datetime
+    allow_walk_ins: bool = False  # the door shows its walk-in form (online only)
 
 
 class Paired(msgspec.Struct, kw_only=True):
@@ -73,6 +74,16 @@ class CheckinIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     registration_id: UUID | None = None
     scanned_at: AwareDatetime | None = None
     offline: bool = False
+
+
+class WalkInIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A person registered and admitted at the door in one step. `nonce` (chosen by the door) makes a retried
+    request one walk-in."""
+
+    nonce: Nonce
+    name: Line200
+    organisation: OptLine200 = ""
+    email: Email | None = None
 
 
 class Attendee(msgspec.Struct, kw_only=True, omit_defaults=True):

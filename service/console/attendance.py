@@ -1,8 +1,7 @@
 """Who came: an event's attendance by role and organisation, no-shows, walk-ins, and check-ins per 10 minutes
 with the geometry of its bar chart (a small SVG the template draws; see attendance.html). Reads only.
 
-A walk-in is a registration made at the door (`source = 'door'`); until doors can register people, that count
-is zero.
+A walk-in is a registration made at the door (`source = 'door'`: service/checkin/walkins.py).
 """
 
 from __future__ import annotations

@@ -24,7 +24,16 @@ COLUMNS = (
     ("created_at", "Registered"),
     ("checked_in_at", "Checked in"),
     ("checked_in_door", "Door"),
+    ("source", "How they registered"),
 )
+# registrations.source: the public form, demo data, an organiser's hand, a paper form typed in, a door's walk-in.
+SOURCE_TEXTS = {
+    "web": "Registration form",
+    "demo": "Demo data",
+    "organiser": "Added by an organiser",
+    "public": "Typed in by an organiser",
+    "door": "Walk-in at the door",
+}
 STATUS_TEXTS = {"confirmed": "Confirmed", "waitlisted": "On the waiting list", "cancelled": "Cancelled"}
 
 
@@ -52,7 +61,7 @@ def table(
             gettext(language, STATUS_TEXTS[row.status]),
             row.waitlist_position or "",
             row.name,
-            row.email,
+            row.email or "",
             row.organisation,
             role_text(row.role),
             row.dietary,
@@ -61,6 +70,7 @@ def table(
             when(row.created_at),
             when(row.checked_in_at),
             row.checked_in_door or "",
+            gettext(language, SOURCE_TEXTS[row.source]) if row.source in SOURCE_TEXTS else row.source,
             *(_answer(row.answers.get(str(q.id)), language) for q in questions),
         ]
         lines.append([cell(value) for value in values])

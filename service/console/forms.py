@@ -67,6 +67,7 @@ FIELD_LABELS = {
     "ends_at": "Ends",
     "capacity": "Capacity",
     "retention_days": "Days personal data is kept",
+    "allow_walk_ins": "Doors may register walk-ins (people who come without registering)",
     "registration_opens_at": "Registration opens",
     "registration_closes_at": "Registration closes",
     "series": "Series",
@@ -313,6 +314,7 @@ def event_values(form: dict[str, str], *, creating: bool) -> dict[str, Any]:
         values["retention_days"] = int(retention)
     else:
         errors["retention_days"] = "invalid_number"
+    values["allow_walk_ins"] = form.get("allow_walk_ins") == "yes"
     if errors:
         raise FormErrors(errors)
     if not values["description"]:
@@ -327,6 +329,7 @@ def event_form_values(event: Any) -> dict[str, str]:
         "kind": event.kind,
         "capacity": str(event.capacity),
         "retention_days": str(event.retention_days or ""),
+        "allow_walk_ins": "yes" if event.allow_walk_ins else "",
         **{name: getattr(event, name) or "" for name in TEXT_FIELDS},
         **{name: local_time_value(getattr(event, name)) for name in TIME_FIELDS},
     }

@@ -42,7 +42,7 @@ WITH positions AS (
 _ROW = """
 r.id, r.status, p.waitlist_position, r.name, r.email, r.organisation, r.role, r.dietary, r.accessibility,
 r.language, r.answers, r.queue_seq, r.created_at, lower(r.name) AS sort_name,
-a.scanned_at AS checked_in_at, d.name AS checked_in_door
+a.scanned_at AS checked_in_at, d.name AS checked_in_door, r.source
 """
 # The admission (first valid scan) and its door, joined to the rows.
 _CHECKED_IN = "LEFT JOIN checkin_admissions a ON a.registration_id = r.id LEFT JOIN doors d ON d.id = a.door_id"

@@ -17,7 +17,6 @@ from litestar.response import Redirect, Template
 from .. import spreadsheet
 from ..accounts.domain import require_event_scope
 from ..events import domain as events
-from ..events import queries as event_queries
 from ..hooks import REGISTRATION_END_HOOKS
 from ..http import Caller, Conn, Now, request_language
 from ..i18n import gettext
@@ -31,6 +30,7 @@ from ..registrations.pages import ROLE_LABELS
 from ..web.render import format_when
 from ..workshops import queries as workshop_queries
 from . import auditview, export, listing
+from .export import SOURCE_TEXTS
 from .filters import Chosen, Text, filter_query, provide_filter
 from .guard import ORGANISER, console_page
 from .schemas import RegistrationFilter
@@ -51,6 +51,10 @@ HISTORY_ACTIONS = {
     "registration.cancelled": "Cancelled",
     "registration.changed": "Details changed",
     "registration.links_renewed": "New links made and e-mailed; the old ones stopped working",
+    "registration.added": "Added by hand",
+    "registration.ticket_resent": "Ticket e-mail sent again",
+    "registration.moved": "Moved to another date of the series",
+    "registration.sessions_chosen": "Sessions chosen",
 }
 
 AUDIT_ACTIONS = {
@@ -58,8 +62,13 @@ AUDIT_ACTIONS = {
     "event.changed": "Event changed",
     "event.copied": "Event made as a copy of another",
     "registration.erased": "A person deleted their registration and data",
+    "registration.edited": "A person's details changed by an organiser",
     "user.granted": "Access given",
     "door.searched": "Name search at a door",
+    "registration.added": "Added by hand",
+    "registration.ticket_resent": "Ticket e-mail sent again",
+    "registration.moved": "Moved to another date of the series",
+    "registration.links_renewed": "New links made and e-mailed; the old ones stopped working",
 }
 
 
@@ -114,6 +123,7 @@ class RegistrationPages(Controller):
             previous_href=previous_href,
             next_href=next_href,
             roles=ROLE_LABELS,
+            source_texts=SOURCE_TEXTS,
             sessions=[s for s in await programme.list_sessions(conn, event.id) if s.kind in CHOOSABLE],
             groups=await workshop_queries.groups(conn, event.id),
             notice=request.query_params.get("notice"),
@@ -188,31 +198,6 @@ class RegistrationPages(Controller):
             language,
             role_text=lambda value: gettext(language, ROLE_LABELS[value]) if value in ROLE_LABELS else "",
             when=lambda value: format_when(value, language, part="datetime") if isinstance(value, datetime) else "",
-        )
-
-    @get("/registrations/{registration_id:uuid}")
-    async def detail(
-        self, registration_id: FromPath[UUID], request: Request[Any, Any, Any], conn: Conn, principal: Caller
-    ) -> Template:
-        registration = await registrations.get_registration(conn, registration_id)
-        await require_event_scope(conn, principal, registration.event_id, *ORGANISER)
-        event = await event_queries.event_by_id(conn, registration.event_id)
-        assert event is not None
-        return console_page(
-            request,
-            "console/registration.html",
-            principal,
-            event_slug=event.slug,
-            section="registrations",
-            event=event,
-            registration=registration,
-            questions=await registration_queries.questions(conn, event.id),
-            history=await registration_queries.history_of(conn, registration_id),
-            mails=await listing.mails_of(conn, registration_id),
-            roles=ROLE_LABELS,
-            mail_kinds=MAIL_KINDS,
-            history_actions=HISTORY_ACTIONS,
-            notice=request.query_params.get("notice"),
         )
 
     @post("/registrations/{registration_id:uuid}/cancel", status_code=303)

@@ -12,6 +12,7 @@ from .event_pages import EventPages
 from .group_pages import GroupPages
 from .job_pages import JobPages
 from .people_pages import PeoplePages
+from .person_pages import PersonPages
 from .prize_pages import PrizePages
 from .programme_pages import ProgrammePages
 from .registration_pages import RegistrationPages
@@ -24,6 +25,7 @@ CONSOLE_ROUTES: list[Any] = [
     EventPages,
     CopyPages,
     RegistrationPages,
+    PersonPages,
     UserPages,
     ProgrammePages,
     DoorPages,

@@ -54,7 +54,7 @@ class ListedRegistration(msgspec.Struct, kw_only=True):
     status: str
     waitlist_position: int | None
     name: str
-    email: str
+    email: str | None
     organisation: str
     role: str | None
     dietary: str
@@ -66,6 +66,7 @@ class ListedRegistration(msgspec.Struct, kw_only=True):
     sort_name: str
     checked_in_at: datetime | None = None
     checked_in_door: str | None = None
+    source: str = "web"
 
 
 class DashboardEvent(msgspec.Struct, kw_only=True):

@@ -12,10 +12,10 @@ import asyncpg
 COPY_EVENT = """
 INSERT INTO events (slug, kind, title, description, venue, address, starts_at, ends_at, capacity,
                     registration_opens_at, registration_closes_at, status, organiser_name, created_by,
-                    retention_days)
+                    retention_days, allow_walk_ins)
 SELECT $2, kind, title, description, venue, address, starts_at + $3::interval, ends_at + $3::interval, capacity,
        registration_opens_at + $3::interval, registration_closes_at + $3::interval, 'draft', organiser_name, $4,
-       retention_days
+       retention_days, allow_walk_ins
   FROM events WHERE id = $1
 ON CONFLICT (slug) DO NOTHING
 RETURNING id

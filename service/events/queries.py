@@ -10,7 +10,7 @@ from .schemas import Event
 _COLUMNS = """
 e.id, e.slug, e.kind, e.title, e.description, e.venue, e.address, e.starts_at, e.ends_at, e.capacity,
 e.registration_opens_at, e.registration_closes_at, e.registration_paused, e.status, e.series, e.organiser_name,
-e.retention_days
+e.retention_days, e.allow_walk_ins
 """
 _COUNTS = """
 (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed') AS confirmed,
@@ -20,8 +20,8 @@ _COUNTS = """
 INSERT_EVENT = """
 INSERT INTO events (slug, kind, title, description, venue, address, starts_at, ends_at, capacity,
                     registration_opens_at, registration_closes_at, status, series, organiser_name, created_by,
-                    retention_days)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                    retention_days, allow_walk_ins)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 ON CONFLICT (slug) DO NOTHING
 RETURNING id
 """
@@ -39,6 +39,9 @@ SELECT {_COLUMNS}, {_COUNTS} FROM events e
  WHERE e.status = 'published' AND e.ends_at > $1
  ORDER BY e.starts_at, e.slug
  LIMIT $2 OFFSET $3
+"""  # noqa: S608 - composed from this module's SQL constants
+OF_SERIES = f"""
+SELECT {_COLUMNS}, {_COUNTS} FROM events e WHERE e.series = $1 AND e.status <> 'cancelled' ORDER BY e.starts_at, e.slug
 """  # noqa: S608 - composed from this module's SQL constants
 LIST_ALL = f"""
 SELECT {_COLUMNS}, {_COUNTS} FROM events e
@@ -61,6 +64,7 @@ _UPDATABLE = {
     "series",
     "organiser_name",
     "retention_days",
+    "allow_walk_ins",
 }
 
 
@@ -87,6 +91,7 @@ async def insert_event(conn: asyncpg.Connection, values: dict[str, Any], created
         values["organiser_name"],
         created_by,
         values.get("retention_days"),
+        values.get("allow_walk_ins", False),
     )
     return result
 
@@ -104,6 +109,11 @@ async def remove_free_seats(conn: asyncpg.Connection, event_id: UUID, count: int
 async def event_by_slug(conn: asyncpg.Connection, slug: str) -> Event | None:
     row = await conn.fetchrow(EVENT_BY_SLUG, slug)
     return to_event(row) if row else None
+
+
+async def events_of_series(conn: asyncpg.Connection, series: str) -> list[Event]:
+    """The series' events that are not cancelled, in time order."""
+    return [to_event(row) for row in await conn.fetch(OF_SERIES, series)]
 
 
 async def event_by_id(conn: asyncpg.Connection, event_id: UUID) -> Event | None:

@@ -32,6 +32,7 @@ class EventIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     series: Slug | None = None
     organiser_name: OptLine200 = ""
     retention_days: RetentionDays | None = None
+    allow_walk_ins: bool = False
 
 
 class EventPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -49,6 +50,7 @@ class EventPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     series: Slug | UnsetType | None = UNSET
     organiser_name: OptLine200 | UnsetType = UNSET
     retention_days: RetentionDays | UnsetType | None = UNSET
+    allow_walk_ins: bool | UnsetType = UNSET
 
 
 class Event(msgspec.Struct, kw_only=True):
@@ -71,6 +73,7 @@ class Event(msgspec.Struct, kw_only=True):
     series: str | None
     organiser_name: str
     retention_days: int | None = None
+    allow_walk_ins: bool = False  # the event's doors may register and admit people on the spot
     confirmed: int = 0
     waitlisted: int = 0
 
@@ -117,6 +120,7 @@ class EventOut(msgspec.Struct, kw_only=True):
     organiser_name: str
     url: str
     retention_days: int | None = None
+    allow_walk_ins: bool = False
 
     @classmethod
     def of(cls, event: Event, *, now: datetime, base_url: str) -> EventOut:
@@ -142,4 +146,5 @@ class EventOut(msgspec.Struct, kw_only=True):
             organiser_name=event.organiser_name,
             url=f"{base_url}/events/{event.slug}",
             retention_days=event.retention_days,
+            allow_walk_ins=event.allow_walk_ins,
         )

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 from datetime import datetime
+from uuid import UUID
 
 import asyncpg
 
@@ -47,6 +48,11 @@ DELETE_JOBS = f"DELETE FROM jobs WHERE {_ABOUT} AND (done_at IS NOT NULL OR dead
 PENDING_JOBS = f"SELECT count(*) FROM jobs WHERE {_ABOUT} AND done_at IS NULL AND dead_at IS NULL"  # noqa: S608
 # Stored answers of retried requests (a registration's answer names the address).
 DELETE_IDEMPOTENCY = "DELETE FROM idempotency_keys WHERE strpos(lower(encode(body, 'escape')), $1) > 0"
+# Finished jobs about one erased registration (its mails), and stored answers of requests that returned it.
+DELETE_JOBS_OF = """
+DELETE FROM jobs WHERE payload ->> 'registration_id' = $1 AND (done_at IS NOT NULL OR dead_at IS NOT NULL)
+"""
+DELETE_IDEMPOTENCY_OF = "DELETE FROM idempotency_keys WHERE strpos(encode(body, 'escape'), $1) > 0"
 WINNERS = """
 SELECT id FROM nominations WHERE status = 'winner' AND (lower(nominator_email) = $1 OR lower(nominee_email) = $1)
 """
@@ -105,3 +111,21 @@ async def erase_person(
             data={"subject": subject_key(key, address), **removed, "remains": remains},
         )
     return Erasure(email=address, removed=removed, remains=remains, erased_at=now)
+
+
+async def erase_registration(
+    conn: asyncpg.Connection,
+    registration_id: UUID,
+    *,
+    actor: str,
+    now: datetime,
+    end_hooks: Sequence[RegistrationEndHook],
+) -> None:
+    """Erase one registration on the person's request, by an organiser of its event: the registration (a held
+    seat passes on first), its history, choices and check-ins, the finished jobs about it and stored answers
+    that name it; audited (`registration.erased`). Other events' registrations of the same address stay (that
+    is `erase_person`, for administrators). Raises NotFound."""
+    async with conn.transaction():
+        await registrations.delete_registration(conn, registration_id, now=now, end_hooks=end_hooks, actor=actor)
+        await conn.execute(DELETE_JOBS_OF, str(registration_id))
+        await conn.execute(DELETE_IDEMPOTENCY_OF, str(registration_id))

@@ -192,6 +192,8 @@ async def registration_record(conn: asyncpg.Connection, registration_id: UUID) -
             for a in await conn.fetch(ANNOUNCEMENTS, registration_id)
         ],
         calendar_invites=[CalendarInvite(**dict(i)) for i in await conn.fetch(INVITES, registration_id)],
+        note=row["note"],
+        source=row["source"],
     )
 
 

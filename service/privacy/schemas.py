@@ -86,14 +86,14 @@ class RegistrationRecord(msgspec.Struct, kw_only=True):
     event: EventRef
     status: str
     name: str
-    email: str
+    email: str | None
     organisation: str
     role: str | None
     dietary: str
     accessibility: str
     language: str
     answers: list[Answer]
-    privacy_accepted_at: datetime
+    privacy_accepted_at: datetime | None  # None: registered by an organiser or at a door
     created_at: datetime
     confirmed_at: datetime | None
     cancelled_at: datetime | None
@@ -105,6 +105,10 @@ class RegistrationRecord(msgspec.Struct, kw_only=True):
     mails: list[SentMail]
     announcements: list[ReceivedAnnouncement]
     calendar_invites: list[CalendarInvite]
+    # The organisers' note about the person (shown nowhere else to them, but it is their data), and how the
+    # registration came in (web, organiser, public, door, demo).
+    note: str = ""
+    source: str = "web"
 
 
 class NominationRecord(msgspec.Struct, kw_only=True):

@@ -322,7 +322,7 @@ async def on_registration_ended(
     erasure takes the invite rows along, the CANCELs they need are queued with what they must say."""
     if erased:
         sent = await queries.sent_invites(conn, registration_id)
-        if sent:
+        if sent and sent[0].email is not None:
             first = sent[0]
             await jobs.enqueue(
                 conn,

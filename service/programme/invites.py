@@ -174,7 +174,7 @@ async def sync_registration(
     async with conn.transaction():
         await queries.lock_sync(conn, registration_id)
         registration = await registration_queries.registration_by_id(conn, registration_id)
-        if registration is None:
+        if registration is None or registration.email is None:  # erased, or no address to send invites to
             return []
         event = await event_queries.event_by_id(conn, registration.event_id)
         assert event is not None
@@ -204,6 +204,7 @@ def _organizer(settings: Settings, event: Event) -> Person:
 def _mail(
     settings: Settings, registration: Registration, event: Event, organizer: Person, message: Outgoing, now: datetime
 ) -> Mail:
+    assert registration.email is not None  # sync_registration sends nothing to a registration without one
     return invite_mail(
         settings,
         attendee=Person(registration.email, registration.name),

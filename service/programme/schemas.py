@@ -160,7 +160,7 @@ class CalendarInvite(msgspec.Struct, frozen=True, kw_only=True):
 class SentInvite(msgspec.Struct, frozen=True, kw_only=True):
     """A sent invite of a registration about to be erased, with whom it went to."""
 
-    email: str
+    email: str | None  # None when the address was removed after the invite went
     name: str
     language: str
     uid: str

@@ -20,7 +20,7 @@ from ..errors import Conflict, Invalid, InvalidState, NotFound
 from ..events.schemas import Event
 from ..types import localized
 from . import queries
-from .schemas import QuestionIn, Registration, RegistrationIn, RegistrationPatch
+from .schemas import PersonPatch, QuestionIn, Registration, RegistrationIn, RegistrationPatch
 
 PUBLIC = "public"
 ATTENDEE = "attendee"
@@ -296,6 +296,103 @@ async def cancel_registration(
     return result
 
 
+class EventFull(Conflict):
+    """The event has no free seat and the organiser did not say what to do (over capacity, or waiting list)."""
+
+
+async def place_by_hand(
+    conn: asyncpg.Connection,
+    registration_id: UUID,
+    event_id: UUID,
+    *,
+    over_capacity: bool,
+    waitlist: bool,
+    now: datetime,
+) -> bool:
+    """Give a waitlisted-and-unnumbered registration (added by hand or moved) a free seat, else: a seat of its
+    own beyond capacity (the capacity grows by one, as when confirming from the list) when `over_capacity`, a
+    waiting-list number when `waitlist`, or EventFull. Returns whether the capacity grew. Call in a transaction;
+    on EventFull the caller's transaction rolls back and nothing is written."""
+    if await queries.claim_seat(conn, event_id, registration_id):
+        await queries.confirm(conn, registration_id, now)
+        return False
+    if over_capacity:
+        await queries.add_seat_for(conn, event_id, registration_id)
+        await queries.confirm(conn, registration_id, now)
+        return True
+    if waitlist:
+        await queries.waitlist(conn, registration_id, now)
+        return False
+    raise EventFull(
+        "event_full",
+        'the event is full: send "over_capacity": true to confirm beyond capacity, or "waitlist": true to put '
+        "the person on the waiting list",
+    )
+
+
+async def mail_status(conn: asyncpg.Connection, registration: Registration, *, key: str) -> bool:
+    """Queue the mail that says where the person stands (confirmed, with the ticket; or on the waiting list),
+    once per `key`. Nothing for a registration without an address or a cancelled one. Returns whether queued."""
+    if registration.email is None or registration.status == "cancelled":
+        return False
+    kind = MAIL_CONFIRMED if registration.status == "confirmed" else MAIL_WAITLISTED
+    await _mail(conn, kind, registration.id, key=key)
+    return True
+
+
+async def move_registration(
+    conn: asyncpg.Connection,
+    registration_id: UUID,
+    target: Event,
+    *,
+    over_capacity: bool,
+    waitlist: bool,
+    actor: str,
+    now: datetime,
+    end_hooks: Sequence[RegistrationEndHook],
+) -> tuple[Registration, bool]:
+    """Move a registration to another event of the same series: its seat (or place in line) at the old event
+    passes on, its session choices and group places there end, and it takes a seat at the new one by
+    place_by_hand's rules; the person gets the mail of their new standing. Returns it and whether the capacity
+    grew. Raises NotFound, InvalidState (cancelled), Invalid (not_same_series), AlreadyRegistered, EventFull
+    (nothing changed then)."""
+    async with conn.transaction():
+        registration = await queries.registration_for_update(conn, registration_id)
+        if registration is None:
+            raise NotFound("registration_not_found", "no such registration")
+        if registration.status == "cancelled":
+            raise InvalidState("not_cancellable", "a cancelled registration cannot be moved")
+        series = await queries.series_of(conn, registration.event_id)
+        if target.id == registration.event_id or series is None or series != target.series:
+            raise Invalid("not_same_series", "move only to another event of the same series", field="event")
+        if target.status == "cancelled":
+            raise InvalidState("event_cancelled", "the event is cancelled")
+        if registration.email is not None and await queries.active_by_email(conn, target.id, registration.email):
+            raise AlreadyRegistered(
+                "already_registered", "this e-mail address is registered for that event already", field="email"
+            )
+        await _ended(conn, registration_id, hooks=end_hooks, actor=actor, now=now)
+        await queries.leave_groups(conn, registration_id)
+        if registration.status == "confirmed":
+            await _promote_into_seat_of(conn, registration.event_id, registration_id, actor=actor, now=now)
+        await queries.move_to_event(conn, registration_id, target.id, now)
+        grown = await place_by_hand(
+            conn, registration_id, target.id, over_capacity=over_capacity, waitlist=waitlist, now=now
+        )
+        moved = await queries.registration_by_id(conn, registration_id)
+        assert moved is not None
+        await queries.history(
+            conn,
+            registration_id,
+            now,
+            actor,
+            "registration.moved",
+            {"from": str(registration.event_id), "to": target.slug, "status": moved.status, "capacity_grown": grown},
+        )
+        await mail_status(conn, moved, key=f"moved:{target.id}:{now.isoformat()}")
+    return moved, grown
+
+
 async def confirm_from_waitlist(
     conn: asyncpg.Connection, registration_id: UUID, *, actor: str, now: datetime
 ) -> Registration:
@@ -307,11 +404,9 @@ async def confirm_from_waitlist(
             raise NotFound("registration_not_found", "no such registration")
         if registration.status != "waitlisted":
             raise InvalidState("not_waitlisted", "only a waitlisted registration can be moved into a seat")
-        grown = False
-        if not await queries.claim_seat(conn, registration.event_id, registration_id):
-            await queries.add_seat_for(conn, registration.event_id, registration_id)
-            grown = True
-        await queries.confirm(conn, registration_id, now)
+        grown = await place_by_hand(
+            conn, registration_id, registration.event_id, over_capacity=True, waitlist=False, now=now
+        )
         await queries.history(
             conn, registration_id, now, actor, "registration.confirmed_by_organiser", {"capacity_grown": grown}
         )
@@ -322,9 +417,16 @@ async def confirm_from_waitlist(
 
 
 async def update_registration(
-    conn: asyncpg.Connection, registration_id: UUID, patch: RegistrationPatch, *, actor: str, now: datetime
+    conn: asyncpg.Connection,
+    registration_id: UUID,
+    patch: RegistrationPatch | PersonPatch,
+    *,
+    actor: str,
+    now: datetime,
 ) -> Registration:
-    """Change an attendee's own answers. Raises NotFound, InvalidState (cancelled), Invalid."""
+    """Change an attendee's own answers (RegistrationPatch), or any field by an organiser's hand (PersonPatch: also
+    the address and the note). Raises NotFound, InvalidState (cancelled), Invalid, AlreadyRegistered (the new
+    address is registered for the event already)."""
     changes = {
         name: getattr(patch, name)
         for name in patch.__struct_fields__
@@ -342,6 +444,20 @@ async def update_registration(
             questions = await queries.questions(conn, registration.event_id)
             merged = {**registration.answers, **changes["answers"]}
             changes["answers"] = check_answers([msgspec.structs.asdict(q) for q in questions], merged)
+        if "email" in changes:
+            email = changes["email"].strip() if changes["email"] else None
+            if email == registration.email:
+                del changes["email"]
+            else:
+                try:
+                    async with conn.transaction():
+                        await queries.set_email(conn, registration_id, email, now)
+                except asyncpg.UniqueViolationError as error:
+                    if error.constraint_name != "registrations_event_email_key":
+                        raise
+                    raise AlreadyRegistered(
+                        "already_registered", "this e-mail address is registered for the event already", field="email"
+                    ) from None
         if changes:
             await queries.update_fields(conn, registration_id, changes, now)
             await queries.history(

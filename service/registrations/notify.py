@@ -59,6 +59,8 @@ async def prepare_registration_mail(
         registration = await queries.registration_by_id(conn, UUID(job.payload["registration_id"]))
         if registration is None:
             return None, {"skipped": "erased"}
+        if registration.email is None:  # added by hand or at a door without an address
+            return None, {"skipped": "no e-mail address"}
         if job.kind in _WITH_TICKET and registration.status != "confirmed":
             return None, {"skipped": f"now {registration.status}"}
         if job.kind == domain.MAIL_WAITLISTED and registration.status != "waitlisted":
@@ -85,7 +87,7 @@ async def prepare_registration_mail(
         programme=programme,
     )
     mail = Mail(
-        to=display_address(registration.name, registration.email),
+        to=display_address(registration.name, registration.email),  # checked above
         subject=title,
         text=text,
         html=html,

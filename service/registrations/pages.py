@@ -425,6 +425,8 @@ class RegistrationPages(Controller):
         assert event is not None
         if registration.status != "cancelled":
             return Redirect(f"/r/{code}?lang={language}", status_code=303)
+        if registration.email is None:  # added by hand without an address: the public form asks for one
+            return Redirect(f"/events/{event.slug}/register?lang={language}", status_code=303)
         if event.kind == "workshop":  # perspectives are ranked again on the sign-up form
             return Redirect(f"/workshops/{event.slug}/register?lang={language}", status_code=303)
         attendee = RegistrationIn(

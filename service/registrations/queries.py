@@ -49,7 +49,8 @@ class TicketImages(msgspec.Struct, frozen=True):
 
 _COLUMNS = """
 r.id, r.event_id, r.status, r.name, r.email, r.organisation, r.role, r.dietary, r.accessibility, r.language,
-r.answers, r.queue_seq, r.link_version, r.source, r.created_at, r.updated_at, r.confirmed_at, r.cancelled_at
+r.answers, r.queue_seq, r.link_version, r.source, r.created_at, r.updated_at, r.confirmed_at, r.cancelled_at,
+r.note
 """
 _POSITION = """
 CASE WHEN r.status = 'waitlisted' THEN (
@@ -64,6 +65,41 @@ INSERT INTO registrations (event_id, status, name, email, email_norm, organisati
 VALUES ($1, 'waitlisted', $2, $3, lower($3), $4, $5, $6, $7, $8, $9, $10, $11, $10, $10)
 ON CONFLICT (event_id, email_norm) WHERE status <> 'cancelled' DO NOTHING
 RETURNING id
+"""
+
+
+# A registration typed in by an organiser or at a door: waitlisted until place_by_hand (domain.py) gives it a
+# seat or a number; the address may be missing. No row when the address is already registered for the event.
+INSERT_BY_HAND = """
+INSERT INTO registrations (event_id, status, name, email, email_norm, organisation, role, dietary, accessibility,
+                           language, answers, privacy_accepted_at, source, created_at, updated_at, note)
+VALUES ($1, 'waitlisted', $2, $3, lower($3), $4, $5, $6, $7, $8, $9, NULL, $11, $10, $10, $12)
+ON CONFLICT (event_id, email_norm) WHERE status <> 'cancelled' DO NOTHING
+RETURNING id
+"""
+# Onto the waiting list with the event's next number (the numbering every waiting place gets).
+WAITLIST = """
+UPDATE registrations SET status = 'waitlisted', confirmed_at = NULL, updated_at = $2,
+       waitlist_no = nextval(waitlist_sequence(event_id))
+ WHERE id = $1
+"""
+# Moving to another event of the series: a new event, no seat or number yet (place_by_hand gives them).
+MOVE_TO_EVENT = """
+UPDATE registrations SET event_id = $2, status = 'waitlisted', confirmed_at = NULL, waitlist_no = NULL,
+       queue_seq = nextval('registrations_queue_seq'), updated_at = $3
+ WHERE id = $1
+"""
+SERIES_OF = "SELECT series FROM events WHERE id = $1"
+# A registration moved to another event leaves the old event's perspective groups (ranking and placement).
+LEAVE_GROUPS = """
+WITH placed AS (DELETE FROM group_placements WHERE registration_id = $1)
+DELETE FROM group_preferences WHERE registration_id = $1
+"""
+SET_EMAIL = "UPDATE registrations SET email = $2, email_norm = lower($2), updated_at = $3 WHERE id = $1"
+# A waitlisted registration leaving the list (moved away) keeps its number counted as having left it.
+LEFT_WAITLIST = """
+INSERT INTO waitlist_erasures (event_id, waitlist_no)
+SELECT event_id, waitlist_no FROM registrations WHERE id = $1 AND waitlist_no IS NOT NULL
 """
 
 
@@ -185,7 +221,7 @@ SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL ORDER
 GIVE_SEAT = "UPDATE event_seats SET registration_id = $2 WHERE id = $1"
 HISTORY = "INSERT INTO registration_history (registration_id, at, actor, action, data) VALUES ($1, $2, $3, $4, $5)"
 HISTORY_OF = "SELECT at, actor, action, data FROM registration_history WHERE registration_id = $1 ORDER BY at, id"
-UPDATE_FIELDS_ALLOWED = {"name", "organisation", "role", "dietary", "accessibility", "language", "answers"}
+UPDATE_FIELDS_ALLOWED = {"name", "organisation", "role", "dietary", "accessibility", "language", "answers", "note"}
 DELETE_REGISTRATION = """
 WITH gone AS (DELETE FROM registrations WHERE id = $1 RETURNING event_id, waitlist_no)
 INSERT INTO waitlist_erasures (event_id, waitlist_no)
@@ -247,6 +283,35 @@ async def insert_registration(
 ) -> UUID | None:
     result: UUID | None = await conn.fetchval(INSERT_REGISTRATION, event_id, *_registration_args(values, now))
     return result
+
+
+async def insert_by_hand(conn: asyncpg.Connection, event_id: UUID, values: dict[str, Any], now: Any) -> UUID | None:
+    result: UUID | None = await conn.fetchval(
+        INSERT_BY_HAND, event_id, *_registration_args(values, now), values.get("note", "")
+    )
+    return result
+
+
+async def waitlist(conn: asyncpg.Connection, registration_id: UUID, now: Any) -> None:
+    await conn.execute(WAITLIST, registration_id, now)
+
+
+async def move_to_event(conn: asyncpg.Connection, registration_id: UUID, event_id: UUID, now: Any) -> None:
+    await conn.execute(LEFT_WAITLIST, registration_id)
+    await conn.execute(MOVE_TO_EVENT, registration_id, event_id, now)
+
+
+async def series_of(conn: asyncpg.Connection, event_id: UUID) -> str | None:
+    series: str | None = await conn.fetchval(SERIES_OF, event_id)
+    return series
+
+
+async def leave_groups(conn: asyncpg.Connection, registration_id: UUID) -> None:
+    await conn.execute(LEAVE_GROUPS, registration_id)
+
+
+async def set_email(conn: asyncpg.Connection, registration_id: UUID, email: str | None, now: Any) -> None:
+    await conn.execute(SET_EMAIL, registration_id, email, now)
 
 
 async def register(conn: asyncpg.Connection, event_id: UUID, values: dict[str, Any], now: Any) -> Registered | None:

@@ -220,6 +220,7 @@ class RegistrationController(Controller):
             "registered_at",
             "checked_in_at",
             "checked_in_door",
+            "source",
             *(q.label.get("nb", str(q.id)) for q in questions),
         ]
         rows = [
@@ -227,7 +228,7 @@ class RegistrationController(Controller):
                 r.status,
                 r.waitlist_position or "",
                 r.name,
-                r.email,
+                r.email or "",
                 r.organisation,
                 r.role or "",
                 r.dietary,
@@ -236,6 +237,7 @@ class RegistrationController(Controller):
                 r.created_at.isoformat(),
                 admissions[r.id].at.isoformat() if r.id in admissions else "",
                 admissions[r.id].door if r.id in admissions else "",
+                r.source,
                 *(_answer_text(r.answers.get(str(q.id))) for q in questions),
             ]
             for r in registrations

@@ -69,6 +69,56 @@ class RegistrationPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     sessions: SessionIds | UnsetType = UNSET
 
 
+# How a person added by hand came: an organiser typed them in (default), a door registered them on the spot,
+# or an organiser typed in what the person sent themselves (a paper form, a phone call): `public`.
+HandSource = Literal["organiser", "door", "public"]
+# The organisers' note about a person: organisers only, never on the attendee's pages; in their data export.
+OrganiserNote = Annotated[str, Meta(max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+
+
+class PersonIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A person added by an organiser. On a full event, `over_capacity: true` confirms them beyond capacity (the
+    capacity grows by one) and `waitlist: true` puts them on the waiting list; with neither the answer is 409
+    `event_full` and nothing is stored."""
+
+    name: Line200
+    email: Email | None = None
+    organisation: OptLine200 = ""
+    role: AttendeeRole | None = None
+    dietary: Note = ""
+    accessibility: Note = ""
+    language: Language = "nb"
+    answers: Answers = {}
+    sessions: SessionIds = msgspec.field(default_factory=list)
+    note: OrganiserNote = ""
+    source: HandSource = "organiser"
+    over_capacity: bool = False
+    waitlist: bool = False
+
+
+class PersonPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """An organiser's change of any field; `email: null` removes the address (no more mail goes to them)."""
+
+    name: Line200 | UnsetType = UNSET
+    email: Email | UnsetType | None = UNSET
+    organisation: OptLine200 | UnsetType = UNSET
+    role: AttendeeRole | UnsetType | None = UNSET
+    dietary: Note | UnsetType = UNSET
+    accessibility: Note | UnsetType = UNSET
+    language: Language | UnsetType = UNSET
+    answers: Answers | UnsetType = UNSET
+    sessions: SessionIds | UnsetType = UNSET
+    note: OrganiserNote | UnsetType = UNSET
+
+
+class MoveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Move a person to another event of the same series; full there: as for PersonIn."""
+
+    event: Slug
+    over_capacity: bool = False
+    waitlist: bool = False
+
+
 class Registration(msgspec.Struct, kw_only=True):
     """A registration as stored."""
 
@@ -76,7 +126,7 @@ class Registration(msgspec.Struct, kw_only=True):
     event_id: UUID
     status: RegistrationStatus
     name: str
-    email: str
+    email: str | None  # None: added by hand or at the door without an address (no mail goes to them)
     organisation: str
     role: str | None
     dietary: str
@@ -91,6 +141,7 @@ class Registration(msgspec.Struct, kw_only=True):
     confirmed_at: datetime | None
     cancelled_at: datetime | None
     waitlist_position: int | None = None
+    note: str = ""  # the organisers' note: never on the attendee's own pages, in their data export
 
 
 class RegistrationCreated(msgspec.Struct, kw_only=True):
@@ -118,7 +169,7 @@ class RegistrationSelf(msgspec.Struct, kw_only=True):
     status: RegistrationStatus
     waitlist_position: int | None
     name: str
-    email: str
+    email: str | None
     organisation: str
     role: str | None
     dietary: str
@@ -158,7 +209,7 @@ class RegistrationRow(msgspec.Struct, kw_only=True):
     status: RegistrationStatus
     waitlist_position: int | None
     name: str
-    email: str
+    email: str | None
     organisation: str
     role: str | None
     dietary: str
@@ -170,6 +221,8 @@ class RegistrationRow(msgspec.Struct, kw_only=True):
     cancelled_at: datetime | None
     checked_in_at: datetime | None = None  # admitted at a door (the first valid scan)
     checked_in_door: str | None = None
+    source: str = "web"  # web, organiser, public (typed in by an organiser), door (a walk-in), demo
+    note: str = ""  # the organisers' note
 
 
 class RegistrationPage(msgspec.Struct, kw_only=True):

@@ -68,6 +68,7 @@ async def send_reminder(context: JobContext, job: Job) -> Mapping[str, Any] | No
             attachments = (Attachment("billett.png", png, "image/png", inline_cid=qr_cid),)
         sessions = tuple(await queries.sessions_chosen(conn, registration.id))
     confirmed = registration.status == "confirmed"
+    assert registration.email is not None  # skipped above
     recipient = Recipient(
         name=registration.name,
         status=registration.status,

@@ -28,6 +28,8 @@ async def send_placement_mail(context: JobContext, job: Job) -> Mapping[str, Any
     a move is told by the job of the new group."""
     async with context.pool.acquire() as conn:
         registration = await registration_queries.registration_by_id(conn, UUID(job.payload["registration_id"]))
+        if registration is not None and registration.email is None:
+            return {"skipped": "no e-mail address"}
         if registration is None or registration.status != "confirmed":
             return {"skipped": "not confirmed"}
         group = await queries.group_of(conn, registration.id)
@@ -37,6 +39,7 @@ async def send_placement_mail(context: JobContext, job: Job) -> Mapping[str, Any
             return {"skipped": "moved"}
         event = await event_queries.event_by_id(conn, registration.event_id)
         assert event is not None
+    assert registration.email is not None  # skipped above
     language = registration.language
     values = {"event": pick(event.title, language), "group": pick(group.name, language)}
     title = gettext(language, SUBJECT) % values

@@ -61,7 +61,7 @@ class PlacedPerson(msgspec.Struct, kw_only=True):
 
     registration_id: UUID
     name: str
-    email: str
+    email: str | None
     organisation: str
     background: str | None
     accessibility: str
@@ -158,7 +158,7 @@ class Participant(msgspec.Struct, frozen=True, kw_only=True):
 
     id: UUID
     name: str
-    email: str
+    email: str | None
     organisation: str
     role: str | None
     accessibility: str

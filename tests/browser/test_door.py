@@ -273,13 +273,43 @@ def test_scanner_opens_offline_from_the_service_workers_copies(
     assert network.startswith("Uten nett")
 
 
+def allow_walk_ins(server: LiveServer) -> None:
+    response = server.api("PATCH", f"/api/v1/events/{SLUG}", json={"allow_walk_ins": True})
+    assert response.status_code == 200, response.text
+
+
+def test_walk_in_is_registered_and_admitted_and_the_form_hides_offline(
+    open_door: Callable[[str], tuple[Page, BrowserContext]], live_server: LiveServer
+) -> None:
+    allow_walk_ins(live_server)
+    page, context = open_door("Walk-in")
+    page.wait_for_selector("#door-walk-in:not([hidden])")
+
+    page.locator("#walk-in-name").fill("Ola Walk-in")
+    page.locator("#walk-in-organisation").fill("Askøy kommune")
+    page.locator("#door-walk-in-form button[type=submit]").click()
+    shown = answer(page, 1)
+    page.locator("#door-answer-next").click()
+    context.set_offline(True)
+    page.wait_for_selector("#door-walk-in", state="hidden")
+
+    assert (shown["result"], shown["title"]) == ("admitted", "Velkommen, Ola Walk-in")
+    assert page.locator("#walk-in-name").input_value() == ""
+    listed = live_server.api("GET", f"/api/v1/events/{SLUG}/registrations?q=Ola+Walk").json()["items"]
+    assert [(r["name"], r["organisation"], r["source"], r["checked_in_door"]) for r in listed] == [
+        ("Ola Walk-in", "Askøy kommune", "door", "Walk-in")
+    ]
+
+
 @pytest.mark.parametrize("language", ["nb", "nn", "en"])
 def test_scanner_page_meets_wcag_21_aa(
-    open_door: Callable[[str], tuple[Page, BrowserContext]], axe_source: Path, language: str
+    open_door: Callable[[str], tuple[Page, BrowserContext]], live_server: LiveServer, axe_source: Path, language: str
 ) -> None:
+    allow_walk_ins(live_server)  # the walk-in form is on the page, and checked with it
     page, _ = open_door(f"Axe {language}")
     page.goto(f"{page.url.split('#')[0]}?lang={language}")
     page.wait_for_selector("body[data-ready='true']")
+    page.wait_for_selector("#door-walk-in:not([hidden])")
 
     violations = axe_violations(page, axe_source)
 

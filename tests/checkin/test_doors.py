@@ -136,6 +136,7 @@ async def test_door_routes_refuse_no_token_bad_token_and_people(
         ("GET", "/api/v1/door", None),
         ("GET", "/api/v1/door/search?q=kari", None),
         ("GET", "/api/v1/door/offline", None),
+        ("POST", "/api/v1/door/walk-ins", {"nonce": "w1", "name": "Ola"}),
     ]
     callers = {"none": {}, "bad": auth("mp_nope"), "organiser": auth(organiser_token), "admin": auth(admin_token)}
 

@@ -151,6 +151,31 @@ GUARDED = {
     ("POST", "/console/events/{slug:str}/reminders/off"): ("/console/events/kk/reminders/off", {}),
     ("GET", "/console/events/{slug:str}/reminders/preview"): ("/console/events/kk/reminders/preview", None),
     ("GET", "/console/events/{slug:str}/attendance"): ("/console/events/kk/attendance", None),
+    ("GET", "/console/events/{slug:str}/people/new"): ("/console/events/kk/people/new", None),
+    ("POST", "/console/events/{slug:str}/people"): (
+        "/console/events/kk/people",
+        {"name": "Per", "when_full": "waitlist"},
+    ),
+    ("POST", "/console/registrations/{registration_id:uuid}/edit"): (
+        "/console/registrations/{registration}/edit",
+        {"name": "Ny", "language": "nb"},
+    ),
+    ("POST", "/console/registrations/{registration_id:uuid}/resend"): (
+        "/console/registrations/{registration}/resend",
+        {},
+    ),
+    ("POST", "/console/registrations/{registration_id:uuid}/move"): (
+        "/console/registrations/{registration}/move",
+        {"event": "kk"},
+    ),
+    ("GET", "/console/registrations/{registration_id:uuid}/erase"): (
+        "/console/registrations/{registration}/erase",
+        None,
+    ),
+    ("POST", "/console/registrations/{registration_id:uuid}/erase"): (
+        "/console/registrations/{registration}/erase",
+        {"confirm": "yes"},
+    ),
     ("GET", "/console/people"): ("/console/people", None),
     ("POST", "/console/people"): ("/console/people", {"email": "kari@example.no"}),
     ("POST", "/console/people/export"): ("/console/people/export", {"email": "kari@example.no"}),
@@ -183,7 +208,19 @@ ADMIN_ONLY = {
 # (method, route path) of a page, and the ids and door token of the world fixture
 Key = tuple[str, str]
 World = tuple[dict[str, Any], str]
-DOMAIN_PARTS = ("/programme", "/doors", "/announcements", "/groups", "/console/prizes", "/console/calls")
+DOMAIN_PARTS = (
+    "/programme",
+    "/doors",
+    "/announcements",
+    "/groups",
+    "/console/prizes",
+    "/console/calls",
+    "/console/events/{slug:str}/people",
+    "{registration_id:uuid}/edit",
+    "{registration_id:uuid}/resend",
+    "{registration_id:uuid}/move",
+    "{registration_id:uuid}/erase",
+)
 DOMAIN = {key for key in GUARDED if any(part in key[1] for part in DOMAIN_PARTS)}
 CORE = set(GUARDED) - DOMAIN
 

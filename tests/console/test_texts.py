@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.console import export, forms, nav, notify, registration_pages, user_pages
+from service.console import export, forms, nav, notify, person_pages, registration_pages, user_pages
 from service.i18n import LANGUAGES
 from tests.web.test_translations import Msgid, untranslated
 
@@ -18,6 +18,10 @@ TABLES = {
     "user_pages.ROLE_TEXTS": user_pages.ROLE_TEXTS,
     "export.COLUMNS": dict(export.COLUMNS),
     "export.STATUS_TEXTS": export.STATUS_TEXTS,
+    "export.SOURCE_TEXTS": export.SOURCE_TEXTS,
+    "person_pages.LABELS": person_pages.LABELS,
+    "person_pages.ERRORS": person_pages.ERRORS,
+    "person_pages.NOTICES": person_pages.NOTICES,
     "notify.SUBJECTS": notify.SUBJECTS,
     "nav": {section.key: section.label for section in nav.MAIN + nav.EVENT},
 }

@@ -11,6 +11,7 @@ import asyncpg
 from service.accounts.domain import add_user
 from service.i18n import gettext
 from service.privacy.records import COVERED
+from service.privacy.schemas import RegistrationRecord
 from tests.conftest import T0, Client, MakeEvent, RunJobs, auth
 from tests.privacy.conftest import register
 
@@ -148,3 +149,45 @@ async def test_every_table_with_attendee_data_is_covered_by_the_export(conn: asy
 
     assert holding - set(COVERED) == set()
     assert holding >= {"registrations", "nominations", "checkin_scans", "group_preferences", "session_choices"}
+
+
+async def test_attendee_export_holds_the_organisers_note_which_their_own_view_does_not_show(
+    conn: asyncpg.Connection, client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
+    await make_event(slug="juni")
+    registered = await register(client, "juni")
+    await client.patch(
+        f"/api/v1/events/juni/people/{registered['id']}", json={"note": "Talar kl. 10"}, headers=auth(organiser_token)
+    )
+    code = registered["manage_url"].rsplit("/", 1)[-1]
+
+    own_view = await client.get("/api/v1/registrations/self", headers=auth(code))
+    export = await client.get("/api/v1/registrations/self/export", headers=auth(code))
+
+    assert "note" not in own_view.json()
+    assert (export.json()["record"]["note"], export.json()["record"]["source"]) == ("Talar kl. 10", "web")
+
+
+# Columns of registrations the export does not show as such, and why; every other column is in the record.
+NOT_EXPORTED = {
+    "event_id": "shown as the event",
+    "email_norm": "the address again, in small letters",
+    "queue_seq": "an ordering number (the waiting-list position is shown)",
+    "link_version": "which generation of links is valid (no personal data)",
+    "updated_at": "when anything last changed (the history has each change)",
+    "waitlist_no": "a number in the event's waiting list (the position is shown)",
+    "signup_id": "ties the dates of one series sign-up together (no personal data)",
+}
+
+
+async def test_every_registration_column_is_in_the_export(conn: asyncpg.Connection) -> None:
+    columns = {
+        row[0]
+        for row in await conn.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'registrations'"
+        )
+    }
+
+    exported = set(RegistrationRecord.__struct_fields__)
+
+    assert columns - exported - set(NOT_EXPORTED) == set()

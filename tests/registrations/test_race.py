@@ -69,7 +69,7 @@ async def test_cancel_10_concurrent_promotes_exactly_10_in_list_order_each_maile
         await run_jobs()
         smtp.sink.messages.clear()
         confirmed = [r for r in registered if r.status == "confirmed"][:10]
-        first_waitlisted = [r.email for r in registered if r.status == "waitlisted"][:10]
+        first_waitlisted = [str(r.email) for r in registered if r.status == "waitlisted"][:10]
 
         async def cancel(registration_id: UUID) -> Registration:
             async with pool.acquire() as conn:

@@ -41,6 +41,7 @@ export async function refresh() {
     state.door = status.door;
     save(KEY.door, state.door);
     state.counts = status.counts;
+    state.walkIns = status.event.allow_walk_ins === true;
     $("door-event").textContent = status.event.title[LANG] || status.event.title.nb;
     $("door-name").textContent = "· " + status.door.name;
     const pending = state.queue.map((entry) => ({

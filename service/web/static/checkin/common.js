@@ -20,6 +20,7 @@ export const state = {
   online: navigator.onLine,
   lastCode: "",
   lastCodeAt: 0,
+  walkIns: false,
 };
 
 export function fill(text, values) {

@@ -10,6 +10,7 @@ import { pair, refresh } from "./api.js";
 import { loadOfflineData, refreshOfflineData, upload } from "./offline.js";
 import { cameraOn, handleCode, onKey, search, startCamera, stopCamera } from "./scanner.js";
 import { closeAnswer, setOnline } from "./ui.js";
+import { walkIn } from "./walkin.js";
 
 async function start() {
   const match = location.hash.match(/pair=([A-Za-z0-9]+)/);
@@ -31,6 +32,7 @@ async function start() {
     const text = $("door-search").value.trim();
     if (text.length >= 3) { search(text); }
   });
+  $("door-walk-in-form").addEventListener("submit", (event) => { event.preventDefault(); walkIn(event.target); });
   $("door-answer-next").addEventListener("click", () => { closeAnswer(); });
   $("door-answer").addEventListener("click", (event) => {
     if (event.target === event.currentTarget) { closeAnswer(); }

@@ -1,7 +1,7 @@
 /* Service worker of the door scanner: keeps the page and its scripts so the scanner opens without a network
    (every module door.js imports, and jsQR.js, which the page loads only where the browser has no BarcodeDetector).
    The API is never cached: scans and data go to the network, and the page decides offline on its own. */
-var CACHE = "moteplass-door-v2";
+var CACHE = "moteplass-door-v3";
 var ASSETS = [
   "/door",
   "/static/checkin/door.js",
@@ -10,6 +10,7 @@ var ASSETS = [
   "/static/checkin/offline.js",
   "/static/checkin/scanner.js",
   "/static/checkin/ui.js",
+  "/static/checkin/walkin.js",
   "/static/checkin/door.css",
   "/static/checkin/door.webmanifest",
   "/static/checkin/icon.svg",

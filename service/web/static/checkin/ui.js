@@ -13,6 +13,8 @@ export function setOnline(value) {
   node.textContent = (value ? T.online : T.offline)
     + (state.queue.length ? " · " + fill(T.waiting, { n: state.queue.length }) : "");
   document.body.dataset.queue = String(state.queue.length);
+  // Walk-ins are registered online only (a seat must be free), and only where the event allows them.
+  $("door-walk-in").hidden = !(value && state.walkIns);
 }
 
 export function unpair() {
