@@ -52,15 +52,10 @@ async def remove_channel(conn: asyncpg.Connection, slug: str, *, actor: Principa
     """Stop notifications for this event. Raises NotFound, Forbidden. Idempotent (only a removal is logged)."""
     event = await events.get_event_for_actor(conn, slug, actor, "organiser")
     async with conn.transaction():
-        removed = await queries.channel_of(conn, event.id)
-        await queries.remove_channel(conn, event.id)
+        removed = await queries.remove_channel(conn, event.id)
         if removed is not None:
             await audit.record(
-                conn,
-                "event.slack_channel_removed",
-                actor=actor.actor,
-                event_id=event.id,
-                data={"channel_id": removed.channel_id},
+                conn, "event.slack_channel_removed", actor=actor.actor, event_id=event.id, data={"channel_id": removed}
             )
 
 

@@ -117,7 +117,7 @@ ON CONFLICT (event_id) DO UPDATE
        language = EXCLUDED.language
 """
 CHANNEL_OF = "SELECT channel_id, language FROM event_slack_channels WHERE event_id = $1"
-REMOVE_CHANNEL = "DELETE FROM event_slack_channels WHERE event_id = $1"
+REMOVE_CHANNEL = "DELETE FROM event_slack_channels WHERE event_id = $1 RETURNING channel_id"
 MARK_REPORTED = "UPDATE announcements SET reported_at = $2 WHERE id = $1 AND reported_at IS NULL RETURNING id"
 
 
@@ -251,8 +251,10 @@ async def channel_of(conn: asyncpg.Connection, event_id: UUID) -> Channel | None
     return Channel(**dict(row)) if row else None
 
 
-async def remove_channel(conn: asyncpg.Connection, event_id: UUID) -> None:
-    await conn.execute(REMOVE_CHANNEL, event_id)
+async def remove_channel(conn: asyncpg.Connection, event_id: UUID) -> str | None:
+    """Remove the event's channel; returns the channel removed (None when there was none)."""
+    removed: str | None = await conn.fetchval(REMOVE_CHANNEL, event_id)
+    return removed
 
 
 async def record_outcome(
