@@ -10,7 +10,7 @@ from msgspec import Meta
 
 # No control characters on one-line fields; multi-line fields allow newline and tab only.
 _ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
-_MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 Slug = Annotated[
     str,
@@ -25,8 +25,8 @@ GroupKey = Annotated[
 Line80 = Annotated[str, Meta(min_length=1, max_length=80, pattern=_ONE_LINE)]
 Line200 = Annotated[str, Meta(min_length=1, max_length=200, pattern=_ONE_LINE)]
 OptLine200 = Annotated[str, Meta(max_length=200, pattern=_ONE_LINE)]
-Text2000 = Annotated[str, Meta(max_length=2000, pattern=_MULTI_LINE)]
-Text10000 = Annotated[str, Meta(max_length=10000, pattern=_MULTI_LINE)]
+Text2000 = Annotated[str, Meta(max_length=2000, pattern=MULTI_LINE)]
+Text10000 = Annotated[str, Meta(max_length=10000, pattern=MULTI_LINE)]
 Email = Annotated[
     str,
     Meta(

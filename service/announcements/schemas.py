@@ -8,12 +8,11 @@ import msgspec
 from msgspec import Meta
 
 from ..i18n import Language
-from ..types import AwareDatetime, LocalizedLine
+from ..types import MULTI_LINE, AwareDatetime, LocalizedLine
 
 AnnouncementStatus = Literal["draft", "scheduled", "sending", "sent", "cancelled"]
-_MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-Body = Annotated[str, Meta(min_length=1, max_length=3000, pattern=_MULTI_LINE)]
-OptBody = Annotated[str, Meta(max_length=3000, pattern=_MULTI_LINE)]
+Body = Annotated[str, Meta(min_length=1, max_length=3000, pattern=MULTI_LINE)]
+OptBody = Annotated[str, Meta(max_length=3000, pattern=MULTI_LINE)]
 AudienceKey = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[a-z_]+$")]
 ChannelId = Annotated[str, Meta(pattern=r"^[CGD][A-Z0-9]{2,30}$", description="a Slack channel id, e.g. C0123ABCD")]
 

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
-from ..types import AwareDatetime, Email, LocalizedLine, LocalizedText, OptLine200, Slug
+from ..types import MULTI_LINE, AwareDatetime, Email, LocalizedLine, LocalizedText, OptLine200, Slug
 
 NomineeKind = Literal["person", "group", "project"]
 NominationStatus = Literal["submitted", "withdrawn", "shortlisted", "rejected", "winner"]
@@ -22,17 +22,16 @@ RELATION_MAX = 200
 COMMENT_MAX = 2000
 
 _ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
-_MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 Title = Annotated[str, Meta(min_length=1, max_length=TITLE_MAX, pattern=_ONE_LINE)]
 Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=_ONE_LINE)]
-Justification = Annotated[str, Meta(min_length=JUSTIFICATION_MIN, max_length=JUSTIFICATION_MAX, pattern=_MULTI_LINE)]
+Justification = Annotated[str, Meta(min_length=JUSTIFICATION_MIN, max_length=JUSTIFICATION_MAX, pattern=MULTI_LINE)]
 Relation = Annotated[str, Meta(max_length=RELATION_MAX, pattern=_ONE_LINE)]
 Link = Annotated[str, Meta(max_length=500, pattern=r"^https?://[^\s<>\"]+$", description="an http(s) address")]
-Comment = Annotated[str, Meta(max_length=COMMENT_MAX, pattern=_MULTI_LINE)]
+Comment = Annotated[str, Meta(max_length=COMMENT_MAX, pattern=MULTI_LINE)]
 Score = Annotated[int, Meta(ge=1, le=5)]
 Weight = Annotated[float, Meta(gt=0, le=100)]
 Year = Annotated[int, Meta(ge=2000, le=2200)]
-Reason = Annotated[str, Meta(max_length=1000, pattern=_MULTI_LINE)]
+Reason = Annotated[str, Meta(max_length=1000, pattern=MULTI_LINE)]
 
 
 class PrizeIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from ..types import AwareDatetime, LocalizedLine, LocalizedText, OptLine200
+from ..types import MULTI_LINE, AwareDatetime, LocalizedLine, LocalizedText, OptLine200
 
 SessionKind = Literal["plenary", "parallel", "break", "social"]
 SessionStatus = Literal["scheduled", "cancelled"]
@@ -25,7 +25,7 @@ Room = Annotated[
     ),
 ]
 Track = Annotated[str, Meta(max_length=40, pattern=_ONE_LINE)]
-Bio = Annotated[str, Meta(max_length=600, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+Bio = Annotated[str, Meta(max_length=600, pattern=MULTI_LINE)]
 SessionCapacity = Annotated[int, Meta(ge=0, le=100_000)]
 SessionIds = Annotated[list[UUID], Meta(max_length=40)]
 

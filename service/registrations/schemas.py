@@ -9,7 +9,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from ..privacy.schemas import RegistrationRecord
 from ..programme.schemas import Choice, SessionIds
-from ..types import Email, GroupKey, Line200, LocalizedLine, OptLine200, Slug
+from ..types import MULTI_LINE, Email, GroupKey, Line200, LocalizedLine, OptLine200, Slug
 
 RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
 AttendeeRole = Literal["municipal_employee", "researcher", "student", "user_representative", "other"]
@@ -38,8 +38,8 @@ PARTNERS: tuple[str, ...] = (
     "Vaksdal kommune",
     "Voss herad",
 )
-Note = Annotated[str, Meta(max_length=500, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
-Answer = Annotated[str, Meta(max_length=1000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")] | bool
+Note = Annotated[str, Meta(max_length=500, pattern=MULTI_LINE)]
+Answer = Annotated[str, Meta(max_length=1000, pattern=MULTI_LINE)] | bool
 Answers = Annotated[dict[Annotated[str, Meta(max_length=64)], Answer], Meta(max_length=10)]
 
 
@@ -73,7 +73,7 @@ class RegistrationPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
 # or an organiser typed in what the person sent themselves (a paper form, a phone call): `public`.
 HandSource = Literal["organiser", "door", "public"]
 # The organisers' note about a person: organisers only, never on the attendee's pages; in their data export.
-OrganiserNote = Annotated[str, Meta(max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+OrganiserNote = Annotated[str, Meta(max_length=2000, pattern=MULTI_LINE)]
 
 
 class PersonIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
