@@ -127,7 +127,9 @@ def main() -> None:
     # registrations from 127.0.0.1.
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "BASE_URL": base, "PUBLIC_RATE_LIMIT": "0"}
     settings = Settings(database_url=url, secret_key=Secret(SECRET), base_url=base)
-    process = subprocess.Popen(server_command("127.0.0.1", port, 1), env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        server_command("127.0.0.1", port, 1), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
 
     async def run() -> None:
         conn = await db.connect(url)

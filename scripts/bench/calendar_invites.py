@@ -259,7 +259,13 @@ def main() -> None:
     }
     settings = Settings(database_url=url, secret_key=Secret(SECRET), base_url=base, smtp_url=smtp.url)
     processes = [
-        subprocess.Popen(server_command("127.0.0.1", port, args.workers), env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+        subprocess.Popen(
+            server_command("127.0.0.1", port, args.workers),
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     ]
     processes += [
         subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env, cwd=ROOT)
