@@ -254,7 +254,7 @@ def test_scanner_opens_offline_from_the_service_workers_copies(
     page, context = open_door("Kjellarinngang")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     cached = page.evaluate(
-        "async () => (await (await caches.open('moteplass-door-v2')).keys()).map(r => new URL(r.url).pathname).sort()"
+        "async () => (await (await caches.open('moteplass-door-v3')).keys()).map(r => new URL(r.url).pathname).sort()"
     )
     context.set_offline(True)
 
@@ -266,7 +266,8 @@ def test_scanner_opens_offline_from_the_service_workers_copies(
     assert cached == sorted([
         "/door", "/static/checkin/door.js", "/static/checkin/common.js", "/static/checkin/api.js",
         "/static/checkin/offline.js", "/static/checkin/scanner.js", "/static/checkin/ui.js",
-        "/static/checkin/door.css", "/static/checkin/door.webmanifest", "/static/checkin/icon.svg",
+        "/static/checkin/walkin.js", "/static/checkin/door.css", "/static/checkin/door.webmanifest",
+        "/static/checkin/icon.svg",
         "/static/vendor/jsQR.js", "/static/vendor/designsystemet.css", "/static/vendor/designsystemet-theme.css",
         "/static/site.css",
     ])  # fmt: skip
