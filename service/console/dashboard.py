@@ -1,9 +1,11 @@
 """The dashboard's parts from other domains: check-ins at the events taking place today (refreshing with the
-rest of the table), and the prize calls open for nominations with their counts. Each number comes from its
+rest of the table), the charts of the next events (how they fill up; check-ins on the day), and the prize calls
+open for nominations with their counts. Each number comes from its
 own domain (service/checkin, service/nominations)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -16,9 +18,11 @@ from ..checkin import queries as checkin_queries
 from ..checkin.schemas import Counts
 from ..nominations import queries as nomination_queries
 from ..nominations.access import prizes_for
+from . import attendance, signups
 from .schemas import DashboardEvent
 
 OSLO = ZoneInfo("Europe/Oslo")
+CHARTED = 3  # the next events that get their charts on the dashboard
 
 
 class OpenCall(msgspec.Struct, kw_only=True):
@@ -41,6 +45,30 @@ async def checkins_today(conn: asyncpg.Connection, events: list[DashboardEvent],
     for event in events:
         if on_the_day(event, now):
             found[event.id] = await checkin_queries.counts(conn, event.id)
+    return found
+
+
+@dataclass(frozen=True)
+class EventCharts:
+    event: DashboardEvent
+    signups: signups.SignupChart
+    checkins: attendance.Chart | None
+
+
+async def charts(conn: asyncpg.Connection, events: list[DashboardEvent], now: datetime) -> list[EventCharts]:
+    """The next few events that are not cancelled and have registrations: how they fill up against their capacity,
+    and on the day the check-ins per ten minutes."""
+    found = []
+    for event in events:
+        if event.status == "cancelled":
+            continue
+        chart = await signups.chart_of(conn, event, now)
+        if chart is None:
+            continue
+        slots = await attendance.per_slot(conn, event.id) if on_the_day(event, now) else []
+        found.append(EventCharts(event=event, signups=chart, checkins=attendance.chart(slots) if slots else None))
+        if len(found) == CHARTED:
+            break
     return found
 
 

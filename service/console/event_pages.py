@@ -20,7 +20,7 @@ from ..http import Caller, Conn, Now
 from ..registrations import domain as registrations
 from ..registrations import queries as registration_queries
 from ..registrations.schemas import QuestionIn
-from . import attendance, dashboard, forms, listing
+from . import attendance, dashboard, forms, listing, signups
 from .guard import ORGANISER, console_page, organiser
 
 S = TypeVar("S", EventIn, EventPatch)
@@ -73,6 +73,7 @@ class EventPages(Controller):
             events=found,
             checkins=await dashboard.checkins_today(conn, found, now),
             calls=await dashboard.open_calls(conn, principal, now) if principal.role != "jury" else [],
+            charts=await dashboard.charts(conn, found, now),
             now=now,
         )
 
@@ -115,6 +116,7 @@ class EventPages(Controller):
         page = _form_page(console, event, (forms.event_form_values(event), {}))
         slots = await attendance.per_slot(console.conn, event.id)
         page.context["chart"] = attendance.chart(slots) if slots else None  # once the doors have admitted someone
+        page.context["signups"] = await signups.chart_of(console.conn, event, console.now)
         return page
 
     @post("/events/{slug:str}", status_code=303)

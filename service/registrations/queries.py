@@ -11,7 +11,7 @@ import msgspec
 
 from ..checkin.schemas import Admission
 from ..db import like_pattern
-from .schemas import HistoryEntry, Question, Registration, RegistrationStatus
+from .schemas import DayChange, HistoryEntry, Question, Registration, RegistrationStatus
 
 
 class Registered(msgspec.Struct, frozen=True):
@@ -242,6 +242,21 @@ DELETE_QUESTION = "DELETE FROM event_questions WHERE event_id = $1 AND id = $2"
 COUNT_QUESTIONS = "SELECT count(*) FROM event_questions WHERE event_id = $1"
 # One question added at a time per event, so the count of ten holds.
 LOCK_QUESTIONS = "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))"
+# How an event filled up: per Oslo day, how many registered (+) or cancelled (−), and how many got a seat (+) or
+# gave one up by cancelling (−). Someone moved down to the waiting list (a smaller capacity) no longer has a
+# confirmed_at and counts as never seated: the chart shows how the event filled, not every later correction.
+CHANGES_PER_DAY = """
+WITH changes (day, registered, seated) AS (
+    SELECT (created_at AT TIME ZONE $2)::date, 1, 0 FROM registrations WHERE event_id = $1
+    UNION ALL
+    SELECT (confirmed_at AT TIME ZONE $2)::date, 0, 1 FROM registrations
+     WHERE event_id = $1 AND confirmed_at IS NOT NULL
+    UNION ALL
+    SELECT (cancelled_at AT TIME ZONE $2)::date, -1, CASE WHEN confirmed_at IS NULL THEN 0 ELSE -1 END
+      FROM registrations WHERE event_id = $1 AND cancelled_at IS NOT NULL
+)
+SELECT day, sum(registered)::int AS registered, sum(seated)::int AS seated FROM changes GROUP BY day ORDER BY day
+"""
 COUNTS = """
 SELECT status, count(*) AS n FROM registrations WHERE event_id = $1 GROUP BY status
 """
@@ -462,6 +477,10 @@ async def delete_question(conn: asyncpg.Connection, event_id: UUID, question_id:
 async def counts(conn: asyncpg.Connection, event_id: UUID) -> dict[str, int]:
     found = {r["status"]: r["n"] for r in await conn.fetch(COUNTS, event_id)}
     return {status: int(found.get(status, 0)) for status in ("confirmed", "waitlisted", "cancelled")}
+
+
+async def changes_per_day(conn: asyncpg.Connection, event_id: UUID, zone: str) -> list[DayChange]:
+    return [DayChange(**dict(r)) for r in await conn.fetch(CHANGES_PER_DAY, event_id, zone)]
 
 
 async def ticket_images(conn: asyncpg.Connection, registration_id: UUID, version: int) -> TicketImages | None:

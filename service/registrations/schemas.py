@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -184,6 +184,14 @@ class RegistrationSelf(msgspec.Struct, kw_only=True):
     manage_url: str
     agenda_url: str | None = None
     sessions: list[Choice] = []
+
+
+class DayChange(msgspec.Struct, frozen=True):
+    """One day's change to an event's registrations (registered minus cancelled; seats taken minus given up)."""
+
+    day: date
+    registered: int
+    seated: int
 
 
 class HistoryEntry(msgspec.Struct):

@@ -15,12 +15,12 @@ An explicit `?lang=` is remembered in the `lang` cookie for a year.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.response import Template
@@ -35,6 +35,7 @@ BABEL_LOCALES: dict[Language, str] = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB
 # Babel patterns: "torsdag 10. juni 2027 kl. 09:00" and "Thursday 10 June 2027, 09:00".
 _DATE = {"nb": "EEEE d. MMMM y", "nn": "EEEE d. MMMM y", "en": "EEEE d MMMM y"}
 _TIME = "HH:mm"
+_SHORT_DAY = {"nb": "d. MMM", "nn": "d. MMM", "en": "d MMM"}
 _AT = {"nb": " 'kl.' ", "nn": " 'kl.' ", "en": ", "}
 
 
@@ -59,6 +60,11 @@ def format_when(value: datetime | None, language: Language, *, part: str = "date
         return ""
     pattern = {"date": _DATE[language], "time": _TIME, "datetime": _DATE[language] + _AT[language] + _TIME}[part]
     return format_datetime(value.astimezone(OSLO), pattern, locale=BABEL_LOCALES[language])
+
+
+def format_day(value: date, language: Language, *, short: bool = False) -> str:
+    """A calendar day (no time of day): "fredag 4. desember 2026", or "4. des." when short."""
+    return format_date(value, (_SHORT_DAY if short else _DATE)[language], locale=BABEL_LOCALES[language])
 
 
 def format_range(starts_at: datetime, ends_at: datetime, language: Language) -> str:
@@ -113,6 +119,7 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
         "date": lambda value: format_when(value, language, part="date"),
         "time": lambda value: format_when(value, language, part="time"),
         "when_range": lambda starts, ends: format_range(starts, ends, language),
+        "day": lambda value, short=False: format_day(value, language, short=short),
         "path": own_path(request.url.path),
         **context,
     }

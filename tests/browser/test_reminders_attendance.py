@@ -15,9 +15,9 @@ from playwright.sync_api import Browser, BrowserContext, expect
 from integrations import qr
 from service import db
 from service.console import passwords
-from tests.browser.conftest import LiveServer, in_days
+from tests.browser.conftest import LiveServer, in_days, screenshot
 from tests.browser.test_console import ORGANISER, PASSWORD, assert_accessible
-from tests.browser.test_public_pages import DESKTOP
+from tests.browser.test_public_pages import DESKTOP, PHONE
 from tests.conftest import SECRET
 
 pytestmark = pytest.mark.browser
@@ -110,6 +110,7 @@ def test_reminder_and_attendance_pages_meet_wcag_21_aa(
         f"/console/events/{event}/reminders/preview?mail_language=en&kind=waitlist",
         f"/console/events/{event}/attendance",
         f"/console/events/{event}",
+        "/console",
         f"/console/events/{event}/registrations?checked_in=yes",
     ]
     for path in paths:
@@ -157,3 +158,28 @@ def test_attendance_chart_has_its_table(desk: BrowserContext, live_server: LiveS
     expect(page.get_by_role("img", name="Check-ins per 10 minutes")).to_be_visible()
     expect(page.locator("#checkins-table-caption + thead + tbody td")).to_have_text(["1"])
     expect(page.locator(".attendance-totals dd")).to_have_text(["2", "1", "1", "0"])
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_registrations_over_time_on_the_event_page_and_dashboard(
+    event: str, browser: Browser, live_server: LiveServer, language: str
+) -> None:
+    """Two seats taken and one on the waiting list today: the chart, its legend and its table, without horizontal
+    scrolling on a phone or on a wide screen."""
+    for name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        context = browser.new_context(viewport=viewport, locale="nb-NO", reduced_motion="reduce")
+        try:
+            sign_in(context, live_server.url)
+            page = context.new_page()
+            charts = ((f"/console/events/{event}", "#signups-caption"), ("/console", f"#signups-{event}-caption"))
+            for path, table in charts:
+                page.goto(f"{live_server.url}{path}?lang={language}")
+                expect(page.locator(f"{table} + thead + tbody td")).to_have_text(["2", "1"])
+                chart = page.locator(f"svg[aria-labelledby^='{table[1:].removesuffix('-caption')}-title']")
+                expect(chart).to_be_visible()
+                expect(chart.locator("polyline.seated-line")).to_have_count(1)
+                widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+                assert widths[0] <= widths[1], (path, name, widths)
+                screenshot(page, f"signups-{'event' if 'events' in path else 'dashboard'}-{language}-{name}")
+        finally:
+            context.close()
