@@ -16,10 +16,15 @@ from ..events import domain as events
 from ..events import queries as event_queries
 from ..events.schemas import Event
 from ..hooks import REGISTRATION_END_HOOKS
+from ..http import request_language
+from ..i18n import pick
 from ..people import domain as people
+from ..programme import domain as programme
+from ..programme import queries as programme_queries
 from ..registrations import domain as registrations
 from ..registrations import queries as registration_queries
-from ..registrations.pages import ROLE_LABELS
+from ..registrations.pages import ERROR_TEXTS as ATTENDEE_ERRORS
+from ..registrations.pages import ROLE_LABELS, answer_values, answers_from_form
 from ..registrations.schemas import ATTENDEE_ROLES, PersonIn, PersonPatch, Registration
 from . import forms, listing
 from .export import SOURCE_TEXTS
@@ -37,6 +42,7 @@ LABELS = {
     "when_full": "If the event is full",
     "event": "Move to",
     "confirm": "Confirmation",
+    "sessions": "Sessions",
 }
 ERRORS = {
     **forms.ERROR_TEXTS,
@@ -49,19 +55,34 @@ ERRORS = {
     "not_cancellable": "A cancelled registration cannot be changed.",
     "event_cancelled": "The event is cancelled.",
     "confirmation_required": "Tick the box to confirm.",
+    # The event's questions and the sessions, as the registration form says them.
+    **{
+        code: ATTENDEE_ERRORS[code]
+        for code in (
+            "answer_required",
+            "invalid_answer",
+            "sessions_overlap",
+            "unknown_session",
+            "session_not_choosable",
+        )
+    },
 }
 WHEN_FULL = {"refuse": {}, "over_capacity": {"over_capacity": True}, "waitlist": {"waitlist": True}}
 NOTICES = {
     "added": "The person is registered. They get an e-mail if they have an address.",
     "edited": "The changes are saved.",
+    "sessions": "The sessions are saved. The person gets calendar updates if they have an e-mail address.",
     "resent": "The e-mail is on its way again.",
     "moved": "The person is moved. They get an e-mail about their new registration if they have an address.",
 }
 
 
-def _text_values(form: dict[str, str]) -> dict[str, Any]:
-    """The person's fields from a form as the API's JSON has them (an empty e-mail or role is none)."""
+def _text_values(form: dict[str, str], questions: list[Any] | None = None) -> dict[str, Any]:
+    """The person's fields from a form as the API's JSON has them (an empty e-mail or role is none); with the
+    event's questions, their answers too."""
     values: dict[str, Any] = {name: form.get(name, "").strip() for name in TEXT_FIELDS if name in form}
+    if questions:
+        values["answers"] = answers_from_form(form, questions)
     if "email" in values and not values["email"]:
         values["email"] = None
     if "role" in form:
@@ -73,7 +94,12 @@ def _text_values(form: dict[str, str]) -> dict[str, Any]:
 
 def _form_values(registration: Registration) -> dict[str, str]:
     values = {name: getattr(registration, name) or "" for name in TEXT_FIELDS}
-    return {**values, "role": registration.role or "", "language": registration.language}
+    return {
+        **values,
+        **answer_values(registration.answers),
+        "role": registration.role or "",
+        "language": registration.language,
+    }
 
 
 async def _series_events(conn: Any, event: Event) -> list[Event]:
@@ -102,16 +128,21 @@ class PersonPages(Controller):
     ) -> Template:
         registration, event = await _registration(console, registration_id)
         admissions = await registration_queries.admissions_of(console.conn, [registration_id])
+        sessions = await programme.list_sessions(console.conn, event.id)
+        chosen = context.pop("chosen", None) or {
+            str(c.session_id) for c in await programme_queries.choices_of(console.conn, registration_id)
+        }
         notice = console.notice
+        questions = await registration_queries.questions(console.conn, event.id)
         return console.page(
             "console/registration.html",
             state or (_form_values(registration), {}),
-            (LABELS, ERRORS),
+            ({**LABELS, **{f"q_{q.id}": pick(q.label, request_language(console.request)) for q in questions}}, ERRORS),
             event=event,
             section="registrations",
             registration=registration,
             admission=admissions.get(registration_id),
-            questions=await registration_queries.questions(console.conn, event.id),
+            questions=questions,
             history=await registration_queries.history_of(console.conn, registration_id),
             mails=await listing.mails_of(console.conn, registration_id),
             roles=ROLE_LABELS,
@@ -119,6 +150,8 @@ class PersonPages(Controller):
             mail_kinds=MAIL_KINDS,
             history_actions=HISTORY_ACTIONS,
             series_events=await _series_events(console.conn, event),
+            groups=programme.choice_groups(sessions),
+            chosen=chosen,
             notice=notice,
             notice_text=NOTICES.get(notice or ""),
             **context,
@@ -158,14 +191,47 @@ class PersonPages(Controller):
     async def edit(self, registration_id: FromPath[UUID], data: forms.FormData, console: forms.Page) -> Response[Any]:
         registration, event = await _registration(console, registration_id)
 
+        questions = await registration_queries.questions(console.conn, event.id)
+
         async def act() -> str:
-            patch = forms.convert(_text_values(data), PersonPatch)
+            patch = forms.convert(_text_values(data, questions), PersonPatch)
             await people.edit_person(
                 console.conn, event, registration.id, patch, actor=console.principal.actor, now=console.now
             )
             return f"/console/registrations/{registration_id}?notice=edited"
 
-        return await console.submit(act, lambda errors: self._person(console, registration_id, (data, errors)))
+        return await console.submit(
+            act, lambda errors: self._person(console, registration_id, (data, _answers_by_field(errors)))
+        )
+
+    @post("/registrations/{registration_id:uuid}/sessions", status_code=303)
+    async def sessions(
+        self, registration_id: FromPath[UUID], data: forms.FormData, console: forms.Page
+    ) -> Response[Any]:
+        """The whole set of chosen sessions, by the programme's rules (overlaps, places, waiting lists)."""
+        registration, event = await _registration(console, registration_id)
+        chosen = programme.chosen_from_form(data)
+
+        async def act() -> str:
+            await people.edit_person(
+                console.conn,
+                event,
+                registration.id,
+                PersonPatch(sessions=chosen),
+                actor=console.principal.actor,
+                now=console.now,
+            )
+            return f"/console/registrations/{registration_id}?notice=sessions#sessions-heading"
+
+        return await console.submit(
+            act,
+            lambda errors: self._person(
+                console,
+                registration_id,
+                (_form_values(registration), _as(errors, "sessions")),
+                chosen={str(c) for c in chosen},
+            ),
+        )
 
     @post("/registrations/{registration_id:uuid}/resend", status_code=303)
     async def resend(self, registration_id: FromPath[UUID], console: forms.Page) -> Response[Any]:
@@ -258,6 +324,11 @@ class PersonPages(Controller):
 def _full(errors: dict[str, str], field: str = "when_full") -> dict[str, str]:
     """A full event is answered by the "if the event is full" choice: the error goes there."""
     return {(field if code == "event_full" else name): code for name, code in errors.items()}
+
+
+def _answers_by_field(errors: dict[str, str]) -> dict[str, str]:
+    """A refused answer (`answers_<question id>`) is shown by its question's field (`q_<question id>`)."""
+    return {name.replace("answers_", "q_", 1): code for name, code in errors.items()}
 
 
 def _as(errors: dict[str, str], field: str) -> dict[str, str]:

@@ -18,7 +18,7 @@ from ..events import queries as event_queries
 from ..events.schemas import Event
 from ..hooks import REGISTRATION_END_HOOKS
 from ..http import Config, Conn, Now, request_language
-from ..i18n import Language
+from ..i18n import Language, pick
 from ..problems import field_of
 from ..programme import domain as programme
 from ..programme import queries as programme_queries
@@ -79,7 +79,13 @@ NOT_STORED = CacheControlHeader(no_store=True)
 
 
 def page(request: Request[Any, Any, Any], template: str, **context: Any) -> Template:
-    return render_page(request, template, field_labels=FIELD_LABELS, error_texts=ERROR_TEXTS, **context)
+    """A public page with the forms' field labels and error texts (a page may add labels: its questions')."""
+    return render_page(request, template, **{"field_labels": FIELD_LABELS, "error_texts": ERROR_TEXTS, **context})
+
+
+def question_labels(questions: list[Any], language: Language) -> dict[str, str]:
+    """The error summary's label of each question's field, in the page's language."""
+    return {**FIELD_LABELS, **{f"q_{q.id}": pick(q.label, language) for q in questions}}
 
 
 def _form_to_input(form: dict[str, str], questions: list[Any]) -> dict[str, Any]:
@@ -89,6 +95,14 @@ def _form_to_input(form: dict[str, str], questions: list[Any]) -> dict[str, Any]
     if not data["language"]:
         del data["language"]
     data["accept_privacy"] = form.get("accept_privacy") == "yes"
+    data["answers"] = answers_from_form(form, questions)
+    data["sessions"] = [str(s) for s in programme.chosen_from_form(form)]
+    return data
+
+
+def answers_from_form(form: dict[str, str], questions: list[Any]) -> dict[str, Any]:
+    """The answers to the event's questions from their fields (registrations/_questions.html): yes/no as a
+    boolean, text and choices as text; an empty field is no answer."""
     answers: dict[str, Any] = {}
     for question in questions:
         key = f"q_{question.id}"
@@ -97,9 +111,15 @@ def _form_to_input(form: dict[str, str], questions: list[Any]) -> dict[str, Any]
                 answers[str(question.id)] = form[key] == "yes"
         elif form.get(key, "").strip():
             answers[str(question.id)] = form[key].strip()
-    data["answers"] = answers
-    data["sessions"] = [str(s) for s in programme.chosen_from_form(form)]
-    return data
+    return answers
+
+
+def answer_values(answers: dict[str, Any]) -> dict[str, str]:
+    """Stored answers as the question fields show them (the reverse of answers_from_form)."""
+    return {
+        f"q_{key}": ("yes" if answer else "no") if isinstance(answer, bool) else str(answer)
+        for key, answer in answers.items()
+    }
 
 
 def form_errors(values: dict[str, Any], questions: list[Any], schema: type[msgspec.Struct]) -> dict[str, str]:
@@ -198,6 +218,7 @@ class RegistrationPages(Controller):
             questions=questions,
             values=data,
             errors=errors,
+            field_labels=question_labels(questions, language),
             state=event.registration_state(now),
             partners=PARTNERS,
             roles=ROLE_LABELS,
@@ -288,6 +309,8 @@ class RegistrationPages(Controller):
             event=event,
             code=code,
             questions=questions,
+            values=answer_values(registration.answers),
+            field_labels=question_labels(questions, request_language(request)),
             ticket_url=links.ticket_url(settings, registration),
             roles=ROLE_LABELS,
             welcome=request.query_params.get("welcome") == "1",
@@ -319,6 +342,7 @@ class RegistrationPages(Controller):
             await domain.update_registration(conn, registration.id, patch, actor=domain.ATTENDEE, now=now)
         except (msgspec.ValidationError, DomainError) as error:
             field = (field_of(error, top=True) if isinstance(error, msgspec.ValidationError) else error.field) or "form"
+            code = error.code if isinstance(error, DomainError) else "invalid"
             event = await event_queries.event_by_id(conn, registration.event_id)
             assert event is not None
             template = page(
@@ -329,12 +353,14 @@ class RegistrationPages(Controller):
                 event=event,
                 code=code,
                 questions=questions,
+                values=data,
                 ticket_url=links.ticket_url(settings, registration),
                 roles=ROLE_LABELS,
                 welcome=False,
                 notice=None,
                 partners=PARTNERS,
-                errors={field.replace("answers.", "q_"): "invalid"},
+                errors={field.replace("answers.", "q_"): code},
+                field_labels=question_labels(questions, request_language(request)),
             )
             template.status_code = 422
             return template

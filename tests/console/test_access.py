@@ -160,6 +160,10 @@ GUARDED = {
         "/console/registrations/{registration}/edit",
         {"name": "Ny", "language": "nb"},
     ),
+    ("POST", "/console/registrations/{registration_id:uuid}/sessions"): (
+        "/console/registrations/{registration}/sessions",
+        {},
+    ),
     ("POST", "/console/registrations/{registration_id:uuid}/resend"): (
         "/console/registrations/{registration}/resend",
         {},

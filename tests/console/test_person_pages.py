@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import re
+
 import asyncpg
 import pytest
 
 from tests.conftest import Client, MakeEvent, RunJobs, auth
 from tests.console.conftest import HTML, PostForm
+from tests.programme.helpers import add_session, session_body
 from tests.smtp import SmtpServer
 
 
@@ -124,3 +127,52 @@ async def test_erase_needs_the_box_ticked(
     assert (erased.status_code, erased.headers["location"]) == (303, "/console/events/kk/registrations?notice=erased")
     assert await conn.fetchval("SELECT count(*) FROM registrations") == 0
     assert "registration.erased" in await audit_actions(conn)
+
+
+async def test_person_page_changes_answers_and_sessions_by_the_registration_rules(
+    english: Client, conn: asyncpg.Connection, make_event: MakeEvent, post_form: PostForm, organiser_token: str
+) -> None:
+    await make_event(slug="kk", capacity=5)
+    question = (
+        await english.post(
+            "/api/v1/events/kk/questions",
+            headers=auth(organiser_token),
+            json={
+                "kind": "choice",
+                "label": {"nb": "Parallell?"},
+                "required": True,
+                "choices": [{"nb": "Eldrehelse"}, {"nb": "Barn og unge"}],
+            },
+        )
+    ).json()
+    morning = await add_session(english, organiser_token, **session_body("Eldrehelse", "10:00", "11:00"))
+    other = await add_session(english, organiser_token, **session_body("Barn og unge", "10:30", "11:30"))
+    person = (
+        await english.post(
+            "/api/v1/events/kk/people",
+            json={"name": "Per", "answers": {question["id"]: "Eldrehelse"}},
+            headers=auth(organiser_token),
+        )
+    ).json()
+    page = f"/console/registrations/{person['id']}"
+    shown = await english.get(page, headers=HTML)
+    q = f"q_{question['id']}"
+
+    wrong = await post_form(page, f"{page}/edit", {"name": "Per", "language": "nb", q: "Golf"})
+    changed = await post_form(page, f"{page}/edit", {"name": "Per", "language": "nb", q: "Barn og unge"})
+    chosen = await post_form(page, f"{page}/sessions", {"block-1": other["id"]})
+    after = await english.get(page, headers=HTML)
+
+    assert 'value="Eldrehelse" checked' in shown.text  # the stored answer is in the form
+    assert wrong.status_code == 422
+    assert f'<a class="ds-link" href="#{q}">Parallell?: Choose one of the answers.</a>' in wrong.text
+    assert f'id="{q}-error"' in wrong.text
+    assert "Choose one of the answers." in wrong.text
+    assert changed.status_code == 303
+    assert await conn.fetchval("SELECT answers->>$1 FROM registrations", question["id"]) == "Barn og unge"
+    assert chosen.status_code == 303
+    assert chosen.headers["location"].endswith("?notice=sessions#sessions-heading")
+    assert [str(r["session_id"]) for r in await conn.fetch("SELECT session_id FROM session_choices")] == [other["id"]]
+    assert re.search(rf'id="choose-{other["id"]}"[^>]*checked', after.text)
+    assert not re.search(rf'id="choose-{morning["id"]}"[^>]*checked', after.text)
+    assert await audit_actions(conn) == ["registration.added", "registration.edited", "registration.edited"]

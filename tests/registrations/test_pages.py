@@ -161,3 +161,49 @@ async def test_manage_page_change_cancel_and_erase(
     assert "<strong>Cancelled</strong>" in after_cancel.text
     assert erased.status_code == 200
     assert await conn.fetchval("SELECT count(*) FROM registrations") == 0
+
+
+async def test_manage_page_shows_and_keeps_the_answers_to_the_events_questions(
+    client: Client, make_event: MakeEvent, organiser_token: str, conn: asyncpg.Connection
+) -> None:
+    """The "change your answers" form carries the event's questions with the stored answers: the attendee
+    changes them there, a bad choice is refused on its field."""
+    await make_event(slug="kk")
+    question = (
+        await client.post(
+            "/api/v1/events/kk/questions",
+            headers={"Authorization": f"Bearer {organiser_token}"},
+            json={
+                "kind": "choice",
+                "label": {"nb": "Parallell?"},
+                "required": True,
+                "choices": [{"nb": "Eldrehelse"}, {"nb": "Barn og unge"}],
+            },
+        )
+    ).json()
+    q = f"q_{question['id']}"
+    created = (
+        await client.post(
+            "/api/v1/events/kk/registrations",
+            json={
+                "name": "Kari",
+                "email": "kari@example.no",
+                "accept_privacy": True,
+                "answers": {question["id"]: "Eldrehelse"},
+            },
+        )
+    ).json()
+    path = created["manage_url"].removeprefix("http://testserver.local")
+
+    shown = await client.get(f"{path}?lang=en")
+    wrong = await client.post(f"{path}?lang=en", data={"name": "Kari N", "language": "nb", q: "Golf"})
+    renamed = await client.post(
+        path, data={"name": "Kari N", "language": "nb", q: "Barn og unge"}, follow_redirects=False
+    )
+
+    assert re.search(r'value="Eldrehelse"\s+checked', shown.text)
+    assert wrong.status_code == 422
+    assert f'href="#{q}">Parallell?: Choose one of the answers.</a>' in wrong.text
+    assert renamed.status_code == 303
+    stored = await conn.fetchrow("SELECT name, answers->>$1 AS answer FROM registrations", question["id"])
+    assert tuple(stored) == ("Kari N", "Barn og unge")
