@@ -250,3 +250,38 @@ async def test_erasing_a_registration_cancels_every_invite_it_had(
         "Fjernet fra kalenderen din: Kunnskapskommunekonferansen 2027",
         "Fjernet fra kalenderen din: Spor A",
     ]
+
+
+async def test_person_moved_to_another_date_has_the_calendar_entry_moved_and_old_sessions_cancelled(
+    client: Client, make_event: MakeEvent, organiser_token: str, run_jobs: RunJobs, smtp: SmtpServer
+) -> None:
+    """An organiser moves a person from the June workshop to the September one: the invite of the June date is
+    updated to September (same UID, higher SEQUENCE), the June session they had chosen is cancelled."""
+    await make_event(slug="kk", kind="workshop", series="intro")
+    await make_event(
+        slug="kk-sept",
+        kind="workshop",
+        series="intro",
+        starts_at="2027-09-09T09:00:00+02:00",
+        ends_at="2027-09-09T16:00:00+02:00",
+    )
+    june = await add_session(client, organiser_token, **session_body("Juni-spor", "10:00", "11:00"))
+    created = (
+        await client.post(
+            "/api/v1/events/kk/people",
+            json={"name": "Deltaker 1", "email": "p1@example.no", "sessions": [june["id"]]},
+            headers=auth(organiser_token),
+        )
+    ).json()
+    await run_jobs()
+
+    moved = await client.post(
+        f"/api/v1/events/kk/people/{created['id']}/move", json={"event": "kk-sept"}, headers=auth(organiser_token)
+    )
+    await run_jobs()
+
+    assert moved.status_code == 200, moved.text
+    found = invites(smtp, "p1@example.no")
+    assert sorted(by_uid(found).values()) == sorted([[("REQUEST", 0), ("REQUEST", 1)], [("REQUEST", 0), ("CANCEL", 1)]])
+    event_updates = [f for f in found if f[0] == "REQUEST" and f[2] == 1]
+    assert [f[4][:10] for f in event_updates] == ["2027-09-09"]
