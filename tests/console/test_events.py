@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from service.console import registration_pages
 from tests.conftest import Client, MakeEvent, RunJobs
 from tests.console.conftest import HTML, PostForm, csrf_of
 from tests.smtp import SmtpServer
@@ -259,3 +260,27 @@ async def test_audit_log_names_who_changed_what(
     cells = Page(log.text).texts("td")
     rows = [cells[i + 1 : i + 3] for i in range(0, len(cells), 4)]
     assert rows == [["kari@bergen.kommune.no", "Cancelled: Åse"], ["kari@bergen.kommune.no", "Event created"]]
+
+
+async def test_audit_log_names_downloads_and_badges_and_every_kind_of_entry(
+    signed_in: Client, make_event: MakeEvent, client: Client, conn: asyncpg.Connection
+) -> None:
+    """A list download and a badge sheet are in the log by name with their filter and rows; no entry an event's
+    log can hold is shown by its raw action name."""
+    await make_event(slug="kk", capacity=5)
+    await client.post(
+        "/api/v1/events/kk/registrations", json={"name": "Åse", "email": "a@example.no", "accept_privacy": True}
+    )
+    await signed_in.get("/console/events/kk/registrations.csv?status=confirmed")
+    await signed_in.get("/api/v1/events/kk/badges.pdf")
+
+    log = await signed_in.get("/console/events/kk/audit?lang=en", headers=HTML)
+
+    cells = Page(log.text).texts("td")
+    whats = [cells[i + 2] for i in range(0, len(cells), 4)]
+    assert whats[:2] == ["List downloaded (who, which filter, how many rows)"] * 2
+    assert "badges.pdf" in cells[3]
+    assert "rows: 1" in cells[3]
+    assert "'status': 'confirmed'" in cells[7]
+    recorded = {r["action"] for r in await conn.fetch("SELECT DISTINCT action FROM audit_log")}
+    assert recorded <= set(registration_pages.AUDIT_ACTIONS) | set(registration_pages.HISTORY_ACTIONS)
