@@ -116,7 +116,7 @@ async def per_slot(conn: asyncpg.Connection, event_id: UUID) -> list[tuple[datet
     return [(first + i * SLOT, counts.get(first + i * SLOT, 0)) for i in range(slots)]
 
 
-def _nice_top(value: int) -> int:
+def nice_top(value: int) -> int:
     """The y axis's top: 1, 2, 5 or 10 times a power of ten, at least `value`."""
     step = 1
     while True:
@@ -131,7 +131,7 @@ def chart(slots: list[tuple[datetime, int]]) -> Chart:
     layout = Chart(bars=[], ticks=[], labelled=set())
     plot_width = layout.width - layout.left - 8
     plot_height = layout.base - layout.top
-    top = _nice_top(max((n for _, n in slots), default=1))
+    top = nice_top(max((n for _, n in slots), default=1))
     step = plot_width / max(len(slots), 1)
     bars = [
         Bar(

@@ -115,6 +115,12 @@ class EventPages(Controller):
         page = _form_page(console, event, (forms.event_form_values(event), {}))
         slots = await attendance.per_slot(console.conn, event.id)
         page.context["chart"] = attendance.chart(slots) if slots else None  # once the doors have admitted someone
+        page.context["ended"] = event.status != "cancelled" and console.now >= event.ends_at
+        page.context["mailed"] = {
+            key: int(value)
+            for key in ("queued", "already")
+            if (value := console.request.query_params.get(key, "")).isdigit()
+        }
         return page
 
     @post("/events/{slug:str}", status_code=303)

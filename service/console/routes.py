@@ -6,6 +6,7 @@ from typing import Any
 
 from .announcement_pages import AnnouncementPages
 from .attendance_pages import AttendancePages
+from .certificate_pages import CertificatePages
 from .copy_pages import CopyPages
 from .door_pages import DoorPages
 from .event_pages import EventPages
@@ -17,6 +18,7 @@ from .prize_pages import PrizePages
 from .programme_pages import ProgrammePages
 from .registration_pages import RegistrationPages
 from .reminder_pages import ReminderPages
+from .report_pages import ReportPages
 from .signin import SignInPages
 from .user_pages import UserPages
 
@@ -35,5 +37,7 @@ CONSOLE_ROUTES: list[Any] = [
     JobPages,
     ReminderPages,
     AttendancePages,
+    CertificatePages,
+    ReportPages,
     PeoplePages,
 ]

@@ -46,6 +46,7 @@ COVERED = {
     "announcement_recipients": "announcements",
     "calendar_invites": "calendar_invites",
     "jobs": "mails (the mails of the last week; finished jobs are purged after that)",
+    "certificate_mails": "mails (the certificate of attendance's mail is listed with the other mails)",
     "reminder_deliveries": "mails (each reminder before the event, with when it was sent)",
     "ticket_images": "not exported: the QR image of the ticket link, which the attendee already has",
     "event_seats": "not exported: which seat row holds the registration (no personal data)",
