@@ -64,7 +64,7 @@ async def send_certificate(context: JobContext, job: Job) -> Mapping[str, Any] |
             language=language,
         )
     )
-    return {"sent_to": registration.email}
+    return {"sent_to": registration.email, "subject": title}
 
 
 HANDLERS: dict[str, Handler] = {MAIL_CERTIFICATE: send_certificate}
