@@ -30,6 +30,7 @@ MAIN: list[Section] = [
     Section("prizes", "Prizes", "/console/prizes"),
     Section("users", "Users", "/console/users", ("admin",)),
     Section("people", "People", "/console/people", ("admin",)),
+    Section("privacy-notice", "Privacy notice", "/console/privacy-notice", ("admin",)),
     Section("jobs", "Background jobs", "/console/jobs", ("admin",)),
 ]
 

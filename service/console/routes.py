@@ -12,6 +12,7 @@ from .door_pages import DoorPages
 from .event_pages import EventPages
 from .group_pages import GroupPages
 from .job_pages import JobPages
+from .notice_pages import NoticePages
 from .people_pages import PeoplePages
 from .person_pages import PersonPages
 from .prize_pages import PrizePages
@@ -40,4 +41,5 @@ CONSOLE_ROUTES: list[Any] = [
     CertificatePages,
     ReportPages,
     PeoplePages,
+    NoticePages,
 ]

@@ -285,6 +285,7 @@ def _pages(event: str, registration: str, session: str, door: str) -> dict[str, 
         "prize": "/console/prizes/axe-prisen",
         "users": "/console/users",
         "people": "/console/people",
+        "privacy-notice": "/console/privacy-notice",
         "not-found": "/console/events/no-such-event",
     }
 

@@ -183,6 +183,8 @@ GUARDED = {
     ("POST", "/console/people"): ("/console/people", {"email": "kari@example.no"}),
     ("POST", "/console/people/export"): ("/console/people/export", {"email": "kari@example.no"}),
     ("POST", "/console/people/erase"): ("/console/people/erase", {"email": "kari@example.no"}),
+    ("GET", "/console/privacy-notice"): ("/console/privacy-notice", None),
+    ("POST", "/console/privacy-notice"): ("/console/privacy-notice", {"edit": "nn"}),
 }
 GLOBAL = {
     ("GET", "/console"),
@@ -205,6 +207,8 @@ ADMIN_ONLY = {
     ("POST", "/console/people"),
     ("POST", "/console/people/export"),
     ("POST", "/console/people/erase"),
+    ("GET", "/console/privacy-notice"),
+    ("POST", "/console/privacy-notice"),
 }
 # The domains' console pages: each checked against every kind of visitor in one test (one database each), to
 # keep the suite's time in bounds.
