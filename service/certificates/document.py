@@ -39,7 +39,6 @@ MARGIN = 25 * mm
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 MOST_ITEMS = 14
 ONE_HOUR, HOURS = "Duration: %(hours)s hour", "Duration: %(hours)s hours"
-DEFAULT_ORGANISERS = "Kunnskapskommunen Helse Omsorg Vest og Alrek helseklynge"
 
 
 class CertificateText(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,8 +68,9 @@ def format_hours(hours: float, language: Language) -> str:
     return format_decimal(hours, format="#,##0.#", locale=BABEL_LOCALES[language])
 
 
-def certificate_text(event: Event, attendee: Attendee, *, issued_at: datetime) -> CertificateText:
-    """The certificate's texts in the attendee's language."""
+def certificate_text(event: Event, attendee: Attendee, *, issued_at: datetime, organisation: str) -> CertificateText:
+    """The certificate's texts in the attendee's language; the organisers are the event's, else `organisation`
+    (the ORGANISATION_NAME setting)."""
     language = cast(Language, attendee.language)
     hours = hours_of(event)
     place = f", {event.venue}" if event.venue else ""
@@ -92,7 +92,7 @@ def certificate_text(event: Event, attendee: Attendee, *, issued_at: datetime) -
         when=format_when(event.starts_at, language, part="date") + place,
         duration=gettext(language, ONE_HOUR if hours == 1 else HOURS) % {"hours": format_hours(hours, language)},
         organisers=gettext(language, "Organisers: %(organisers)s")
-        % {"organisers": event.organiser_name or DEFAULT_ORGANISERS},
+        % {"organisers": event.organiser_name or organisation},
         items_heading=gettext(language, "Programme items chosen") if items else "",
         items=items,
         issued=gettext(language, "Issued %(date)s by Møteplass")

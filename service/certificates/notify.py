@@ -41,7 +41,9 @@ async def send_certificate(context: JobContext, job: Job) -> Mapping[str, Any] |
         found = await queries.attendees(conn, event.id, only=registration_id)
     if not found:
         return {"skipped": "not checked in"}
-    text = document.certificate_text(event, found[0], issued_at=context.clock())
+    text = document.certificate_text(
+        event, found[0], issued_at=context.clock(), organisation=context.settings.organisation_name
+    )
     pdf = await anyio.to_thread.run_sync(lambda: document.render([text], title=text.heading))
     language = registration.language
     title = gettext(language, SUBJECT) % {"event": pick(event.title, language)}

@@ -41,7 +41,7 @@ class CertificatePages(Controller):
                 code=code,
                 reason=refusal.code,
             )
-        text = document.certificate_text(event, attendee, issued_at=now)
+        text = document.certificate_text(event, attendee, issued_at=now, organisation=settings.organisation_name)
         pdf = await anyio.to_thread.run_sync(partial(document.render, [text], title=text.heading))
         return Response(
             pdf,

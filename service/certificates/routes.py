@@ -12,7 +12,7 @@ from litestar.params import FromPath
 
 from ..console.guard import ORGANISER
 from ..events import domain as events
-from ..http import Caller, Conn, Now
+from ..http import Caller, Config, Conn, Now
 from ..openapi import responses
 from . import document, domain
 from .pages import CertificatePages
@@ -27,13 +27,18 @@ class CertificateController(Controller):
         responses=responses(401, 403, 404, 409),
         media_type="application/pdf",
     )
-    async def certificates(self, slug: FromPath[str], conn: Conn, principal: Caller, now: Now) -> Response[bytes]:
+    async def certificates(
+        self, slug: FromPath[str], conn: Conn, principal: Caller, now: Now, settings: Config
+    ) -> Response[bytes]:
         """Every checked-in attendee's certificate of attendance, one A4 page each in the attendee's language, in
         name order; only once the event has ended (409 `event_not_ended`), 404 `no_certificates` when nobody was
         checked in. Audited as an export."""
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
         attendees = await domain.certificates_for(conn, event, actor=principal.actor, now=now)
-        texts = [document.certificate_text(event, attendee, issued_at=now) for attendee in attendees]
+        texts = [
+            document.certificate_text(event, attendee, issued_at=now, organisation=settings.organisation_name)
+            for attendee in attendees
+        ]
         pdf = await anyio.to_thread.run_sync(partial(document.render, texts, title=event.slug))
         return Response(
             pdf,

@@ -245,3 +245,17 @@ async def test_console_event_page_mails_and_links_the_certificates(
     assert "Certificates are being mailed to 3 people; 0 had theirs mailed before." in after.text
     assert await conn.fetchval("SELECT count(*) FROM jobs WHERE kind = 'certificate.mail'") == 3
     assert re.search(r"certificates\.mailed", str(await conn.fetchval("SELECT array_agg(action) FROM audit_log")))
+
+
+async def test_certificate_names_the_organisation_setting_when_the_event_names_no_organiser(
+    client: Client, ended: dict[str, Any], organiser_token: str, tmp_path: Path
+) -> None:
+    changed = await client.patch("/api/v1/events/kk", json={"organiser_name": ""}, headers=auth(organiser_token))
+    code = manage_code(ended["people"]["Kari Smith"])
+
+    response = await client.get(f"/r/{code}/certificate.pdf")
+
+    assert changed.status_code == 200, changed.text
+    assert "Organisers: Kunnskapskommunen Helse Omsorg Vest og Alrek helseklynge" in pdf_text(
+        response.content, tmp_path
+    )
