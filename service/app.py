@@ -26,6 +26,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from . import bodies, db, logs
 from .announcements.routes import SlackChannelController
 from .badges.routes import BADGE_ROUTES
+from .certificates.routes import CERTIFICATE_ROUTES
 from .checkin.domain import scan_batcher
 from .checkin.lane import PATH as SCAN_PATH
 from .checkin.lane import ScanLane, is_scan
@@ -336,6 +337,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             EventController,
             *REGISTRATION_ROUTES,
             *BADGE_ROUTES,
+            *CERTIFICATE_ROUTES,
             *EVENT_COPY_ROUTES,
             *PEOPLE_ROUTES,
             *REMINDER_ROUTES,

@@ -13,6 +13,7 @@ from integrations.slack import SlackApi, SlackClient
 
 from . import db, metrics
 from .announcements.notify import HANDLERS as announcement_handlers
+from .certificates.notify import HANDLERS as certificate_handlers
 from .console.notify import HANDLERS as console_handlers
 from .jobcontext import JobContext
 from .jobs import Handler, Job, Worker
@@ -67,6 +68,7 @@ def handlers() -> Mapping[str, Handler]:
         **announcement_handlers,
         **slack_handlers,
         **reminder_handlers,
+        **certificate_handlers,
     }
 
 

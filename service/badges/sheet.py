@@ -19,31 +19,22 @@ One badge (distances from its own bottom-left corner):
 Every text is fitted: a name never leaves its box (shrunk, then wrapped on two lines, then shrunk further, and as
 a last resort cut with "…"); organisation, role and group shrink to 7 pt and are then cut with "…".
 
-The font is Bitstream Vera Sans (regular and bold), the TrueType files that ship inside the pinned reportlab
-package (`reportlab/fonts/Vera*.ttf`): it has æ, ø, å and the rest of Latin-1, and is embedded (subset) in the PDF,
-so no font needs to be installed on the server or the printer's computer.
+The font and the text fitting are service/pdf.py's, shared with the certificates of attendance.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from io import BytesIO
-from pathlib import Path
 
 import msgspec
-import reportlab
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from integrations import qr
 
-FONT_DIR = Path(reportlab.__file__).parent / "fonts"
-REGULAR = "MoteplassSans"
-BOLD = "MoteplassSans-Bold"
+from ..pdf import BOLD, REGULAR, a4_canvas, cut, size_for, text_width, wrap
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 COLUMNS, ROWS = 2, 4
@@ -63,7 +54,6 @@ QR_X, QR_Y = BADGE_WIDTH - 1 * mm - QR_SIZE, 1 * mm
 INFO_WIDTH = QR_X + 2 * mm - PADDING  # to 1 mm short of the QR symbol (its white quiet zone is 3.2 mm wide)
 INFO_TOP = 25 * mm
 SMALL_MIN = 7.0
-ELLIPSIS = "…"
 
 
 class BadgeText(msgspec.Struct, frozen=True, kw_only=True):
@@ -81,59 +71,6 @@ class FittedName(msgspec.Struct, frozen=True):
     lines: list[str]
 
 
-@functools.cache
-def _register_fonts() -> None:
-    pdfmetrics.registerFont(TTFont(REGULAR, str(FONT_DIR / "Vera.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, str(FONT_DIR / "VeraBd.ttf")))
-
-
-def text_width(text: str, font: str, size: float) -> float:
-    """The width in points of `text` set in `font` at `size` (reportlab's own metrics)."""
-    _register_fonts()
-    width: float = pdfmetrics.stringWidth(text, font, size)
-    return width
-
-
-def _size_for(text: str, font: str, width: float, largest: float) -> float:
-    """The largest size up to `largest`, in half points, at which `text` fits `width` on one line."""
-    at_one = text_width(text, font, 1.0)
-    if at_one <= 0:
-        return largest
-    return min(largest, int(width / at_one * 2) / 2)
-
-
-def _cut(text: str, font: str, size: float, width: float) -> str:
-    """`text` as it fits `width`, cut at the end with an ellipsis when it does not."""
-    if text_width(text, font, size) <= width:
-        return text
-    while text and text_width(text.rstrip() + ELLIPSIS, font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + ELLIPSIS
-
-
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Greedy lines of whole words; a word wider than a line is broken where it must be."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if text_width(candidate, font, size) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        while text_width(word, font, size) > width:
-            cut = len(word) - 1
-            while cut > 1 and text_width(word[:cut], font, size) > width:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
-        current = word
-    if current:
-        lines.append(current)
-    return lines
-
-
 def _two_lines(text: str, font: str, size: float, width: float) -> list[str] | None:
     """The split between words that fits two lines with the shorter longest line, or None."""
     words = text.split()
@@ -145,7 +82,7 @@ def _two_lines(text: str, font: str, size: float, width: float) -> list[str] | N
             best = (widest, [first, second])
     if best is not None:
         return best[1]
-    lines = _wrap(text, font, size, width)
+    lines = wrap(text, font, size, width)
     return lines if len(lines) <= 2 else None
 
 
@@ -153,7 +90,7 @@ def fit_name(name: str, width: float = NAME_WIDTH) -> FittedName:
     """The name's size and lines: one line shrunk from 22 pt down to 12 pt; else two lines at 12 pt, shrunk
     down to 7 pt; else two lines at 7 pt, the second cut with an ellipsis. Every line fits `width`."""
     text = " ".join(name.split())
-    size = _size_for(text, BOLD, width, NAME_MAX)
+    size = size_for(text, BOLD, width, NAME_MAX)
     if size >= NAME_MIN:
         return FittedName(size, [text])
     size = NAME_MIN
@@ -162,14 +99,14 @@ def fit_name(name: str, width: float = NAME_WIDTH) -> FittedName:
         if lines is not None:
             return FittedName(size, lines)
         size -= 0.5
-    lines = _wrap(text, BOLD, NAME_FLOOR, width)
-    return FittedName(NAME_FLOOR, [lines[0], _cut(" ".join(lines[1:]), BOLD, NAME_FLOOR, width)])
+    lines = wrap(text, BOLD, NAME_FLOOR, width)
+    return FittedName(NAME_FLOOR, [lines[0], cut(" ".join(lines[1:]), BOLD, NAME_FLOOR, width)])
 
 
 def _fit_line(text: str, font: str, largest: float, width: float) -> tuple[float, str]:
     text = " ".join(text.split())
-    size = max(_size_for(text, font, width, largest), SMALL_MIN)
-    return size, _cut(text, font, size, width)
+    size = max(size_for(text, font, width, largest), SMALL_MIN)
+    return size, cut(text, font, size, width)
 
 
 def _draw_qr(canvas: Canvas, code: str, x: float, y: float) -> None:
@@ -233,11 +170,8 @@ def badge_origin(index: int) -> tuple[float, float]:
 
 def render(badges: Sequence[BadgeText], *, title: str, author: str = "Møteplass") -> bytes:
     """The PDF of the badges, 8 to a page, in the order given. CPU-bound: run it in a worker thread."""
-    _register_fonts()
     buffer = BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1, initialFontName=REGULAR)
-    canvas.setTitle(title)
-    canvas.setAuthor(author)
+    canvas = a4_canvas(buffer, title=title, author=author)
     for index, badge in enumerate(badges):
         if index and index % PER_PAGE == 0:
             canvas.showPage()

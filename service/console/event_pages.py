@@ -117,6 +117,12 @@ class EventPages(Controller):
         slots = await attendance.per_slot(console.conn, event.id)
         page.context["chart"] = attendance.chart(slots) if slots else None  # once the doors have admitted someone
         page.context["signups"] = await signups.chart_of(console.conn, event, console.now)
+        page.context["ended"] = event.status != "cancelled" and console.now >= event.ends_at
+        page.context["mailed"] = {
+            key: int(value)
+            for key in ("queued", "already")
+            if (value := console.request.query_params.get(key, "")).isdigit()
+        }
         return page
 
     @post("/events/{slug:str}", status_code=303)

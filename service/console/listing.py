@@ -52,10 +52,17 @@ _ORDER = {
     "name": ("lower(r.name), r.queue_seq", "ASC"),
     "-name": ("lower(r.name), r.queue_seq", "DESC"),
 }
+# Sent mails are kept with the registration (sent_mails); the jobs add those waiting, failed, or sent before it was
+# kept (finished jobs are purged after a week).
 MAILS_OF = """
-SELECT kind, created_at, done_at, dead_at, attempts, last_error
-  FROM jobs WHERE payload ? 'registration_id' AND payload ->> 'registration_id' = $1
- ORDER BY created_at, id
+SELECT kind, subject, sent_at AS created_at, sent_at AS done_at, NULL::timestamptz AS dead_at, 1 AS attempts,
+       NULL AS last_error
+  FROM sent_mails WHERE registration_id = $1::text::uuid
+UNION ALL
+SELECT kind, '' AS subject, created_at, done_at, dead_at, attempts, last_error
+  FROM jobs j WHERE payload ? 'registration_id' AND payload ->> 'registration_id' = $1::text
+   AND NOT EXISTS (SELECT 1 FROM sent_mails m WHERE m.job_id = j.id)
+ ORDER BY created_at
 """
 AUDIT_OF = """
 SELECT at, actor, action, '' AS subject, data, id AS n FROM audit_log WHERE event_id = $1 AND at < $2

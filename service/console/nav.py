@@ -30,6 +30,7 @@ MAIN: list[Section] = [
     Section("prizes", "Prizes", "/console/prizes"),
     Section("users", "Users", "/console/users", ("admin",)),
     Section("people", "People", "/console/people", ("admin",)),
+    Section("privacy-notice", "Privacy notice", "/console/privacy-notice", ("admin",)),
     Section("jobs", "Background jobs", "/console/jobs", ("admin",)),
 ]
 
@@ -43,6 +44,7 @@ EVENT: list[Section] = [
     Section("groups", "Groups", "/console/events/{slug}/groups", kinds=("workshop",)),
     Section("doors", "Doors", "/console/events/{slug}/doors"),
     Section("attendance", "Attendance", "/console/events/{slug}/attendance"),
+    Section("report", "Report", "/console/events/{slug}/report"),
     Section("announcements", "Announcements", "/console/events/{slug}/announcements"),
     Section("audit", "Audit log", "/console/events/{slug}/audit"),
 ]

@@ -6,17 +6,20 @@ from typing import Any
 
 from .announcement_pages import AnnouncementPages
 from .attendance_pages import AttendancePages
+from .certificate_pages import CertificatePages
 from .copy_pages import CopyPages
 from .door_pages import DoorPages
 from .event_pages import EventPages
 from .group_pages import GroupPages
 from .job_pages import JobPages
+from .notice_pages import NoticePages
 from .people_pages import PeoplePages
 from .person_pages import PersonPages
 from .prize_pages import PrizePages
 from .programme_pages import ProgrammePages
 from .registration_pages import RegistrationPages
 from .reminder_pages import ReminderPages
+from .report_pages import ReportPages
 from .signin import SignInPages
 from .user_pages import UserPages
 
@@ -35,5 +38,8 @@ CONSOLE_ROUTES: list[Any] = [
     JobPages,
     ReminderPages,
     AttendancePages,
+    CertificatePages,
+    ReportPages,
     PeoplePages,
+    NoticePages,
 ]

@@ -92,9 +92,11 @@ class AuditEntry(msgspec.Struct, kw_only=True):
 
 
 class MailSent(msgspec.Struct, frozen=True, kw_only=True):
-    """A mail job of one registration, as its console page lists it (the last week's; older jobs are purged)."""
+    """A mail to one registration as its console page lists it: sent (kept with the registration, with its
+    subject), or a job waiting or failed."""
 
     kind: str
+    subject: str
     created_at: datetime
     done_at: datetime | None
     dead_at: datetime | None

@@ -9,9 +9,10 @@ import msgspec
 from litestar import Request, get
 from litestar.response import Redirect, Template
 
-from ..http import Config
+from ..http import Config, Conn, request_language
 from ..settings import Settings
 from ..web.render import page
+from . import notice
 
 NOTICE_PATH = "/personvern"
 STATEMENT_PATH = "/tilgjengelighetserklaering"
@@ -40,13 +41,17 @@ def organisation_of(settings: Settings) -> Organisation:
 
 
 @get(NOTICE_PATH, include_in_schema=False)
-async def privacy_notice(request: Request[Any, Any, Any], settings: Config) -> Template:
-    """Controller, purposes, legal basis, retention, rights and contact."""
-    return page(
-        request,
-        "privacy/notice.html",
-        organisation=organisation_of(settings),
+async def privacy_notice(request: Request[Any, Any, Any], conn: Conn, settings: Config) -> Template:
+    """Controller, contact, purposes, legal basis, retention, sharing and rights: as the administrators wrote them
+    in the console, else the standard texts (service/privacy/notice.py)."""
+    texts = await notice.notice_texts(
+        conn,
+        request_language(request),
+        organisation=msgspec.structs.asdict(organisation_of(settings)),
         retention_days=settings.retention_days,
+    )
+    return page(
+        request, "privacy/notice.html", texts=texts, lists=notice.LISTS, labels=notice.PART_LABELS, linked=notice.linked
     )
 
 

@@ -45,7 +45,9 @@ COVERED = {
     "checkin_admissions": "check_ins (admitted)",
     "announcement_recipients": "announcements",
     "calendar_invites": "calendar_invites",
-    "jobs": "mails (the mails of the last week; finished jobs are purged after that)",
+    "jobs": "mails (those waiting to be sent or failed, and sent ones from before sent_mails was kept)",
+    "sent_mails": "mails (every mail sent, with its subject and time, for as long as the registration is kept)",
+    "certificate_mails": "mails (the certificate of attendance's mail is listed with the other mails)",
     "reminder_deliveries": "mails (each reminder before the event, with when it was sent)",
     "ticket_images": "not exported: the QR image of the ticket link, which the attendee already has",
     "event_seats": "not exported: which seat row holds the registration (no personal data)",
@@ -78,9 +80,13 @@ SELECT s.scanned_at, s.result, d.name AS door, s.via, s.offline, (a.scan_id IS N
   LEFT JOIN checkin_admissions a ON a.scan_id = s.id
  WHERE s.registration_id = $1 ORDER BY s.scanned_at, s.id
 """
+# Sent mails are kept with the registration (sent_mails); the jobs add those waiting or failed.
+SENT_MAILS = "SELECT kind, subject, sent_at FROM sent_mails WHERE registration_id = $1 ORDER BY sent_at, id"
 MAILS = """
-SELECT kind, payload, created_at, done_at, dead_at FROM jobs
- WHERE payload ? 'registration_id' AND payload ->> 'registration_id' = $1 ORDER BY created_at, id
+SELECT kind, payload, created_at, done_at, dead_at FROM jobs j
+ WHERE payload ? 'registration_id' AND payload ->> 'registration_id' = $1::text
+   AND NOT EXISTS (SELECT 1 FROM sent_mails m WHERE m.job_id = j.id)
+ ORDER BY created_at, id
 """
 REMINDERS = """
 SELECT d.claimed_at, d.sent_at, d.sent_as FROM reminder_deliveries d
@@ -118,7 +124,12 @@ def normalise(email: str) -> str:
 async def _mails(
     conn: asyncpg.Connection, registration_id: UUID, language: Language, title: dict[str, str]
 ) -> list[SentMail]:
-    mails = []
+    mails = [
+        SentMail(
+            kind=row["kind"], subject=row["subject"], queued_at=row["sent_at"], sent_at=row["sent_at"], state="sent"
+        )
+        for row in await conn.fetch(SENT_MAILS, registration_id)
+    ]
     for row in await conn.fetch(MAILS, str(registration_id)):
         values: dict[str, Any] = {"event": pick(title, language)}
         if row["kind"] in SUBJECTS:

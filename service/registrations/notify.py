@@ -95,7 +95,7 @@ async def prepare_registration_mail(
         message_id=f"<job-{job.id}.{job.kind}.{registration.id}@moteplass>",
         language=language,
     )
-    return mail, {"sent_to": registration.email}
+    return mail, {"sent_to": registration.email, "subject": title}
 
 
 HANDLERS: dict[str, Handler] = {kind: send_registration_mail for kind in SUBJECTS}

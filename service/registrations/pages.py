@@ -12,6 +12,7 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from .. import ratelimit
+from ..certificates import domain as certificates
 from ..errors import DomainError, NotFound
 from ..events import domain as events
 from ..events import queries as event_queries
@@ -319,6 +320,7 @@ class RegistrationPages(Controller):
             errors={},
             partners=PARTNERS,
             state=event.registration_state(now),
+            certificate=await certificates.has_certificate(conn, event, registration.id, now=now),
         )
 
     @post("/r/{code:str}", status_code=303)

@@ -62,7 +62,7 @@ async def send_placement_mail(context: JobContext, job: Job) -> Mapping[str, Any
             language=language,
         )
     )
-    return {"sent_to": registration.email, "group": group.key}
+    return {"sent_to": registration.email, "group": group.key, "subject": title}
 
 
 HANDLERS: dict[str, Handler] = {MAIL_PLACEMENT: send_placement_mail}

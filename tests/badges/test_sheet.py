@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.badges.sheet import BOLD, NAME_FLOOR, NAME_MAX, NAME_MIN, NAME_WIDTH, FittedName, fit_name, text_width
+from service.badges.sheet import NAME_FLOOR, NAME_MAX, NAME_MIN, NAME_WIDTH, FittedName, fit_name
+from service.pdf import BOLD, text_width
 
 SIXTY = [
     "Aaaa-Marie Kristiansen-Øvrebø Haugland-Bjørnstad Sæther Lien",

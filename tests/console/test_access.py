@@ -151,6 +151,9 @@ GUARDED = {
     ("POST", "/console/events/{slug:str}/reminders/off"): ("/console/events/kk/reminders/off", {}),
     ("GET", "/console/events/{slug:str}/reminders/preview"): ("/console/events/kk/reminders/preview", None),
     ("GET", "/console/events/{slug:str}/attendance"): ("/console/events/kk/attendance", None),
+    ("POST", "/console/events/{slug:str}/certificates/mail"): ("/console/events/kk/certificates/mail", {}),
+    ("GET", "/console/events/{slug:str}/report"): ("/console/events/kk/report", None),
+    ("GET", "/console/events/{slug:str}/report.csv"): ("/console/events/kk/report.csv", None),
     ("GET", "/console/events/{slug:str}/people/new"): ("/console/events/kk/people/new", None),
     ("POST", "/console/events/{slug:str}/people"): (
         "/console/events/kk/people",
@@ -184,6 +187,8 @@ GUARDED = {
     ("POST", "/console/people"): ("/console/people", {"email": "kari@example.no"}),
     ("POST", "/console/people/export"): ("/console/people/export", {"email": "kari@example.no"}),
     ("POST", "/console/people/erase"): ("/console/people/erase", {"email": "kari@example.no"}),
+    ("GET", "/console/privacy-notice"): ("/console/privacy-notice", None),
+    ("POST", "/console/privacy-notice"): ("/console/privacy-notice", {"edit": "nn"}),
 }
 GLOBAL = {
     ("GET", "/console"),
@@ -206,6 +211,8 @@ ADMIN_ONLY = {
     ("POST", "/console/people"),
     ("POST", "/console/people/export"),
     ("POST", "/console/people/erase"),
+    ("GET", "/console/privacy-notice"),
+    ("POST", "/console/privacy-notice"),
 }
 # The domains' console pages: each checked against every kind of visitor in one test (one database each), to
 # keep the suite's time in bounds.
@@ -354,6 +361,9 @@ async def test_the_events_organiser_gets_in(signed_in: Client, world: World, key
 
     response = await visit(signed_in, key[0], path.format(**ids), body)
 
+    if key == ("POST", "/console/events/{slug:str}/certificates/mail"):  # let in; the world's event is in June
+        assert response.status_code == 409, response.text
+        return
     assert response.status_code in (200, 303, 422), response.text
     if response.status_code == 303:
         assert not response.headers["location"].startswith("/console/sign-in?next=")

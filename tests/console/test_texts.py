@@ -42,7 +42,7 @@ def test_navigation_for_each_role() -> None:
     shown = {role: [section.key for section in nav.main_for(role)] for role in roles}
 
     assert shown == {
-        "admin": ["dashboard", "events", "prizes", "users", "people", "jobs"],
+        "admin": ["dashboard", "events", "prizes", "users", "people", "privacy-notice", "jobs"],
         "organiser": ["dashboard", "events", "prizes"],
         "jury": ["dashboard"],
         "door": [],
@@ -59,6 +59,7 @@ def test_event_sections_link_to_that_event() -> None:
         "/console/events/kk/groups",
         "/console/events/kk/doors",
         "/console/events/kk/attendance",
+        "/console/events/kk/report",
         "/console/events/kk/announcements",
         "/console/events/kk/audit",
     ]
@@ -66,7 +67,7 @@ def test_event_sections_link_to_that_event() -> None:
 
 def test_only_a_workshop_has_the_groups_tab() -> None:
     assert [s.key for s in nav.event_for("organiser", "kk", "conference")] == [
-        "event", "questions", "programme", "registrations", "reminders", "doors", "attendance", "announcements",
-        "audit",
+        "event", "questions", "programme", "registrations", "reminders", "doors", "attendance", "report",
+        "announcements", "audit",
     ]  # fmt: skip
     assert "groups" in [s.key for s in nav.event_for("organiser", "ws", "workshop")]

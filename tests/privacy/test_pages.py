@@ -72,7 +72,7 @@ async def test_the_pages_show_the_organisation_details_from_the_settings(setting
     assert "last reviewed on 2027-01-15" in statement
 
 
-@pytest.mark.parametrize("path", ["/", "/personvern", "/console/sign-in"])
+@pytest.mark.parametrize("path", ["/", "/personvern", "/console/sign-in", "/door"])
 async def test_every_page_footer_links_both_pages(client: Client, path: str) -> None:
     response = await client.get(f"{path}?lang=nn", headers=HTML)
 

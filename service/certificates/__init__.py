@@ -1,0 +1,1 @@
+"""Certificates of attendance: a PDF for each checked-in attendee once the event has ended."""
