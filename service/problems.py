@@ -69,7 +69,6 @@ TITLES: dict[str, str] = {
     "invalid_title": "The title is not valid",
     "privacy_not_accepted": "The privacy notice must be accepted",
     # Surveys.
-    "survey_not_found": "The event has no survey",
     "too_many_survey_questions": "A survey has at most 15 questions",
     "survey_answered": "The survey has answers; its questions can no longer change",
     "not_in_series": "The event is not part of a series",

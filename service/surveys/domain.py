@@ -30,6 +30,7 @@ from ..types import localized
 from . import queries
 from .queries import SurveyRow
 from .schemas import (
+    DEFAULT_SEND_AFTER,
     MAX_QUESTIONS,
     REMIND_AFTER_SECONDS,
     TEXT_ANSWER_MAX,
@@ -133,10 +134,10 @@ async def _view(conn: asyncpg.Connection, survey: SurveyRow) -> Survey:
 
 
 async def get_survey(conn: asyncpg.Connection, event: Event) -> Survey:
-    """The event's survey. Raises NotFound (survey_not_found)."""
+    """The event's survey; one with no id and no questions when it has none yet."""
     survey = await queries.survey_of_event(conn, event.id)
     if survey is None:
-        raise NotFound("survey_not_found", f"{event.slug!r} has no survey")
+        return Survey(id=None, questions=[], send_after=DEFAULT_SEND_AFTER, events=[])
     return await _view(conn, survey)
 
 

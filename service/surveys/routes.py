@@ -21,7 +21,8 @@ class SurveyController(Controller):
     @get("/", responses=responses(401, 403, 404))
     async def get_survey(self, slug: FromPath[str], conn: Conn, principal: Caller) -> Survey:
         """The survey: its questions, how long after the end it goes out (ISO 8601), and for each event that
-        shares it when it goes out, how many it went to and how many answered. 404 `survey_not_found`."""
+        shares it when it goes out, how many it went to and how many answered. An event without
+        a survey has one with no id and no questions."""
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
         return await domain.get_survey(conn, event)
 

@@ -57,9 +57,10 @@ class SurveyEvent(msgspec.Struct, kw_only=True):
 
 
 class Survey(msgspec.Struct, kw_only=True):
-    """An event's survey: its questions, when it goes out, and each event that shares it."""
+    """An event's survey: its questions, when it goes out, and each event that shares it (no id and no
+    questions: the event has no survey yet)."""
 
-    id: UUID
+    id: UUID | None
     questions: list[Question]
     send_after: str
     events: list[SurveyEvent]
