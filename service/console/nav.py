@@ -43,6 +43,7 @@ EVENT: list[Section] = [
     Section("groups", "Groups", "/console/events/{slug}/groups", kinds=("workshop",)),
     Section("doors", "Doors", "/console/events/{slug}/doors"),
     Section("attendance", "Attendance", "/console/events/{slug}/attendance"),
+    Section("survey", "Survey", "/console/events/{slug}/survey"),
     Section("announcements", "Announcements", "/console/events/{slug}/announcements"),
     Section("audit", "Audit log", "/console/events/{slug}/audit"),
 ]

@@ -18,6 +18,7 @@ from .programme_pages import ProgrammePages
 from .registration_pages import RegistrationPages
 from .reminder_pages import ReminderPages
 from .signin import SignInPages
+from .survey_pages import SurveyPages
 from .user_pages import UserPages
 
 CONSOLE_ROUTES: list[Any] = [
@@ -35,5 +36,6 @@ CONSOLE_ROUTES: list[Any] = [
     JobPages,
     ReminderPages,
     AttendancePages,
+    SurveyPages,
     PeoplePages,
 ]

@@ -12,6 +12,9 @@ import pytest
 
 from tests.checkin.conftest import code_of
 from tests.conftest import T0, Client, MakeEvent, auth
+from tests.console.conftest import organiser, organiser_token, post_form, signed_in
+
+__all__ = ["organiser", "organiser_token", "post_form", "signed_in"]
 
 SLUG = "kk"
 ENDS = T0 + timedelta(hours=3)
