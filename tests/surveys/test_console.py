@@ -226,7 +226,5 @@ async def test_series_dates_share_a_survey_and_compare_side_by_side(
         ("kk-september", 5, 5),
     ]
     assert read["id"] == shared.json()["id"]
-    assert page.text.count("<svg") == 3 * 3, re.sub(r"\s+", " ", page.text)[
-        -3000:
-    ]  # each date and both together, for three questions
+    assert page.text.count("<svg") == 3 * 3  # each date and both together, for three questions
     assert "Alle datoene" in page.text
