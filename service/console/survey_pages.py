@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from .. import spreadsheet
 from ..errors import DomainError, InvalidState
@@ -180,22 +180,27 @@ class SurveyPages(Controller):
             charts=charts,
             min_answers=MIN_ANSWERS,
             titles={row.slug: pick(row.title, language) for row in events},
+            notice=console.notice,
         )
 
     @get("/answers.csv")
-    async def answers_csv(self, slug: FromPath[str], console: forms.Page) -> Response[bytes]:
-        """Every answer, one line per person in no telling order; refused under five answers; audited."""
+    async def answers_csv(self, slug: FromPath[str], console: forms.Page) -> Response[Any]:
+        """Every answer, one line per person in no telling order, audited; under five answers the results page
+        (which says how many there are) instead."""
         event = await console.event(slug)
         survey = await survey_queries.survey_of_event(console.conn, event.id)
-        if survey is None:
-            raise InvalidState("too_few_answers", f"answers are shown from {MIN_ANSWERS}")
-        async with console.conn.transaction():
-            lines = await export_lines(
-                console.conn,
-                survey.id,
-                request_language(console.request),
-                events=await survey_queries.events_of_survey(console.conn, survey.id),
-                event_id=event.id,
-                actor=console.principal.actor,
-            )
+        try:
+            if survey is None:
+                raise InvalidState("too_few_answers", f"answers are shown from {MIN_ANSWERS}")
+            async with console.conn.transaction():
+                lines = await export_lines(
+                    console.conn,
+                    survey.id,
+                    request_language(console.request),
+                    events=await survey_queries.events_of_survey(console.conn, survey.id),
+                    event_id=event.id,
+                    actor=console.principal.actor,
+                )
+        except InvalidState:
+            return Redirect(f"/console/events/{slug}/survey/results?notice=too_few", status_code=303)
         return spreadsheet.csv_response(f"{slug}-survey.csv", lines)

@@ -151,6 +151,18 @@ GUARDED = {
     ("POST", "/console/events/{slug:str}/reminders/off"): ("/console/events/kk/reminders/off", {}),
     ("GET", "/console/events/{slug:str}/reminders/preview"): ("/console/events/kk/reminders/preview", None),
     ("GET", "/console/events/{slug:str}/attendance"): ("/console/events/kk/attendance", None),
+    ("GET", "/console/events/{slug:str}/survey"): ("/console/events/kk/survey", None),
+    ("POST", "/console/events/{slug:str}/survey/questions"): (
+        "/console/events/kk/survey/questions",
+        {"label_nb": "Hvor nyttig var dagen?", "question_kind": "rating"},
+    ),
+    ("POST", "/console/events/{slug:str}/survey/questions/{position:int}/delete"): (
+        "/console/events/kk/survey/questions/0/delete",
+        {},
+    ),
+    ("POST", "/console/events/{slug:str}/survey/settings"): ("/console/events/kk/survey/settings", {"hours": "2"}),
+    ("GET", "/console/events/{slug:str}/survey/results"): ("/console/events/kk/survey/results", None),
+    ("GET", "/console/events/{slug:str}/survey/answers.csv"): ("/console/events/kk/survey/answers.csv", None),
     ("GET", "/console/events/{slug:str}/people/new"): ("/console/events/kk/people/new", None),
     ("POST", "/console/events/{slug:str}/people"): (
         "/console/events/kk/people",
