@@ -121,9 +121,7 @@ class SurveyPages(Controller):
         return await console.submit(add, lambda errors: self._page(console, event, (data, errors)), question_errors)
 
     @post("/questions/{position:int}/delete", status_code=303)
-    async def delete_question(
-        self, slug: FromPath[str], position: FromPath[int], console: forms.Page
-    ) -> Response[Any]:
+    async def delete_question(self, slug: FromPath[str], position: FromPath[int], console: forms.Page) -> Response[Any]:
         event = await console.event(slug)
 
         async def delete() -> str:
