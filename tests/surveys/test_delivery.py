@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from email.message import EmailMessage
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 
+from service.surveys.domain import response_rate
 from tests.conftest import Client, RunJobs
 from tests.smtp import SmtpServer
 from tests.surveys.conftest import DUE, make_due, put_survey, run_again
@@ -117,6 +119,8 @@ async def test_reminder_after_three_days_only_to_those_who_have_not_answered(
     assert [(str(m["To"]), str(m["Subject"])) for m in reminders] == [
         ("Ola Nordmann <ola@example.no>", "Reminder: how was The Knowledge Municipality Conference 2027?")
     ]
+    rate = await response_rate(conn, UUID(event["id"]))
+    assert (rate.sent, rate.answered, rate.rate) == (2, 1, 0.5)
     first_to_ola = next(m for m in surveys_in(received(smtp)) if "ola@" in str(m["To"]))
     assert link_of(reminders[0]) == link_of(first_to_ola)
 
