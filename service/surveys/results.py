@@ -122,13 +122,16 @@ async def export_lines(
     event_id: UUID,
     actor: str,
 ) -> list[list[object]]:
-    """The answers as spreadsheet lines (one per person, in no telling order), audited as an export.
+    """The answers as spreadsheet lines (one per person, in no telling order; the date only for dates with
+    MIN_ANSWERS of their own), audited as an export.
     Raises InvalidState (too_few_answers) under MIN_ANSWERS."""
     questions = await queries.questions(conn, survey_id)
     every = await queries.responses(conn, survey_id)
     if len(every) < MIN_ANSWERS:
         raise InvalidState("too_few_answers", f"answers are shown from {MIN_ANSWERS}")
-    slugs = {row.id: row.slug for row in events}
+    # A date's name only where it has MIN_ANSWERS of its own: a lone answer from a small date stays in the crowd.
+    per_event = {row.id: sum(1 for r in every if r.event_id == row.id) for row in events}
+    slugs = {row.id: row.slug for row in events if per_event[row.id] >= MIN_ANSWERS}
     header: list[object] = ["event", *(pick(q.text, language) for q in questions)]
     lines = [header]
     for response in every:
