@@ -163,6 +163,7 @@ def test_console_survey_pages_meet_wcag_21_aa(
     page.locator("form.form-stack").last.locator("button[type=submit]").click()
     expect(page.locator("#label_nb")).to_have_attribute("aria-invalid", "true")
     assert_accessible(page, axe_source)
+    screenshot(page, f"survey-builder-error-{language}-desktop")
 
 
 def test_results_show_a_chart_and_its_table_per_question(
