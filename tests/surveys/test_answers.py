@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
 import asyncpg
 import pytest
 
+from service.errors import Conflict
+from service.surveys import domain
 from tests.conftest import Client, RunJobs, auth
 from tests.smtp import SmtpServer
 from tests.surveys.conftest import DUE, QUESTIONS, make_due, put_survey
@@ -228,3 +231,33 @@ async def test_bad_send_time_is_refused(
 
     assert (refused.status_code, refused.json()["code"]) == (422, "invalid_duration")
     assert await conn.fetchval("SELECT count(*) FROM surveys") == 0
+
+
+async def test_two_answers_sent_at_once_with_one_link_store_one(
+    event: Any,
+    register: Any,
+    door: Any,
+    client: Client,
+    organiser_token: str,
+    conn: asyncpg.Connection,
+    run_jobs: RunJobs,
+    smtp: SmtpServer,
+    clock: Any,
+    pool: asyncpg.Pool,
+) -> None:
+    links = await links_for(register, door, client, organiser_token, conn, run_jobs, smtp, clock, people=1)
+    token = links[0].split("/s/")[1].split("?")[0]
+    rating = fields_of((await client.get(links[0])).text)["rating"][2:]
+
+    async def send(value: int) -> str:
+        async with pool.acquire() as own:
+            try:
+                await domain.answer(own, token, {rating: value})
+            except Conflict as refused:
+                return refused.code
+            return "stored"
+
+    outcomes = await asyncio.gather(send(1), send(2))
+
+    assert sorted(outcomes) == ["already_answered", "stored"]
+    assert await conn.fetchval("SELECT count(*) FROM survey_responses") == 1
