@@ -228,3 +228,23 @@ async def test_series_dates_share_a_survey_and_compare_side_by_side(
     assert read["id"] == shared.json()["id"]
     assert page.text.count("<svg") == 3 * 3  # each date and both together, for three questions
     assert "Alle datoene" in page.text
+
+
+async def test_organiser_shares_the_survey_with_the_series_in_the_console_and_takes_it_back(
+    make_event: MakeEvent, event_times: dict[str, str], signed_in: Client, post_form: PostForm, organiser_token: str
+) -> None:
+    await make_event(slug="kk", series="verkstad", kind="workshop", **event_times)
+    await make_event(slug="kk-september", series="verkstad", kind="workshop", **event_times)
+    await post_form(PAGE, f"{PAGE}/questions", {"label_nb": "Hvor nyttig var dagen?", "question_kind": "rating"})
+
+    shared = await post_form(PAGE, f"{PAGE}/settings", {"hours": "2", "shared_with_series": "yes"})
+    september = (await signed_in.get("/api/v1/events/kk-september/survey", headers=auth(organiser_token))).json()
+    apart = await post_form(PAGE, f"{PAGE}/settings", {"hours": "2"})
+    june = (await signed_in.get("/api/v1/events/kk/survey", headers=auth(organiser_token))).json()
+    september_after = (await signed_in.get("/api/v1/events/kk-september/survey", headers=auth(organiser_token))).json()
+
+    assert (shared.status_code, apart.status_code) == (303, 303)
+    assert [e["slug"] for e in september["events"]] == ["kk", "kk-september"]
+    assert [e["slug"] for e in june["events"]] == ["kk"]
+    assert [e["slug"] for e in september_after["events"]] == ["kk-september"]
+    assert [q["text"] for q in june["questions"]] == [{"nb": "Hvor nyttig var dagen?"}]
