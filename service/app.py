@@ -52,6 +52,7 @@ from .registrations.routes import REGISTRATION_ROUTES
 from .reminders.routes import REMINDER_ROUTES
 from .settings import Settings
 from .slack.routes import SlackController
+from .surveys.routes import SURVEY_ROUTES
 from .web.pages import PAGE_ROUTES
 from .web.render import page
 from .workshops.routes import WORKSHOP_ROUTES
@@ -341,6 +342,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             *EVENT_COPY_ROUTES,
             *PEOPLE_ROUTES,
             *REMINDER_ROUTES,
+            *SURVEY_ROUTES,
             *PROGRAMME_ROUTES,
             *PRIZE_ROUTES,
             *PRIZE_PAGES,

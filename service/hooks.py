@@ -11,6 +11,7 @@ from .registrations.domain import RegistrationEndHook, RegistrationHook
 from .registrations.domain import on_event_changed as registrations_follow_event
 from .reminders.domain import add_default_reminders
 from .reminders.domain import on_event_changed as reminders_follow_event
+from .surveys.domain import on_event_changed as surveys_follow_event
 from .workshops.domain import store_preferences as workshops_store_perspectives
 
 # Called inside the transaction that cancels or erases a registration; passed to every call that does.
@@ -19,6 +20,7 @@ EVENT_CHANGE_HOOKS: list[EventChangeHook] = [
     partial(registrations_follow_event, end_hooks=REGISTRATION_END_HOOKS),
     calendars_follow_event,
     reminders_follow_event,
+    surveys_follow_event,
 ]
 # Run in the transaction that creates an event.
 EVENT_CREATE_HOOKS: list[EventCreateHook] = [add_default_reminders]

@@ -71,6 +71,16 @@ TITLES: dict[str, str] = {
     "too_many_reminders": "An event has at most 10 reminders",
     "invalid_title": "The title is not valid",
     "privacy_not_accepted": "The privacy notice must be accepted",
+    # Surveys.
+    "too_many_survey_questions": "A survey has at most 15 questions",
+    "survey_answered": "The survey has answers; its questions can no longer change",
+    "not_in_series": "The event is not part of a series",
+    "survey_link_invalid": "The survey link is not valid",
+    "already_answered": "The survey has already been answered with this link",
+    "too_few_answers": "Results are shown from 5 answers",
+    "invalid_rating": "A rating is a whole number from 1 to 5",
+    "unknown_choice": "The question has no such choice",
+    "no_answers": "Answer at least one question",
     # The programme.
     "session_not_found": "The session does not exist",
     "session_outside_event": "The session is not on the day of the event",

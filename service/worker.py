@@ -27,6 +27,7 @@ from .registrations.renew import MAIL_NEW_LINKS
 from .reminders.notify import HANDLERS as reminder_handlers
 from .settings import Settings
 from .slack.jobs import HANDLERS as slack_handlers
+from .surveys.notify import HANDLERS as survey_handlers
 from .workshops.notify import HANDLERS as workshop_handlers
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ def handlers() -> Mapping[str, Handler]:
         **slack_handlers,
         **reminder_handlers,
         **certificate_handlers,
+        **survey_handlers,
     }
 
 

@@ -147,3 +147,58 @@ def chart(slots: list[tuple[datetime, int]]) -> Chart:
     ticks = [(value, round(layout.base - plot_height * value / top, 2)) for value in (0, top // 2, top)]
     every = max(1, -(-len(slots) // 8))
     return Chart(bars=bars, ticks=sorted(set(ticks)), labelled=set(range(0, len(slots), every)))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One bar of a horizontal bar chart: its label (shortened to fit; the table beside has it whole)."""
+
+    label: str
+    count: int
+    y: float
+    width: float
+
+
+@dataclass(frozen=True)
+class RowChart:
+    """A horizontal bar chart of counts by label (a survey question's answers): the same scale and ticks as the
+    check-in chart, turned on its side so long labels fit."""
+
+    rows: list[Row]
+    ticks: list[tuple[int, float]]
+    width: int = 480
+    left: int = 160
+    right: int = 40
+    row_height: int = 28
+    top: int = 8
+    bottom: int = 24
+
+    @property
+    def height(self) -> int:
+        return self.top + len(self.rows) * self.row_height + self.bottom
+
+    @property
+    def base(self) -> float:
+        return self.top + len(self.rows) * self.row_height
+
+
+def _short(label: str, most: int = 24) -> str:
+    return label if len(label) <= most else label[: most - 1].rstrip() + "…"
+
+
+def row_chart(counts: list[tuple[str, int]]) -> RowChart:
+    """Bars for the counts, scaled to the largest (ticks at 0, half and the top, as chart() has them)."""
+    layout = RowChart(rows=[], ticks=[])
+    plot_width = layout.width - layout.left - layout.right
+    top = nice_top(max((n for _, n in counts), default=1))
+    rows = [
+        Row(
+            label=_short(label),
+            count=n,
+            y=layout.top + i * layout.row_height + 4,
+            width=round(plot_width * n / top, 2),
+        )
+        for i, (label, n) in enumerate(counts)
+    ]
+    ticks = [(value, round(layout.left + plot_width * value / top, 2)) for value in (0, top // 2, top)]
+    return RowChart(rows=rows, ticks=sorted(set(ticks)))

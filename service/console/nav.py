@@ -45,6 +45,7 @@ EVENT: list[Section] = [
     Section("doors", "Doors", "/console/events/{slug}/doors"),
     Section("attendance", "Attendance", "/console/events/{slug}/attendance"),
     Section("report", "Report", "/console/events/{slug}/report"),
+    Section("survey", "Survey", "/console/events/{slug}/survey"),
     Section("announcements", "Announcements", "/console/events/{slug}/announcements"),
     Section("audit", "Audit log", "/console/events/{slug}/audit"),
 ]

@@ -88,6 +88,9 @@ AUDIT_ACTIONS = {
     "workshops.groups_assigned": "Participants placed in groups",
     "workshops.groups_published": "Groups published to participants",
     "workshops.participant_moved": "Participant moved to another group",
+    "event.survey_changed": "Survey changed",
+    "survey.exported": "Survey answers downloaded",
+    "certificates.mailed": "Certificates of attendance e-mailed",
 }
 
 

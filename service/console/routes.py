@@ -21,6 +21,7 @@ from .registration_pages import RegistrationPages
 from .reminder_pages import ReminderPages
 from .report_pages import ReportPages
 from .signin import SignInPages
+from .survey_pages import SurveyPages
 from .user_pages import UserPages
 
 CONSOLE_ROUTES: list[Any] = [
@@ -40,6 +41,7 @@ CONSOLE_ROUTES: list[Any] = [
     AttendancePages,
     CertificatePages,
     ReportPages,
+    SurveyPages,
     PeoplePages,
     NoticePages,
 ]

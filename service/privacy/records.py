@@ -16,6 +16,10 @@ import asyncpg
 from ..i18n import Language, gettext, pick
 from ..registrations.notify import SUBJECTS
 from ..reminders.mail import subject_of as reminder_subject
+from ..surveys import queries as survey_queries
+from ..surveys.domain import MAIL as MAIL_SURVEY
+from ..surveys.notify import REMINDER_SUBJECT as SURVEY_REMINDER_SUBJECT
+from ..surveys.notify import SUBJECT as SURVEY_SUBJECT
 from ..workshops.domain import MAIL_PLACEMENT
 from ..workshops.notify import SUBJECT as PLACEMENT_SUBJECT
 from .schemas import (
@@ -33,6 +37,7 @@ from .schemas import (
     Scan,
     SentMail,
     SessionChoice,
+    SurveyParticipation,
 )
 
 COVERED = {
@@ -49,6 +54,7 @@ COVERED = {
     "sent_mails": "mails (every mail sent, with its subject and time, for as long as the registration is kept)",
     "certificate_mails": "mails (the certificate of attendance's mail is listed with the other mails)",
     "reminder_deliveries": "mails (each reminder before the event, with when it was sent)",
+    "survey_invitations": "survey (sent, reminded, answered: never the answers, which name no one)",
     "ticket_images": "not exported: the QR image of the ticket link, which the attendee already has",
     "event_seats": "not exported: which seat row holds the registration (no personal data)",
     "nominations": "nominations (as nominator or nominee)",
@@ -143,6 +149,9 @@ async def _mails(
             )
             values["group"] = pick(name, language) if name else ""
             subject = gettext(language, PLACEMENT_SUBJECT) % values
+        elif row["kind"] == MAIL_SURVEY:
+            message = SURVEY_REMINDER_SUBJECT if row["payload"].get("reminder") else SURVEY_SUBJECT
+            subject = gettext(language, message) % values
         else:
             continue  # calendar updates: listed under calendar_invites
         state = "sent" if row["done_at"] else "failed" if row["dead_at"] else "queued"
@@ -205,7 +214,15 @@ async def registration_record(conn: asyncpg.Connection, registration_id: UUID) -
         calendar_invites=[CalendarInvite(**dict(i)) for i in await conn.fetch(INVITES, registration_id)],
         note=row["note"],
         source=row["source"],
+        survey=await _survey(conn, registration_id),
     )
+
+
+async def _survey(conn: asyncpg.Connection, registration_id: UUID) -> SurveyParticipation | None:
+    found = await survey_queries.participation(conn, registration_id)
+    if found is None:
+        return None
+    return SurveyParticipation(sent_at=found.sent_at, reminded_at=found.reminded_at, answered=found.answered)
 
 
 async def person_records(conn: asyncpg.Connection, email: str, *, now: datetime) -> PersonRecords:

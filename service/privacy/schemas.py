@@ -79,6 +79,15 @@ class HistoryItem(msgspec.Struct, kw_only=True):
     data: dict[str, Any]
 
 
+class SurveyParticipation(msgspec.Struct, kw_only=True):
+    """Whether the evaluation survey went to the person, was reminded, and was answered: never the answers,
+    which are stored without any link to anyone (service/surveys)."""
+
+    sent_at: datetime | None
+    reminded_at: datetime | None
+    answered: bool
+
+
 class RegistrationRecord(msgspec.Struct, kw_only=True):
     """One registration and everything hanging off it."""
 
@@ -109,6 +118,7 @@ class RegistrationRecord(msgspec.Struct, kw_only=True):
     # registration came in (web, organiser, public, door, demo).
     note: str = ""
     source: str = "web"
+    survey: SurveyParticipation | None = None
 
 
 class NominationRecord(msgspec.Struct, kw_only=True):

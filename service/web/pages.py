@@ -20,6 +20,7 @@ from ..privacy.pages import PRIVACY_PAGES
 from ..programme import domain as programme
 from ..programme.pages import PROGRAMME_PAGES
 from ..registrations.pages import RegistrationPages
+from ..surveys.pages import SURVEY_PAGES
 from ..workshops.pages import WorkshopPages
 from .render import page
 
@@ -51,7 +52,7 @@ async def event_detail(slug: FromPath[str], request: Request[Any, Any, Any], con
 
 
 def _domain_pages() -> list[Any]:
-    return [RegistrationPages, WorkshopPages, *PROGRAMME_PAGES, *PRIVACY_PAGES]
+    return [RegistrationPages, WorkshopPages, *PROGRAMME_PAGES, *PRIVACY_PAGES, *SURVEY_PAGES]
 
 
 PAGE_ROUTES: list[Any] = [event_list, event_detail, *_domain_pages()]

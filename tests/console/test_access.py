@@ -154,6 +154,18 @@ GUARDED = {
     ("POST", "/console/events/{slug:str}/certificates/mail"): ("/console/events/kk/certificates/mail", {}),
     ("GET", "/console/events/{slug:str}/report"): ("/console/events/kk/report", None),
     ("GET", "/console/events/{slug:str}/report.csv"): ("/console/events/kk/report.csv", None),
+    ("GET", "/console/events/{slug:str}/survey"): ("/console/events/kk/survey", None),
+    ("POST", "/console/events/{slug:str}/survey/questions"): (
+        "/console/events/kk/survey/questions",
+        {"label_nb": "Hvor nyttig var dagen?", "question_kind": "rating"},
+    ),
+    ("POST", "/console/events/{slug:str}/survey/questions/{position:int}/delete"): (
+        "/console/events/kk/survey/questions/0/delete",
+        {},
+    ),
+    ("POST", "/console/events/{slug:str}/survey/settings"): ("/console/events/kk/survey/settings", {"hours": "2"}),
+    ("GET", "/console/events/{slug:str}/survey/results"): ("/console/events/kk/survey/results", None),
+    ("GET", "/console/events/{slug:str}/survey/answers.csv"): ("/console/events/kk/survey/answers.csv", None),
     ("GET", "/console/events/{slug:str}/people/new"): ("/console/events/kk/people/new", None),
     ("POST", "/console/events/{slug:str}/people"): (
         "/console/events/kk/people",

@@ -74,6 +74,11 @@ PROTECTED: dict[Key, tuple[str, Any]] = {
     ),
     ("GET", "/api/v1/events/{slug:str}/reminders"): ("/api/v1/events/kk/reminders", None),
     ("PUT", "/api/v1/events/{slug:str}/reminders"): ("/api/v1/events/kk/reminders", []),
+    ("GET", "/api/v1/events/{slug:str}/survey"): ("/api/v1/events/kk/survey", None),
+    ("PUT", "/api/v1/events/{slug:str}/survey"): (
+        "/api/v1/events/kk/survey",
+        {"questions": [{"kind": "rating", "text": {"nb": "Hvor nyttig var dagen?"}}]},
+    ),
     ("POST", "/api/v1/events/{slug:str}/questions"): (
         "/api/v1/events/kk/questions",
         {"kind": "text", "label": {"nb": "Spørsmål"}},

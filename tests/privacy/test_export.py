@@ -94,6 +94,16 @@ async def with_everything(conn: asyncpg.Connection, registration_id: UUID, event
         reminder,
         T0,
     )
+    survey = await conn.fetchval("INSERT INTO surveys (created_at, updated_at) VALUES ($1, $1) RETURNING id", T0)
+    await conn.execute(
+        """INSERT INTO survey_invitations (registration_id, survey_id, event_id, token_hash, claimed_at, sent_at,
+                                           answered)
+           VALUES ($1, $2, $3, '\\x01', $4, $4, true)""",
+        registration_id,
+        survey,
+        event_id,
+        T0,
+    )
 
 
 async def test_attendee_export_holds_every_category(
@@ -127,6 +137,7 @@ async def test_attendee_export_holds_every_category(
         ),
     ]
     assert [(a["subject"], a["state"]) for a in record["announcements"]] == [({"nb": "Velkomen"}, "sent")]
+    assert record["survey"] == {"sent_at": "2027-03-01T09:00:00Z", "reminded_at": None, "answered": True}
     assert [(i["summary"], i["state"]) for i in record["calendar_invites"]] == [
         ("Kunnskapskommunekonferansen 2027", "sent"),
         ("Velferdsteknologi", "sent"),
