@@ -16,6 +16,8 @@ from ..http import Caller, Conn, Now, request_language
 from ..i18n import Language, gettext, pick
 from ..privacy.domain import audit_organiser_export
 from ..registrations.pages import ROLE_LABELS
+from ..surveys import domain as surveys
+from ..surveys.schemas import ResponseRate
 from ..web.render import format_when
 from . import attendance, report
 from .guard import ORGANISER, console_page
@@ -33,6 +35,7 @@ def _csv_lines(
     roles: list[report.Counts],
     organisations: list[report.Counts],
     sessions: list[report.SessionAttendance],
+    survey: ResponseRate,
 ) -> list[list[object]]:
     """One table: a part column (totals, role, organisation, session), a label, and the counts."""
     _ = lambda message: gettext(language, message)  # noqa: E731 - a local shorthand, as in the templates
@@ -65,6 +68,7 @@ def _csv_lines(
         ]
         for s in sessions
     ]
+    lines.append([_("Evaluation survey"), _("Sent / answered"), survey.sent, "", "", survey.answered, ""])
     return lines
 
 
@@ -119,6 +123,7 @@ class ReportPages(Controller):
             ),
             role_labels=ROLE_LABELS,
             chart=attendance.chart(slots) if slots else None,
+            survey=await surveys.response_rate(conn, event.id),
         )
 
     @get("/report.csv")
@@ -132,7 +137,8 @@ class ReportPages(Controller):
             roles = await report.by_role(conn, event.id)
             organisations = await report.by_organisation(conn, event.id)
             sessions = await report.sessions(conn, event.id)
-            lines = _csv_lines(language, totals, roles, organisations, sessions)
+            survey = await surveys.response_rate(conn, event.id)
+            lines = _csv_lines(language, totals, roles, organisations, sessions, survey)
             await audit_organiser_export(
                 conn, event.id, actor=principal.actor, now=now, filters={}, rows=len(lines) - 1, fmt=FORMAT
             )

@@ -78,6 +78,7 @@ async def test_report_counts_roles_organisations_and_sessions(
         ["Reached the waiting list", "2"],
         ["Checked in", "2"],
         ["Did not come (confirmed, not checked in)", "1"],
+        ["Answered the evaluation survey", "Not sent"],
     ]
     assert table(page, "Registrations and attendance by role") == [
         ["Researcher", "3", "1", "1", "0", "1"],
@@ -112,9 +113,10 @@ async def test_report_csv_is_audited_and_holds_the_same_numbers(
         ["I tal", "Alle", "5", "3", "2", "2", "1"],
         ["Rolle", "Forskar", "3", "1", "1", "0", "1"],
     ]
-    assert lines[-2:] == [
+    assert lines[-3:] == [
         ["Sesjon", "10:00–11:00 Tillit i tenestene", "2", "", "", "1", ""],
         ["Sesjon", "13:00–14:00 Velferdsteknologi", "1", "", "", "1", ""],
+        ["Evalueringsundersøking", "Sendt / svart", "0", "", "", "0", ""],
     ]
     entry = await conn.fetchrow("SELECT data FROM audit_log WHERE action = 'registrations.exported'")
     assert entry is not None
