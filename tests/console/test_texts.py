@@ -60,6 +60,7 @@ def test_event_sections_link_to_that_event() -> None:
         "/console/events/kk/doors",
         "/console/events/kk/attendance",
         "/console/events/kk/report",
+        "/console/events/kk/survey",
         "/console/events/kk/announcements",
         "/console/events/kk/audit",
     ]
@@ -68,6 +69,6 @@ def test_event_sections_link_to_that_event() -> None:
 def test_only_a_workshop_has_the_groups_tab() -> None:
     assert [s.key for s in nav.event_for("organiser", "kk", "conference")] == [
         "event", "questions", "programme", "registrations", "reminders", "doors", "attendance", "report",
-        "announcements", "audit",
+        "survey", "announcements", "audit",
     ]  # fmt: skip
     assert "groups" in [s.key for s in nav.event_for("organiser", "ws", "workshop")]
