@@ -1,6 +1,7 @@
 """Copying an event for next year, in one transaction: the event as a draft at the new start, its seats, its
 organisers' access, the programme (every session moved by the same offset as the start, with rooms, speakers
-and capacities), custom questions, workshop groups and perspectives, and the reminders that are on. Doors,
+and capacities), custom questions, workshop groups and perspectives, the reminders that are on and the evaluation survey's
+questions. Doors,
 registrations, the Slack channel and the series are not copied (a new year is usually a new series)."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..events import domain as events
 from ..events import queries as event_queries
 from ..events.schemas import Event
 from ..reminders.domain import copy_reminders
+from ..surveys.domain import copy_survey
 from . import queries
 from .schemas import Copied, CopyIn
 
@@ -49,6 +51,7 @@ async def copy_event(
             questions=await queries.copy_questions(conn, source.id, copy_id),
             groups=await queries.copy_groups(conn, source.id, copy_id),
             reminders=await copy_reminders(conn, source, copy, now=now),
+            survey_questions=await copy_survey(conn, source, copy, now=now),
         )
         await audit.record(
             conn,
@@ -63,6 +66,7 @@ async def copy_event(
                 "questions": copied.questions,
                 "groups": copied.groups,
                 "reminders": copied.reminders,
+                "survey_questions": copied.survey_questions,
             },
         )
     return copy, copied

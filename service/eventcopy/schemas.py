@@ -19,3 +19,4 @@ class Copied(msgspec.Struct, frozen=True, kw_only=True):
     questions: int
     groups: int
     reminders: int
+    survey_questions: int

@@ -211,6 +211,23 @@ async def _share_with_series(conn: asyncpg.Connection, survey: SurveyRow, event:
     await queries.delete_orphans(conn, replaced)
 
 
+async def copy_survey(conn: asyncpg.Connection, source: Event, copy: Event, *, now: datetime) -> int:
+    """Give `copy` a survey of its own with the questions and timing of `source`'s (a copy is not in the series
+    whose survey it may share), scheduled after the copy ends; how many questions. Runs in the caller's
+    transaction; no answers or invitations are copied."""
+    current = await queries.survey_of_event(conn, source.id)
+    if current is None:
+        return 0
+    asked = await queries.questions(conn, current.id)
+    if not asked:
+        return 0
+    survey = await queries.create_survey(conn, current.send_after_seconds, now)
+    await queries.attach(conn, copy.id, survey.id)
+    await queries.replace_questions(conn, survey.id, [(q.kind, q.text, q.choices) for q in asked])
+    await _schedule(conn, survey, copy.id, copy.ends_at)
+    return len(asked)
+
+
 async def on_event_changed(conn: asyncpg.Connection, before: Event, after: Event, actor: str, now: datetime) -> None:
     """Event change hook: a new end time reschedules the survey (the old job goes stale)."""
     if before.ends_at == after.ends_at:

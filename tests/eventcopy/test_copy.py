@@ -18,6 +18,10 @@ from tests.programme.helpers import add_session, session_body
 
 NEXT_START = "2028-06-08T09:00:00+02:00"  # 52 weeks after the test event's 2027-06-10 09:00
 OFFSET = datetime.fromisoformat(NEXT_START) - datetime.fromisoformat("2027-06-10T09:00:00+02:00")
+SURVEY: list[dict[str, Any]] = [
+    {"kind": "rating", "text": {"nb": "Hvor nyttig var dagen?", "nn": "Kor nyttig var dagen?"}},
+    {"kind": "choice", "text": {"nb": "Kommer du igjen?"}, "choices": [{"nb": "Ja"}, {"nb": "Nei"}]},
+]
 COUNTED = ("events", "sessions", "event_questions", "workshop_groups", "event_reminders", "audit_log", "event_seats")
 
 
@@ -80,7 +84,7 @@ async def test_copy_makes_a_draft_with_the_programme_moved_by_the_same_offset(
         "draft",
         "2028-06-08T07:00:00Z",
     )
-    assert body["copied"] == {"sessions": 3, "questions": 1, "groups": 0, "reminders": 2}
+    assert body["copied"] == {"sessions": 3, "questions": 1, "groups": 0, "reminders": 2, "survey_questions": 0}
     assert await programme_of(conn, "kk-2028") == await programme_of(conn, "kk")
     times = await conn.fetchrow(
         "SELECT c.ends_at - s.ends_at AS ends, c.registration_opens_at - s.registration_opens_at AS opens,"
@@ -123,8 +127,35 @@ async def test_copy_takes_questions_and_reminders_but_not_doors_registrations_or
             "questions": 1,
             "groups": 0,
             "reminders": 2,
+            "survey_questions": 0,
         },
     }
+
+
+async def test_copy_takes_the_survey_questions_into_a_survey_of_its_own(
+    client: Client, source: None, organiser_token: str, conn: asyncpg.Connection
+) -> None:
+    headers = auth(organiser_token)
+    asked = await client.put(
+        "/api/v1/events/kk/survey", json={"questions": SURVEY, "send_after": "P1D"}, headers=headers
+    )
+    assert asked.status_code == 200, asked.text
+
+    response = await copy(client, organiser_token, {"slug": "kk-2028", "starts_at": NEXT_START})
+
+    assert response.json()["copied"]["survey_questions"] == 2
+    original = (await client.get("/api/v1/events/kk/survey", headers=headers)).json()
+    survey = (await client.get("/api/v1/events/kk-2028/survey", headers=headers)).json()
+    assert survey["id"] != original["id"]
+    assert [(q["kind"], q["text"], q["choices"]) for q in survey["questions"]] == [
+        (q["kind"], q["text"], q.get("choices", [])) for q in SURVEY
+    ]
+    assert survey["send_after"] == "P1D"
+    assert [(e["slug"], e["sends_at"], e["sent"]) for e in survey["events"]] == [("kk-2028", "2028-06-09T14:00:00Z", 0)]
+    queued = await conn.fetchval(
+        "SELECT count(*) FROM jobs WHERE kind = 'event.survey' AND payload ->> 'survey_id' = $1", survey["id"]
+    )
+    assert queued == 1
 
 
 async def test_copy_takes_a_workshops_groups_and_perspectives(
