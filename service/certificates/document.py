@@ -31,7 +31,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ..events.schemas import Event
 from ..i18n import Language, gettext, pick
 from ..pdf import BOLD, REGULAR, a4_canvas, cut, size_for, wrap
-from ..web.render import BABEL_LOCALES, format_when
+from ..web.render import BABEL_LOCALES, OSLO, format_when
 from .schemas import Attendee
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -59,8 +59,25 @@ class CertificateText(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def hours_of(event: Event) -> float:
-    """The event's length from start to end in hours, to the nearest half hour."""
-    return round((event.ends_at - event.starts_at).total_seconds() / 1800) / 2
+    """The event's length in hours, to the nearest half hour. An event over several days in Oslo counts each day
+    from the start's time of day to the end's (a conference 09:00 on Thursday to 16:00 on Friday is two days of
+    seven hours, not 31), unless the end's time of day is not after the start's (then the whole span counts)."""
+    starts, ends = event.starts_at.astimezone(OSLO), event.ends_at.astimezone(OSLO)
+    seconds = (ends - starts).total_seconds()
+    days = (ends.date() - starts.date()).days + 1
+    if days > 1:
+        daily = datetime.combine(starts.date(), ends.time()) - datetime.combine(starts.date(), starts.time())
+        if daily.total_seconds() > 0:
+            seconds = days * daily.total_seconds()
+    return round(seconds / 1800) / 2
+
+
+def dates_of(event: Event, language: Language) -> str:
+    """The event's day, or its first and last day when it spans several in Oslo."""
+    first = format_when(event.starts_at, language, part="date")
+    if event.starts_at.astimezone(OSLO).date() == event.ends_at.astimezone(OSLO).date():
+        return first
+    return f"{first} – {format_when(event.ends_at, language, part='date')}"
 
 
 def format_hours(hours: float, language: Language) -> str:
@@ -89,7 +106,7 @@ def certificate_text(event: Event, attendee: Attendee, *, issued_at: datetime, o
         name=" ".join(attendee.name.split()),
         attended=gettext(language, "attended"),
         event=pick(event.title, language),
-        when=format_when(event.starts_at, language, part="date") + place,
+        when=dates_of(event, language) + place,
         duration=gettext(language, ONE_HOUR if hours == 1 else HOURS) % {"hours": format_hours(hours, language)},
         organisers=gettext(language, "Organisers: %(organisers)s")
         % {"organisers": event.organiser_name or organisation},
