@@ -1,8 +1,8 @@
 """Copying an event for next year, in one transaction: the event as a draft at the new start, its seats, its
 organisers' access, the programme (every session moved by the same offset as the start, with rooms, speakers
-and capacities), custom questions, workshop groups and perspectives, the reminders that are on and the evaluation survey's
-questions. Doors,
-registrations, the Slack channel and the series are not copied (a new year is usually a new series)."""
+and capacities), custom questions, workshop groups and perspectives, the reminders that are on and the
+evaluation survey's questions. Doors, registrations, survey answers, the Slack channel and the series are not
+copied (a new year is usually a new series)."""
 
 from __future__ import annotations
 
