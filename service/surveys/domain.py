@@ -257,13 +257,7 @@ async def fan_out(
             return {"skipped": "event cancelled"}
         if now < due_time:
             raise NotDueYet((due_time - now).total_seconds())
-        came = await queries.checked_in_uninvited(conn, event_id)
-        claimed = await queries.claim_invitations(
-            conn, survey_id, event_id, now=now, invitations=[(r, token_hash(token_for(key, r))) for r in came]
-        )
-        queued = await jobs.enqueue_many(
-            conn, MAIL, [({"registration_id": str(r), "reminder": False}, mail_key(r, reminder=False)) for r in claimed]
-        )
+        claimed, queued = await _invite_the_uninvited(conn, survey_id, event_id, now=now, key=key)
         remind_at = due_time + timedelta(seconds=REMIND_AFTER_SECONDS)
         await jobs.enqueue(
             conn,
@@ -272,14 +266,35 @@ async def fan_out(
             dedupe_key=f"{REMIND}:{survey_id}:{event_id}",
             run_after=remind_at,
         )
-    return {"claimed": len(claimed), "queued": queued}
+    return {"claimed": claimed, "queued": queued}
+
+
+async def _invite_the_uninvited(
+    conn: asyncpg.Connection, survey_id: UUID, event_id: UUID, *, now: datetime, key: bytes, late: bool = False
+) -> tuple[int, int]:
+    """An invitation and a first mail for each checked-in person of the event who has none; (claimed, queued).
+    Those invited `late` (by the reminder's run) get no reminder after."""
+    came = await queries.checked_in_uninvited(conn, event_id)
+    claimed = await queries.claim_invitations(
+        conn,
+        survey_id,
+        event_id,
+        now=now,
+        invitations=[(r, token_hash(token_for(key, r))) for r in came],
+        without_reminder=late,
+    )
+    queued = await jobs.enqueue_many(
+        conn, MAIL, [({"registration_id": str(r), "reminder": False}, mail_key(r, reminder=False)) for r in claimed]
+    )
+    return len(claimed), queued
 
 
 async def remind(
-    conn: asyncpg.Connection, survey_id: UUID, event_id: UUID, *, due: int, now: datetime
+    conn: asyncpg.Connection, survey_id: UUID, event_id: UUID, *, due: int, now: datetime, key: bytes
 ) -> dict[str, object]:
-    """Three days after the survey: a reminder to each person it reached who has not answered, once.
-    Raises NotDueYet before the due time. Idempotent."""
+    """Three days after the survey: a reminder to each person it reached who has not answered, once; and the
+    survey itself to those checked in since it went (a door that was offline synced its scans late), while the
+    event still asks it. Raises NotDueYet before the due time. Idempotent."""
     if now.timestamp() < due:
         raise NotDueYet(due - now.timestamp())
     async with conn.transaction():
@@ -287,7 +302,12 @@ async def remind(
         queued = await jobs.enqueue_many(
             conn, MAIL, [({"registration_id": str(r), "reminder": True}, mail_key(r, reminder=True)) for r in claimed]
         )
-    return {"claimed": len(claimed), "queued": queued}
+        late = 0
+        survey = await queries.survey_of_event(conn, event_id)
+        event = await event_queries.event_by_id(conn, event_id)
+        if survey is not None and survey.id == survey_id and event is not None and event.status != "cancelled":
+            late, _ = await _invite_the_uninvited(conn, survey_id, event_id, now=now, key=key, late=True)
+    return {"claimed": len(claimed), "queued": queued, "late": late}
 
 
 def mail_key(registration_id: UUID, *, reminder: bool) -> str:

@@ -43,7 +43,8 @@ async def fan_out(context: JobContext, job: Job) -> Mapping[str, Any] | None:
 
 
 async def remind(context: JobContext, job: Job) -> Mapping[str, Any] | None:
-    """`event.survey_reminder`, three days after the survey: a reminder to those who have not answered."""
+    """`event.survey_reminder`, three days after the survey: a reminder to those who have not answered, and the
+    survey to those checked in since."""
     payload = job.payload
     async with context.pool.acquire() as conn:
         try:
@@ -53,6 +54,7 @@ async def remind(context: JobContext, job: Job) -> Mapping[str, Any] | None:
                 UUID(payload["event_id"]),
                 due=int(payload["due"]),
                 now=context.clock(),
+                key=context.settings.require_secret_key(),
             )
         except domain.NotDueYet as early:
             raise RetryLater(early.seconds, "the survey's reminder is not due yet") from early

@@ -64,8 +64,8 @@ SELECT r.id FROM checkin_admissions a JOIN registrations r ON r.id = a.registrat
  ORDER BY r.queue_seq
 """
 CLAIM_INVITATIONS = """
-INSERT INTO survey_invitations (registration_id, survey_id, event_id, token_hash, claimed_at)
-SELECT item.registration_id, $1, $2, item.token_hash, $3
+INSERT INTO survey_invitations (registration_id, survey_id, event_id, token_hash, claimed_at, reminded_at)
+SELECT item.registration_id, $1, $2, item.token_hash, $3, $6
   FROM unnest($4::uuid[], $5::bytea[]) AS item (registration_id, token_hash)
 ON CONFLICT (registration_id) DO NOTHING
 RETURNING registration_id
@@ -214,10 +214,18 @@ async def claim_invitations(
     *,
     now: datetime,
     invitations: list[tuple[UUID, bytes]],
+    without_reminder: bool = False,
 ) -> list[UUID]:
-    """Invitations (registration, token hash) written now; those that existed already are left out."""
+    """Invitations (registration, token hash) written now; those that existed already are left out. Those
+    `without_reminder` are marked reminded already (they are invited when the reminders go)."""
     rows = await conn.fetch(
-        CLAIM_INVITATIONS, survey_id, event_id, now, [r for r, _ in invitations], [h for _, h in invitations]
+        CLAIM_INVITATIONS,
+        survey_id,
+        event_id,
+        now,
+        [r for r, _ in invitations],
+        [h for _, h in invitations],
+        now if without_reminder else None,
     )
     return [row["registration_id"] for row in rows]
 

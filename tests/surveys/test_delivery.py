@@ -125,6 +125,47 @@ async def test_reminder_after_three_days_only_to_those_who_have_not_answered(
     assert link_of(reminders[0]) == link_of(first_to_ola)
 
 
+async def test_people_checked_in_after_the_survey_went_get_it_with_the_reminder_run(
+    event: Any,
+    register: Any,
+    door: Any,
+    client: Client,
+    organiser_token: str,
+    conn: asyncpg.Connection,
+    run_jobs: RunJobs,
+    smtp: SmtpServer,
+    clock: Any,
+) -> None:
+    kari = await register("Kari Nordmann", "kari@example.no", language="nn")
+    ola = await register("Ola Nordmann", "ola@example.no", language="en")
+    ase = await register("Åse Berg", "ase@example.no")
+    admit = await door()
+    await admit(kari)
+    await admit(ola)
+    await put_survey(client, organiser_token)
+    clock.now = DUE
+    await make_due(conn)
+    await run_jobs()
+    await admit(ase)  # a door that was offline uploads its scan of Åse after the survey went
+
+    clock.advance(days=3)
+    await make_due(conn, "event.survey_reminder")
+    await run_jobs()
+    await run_again(conn, "event.survey_reminder")
+    await run_jobs()
+
+    firsts = sorted(str(m["To"]) for m in surveys_in(received(smtp)))
+    reminders = sorted(str(m["To"]) for m in surveys_in(received(smtp), "reminder"))
+    assert firsts == [
+        "Kari Nordmann <kari@example.no>",
+        "Ola Nordmann <ola@example.no>",
+        "Åse Berg <ase@example.no>",
+    ]
+    assert reminders == ["Kari Nordmann <kari@example.no>", "Ola Nordmann <ola@example.no>"]
+    rate = await response_rate(conn, UUID(event["id"]))
+    assert (rate.sent, rate.answered) == (3, 0)
+
+
 async def _fields(client: Client, link: str) -> list[str]:
     """The names of the answer form's rating fields, in order."""
     page = (await client.get(link)).text
