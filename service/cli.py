@@ -358,20 +358,24 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     applied = asyncio.run(_migrate(env["DATABASE_URL"]))
     if applied:
         print("migrations applied: " + ", ".join(applied), file=sys.stderr)
+    token: str | None = None
+    password: str | None = None
     if args.demo:
-        from .demo import load_demo  # noqa: PLC0415 - start-up cost: only `demo` and `run --demo` need it
+        from .demo import ORGANISER_EMAIL, demo_console_password, load_demo  # noqa: PLC0415 - start-up cost
 
         token = asyncio.run(load_demo(env["DATABASE_URL"], reset=False))
-    else:
-        token = None
+        secret = (settings.secret_key or env["SECRET_KEY"]).encode()
+        password = asyncio.run(demo_console_password(env["DATABASE_URL"], secret))
     children.append(subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env))
     server = subprocess.Popen(server_command(host, port, args.workers or settings.web_workers), env=env)
     children.append(server)
     # Said once the server answers, after its start-up lines, so a newcomer finds the token as the last line.
     _wait_for_health(f"http://{host}:{port}/healthz", server)
     print(f"Møteplass is at http://{host}:{port}", file=sys.stderr)
+    if password:
+        print(f"Console: http://{host}:{port}/console as {ORGANISER_EMAIL}, password {password}", file=sys.stderr)
     if token:
-        print(f"Demo organiser token (console sign-in, API bearer): {token}", file=sys.stderr)
+        print(f"Demo organiser token (API bearer): {token}", file=sys.stderr)
 
     def stop(*_: object) -> None:
         for child in children:

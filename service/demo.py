@@ -7,6 +7,10 @@ Loading is idempotent: what exists is kept. Names and partners come from the see
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import hashlib
+import hmac
 import random
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -18,6 +22,8 @@ from . import db
 from .accounts.domain import add_user, issue_token
 from .accounts.queries import user_by_email
 from .accounts.schemas import Principal
+from .console import passwords
+from .console.queries import user_for_sign_in
 from .errors import DomainError
 from .events.domain import create_event
 from .events.queries import event_by_slug
@@ -351,5 +357,23 @@ async def load_demo(database_url: str, *, reset: bool = False, registrations: in
                     continue
         await _prize(conn, actor, now, rng)
         return token
+    finally:
+        await conn.close()
+
+
+async def demo_console_password(database_url: str, secret: bytes) -> str | None:
+    """The demo organiser's console password, derived from the secret key: the same on every run and known only
+    to whoever holds the key. Set when the organiser has none yet; None when someone has chosen another since."""
+    tag = hmac.new(secret, b"demo-console-password", hashlib.sha256).digest()[:12]
+    password = base64.urlsafe_b64encode(tag).decode()
+    conn = await db.connect(database_url)
+    try:
+        row = await user_for_sign_in(conn, ORGANISER_EMAIL)
+        if row is None:
+            return None
+        if row.hash is None:
+            await passwords.set_password_of(conn, ORGANISER_EMAIL, password, now=datetime.now(UTC))
+            return password
+        return password if await asyncio.to_thread(passwords.verify, row.hash, password) else None
     finally:
         await conn.close()

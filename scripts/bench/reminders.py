@@ -49,9 +49,15 @@ def start_worker(database_url: str, smtp_url: str, concurrency: int) -> subproce
         "BASE_URL": "http://bench.local",
         "JOB_POLL_SECONDS": "0.1",
         "WORKER_CONCURRENCY": str(concurrency),
-        "LOG_LEVEL": "WARNING",
     }
-    return subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env, cwd=ROOT)
+    env.pop("LOG_LEVEL", None)  # the default level: the job log lines production writes are part of the cost
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "worker"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 async def prepare(database_url: str, attendees: int, lead_seconds: float) -> tuple[datetime, float]:

@@ -51,7 +51,7 @@ def hash_password(password: str) -> str:
     return hasher().hash(password)
 
 
-def _verify(hashed: str, password: str) -> bool:
+def verify(hashed: str, password: str) -> bool:
     try:
         return hasher().verify(hashed, password)
     except (VerificationError, InvalidHashError):
@@ -89,7 +89,7 @@ async def sign_in(pool: asyncpg.Pool, email: str, password: str, *, client: str,
         await queries.record_failure(conn, address, client, now)
         row = await queries.user_for_sign_in(conn, address)
     hashed = row.hash if row is not None and row.hash and row.role in CONSOLE_ROLES else None
-    matches = await asyncio.to_thread(_verify, hashed or _dummy_hash(), password[:MAX_PASSWORD])
+    matches = await asyncio.to_thread(verify, hashed or _dummy_hash(), password[:MAX_PASSWORD])
     if row is None or hashed is None or not matches:
         raise Unauthorized("sign_in_failed", "the e-mail address or the password is wrong")
     async with db.borrowed(pool) as conn:

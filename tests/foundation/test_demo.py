@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncpg
 
-from service.demo import load_demo
+from service import db
+from service.console import passwords
+from service.demo import ORGANISER_EMAIL, demo_console_password, load_demo
+from tests.conftest import T0
 
 COUNTS = """
 SELECT (SELECT count(*) FROM events) AS events,
@@ -37,3 +40,23 @@ async def test_demo_fills_every_domain_once(database_url: str, conn: asyncpg.Con
         "registrations": 44,
     }
     assert second == first
+
+
+async def test_demo_organiser_signs_in_to_the_console_with_the_password_make_run_prints(
+    database_url: str, conn: asyncpg.Connection
+) -> None:
+    await load_demo(database_url, registrations=0)
+    pool = await db.create_pool(database_url, size=2)
+    try:
+        first = await demo_console_password(database_url, b"k" * 32)
+        again = await demo_console_password(database_url, b"k" * 32)
+        other_key = await demo_console_password(database_url, b"o" * 32)
+        signed_in = await passwords.sign_in(pool, ORGANISER_EMAIL, first or "", client="test", now=T0)
+        await passwords.set_password_of(conn, ORGANISER_EMAIL, "chosen by the organiser", now=T0)
+        after_change = await demo_console_password(database_url, b"k" * 32)
+    finally:
+        await pool.close()
+
+    assert first is not None and len(first) == 16
+    assert (again, other_key, after_change) == (first, None, None)
+    assert (signed_in.email, signed_in.role) == (ORGANISER_EMAIL, "organiser")
