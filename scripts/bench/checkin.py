@@ -195,9 +195,15 @@ def main() -> None:
     url, admin = asyncio.run(prepare(server, name, template))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "LOG_LEVEL": "WARNING", "BASE_URL": base}
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "BASE_URL": base}
     env["DB_POOL_SIZE"] = os.environ.get("BENCH_POOL_SIZE", "20")
-    server_process = subprocess.Popen(server_command("127.0.0.1", port, args.workers), env=env, cwd=ROOT)
+    server_process = subprocess.Popen(
+        server_command("127.0.0.1", port, args.workers),
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     ours: list[dict[str, float]] = []
     pgbench: list[float] = []
     updates: list[float] = []

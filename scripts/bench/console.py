@@ -243,10 +243,11 @@ def main() -> None:
         **os.environ,
         "DATABASE_URL": url,
         "SECRET_KEY": "bench-" + uuid.uuid4().hex,
-        "LOG_LEVEL": "WARNING",
         "BASE_URL": base,
     }
-    process = subprocess.Popen(server_command("127.0.0.1", port, 1), env=env, cwd=ROOT)
+    process = subprocess.Popen(
+        server_command("127.0.0.1", port, 1), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     results: list[dict[str, float]] = []
     try:
         wait_http(f"{base}/readyz")

@@ -59,7 +59,6 @@ def main() -> None:
         **os.environ,
         "DATABASE_URL": url,
         "SECRET_KEY": "bench-" + uuid.uuid4().hex,
-        "LOG_LEVEL": "WARNING",
         "BASE_URL": base,
         "SMTP_URL": smtp.url,
         "SLACK_BOT_TOKEN": "xoxb-bench",
@@ -67,9 +66,23 @@ def main() -> None:
         "SLACK_API_URL": fake.api_url,
         "JOB_POLL_SECONDS": "0.1",
     }
-    processes = [subprocess.Popen(server_command("127.0.0.1", port, 1), env=env, cwd=ROOT)]
+    processes = [
+        subprocess.Popen(
+            server_command("127.0.0.1", port, 1),
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
     processes += [
-        subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env, cwd=ROOT)
+        subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "worker"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(args.job_workers)
     ]
     try:

@@ -145,8 +145,10 @@ def main() -> None:
     token = asyncio.run(prepare(url, args.participants, args.groups))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + uuid.uuid4().hex, "LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(server_command("127.0.0.1", port, 1), env=env, cwd=ROOT)
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + uuid.uuid4().hex}
+    process = subprocess.Popen(
+        server_command("127.0.0.1", port, 1), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
