@@ -3,8 +3,6 @@ person's mails and history, and an event's audit log. Reads only; changes go thr
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -12,6 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from ..accounts.schemas import Principal
+from ..registrations import paging
 from ..registrations.queries import filter_where
 from .schemas import AuditEntry, DashboardEvent, ListedRegistration, MailSent, RegistrationFilter
 
@@ -99,23 +98,10 @@ async def all_events(conn: asyncpg.Connection, actor: Principal, *, now: datetim
 
 
 def encode_cursor(row: ListedRegistration, sort: str) -> str:
-    key: list[Any] = [row.queue_seq] if "created" in sort else [row.sort_name, row.queue_seq]
-    return base64.urlsafe_b64encode(json.dumps(key, ensure_ascii=False).encode()).decode().rstrip("=")
+    return paging.encode(paging.key_of(sort, sort_name=row.sort_name, queue_seq=row.queue_seq))
 
 
-def decode_cursor(cursor: str | None, sort: str) -> list[Any] | None:
-    """The key a page starts after, or None for a missing or garbled cursor (then: the first page)."""
-    if not cursor or len(cursor) > 400:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except ValueError:
-        return None
-    if "created" in sort:
-        valid = isinstance(key, list) and len(key) == 1 and isinstance(key[0], int)
-    else:
-        valid = isinstance(key, list) and len(key) == 2 and isinstance(key[0], str) and isinstance(key[1], int)
-    return key if valid else None
+decode_cursor = paging.decode
 
 
 def _where(event_id: UUID, chosen: RegistrationFilter) -> tuple[list[str], list[Any]]:

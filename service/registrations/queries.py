@@ -11,6 +11,7 @@ import msgspec
 
 from ..checkin.schemas import Admission
 from ..db import like_pattern
+from . import paging
 from .schemas import DayChange, HistoryEntry, Question, Registration, RegistrationStatus
 
 
@@ -535,7 +536,19 @@ def filter_where(
     return clauses, params
 
 
-_SEARCH_ORDER = {"created": "r.queue_seq", "name": "lower(r.name), r.queue_seq", "-created": "r.queue_seq DESC"}
+_SEARCH_ORDER = {
+    "created": ("r.queue_seq", "ASC"),
+    "-created": ("r.queue_seq", "DESC"),
+    "name": ("lower(r.name), r.queue_seq", "ASC"),
+}
+# Waiting-list positions of the rows of one page: the waiting list numbered up to the page's last place, by the
+# (event_id, status, queue_seq) index; a filter does not renumber it.
+PAGE_POSITIONS = """
+SELECT id, waitlist_position FROM (
+    SELECT id, row_number() OVER (ORDER BY queue_seq) AS waitlist_position
+      FROM registrations WHERE event_id = $1 AND status = 'waitlisted' AND queue_seq <= $2) numbered
+ WHERE id = ANY($3::uuid[])
+"""
 
 
 async def search(
@@ -547,24 +560,48 @@ async def search(
     text: str | None,
     sort: str,
     limit: int,
-    offset: int,
+    offset: int = 0,
+    after: list[Any] | None = None,
     checked_in: bool | None = None,
-) -> tuple[list[Registration], int]:
+) -> tuple[list[Registration], int, list[Any] | None]:
+    """One page of the organiser's filter: (rows, how many match, the key the next page starts after, or None
+    on the last). With `after` (a key from paging.decode) the page is an index range scan after it; `offset`
+    skips rows the slow way and is kept for clients that page by it."""
     clauses, params = filter_where(event_id, status=status, role=role, text=text, checked_in=checked_in)
     where = " AND ".join(clauses)
-    order = _SEARCH_ORDER.get(sort, "r.queue_seq")
-    base = len(params) + 1
+    total = int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {where}", *params))  # noqa: S608 - where from filter_where: fixed SQL, values as $n
+    column, direction = _SEARCH_ORDER.get(sort, _SEARCH_ORDER["created"])
+    if after is not None:
+        placeholders = ", ".join(f"${len(params) + n + 1}" for n in range(len(after)))
+        params.extend(after)
+        clauses.append(f"({column}) {'>' if direction == 'ASC' else '<'} ({placeholders})")
+        offset = 0
+    order = ", ".join(f"{part} {direction}" for part in column.split(", "))
+    params.extend([limit + 1, offset])
     rows = await conn.fetch(
-        f"SELECT {_COLUMNS}, {_POSITION}, count(*) OVER () AS total FROM registrations r WHERE {where} "  # noqa: S608 - where from filter_where, order from _SEARCH_ORDER: fixed SQL, values as $n
-        f"ORDER BY {order} LIMIT ${base} OFFSET ${base + 1}",
+        f"SELECT {_COLUMNS}, lower(r.name) AS sort_name FROM registrations r WHERE {' AND '.join(clauses)} "  # noqa: S608 - clauses from filter_where, order from _SEARCH_ORDER: fixed SQL, values as $n
+        f"ORDER BY {order} LIMIT ${len(params) - 1} OFFSET ${len(params)}",
         *params,
-        limit,
-        offset,
     )
-    total = int(rows[0]["total"]) if rows else 0
-    if not rows and offset:
-        total = int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {where}", *params))  # noqa: S608 - where from filter_where: fixed SQL, values as $n
-    return [to_registration({k: v for k, v in dict(r).items() if k != "total"}) for r in rows], total
+    more = len(rows) > limit
+    rows = rows[:limit]
+    waiting = [r for r in rows if r["status"] == "waitlisted"]
+    positions: dict[UUID, int] = {}
+    if waiting:
+        last = max(r["queue_seq"] for r in waiting)
+        found = await conn.fetch(PAGE_POSITIONS, event_id, last, [r["id"] for r in waiting])
+        positions = {p["id"]: int(p["waitlist_position"]) for p in found}
+    page = [
+        to_registration(
+            {**{k: v for k, v in r.items() if k != "sort_name"}, "waitlist_position": positions.get(r["id"])}
+        )
+        for r in rows
+    ]
+    last_row = rows[-1] if more and rows else None
+    following = (
+        paging.key_of(sort, sort_name=last_row["sort_name"], queue_seq=last_row["queue_seq"]) if last_row else None
+    )
+    return page, total, following
 
 
 EVENT_FOR_REGISTRATION = """

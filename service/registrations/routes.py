@@ -23,7 +23,7 @@ from ..programme import domain as programme
 from ..programme import queries as programme_queries
 from ..programme.schemas import Choice
 from ..settings import Settings
-from . import domain, links, queries, renew
+from . import domain, links, paging, queries, renew
 from .access import by_code
 from .schemas import (
     EventSummary,
@@ -153,14 +153,20 @@ class RegistrationController(Controller):
         sort: Annotated[Literal["created", "-created", "name"], QueryParameter()] = "created",
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
+        after: Annotated[str | None, QueryParameter(max_length=paging.MAX_CURSOR)] = None,
         format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",
         checked_in: Annotated[bool | None, QueryParameter()] = None,
     ) -> Response[RegistrationPage]:
         """Registrations of an event with filters, search, counts; `format=csv` exports the filter;
-        `checked_in=true|false` keeps those admitted at a door, or those not (each row has `checked_in_at`)."""
+        `checked_in=true|false` keeps those admitted at a door, or those not (each row has `checked_in_at`).
+        Pages: `next` is the cursor of the following page (`after=`), the same speed at any depth; `offset` still
+        works but reads every row it skips."""
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        key = paging.decode(after, sort)
+        if after is not None and key is None:
+            raise Invalid("invalid_cursor", "`after` is not a cursor this list gave for this sort", field="after")
         if format == "csv":
-            found, _ = await queries.search(
+            found, _, _ = await queries.search(
                 conn,
                 event.id,
                 status=status,
@@ -182,7 +188,7 @@ class RegistrationController(Controller):
             )
             admissions = await queries.admissions_of(conn, [r.id for r in found])
             return self._csv(event.slug, found, await queries.questions(conn, event.id), admissions)
-        found, total = await queries.search(
+        found, total, following = await queries.search(
             conn,
             event.id,
             status=status,
@@ -191,6 +197,7 @@ class RegistrationController(Controller):
             sort=sort,
             limit=limit,
             offset=offset,
+            after=key,
             checked_in=checked_in,
         )
         admissions = await queries.admissions_of(conn, [r.id for r in found])
@@ -198,8 +205,9 @@ class RegistrationController(Controller):
             items=[row(r, admissions.get(r.id)) for r in found],
             total=total,
             limit=limit,
-            offset=offset,
+            offset=0 if key is not None else offset,
             counts=await queries.counts(conn, event.id),
+            next=paging.encode(following) if following else None,
         )
         return Response(page)
 

@@ -239,6 +239,7 @@ class RegistrationPage(msgspec.Struct, kw_only=True):
     limit: int
     offset: int
     counts: dict[str, int]
+    next: str | None = None  # the cursor of the following page (?after=), None on the last
 
 
 QuestionKind = Literal["text", "choice", "yes_no"]

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 import asyncpg
+import pytest
 
 from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth
 from tests.smtp import SmtpServer, body_of, is_invite
@@ -300,6 +301,51 @@ async def test_organiser_lists_filters_and_counts(client: Client, make_event: Ma
     ]
     assert waitlisted.json()["counts"] == {"confirmed": 2, "waitlisted": 2, "cancelled": 0}
     assert [i["email"] for i in searched.json()["items"]] == ["p1@example.no", "p3@example.no"]
+
+
+async def pages_of(client: Client, token: str, query: str) -> list[dict[str, Any]]:
+    """Every page of the list, following `next` from the first."""
+    pages = [(await client.get(f"/api/v1/events/kk/registrations?{query}", headers=auth(token))).json()]
+    while pages[-1]["next"]:
+        after = pages[-1]["next"]
+        pages.append(
+            (await client.get(f"/api/v1/events/kk/registrations?{query}&after={after}", headers=auth(token))).json()
+        )
+    return pages
+
+
+async def test_organiser_pages_by_cursor_in_each_order_with_waitlist_positions(
+    client: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
+    await make_event(slug="kk", capacity=2)
+    names = ["Åse", "bjørn", "Carl", "Dina", "Erik", "Frøydis", "Gro"]
+    for n, name in enumerate(names):
+        await client.post("/api/v1/events/kk/registrations", json={**person(n), "name": name})
+
+    created = await pages_of(client, organiser_token, "limit=3")
+    newest = await pages_of(client, organiser_token, "limit=3&sort=-created")
+    by_name = await pages_of(client, organiser_token, "limit=2&sort=name")
+    waiting = await pages_of(client, organiser_token, "limit=2&status=waitlisted")
+
+    rows = [(i["name"], i["waitlist_position"]) for page in created for i in page["items"]]
+    assert rows == [("Åse", None), ("bjørn", None), ("Carl", 1), ("Dina", 2), ("Erik", 3), ("Frøydis", 4), ("Gro", 5)]
+    assert [len(page["items"]) for page in created] == [3, 3, 1]
+    assert [page["total"] for page in created] == [7, 7, 7]
+    assert [i["name"] for page in newest for i in page["items"]] == names[::-1]
+    assert [i["name"] for page in by_name for i in page["items"]] == sorted(names, key=str.lower)
+    assert [(i["name"], i["waitlist_position"]) for page in waiting for i in page["items"]] == rows[2:]
+
+
+@pytest.mark.parametrize("after", ["garbled", "WzEsMl0", "WyJhIl0"])  # not base64 JSON; [1, 2]; ["a"]
+async def test_organiser_list_refuses_a_cursor_it_did_not_give(
+    client: Client, make_event: MakeEvent, organiser_token: str, after: str
+) -> None:
+    await make_event(slug="kk")
+
+    response = await client.get(f"/api/v1/events/kk/registrations?after={after}", headers=auth(organiser_token))
+
+    assert (response.status_code, response.headers["content-type"]) == (422, "application/problem+json")
+    assert (response.json()["code"], response.json()["errors"][0]["field"]) == ("invalid_cursor", "after")
 
 
 async def test_organiser_csv_has_bom_keeps_aeoeaa_and_escapes_formulas(
