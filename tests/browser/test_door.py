@@ -343,13 +343,13 @@ def test_recent_scans_after_a_repeat_and_an_invalid_code_read_as_sentences(
         answer(page, count)
     items = page.locator("#door-recent li").all_inner_texts()
 
-    # Newest first, each "HH:MM <symbol> <reason> <name>": the reason filled in, the name only when known.
+    # Newest first, each "HH:MM ✓ <name>" or "HH:MM ✕ <name> – <reason>", the name only when known.
     already, invalid = {"nb": ("Allerede sjekket inn kl.", "Ikke en billett"),
                         "nn": ("Allereie sjekka inn kl.", "Ikkje ein billett")}[language]  # fmt: skip
     stamp = r"\d\d:\d\d"
     assert len(items) == 3
     assert re.fullmatch(rf"{stamp} ✕ {invalid}", items[0]), items
-    assert re.fullmatch(rf"{stamp} ✕ {already} {stamp} ved Vestinngang {language} Eva Lund {language}", items[1]), items
+    assert re.fullmatch(rf"{stamp} ✕ Eva Lund {language} – {already} {stamp} ved Vestinngang {language}", items[1]), items
     assert re.fullmatch(rf"{stamp} ✓ Eva Lund {language}", items[2]), items
     assert [item for item in items if "%(" in item] == []
 

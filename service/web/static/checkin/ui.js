@@ -111,8 +111,11 @@ export function render() {
     const item = document.createElement("li");
     item.dataset.result = scan.result;
     item.dataset.duplicate = String(scan.duplicate);
-    const what = scan.result === "admitted" ? "✓" : "✕ " + reason(scan);
-    item.textContent = clock(scan.scanned_at) + " " + what + (scan.attendee ? " " + scan.attendee.name : "");
+    // "HH:MM ✓ name", "HH:MM ✕ name – reason", or "HH:MM ✕ reason" when nobody is known.
+    const name = scan.attendee ? scan.attendee.name : "";
+    const why = scan.result === "admitted" ? "" : reason(scan);
+    const what = scan.result === "admitted" ? "✓ " + name : "✕ " + (name ? name + " – " + why : why);
+    item.textContent = clock(scan.scanned_at) + " " + what.trim();
     if (scan.duplicate) {
       const flag = document.createElement("strong");
       flag.className = "door-duplicate";
