@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.response import Template
@@ -65,6 +66,11 @@ def format_when(value: datetime | None, language: Language, *, part: str = "date
 def format_day(value: date, language: Language, *, short: bool = False) -> str:
     """A calendar day (no time of day): "fredag 4. desember 2026", or "4. des." when short."""
     return format_date(value, (_SHORT_DAY if short else _DATE)[language], locale=BABEL_LOCALES[language])
+
+
+def format_number(value: float, language: Language) -> str:
+    """ "3", "1,5" (bokmål, nynorsk) or "1.5" (English): at most two decimals, none when whole."""
+    return format_decimal(value, format="#,##0.##", locale=BABEL_LOCALES[language])
 
 
 def format_range(starts_at: datetime, ends_at: datetime, language: Language) -> str:
@@ -120,6 +126,7 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
         "time": lambda value: format_when(value, language, part="time"),
         "when_range": lambda starts, ends: format_range(starts, ends, language),
         "day": lambda value, short=False: format_day(value, language, short=short),
+        "number": lambda value: format_number(value, language),
         "path": own_path(request.url.path),
         **context,
     }

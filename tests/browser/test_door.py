@@ -349,7 +349,9 @@ def test_recent_scans_after_a_repeat_and_an_invalid_code_read_as_sentences(
     stamp = r"\d\d:\d\d"
     assert len(items) == 3
     assert re.fullmatch(rf"{stamp} ✕ {invalid}", items[0]), items
-    assert re.fullmatch(rf"{stamp} ✕ Eva Lund {language} – {already} {stamp} ved Vestinngang {language}", items[1]), items
+    assert re.fullmatch(rf"{stamp} ✕ Eva Lund {language} – {already} {stamp} ved Vestinngang {language}", items[1]), (
+        items
+    )
     assert re.fullmatch(rf"{stamp} ✓ Eva Lund {language}", items[2]), items
     assert [item for item in items if "%(" in item] == []
 
