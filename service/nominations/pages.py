@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 
 from .. import ratelimit
 from ..accounts.schemas import Principal
+from ..console import sessions
 from ..console.guard import csrf_fields
 from ..errors import DomainError, Forbidden
 from ..http import Caller, Conn, Now, request_language
@@ -94,7 +95,8 @@ def jury_page(request: Request[Any, Any, Any], template: str, principal: Princip
     """A page of the jury workspace: its forms carry the CSRF token, so a juror signed in to the console (by
     session cookie) can send them; nothing of it is stored by a cache."""
     csrf_context, cookies = csrf_fields(request, principal)
-    rendered = page(request, template, **csrf_context, **context)
+    signed_in = bool(request.cookies.get(sessions.SESSION_COOKIE))
+    rendered = page(request, template, **csrf_context, juror_email=principal.email if signed_in else None, **context)
     rendered.cookies = [*rendered.cookies, *cookies]
     rendered.headers = {**rendered.headers, "cache-control": "no-store"}
     return rendered

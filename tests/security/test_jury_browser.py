@@ -120,3 +120,7 @@ def test_juror_signed_in_to_the_console_scores_and_declares_a_conflict(
     assert "Du har meldt deg inhabil. Du gjev ikkje poeng til denne nominasjonen" in page.inner_text("main")
     assert page.get_by_role("button", name="Lever poeng").count() == 0
     assert_accessible(page, axe_source)
+    page.get_by_role("button", name="Logg ut").click()
+    page.wait_for_url("**/console/sign-in*")
+    page.goto(f"{live_server.url}/jury?lang=nn")
+    page.wait_for_url("**/console/sign-in*")  # the session has ended: the workspace asks to sign in again
