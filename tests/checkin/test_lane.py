@@ -4,6 +4,7 @@ hands everything else to the route, which answers as it always did; nothing is s
 from __future__ import annotations
 
 import json
+import logging
 from functools import partial
 from typing import Any
 
@@ -13,6 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from service.app import create_app
 from service.checkin.lane import PATH, ScanLane
+from service.logs import JsonFormatter
 from service.settings import Settings
 from tests.checkin.conftest import NewDoor, Register, code_of
 from tests.conftest import Client, Clock, MakeEvent, auth
@@ -136,3 +138,45 @@ async def test_errors_handed_over_get_the_routes_problems(
         assert answer.headers["content-type"] == "application/problem+json"
     assert unknown.json()["errors"][0]["field"] == "colour"
     assert too_large.headers["x-request-id"] == "big"
+
+
+class Lines(logging.Handler):
+    """The request log lines as the service writes them (JSON, with the request id)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.INFO)
+        self.setFormatter(JsonFormatter())
+        self.lines: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage() == "request":
+            self.lines.append(json.loads(self.format(record)))
+
+
+async def test_a_scan_is_logged_alike_by_the_lane_and_by_the_route(
+    client: Client, new_door: NewDoor, register: Register, make_event: MakeEvent
+) -> None:
+    await make_event(slug="kk")
+    kari = await register("Kari Nordmann", "kari@example.no")
+    _, token = await new_door()
+    lines = Lines()
+    http_log = logging.getLogger("moteplass.http")
+    http_log.addHandler(lines)
+    level = http_log.level
+    http_log.setLevel(logging.INFO)
+    try:
+        headers = {**auth(token), "content-type": "application/json", "x-request-id": "scan-1"}
+        by_lane = await client.post(PATH, content=json.dumps({"code": code_of(kari), "nonce": "n1"}), headers=headers)
+        by_route = await client.post(PATH, content=b'{"code": ', headers={**headers, "x-request-id": "scan-2"})
+    finally:
+        http_log.removeHandler(lines)
+        http_log.setLevel(level)
+
+    assert (by_lane.status_code, by_route.status_code) == (200, 400)
+    logged = [{k: v for k, v in line.items() if k not in ("time", "ms")} for line in lines.lines]
+    same = {"level": "info", "logger": "moteplass.http", "message": "request", "method": "POST", "path": PATH}
+    assert logged == [
+        {**same, "route": PATH, "status": 200, "request_id": "scan-1"},
+        {**same, "route": PATH, "status": 400, "request_id": "scan-2"},
+    ]
+    assert [token in json.dumps(line) for line in lines.lines] == [False, False]  # no secret in a line
