@@ -28,9 +28,15 @@ def cell(value: object) -> str:
 
 
 def to_csv(lines: Lines) -> bytes:
+    """A whole CSV file: the BOM, then the lines."""
+    return "\ufeff".encode() + csv_lines(lines)
+
+
+def csv_lines(lines: Lines) -> bytes:
+    """Lines of a CSV file without the BOM (the parts of a streamed file after its first)."""
     buffer = io.StringIO()
     csv.writer(buffer).writerows([cell(value) for value in line] for line in lines)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return buffer.getvalue().encode("utf-8")
 
 
 def to_xlsx(lines: Lines, title: str) -> bytes:

@@ -45,33 +45,41 @@ def _answer(value: object, language: Language) -> str:
     return "" if value is None else str(value)
 
 
-def table(
-    rows: list[ListedRegistration],
-    questions: list[Question],
-    language: Language,
-    *,
-    role_text: Callable[[str | None], str],
-    when: Callable[[Any], str],
-) -> list[list[str]]:
-    """Header and rows in the organiser's language, every cell made safe for a spreadsheet."""
-    header = [gettext(language, label) for _, label in COLUMNS] + [pick(q.label, language) for q in questions]
-    lines = [[cell(text) for text in header]]
-    for row in rows:
+class Table:
+    """The export's header and rows in the organiser's language, every cell made safe for a spreadsheet."""
+
+    def __init__(
+        self,
+        questions: list[Question],
+        language: Language,
+        *,
+        role_text: Callable[[str | None], str],
+        when: Callable[[Any], str],
+    ) -> None:
+        self.questions, self.language, self.role_text, self.when = questions, language, role_text, when
+
+    def header(self) -> list[str]:
+        texts = [gettext(self.language, label) for _, label in COLUMNS] + [
+            pick(q.label, self.language) for q in self.questions
+        ]
+        return [cell(text) for text in texts]
+
+    def line(self, row: ListedRegistration) -> list[str]:
+        language = self.language
         values: list[object] = [
             gettext(language, STATUS_TEXTS[row.status]),
             row.waitlist_position or "",
             row.name,
             row.email or "",
             row.organisation,
-            role_text(row.role),
+            self.role_text(row.role),
             row.dietary,
             row.accessibility,
             row.language,
-            when(row.created_at),
-            when(row.checked_in_at),
+            self.when(row.created_at),
+            self.when(row.checked_in_at),
             row.checked_in_door or "",
             gettext(language, SOURCE_TEXTS[row.source]) if row.source in SOURCE_TEXTS else row.source,
-            *(_answer(row.answers.get(str(q.id)), language) for q in questions),
+            *(_answer(row.answers.get(str(q.id)), language) for q in self.questions),
         ]
-        lines.append([cell(value) for value in values])
-    return lines
+        return [cell(value) for value in values]

@@ -4,19 +4,22 @@ waiting list, cancel. Moves go through service/registrations."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from .. import spreadsheet
 from ..accounts.domain import require_event_scope
 from ..events import domain as events
+from ..events.schemas import Event
 from ..hooks import REGISTRATION_END_HOOKS
 from ..http import Caller, Conn, Now, request_language
 from ..i18n import gettext
@@ -157,40 +160,50 @@ class RegistrationPages(Controller):
         self,
         slug: FromPath[str],
         request: Request[Any, Any, Any],
+        state: State,
         conn: Conn,
         principal: Caller,
         chosen: Chosen,
         now: Now,
-    ) -> Response[bytes]:
-        lines = await self._lines(request, conn, principal, slug, chosen, fmt="csv", now=now)
-        return self._download(slug, "csv", spreadsheet.to_csv(lines))
+    ) -> Stream:
+        """Streamed a batch at a time (see listing.export_batches): the first bytes leave at once, however many."""
+        event, table = await self._export(request, conn, principal, slug, chosen, fmt="csv", now=now)
+
+        async def body() -> AsyncIterator[bytes]:
+            yield spreadsheet.to_csv([table.header()])
+            async for rows in listing.export_batches(state.pool, event.id, chosen):
+                yield spreadsheet.csv_lines(table.line(row) for row in rows)
+
+        return Stream(body(), media_type=DOWNLOADS["csv"], headers=self._download_headers(slug, "csv"))
 
     @get("/events/{slug:str}/registrations.xlsx")
     async def xlsx(
         self,
         slug: FromPath[str],
         request: Request[Any, Any, Any],
+        state: State,
         conn: Conn,
         principal: Caller,
         chosen: Chosen,
         now: Now,
     ) -> Response[bytes]:
-        lines = await self._lines(request, conn, principal, slug, chosen, fmt="xlsx", now=now)
-        return self._download(slug, "xlsx", spreadsheet.to_xlsx(lines, slug))
-
-    @staticmethod
-    def _download(slug: str, kind: str, content: bytes) -> Response[bytes]:
+        event, table = await self._export(request, conn, principal, slug, chosen, fmt="xlsx", now=now)
+        lines = [table.header()]
+        async for rows in listing.export_batches(state.pool, event.id, chosen):
+            lines.extend(table.line(row) for row in rows)
         return Response(
-            content,
-            media_type=DOWNLOADS[kind],
-            headers={
-                "content-disposition": f'attachment; filename="{slug}-registrations.{kind}"',
-                "cache-control": "no-store",
-            },
+            spreadsheet.to_xlsx(lines, slug), media_type=DOWNLOADS["xlsx"], headers=self._download_headers(slug, "xlsx")
         )
 
     @staticmethod
-    async def _lines(
+    def _download_headers(slug: str, kind: str) -> dict[str, str]:
+        return {
+            "content-disposition": f'attachment; filename="{slug}-registrations.{kind}"',
+            "cache-control": "no-store",
+        }
+
+    @staticmethod
+    async def _export(
         request: Request[Any, Any, Any],
         conn: Conn,
         principal: Any,
@@ -199,28 +212,27 @@ class RegistrationPages(Controller):
         *,
         fmt: str,
         now: datetime,
-    ) -> list[list[str]]:
-        """The export's lines; the download is audited (who, which filter, how many rows)."""
+    ) -> tuple[Event, export.Table]:
+        """The event and the export's table in the organiser's language; the download is audited (who, which
+        filter, how many rows) before it starts."""
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
         language = request_language(request)
-        rows = await listing.export_rows(conn, event.id, chosen)
         await audit_organiser_export(
             conn,
             event.id,
             actor=principal.actor,
             now=now,
             filters=msgspec.structs.asdict(chosen),
-            rows=len(rows),
+            rows=await listing.count_rows(conn, event.id, chosen),
             fmt=fmt,
         )
-        questions = await registration_queries.questions(conn, event.id)
-        return export.table(
-            rows,
-            questions,
+        table = export.Table(
+            await registration_queries.questions(conn, event.id),
             language,
             role_text=lambda value: gettext(language, ROLE_LABELS[value]) if value in ROLE_LABELS else "",
             when=lambda value: format_when(value, language, part="datetime") if isinstance(value, datetime) else "",
         )
+        return event, table
 
     @post("/registrations/{registration_id:uuid}/cancel", status_code=303)
     async def cancel(self, registration_id: FromPath[UUID], conn: Conn, principal: Caller, now: Now) -> Redirect:

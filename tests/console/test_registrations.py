@@ -11,9 +11,11 @@ from uuid import UUID
 
 import asyncpg
 import httpx
+import pytest
 from openpyxl import load_workbook
 
 from service.accounts.domain import issue_token
+from service.console import listing
 from service.programme.domain import choose_sessions
 from tests.conftest import T0, Client, MakeEvent, RunJobs, auth
 from tests.console.conftest import HTML, PostForm
@@ -140,6 +142,29 @@ async def test_csv_export_is_the_current_filter_with_aeoeaa_intact_and_formulas_
         ["On the waiting list", "1", "Cecilie Dahl", "cecilie@hvl.no", "Høgskulen på Vestlandet", "Student"],
         ["On the waiting list", "2", "Dag Æsøy", "dag@example.no", '\'=HYPERLINK("x")', ""],
     ]
+
+
+async def test_csv_export_is_streamed_in_batches_each_row_once_in_order(
+    signed_in: Client, make_event: MakeEvent, client: Client, monkeypatch: pytest.MonkeyPatch, conn: asyncpg.Connection
+) -> None:
+    await make_event(slug="kk", capacity=1)
+    await register_people(client)
+    monkeypatch.setattr(listing, "EXPORT_BATCH", 1)  # every row its own batch
+
+    response = await signed_in.get("/console/events/kk/registrations.csv?lang=en")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert "content-length" not in response.headers  # streamed, not one body
+    assert response.content.count("\ufeff".encode()) == 1
+    assert [row[:3] for row in rows] == [
+        ["Status", "Place on the waiting list", "Name"],
+        ["Confirmed", "", "Åse Ødegård"],
+        ["On the waiting list", "1", "Bjørn Berg"],
+        ["On the waiting list", "2", "Cecilie Dahl"],
+        ["On the waiting list", "3", "Dag Æsøy"],
+    ]
+    audited = await conn.fetchval("SELECT data FROM audit_log WHERE action = 'registrations.exported'")
+    assert (audited["rows"], audited["format"]) == (4, "csv")
 
 
 async def test_xlsx_export_opens_with_openpyxl(signed_in: Client, make_event: MakeEvent, client: Client) -> None:
