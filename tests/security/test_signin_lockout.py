@@ -78,13 +78,13 @@ async def test_sign_in_verifies_the_password_holding_no_pooled_connection(
 ) -> None:
     pool = client.app.state.pool
     held_while_verifying: list[int] = []
-    verify = passwords._verify
+    verify = passwords.verify
 
     def watched_verify(hashed: str, password: str) -> bool:
         held_while_verifying.append(pool.get_size() - pool.get_idle_size())
         return verify(hashed, password)
 
-    monkeypatch.setattr(passwords, "_verify", watched_verify)
+    monkeypatch.setattr(passwords, "verify", watched_verify)
 
     wrong = await sign_in(client, admin.email, "gjetning")
     right = await sign_in(client, admin.email, PASSWORD)
