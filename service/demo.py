@@ -171,6 +171,29 @@ _GROUP_NAMES = {
     "tilsett": ("Ansatt", "Tilsett", "Employee"),
     "student": ("Student", "Student", "Student"),
 }
+# Each group's perspective, the short description the sign-up form shows beside its name.
+_GROUP_PERSPECTIVES = {
+    "pasient": (
+        "Se tjenesten fra den som mottar helsehjelp: behov, møter og overganger.",
+        "Sjå tenesta frå den som får helsehjelp: behov, møte og overgangar.",
+        "See the service from the person receiving care: needs, meetings and transitions.",
+    ),
+    "parorande": (
+        "Se det fra familie og nære: hva de bærer, og hva de trenger å vite.",
+        "Sjå det frå familie og nære: kva dei ber, og kva dei treng å vite.",
+        "See it from family and those close: what they carry and what they need to know.",
+    ),
+    "tilsett": (
+        "Se det fra dem som gir tjenesten: arbeidsdag, samarbeid og verktøy.",
+        "Sjå det frå dei som gir tenesta: arbeidsdag, samarbeid og verktøy.",
+        "See it from those who give the service: the working day, teamwork and tools.",
+    ),
+    "student": (
+        "Se det med nye øyne: hva undrer du deg over i praksis?",
+        "Sjå det med nye auge: kva undrar du deg over i praksis?",
+        "See it with fresh eyes: what puzzles you in practice?",
+    ),
+}
 
 
 def _line(nb: str, nn: str, en: str) -> LocalizedLine:
@@ -238,7 +261,10 @@ async def _programme(conn: asyncpg.Connection, event: Event, actor: Principal, n
 async def _groups(conn: asyncpg.Connection, event: Event, now: datetime) -> None:
     for key in GROUPS:
         nb, nn, en = _GROUP_NAMES[key]
-        await add_group(conn, event, GroupIn(key=key, name=_line(nb, nn, en), capacity=10), actor="demo", now=now)
+        pnb, pnn, pen = _GROUP_PERSPECTIVES[key]
+        perspective = LocalizedText(nb=pnb, nn=pnn, en=pen)
+        group = GroupIn(key=key, name=_line(nb, nn, en), perspective=perspective, capacity=10)
+        await add_group(conn, event, group, actor="demo", now=now)
 
 
 async def _prize(conn: asyncpg.Connection, actor: Principal, now: datetime, rng: random.Random) -> None:

@@ -129,6 +129,7 @@ TITLES: dict[str, str] = {
     "not_confirmed": "Only confirmed participants are placed in groups",
     "not_placed": "The participant is not in a group yet",
     "not_assigned": "The groups have not been assigned yet",
+    "groups_published": "The groups are published; the organisers can move you",
     "series_not_found": "The series does not exist",
     "not_series_organiser": "You are not an organiser of this series",
     "not_an_organiser": "The user is not an organiser",

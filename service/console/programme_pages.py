@@ -5,6 +5,7 @@ get an invite."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +19,7 @@ from ..events.schemas import Event
 from ..http import Caller, Conn, Now
 from ..programme import domain as programme
 from ..programme.schemas import Session, SessionIn, SessionPatch
+from ..web.render import OSLO
 from . import forms
 from . import programme_forms as session_forms
 from .guard import ORGANISER, console_page
@@ -37,6 +39,16 @@ def _texts() -> dict[str, str]:
 def _kept(data: dict[str, str]) -> dict[str, str]:
     """The form's values, sent again from the confirmation step."""
     return {k: v for k, v in data.items() if k not in ("csrf_token", "confirmed")}
+
+
+def by_day_and_room(sessions: list[Session]) -> list[tuple[date, list[tuple[str, list[Session]]]]]:
+    """The sessions by their day in Oslo, then by room (rooms, and the sessions without one, in the order the day
+    first uses them), each room's sessions in time order: the editor shows the date once per day."""
+    days: dict[date, dict[str, list[Session]]] = {}
+    for session in sorted(sessions, key=lambda s: (s.starts_at, s.ends_at)):
+        rooms = days.setdefault(session.starts_at.astimezone(OSLO).date(), {})
+        rooms.setdefault(session.room, []).append(session)
+    return [(day, list(rooms.items())) for day, rooms in sorted(days.items())]
 
 
 async def _event(conn: Conn, slug: str, principal: Any) -> Event:
@@ -98,6 +110,7 @@ class ProgrammePages(Controller):
             section="programme",
             event=event,
             sessions=sessions,
+            days=by_day_and_room(sessions),
             rooms=rooms,
             notice=request.query_params.get("notice"),
         )

@@ -91,6 +91,7 @@ AUDIT_ACTIONS = {
     "workshops.groups_assigned": "Participants placed in groups",
     "workshops.groups_published": "Groups published to participants",
     "workshops.participant_moved": "Participant moved to another group",
+    "workshops.ranking_changed": "A participant changed their ranked perspectives",
     "event.survey_changed": "Survey changed",
     "survey.exported": "Survey answers downloaded",
     "certificates.mailed": "Certificates of attendance e-mailed",
@@ -151,6 +152,9 @@ class RegistrationPages(Controller):
             source_texts=SOURCE_TEXTS,
             sessions=[s for s in await programme.list_sessions(conn, event.id) if s.kind in CHOOSABLE],
             groups=await workshop_queries.groups(conn, event.id),
+            perspectives=await workshop_queries.perspectives_of(conn, [row.id for row in rows])
+            if event.kind == "workshop"
+            else {},
             notice=request.query_params.get("notice"),
             now=now,
         )

@@ -159,6 +159,45 @@ async def _programme_context(
     }
 
 
+async def manage_page(
+    request: Request[Any, Any, Any],
+    conn: Conn,
+    settings: Settings,
+    registration: Registration,
+    code: str,
+    *,
+    now: Any,
+    status_code: int = 200,
+    **shown: Any,
+) -> Template:
+    """The manage page; `shown` replaces parts of it (a refused form's values and errors, a notice)."""
+    event = await event_queries.event_by_id(conn, registration.event_id)
+    assert event is not None
+    language = request_language(request)
+    questions = await queries.questions(conn, registration.event_id)
+    context: dict[str, Any] = {
+        **await _programme_context(conn, settings, registration, event, language),
+        "registration": registration,
+        "event": event,
+        "code": code,
+        "questions": questions,
+        "values": answer_values(registration.answers),
+        "field_labels": question_labels(questions, language),
+        "ticket_url": links.ticket_url(settings, registration),
+        "roles": ROLE_LABELS,
+        "welcome": False,
+        "workshop": await workshop_context(conn, registration, event, now=now) if event.kind == "workshop" else None,
+        "notice": None,
+        "errors": {},
+        "partners": PARTNERS,
+        "state": event.registration_state(now),
+        "certificate": await certificates.has_certificate(conn, event, registration.id, now=now),
+    }
+    template = page(request, "registrations/manage.html", **{**context, **shown})
+    template.status_code = status_code
+    return template
+
+
 class RegistrationPages(Controller):
     include_in_schema = False
 
@@ -299,28 +338,15 @@ class RegistrationPages(Controller):
         self, code: FromPath[str], request: Request[Any, Any, Any], conn: Conn, settings: Config, now: Now
     ) -> Template:
         registration = await by_code(conn, settings, links.MANAGE, code)
-        event = await event_queries.event_by_id(conn, registration.event_id)
-        assert event is not None
-        questions = await queries.questions(conn, registration.event_id)
-        return page(
+        return await manage_page(
             request,
-            "registrations/manage.html",
-            **await _programme_context(conn, settings, registration, event, request_language(request)),
-            registration=registration,
-            event=event,
-            code=code,
-            questions=questions,
-            values=answer_values(registration.answers),
-            field_labels=question_labels(questions, request_language(request)),
-            ticket_url=links.ticket_url(settings, registration),
-            roles=ROLE_LABELS,
+            conn,
+            settings,
+            registration,
+            code,
+            now=now,
             welcome=request.query_params.get("welcome") == "1",
-            workshop=await workshop_context(conn, registration),
             notice=request.query_params.get("notice"),
-            errors={},
-            partners=PARTNERS,
-            state=event.registration_state(now),
-            certificate=await certificates.has_certificate(conn, event, registration.id, now=now),
         )
 
     @post("/r/{code:str}", status_code=303)
@@ -344,28 +370,18 @@ class RegistrationPages(Controller):
             await domain.update_registration(conn, registration.id, patch, actor=domain.ATTENDEE, now=now)
         except (msgspec.ValidationError, DomainError) as error:
             field = (field_of(error, top=True) if isinstance(error, msgspec.ValidationError) else error.field) or "form"
-            code = error.code if isinstance(error, DomainError) else "invalid"
-            event = await event_queries.event_by_id(conn, registration.event_id)
-            assert event is not None
-            template = page(
+            problem = error.code if isinstance(error, DomainError) else "invalid"
+            return await manage_page(
                 request,
-                "registrations/manage.html",
-                **await _programme_context(conn, settings, registration, event, request_language(request)),
-                registration=registration,
-                event=event,
-                code=code,
-                questions=questions,
+                conn,
+                settings,
+                registration,
+                code,
+                now=now,
+                status_code=422,
                 values=data,
-                ticket_url=links.ticket_url(settings, registration),
-                roles=ROLE_LABELS,
-                welcome=False,
-                notice=None,
-                partners=PARTNERS,
-                errors={field.replace("answers.", "q_"): code},
-                field_labels=question_labels(questions, request_language(request)),
+                errors={field.replace("answers.", "q_"): problem},
             )
-            template.status_code = 422
-            return template
         return Redirect(f"/r/{code}?notice=saved", status_code=303)
 
     @post("/r/{code:str}/sessions", status_code=303)
@@ -383,28 +399,17 @@ class RegistrationPages(Controller):
             chosen = programme.chosen_from_form(data)
             await programme.choose_sessions(conn, registration.id, chosen, actor=domain.ATTENDEE, now=now)
         except DomainError as error:
-            event = await event_queries.event_by_id(conn, registration.event_id)
-            assert event is not None
-            template = page(
+            return await manage_page(
                 request,
-                "registrations/manage.html",
-                **{
-                    **await _programme_context(conn, settings, registration, event, request_language(request)),
-                    "chosen": set(data.values()),
-                },
-                registration=registration,
-                event=event,
-                code=code,
-                questions=await queries.questions(conn, registration.event_id),
-                ticket_url=links.ticket_url(settings, registration),
-                roles=ROLE_LABELS,
-                welcome=False,
-                notice=None,
-                partners=PARTNERS,
+                conn,
+                settings,
+                registration,
+                code,
+                now=now,
+                status_code=422,
+                chosen=set(data.values()),
                 errors={"sessions": error.code},
             )
-            template.status_code = 422
-            return template
         return Redirect(f"/r/{code}?notice=sessions#sessions", status_code=303)
 
     @get("/r/{code:str}/cancel", cache_control=NOT_STORED)

@@ -14,6 +14,7 @@ import msgspec
 
 from .. import audit
 from ..errors import Conflict, Invalid, InvalidState, NotFound
+from ..events import queries as event_queries
 from ..events.schemas import Event
 from ..i18n import gettext, ngettext, pick
 from ..registrations import queries as registration_queries
@@ -118,6 +119,59 @@ async def store_preferences(
         return
     groups = await queries.groups(conn, registration.event_id)
     await queries.insert_preferences(conn, registration.id, ranking_ids(groups, data.perspectives))
+
+
+# Why a ranking cannot be changed, by the workshop's registration state (service/events/schemas.py).
+_RANKING_REFUSED = {
+    "not_open_yet": "registration_not_open",
+    "draft": "registration_not_open",
+    "closed": "registration_closed",
+    "paused": "registration_closed",
+    "cancelled": "event_cancelled",
+    "over": "event_over",
+}
+
+
+async def change_ranking(
+    conn: asyncpg.Connection, registration_id: UUID, keys: list[str], *, actor: str, now: datetime
+) -> list[str]:
+    """Replace a participant's ranked perspectives while registration is open and the groups are unpublished; a
+    placement already made keeps its group (its choice follows the new ranking). Returns the ranking.
+
+    Raises NotFound, InvalidState (already_cancelled, registration_closed, registration_not_open, event_cancelled,
+    event_over, groups_published), Invalid (perspectives_required, unknown_group, duplicate_perspective).
+    Idempotent: the same ranking again changes nothing but the audit log.
+    """
+    registration = await registration_queries.registration_by_id(conn, registration_id)
+    if registration is None:
+        raise NotFound("registration_not_found", "no such registration")
+    event = await event_queries.event_by_id(conn, registration.event_id)
+    assert event is not None  # a registration's event is only deleted with it
+    _require_workshop(event)
+    if not keys:
+        raise Invalid("perspectives_required", "rank at least one perspective", field="perspectives")
+    async with conn.transaction():
+        await queries.lock_groups(conn, event.id)
+        current = await registration_queries.registration_by_id(conn, registration_id)
+        if current is None or current.status == "cancelled":
+            raise InvalidState("already_cancelled", "the registration is cancelled")
+        state = event.registration_state(now)
+        if state in _RANKING_REFUSED:
+            raise InvalidState(_RANKING_REFUSED[state], f"registration is {state.replace('_', ' ')}")
+        round_ = await queries.round_of(conn, event.id)
+        if round_ is not None and round_.published_at is not None:
+            raise InvalidState("groups_published", "the groups are published; the organisers can move you")
+        groups = await queries.groups(conn, event.id)
+        await queries.replace_preferences(conn, registration_id, ranking_ids(groups, keys))
+        await audit.record(
+            conn,
+            "workshops.ranking_changed",
+            actor=actor,
+            event_id=event.id,
+            data={"registration_id": str(registration_id), "ranking": keys},
+            at=now,
+        )
+    return list(keys)
 
 
 async def assign_groups(conn: asyncpg.Connection, event: Event, *, actor: str, now: datetime) -> Placements:

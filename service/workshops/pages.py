@@ -19,17 +19,17 @@ from ..http import Config, Conn, Now, request_language
 from ..problems import field_of
 from ..registrations import links
 from ..registrations.access import by_code
-from ..registrations.pages import ERROR_TEXTS, FIELD_LABELS, ROLE_LABELS, form_errors
+from ..registrations.domain import ATTENDEE
+from ..registrations.pages import ERROR_TEXTS, FIELD_LABELS, ROLE_LABELS, form_errors, manage_page
 from ..registrations.schemas import PARTNERS
 from ..settings import Settings
 from ..web.forms import code_of_validation
 from ..web.render import page as render_page
-from . import queries, series
+from . import domain, queries, series
+from .manage import MAX_RANKS, RANK_LABELS, ranking_from_form
 from .schemas import Group, SeriesRegistrationIn
 
 FIELDS = ("name", "email", "organisation", "role", "dietary", "accessibility", "language")
-MAX_RANKS = 3
-RANK_LABELS = ("First choice", "Second choice", "Third choice")
 WORKSHOP_FIELD_LABELS = {
     **FIELD_LABELS,
     "role": "Your background",
@@ -42,6 +42,9 @@ WORKSHOP_ERROR_TEXTS = {
     "duplicate_perspective": "Choose each perspective only once.",
     "unknown_group": "Choose one of the perspectives listed.",
     "dates_required": "Choose at least one date.",
+    "groups_published": "The groups are published, so your ranking can no longer be changed here. Write to the "
+    "organisers if you need another group.",
+    "already_cancelled": "Your registration is cancelled.",
 }
 
 
@@ -51,8 +54,7 @@ def _form_to_input(form: dict[str, str], dates: list[tuple[Event, list[Group]]])
     if not data["language"]:
         del data["language"]
     data["accept_privacy"] = form.get("accept_privacy") == "yes"
-    ranking = [form.get(f"rank_{i}", "").strip() for i in range(1, MAX_RANKS + 1)]
-    data["perspectives"] = [key for key in ranking if key] or None
+    data["perspectives"] = ranking_from_form(form) or None
     if len(dates) > 1:
         data["events"] = [e.slug for e, _ in dates if form.get(f"date_{e.slug}") == "yes"] or None
     else:
@@ -182,3 +184,33 @@ class WorkshopPages(Controller):
         registration = await by_code(conn, settings, links.MANAGE, code)
         await series.cancel_series(conn, registration, actor="attendee", now=now, end_hooks=REGISTRATION_END_HOOKS)
         return Redirect(f"/r/{code}?notice=cancelled", status_code=303)
+
+    @post("/r/{code:str}/perspectives", status_code=303)
+    async def rank_again(
+        self,
+        code: FromPath[str],
+        data: URLEncodedBody[dict[str, str]],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        settings: Config,
+        now: Now,
+    ) -> Response[Any]:
+        """The manage page's ranking form, through the API's domain function; a refusal shows the form again with
+        the choices just made and what was wrong."""
+        registration = await by_code(conn, settings, links.MANAGE, code)
+        try:
+            await domain.change_ranking(conn, registration.id, ranking_from_form(data), actor=ATTENDEE, now=now)
+        except DomainError as error:
+            return await manage_page(
+                request,
+                conn,
+                settings,
+                registration,
+                code,
+                now=now,
+                status_code=422,
+                ranking_values=data,
+                ranking_errors={"perspectives": error.code},
+                ranking_error_texts=WORKSHOP_ERROR_TEXTS,
+            )
+        return Redirect(f"/r/{code}?notice=perspectives&lang={request_language(request)}#perspectives", status_code=303)

@@ -39,6 +39,26 @@ INSERT_PREFERENCES = """
 INSERT INTO group_preferences (registration_id, rank, group_id)
 SELECT $1, rank, group_id FROM unnest($2::uuid[]) WITH ORDINALITY AS p (group_id, rank)
 """
+DELETE_PREFERENCES = "DELETE FROM group_preferences WHERE registration_id = $1"
+RANKING_OF = """
+SELECT g.key FROM group_preferences p JOIN workshop_groups g ON g.id = p.group_id
+ WHERE p.registration_id = $1 ORDER BY p.rank
+"""
+# A placement keeps the rank its group has in the person's ranking (NULL: a group they no longer ranked).
+REFRESH_CHOICE = """
+UPDATE group_placements x
+   SET choice = (SELECT p.rank FROM group_preferences p WHERE p.registration_id = x.registration_id
+                    AND p.group_id = x.group_id)
+ WHERE x.registration_id = $1
+"""
+# Per registration: the group it is placed in (confirmed only) and the group it ranked first.
+PERSPECTIVES_OF = """
+SELECT r.id,
+       (SELECT g.id FROM group_placements x JOIN workshop_groups g ON g.id = x.group_id
+         WHERE x.registration_id = r.id AND r.status = 'confirmed') AS placed,
+       (SELECT p.group_id FROM group_preferences p WHERE p.registration_id = r.id AND p.rank = 1) AS first
+  FROM registrations r WHERE r.id = ANY($1::uuid[])
+"""
 # Every confirmed participant with their ranking (group ids) and current placement, in registration order.
 PARTICIPANTS = """
 SELECT r.id, r.name, r.email, r.organisation, r.role, r.accessibility,
@@ -169,6 +189,25 @@ async def lock_groups(conn: asyncpg.Connection, event_id: UUID) -> None:
 
 async def insert_preferences(conn: asyncpg.Connection, registration_id: UUID, group_ids: list[UUID]) -> None:
     await conn.execute(INSERT_PREFERENCES, registration_id, group_ids)
+
+
+async def replace_preferences(conn: asyncpg.Connection, registration_id: UUID, group_ids: list[UUID]) -> None:
+    await conn.execute(DELETE_PREFERENCES, registration_id)
+    await conn.execute(INSERT_PREFERENCES, registration_id, group_ids)
+    await conn.execute(REFRESH_CHOICE, registration_id)
+
+
+async def ranking_of(conn: asyncpg.Connection, registration_id: UUID) -> list[str]:
+    """The keys of the groups a registration ranked, most wanted first."""
+    return [row["key"] for row in await conn.fetch(RANKING_OF, registration_id)]
+
+
+async def perspectives_of(
+    conn: asyncpg.Connection, registration_ids: list[UUID]
+) -> dict[UUID, tuple[UUID | None, UUID | None]]:
+    """For each registration: (the group it is placed in, the group it ranked first), either None."""
+    rows = await conn.fetch(PERSPECTIVES_OF, registration_ids)
+    return {row["id"]: (row["placed"], row["first"]) for row in rows}
 
 
 async def participants(conn: asyncpg.Connection, event_id: UUID) -> list[Participant]:

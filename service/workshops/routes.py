@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
+from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from .. import idempotency, ratelimit, spreadsheet
@@ -18,6 +19,7 @@ from ..http import Caller, Config, Conn, Now
 from ..openapi import responses
 from ..registrations import links
 from ..registrations.access import by_code
+from ..registrations.domain import ATTENDEE
 from ..registrations.routes import manage_secret
 from . import domain, queries, series
 from .schemas import (
@@ -28,6 +30,8 @@ from .schemas import (
     PlacementIn,
     Placements,
     Published,
+    Ranking,
+    RankingIn,
     Series,
     SeriesCancelled,
     SeriesDate,
@@ -218,4 +222,26 @@ class SeriesController(Controller):
         )
 
 
-WORKSHOP_ROUTES = [GroupController, SeriesController]
+class RankingController(Controller):
+    """A participant's ranked perspectives, reached with the code of their manage link."""
+
+    path = "/api/v1/registrations/self/perspectives"
+    tags = ["self-service"]  # noqa: RUF012 - Litestar reads it as an attribute
+
+    @get("/", responses=responses(404), cache_control=CacheControlHeader(no_store=True))
+    async def view(self, request: Request[Any, Any, Any], conn: Conn, settings: Config) -> Ranking:
+        """The perspectives (group keys) the participant ranked, most wanted first."""
+        registration = await by_code(conn, settings, links.MANAGE, manage_secret(request))
+        return Ranking(perspectives=await queries.ranking_of(conn, registration.id))
+
+    @put("/", responses=responses(404, 409, 422))
+    async def change(
+        self, data: JSONBody[RankingIn], request: Request[Any, Any, Any], conn: Conn, now: Now, settings: Config
+    ) -> Ranking:
+        """Rank the perspectives again, while registration is open and the groups are not published."""
+        registration = await by_code(conn, settings, links.MANAGE, manage_secret(request))
+        ranking = await domain.change_ranking(conn, registration.id, data.perspectives, actor=ATTENDEE, now=now)
+        return Ranking(perspectives=ranking)
+
+
+WORKSHOP_ROUTES = [GroupController, SeriesController, RankingController]

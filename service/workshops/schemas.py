@@ -93,6 +93,16 @@ class Published(msgspec.Struct, kw_only=True):
     mails: int
 
 
+class RankingIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A participant's ranked perspectives (group keys), most wanted first; replaces the ranking they gave."""
+
+    perspectives: Perspectives
+
+
+class Ranking(msgspec.Struct, kw_only=True):
+    perspectives: list[str]
+
+
 class SeriesRegistrationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Sign up for several workshops of a series at once (all that are open, or the dates in `events`)."""
 

@@ -199,3 +199,27 @@ async def test_an_event_that_is_not_a_workshop_has_no_groups(signed_in: Client, 
     hrefs = [a.attrs.get("href") for a in tabs.all("a")]
     assert "/console/events/kk/doors" in hrefs
     assert "/console/events/kk/groups" not in hrefs  # no Groups tab leads there
+
+
+async def test_before_placement_the_table_shows_each_persons_ranking_and_after_it_their_choice(
+    signed_in: Client, ws: list[str], post_form: PostForm
+) -> None:
+    before = Page((await signed_in.get(PAGE, headers=HTML)).text)
+    await post_form(PAGE, f"{PAGE}/assign", {})
+    after = Page((await signed_in.get(PAGE, headers=HTML)).text)
+
+    assert before.texts("td.choice") == ["Pasient Ansatt", "Pasient Ansatt", "Pasient"]
+    assert sorted(after.texts("td.choice")) == ["1", "1", "2"]
+
+
+async def test_registrations_table_shows_the_first_choice_before_placement_and_the_group_after(
+    signed_in: Client, ws: list[str], post_form: PostForm
+) -> None:
+    table = "/console/events/ws/registrations"
+    before = Page((await signed_in.get(table, headers=HTML)).text)
+    await post_form(PAGE, f"{PAGE}/assign", {})
+    after = Page((await signed_in.get(table, headers=HTML)).text)
+
+    assert before.texts("th")[:6] == ["Navn", "E-post", "Organisasjon", "Rolle", "Status", "Perspektiv"]
+    assert before.texts("td.perspective") == ["Førstevalg: Pasient"] * 3
+    assert sorted(after.texts("td.perspective")) == ["Ansatt", "Pasient", "Pasient"]

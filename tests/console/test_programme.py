@@ -69,10 +69,11 @@ async def test_add_a_session_in_three_languages_with_speakers(
         )
     ]
     assert stored[0]["starts_at"].isoformat() == "2027-06-10T08:00:00+00:00"
+    assert listed.texts("h2") == ["torsdag 10. juni 2027", "Rom i bruk"]
+    assert listed.texts("h3") == ["Rom: Auditorium Åsane"]
     assert listed.texts("td") == [
-        "torsdag 10. juni 2027 kl. 10:00–11:00",
+        "10:00–11:00",
         "Parallellsesjon",
-        "Auditorium Åsane",
         "Helse",
         "Åse Ødegård",
         "0 / 30",
@@ -91,6 +92,32 @@ async def test_sessions_are_listed_in_time_order(signed_in: Client, kk: dict[str
     page = Page((await signed_in.get(PROGRAMME, headers=HTML)).text)
 
     assert page.texts("th.session-title") == ["Åpning", "Ettermiddag"]
+
+
+async def test_sessions_are_grouped_by_day_then_room_with_times_only(
+    signed_in: Client, make_event: MakeEvent, organiser_token: str
+) -> None:
+    await make_event(slug="kk", starts_at="2027-06-10T09:00:00+02:00", ends_at="2027-06-11T16:00:00+02:00")
+    for title, day, start, end, room in (
+        ("Dag to", "11", "09:00", "10:00", "Aula"),
+        ("Lunsj", "10", "12:00", "12:30", ""),
+        ("Parallell B", "10", "10:00", "11:00", "Rom 2"),
+        ("Åpning", "10", "09:00", "09:30", "Aula"),
+        ("Avslutning", "10", "15:00", "15:30", "Aula"),
+    ):
+        body = session_body(title, start, end, room=room, kind="plenary" if room != "Rom 2" else "parallel")
+        body["starts_at"] = body["starts_at"].replace("2027-06-10", f"2027-06-{day}")
+        body["ends_at"] = body["ends_at"].replace("2027-06-10", f"2027-06-{day}")
+        await add_session(signed_in, organiser_token, **body)
+
+    page = Page((await signed_in.get(PROGRAMME + "?lang=en", headers=HTML)).text)
+
+    assert page.texts("h2") == ["Thursday 10 June 2027", "Friday 11 June 2027", "Rooms in use"]
+    assert page.texts("h3") == ["Room: Aula", "Room: Rom 2", "Without a room", "Room: Aula"]
+    assert page.texts("th.session-title") == ["Åpning", "Avslutning", "Parallell B", "Lunsj", "Dag to"]
+    assert page.texts("td.time") == ["09:00–09:30", "15:00–15:30", "10:00–11:00", "12:00–12:30", "09:00–10:00"]
+    buttons = [(a.attrs["data-color"], a.attrs["data-variant"]) for a in page.all("a.cancel-session")]
+    assert buttons == [("danger", "secondary")] * 5
 
 
 @pytest.mark.parametrize(

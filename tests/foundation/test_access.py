@@ -34,6 +34,8 @@ PUBLIC = {
     ("GET", "/api/v1/series/{series_slug:str}"),
     ("POST", "/api/v1/series/{series_slug:str}/registrations"),
     ("DELETE", "/api/v1/registrations/self/series"),
+    ("GET", "/api/v1/registrations/self/perspectives"),
+    ("PUT", "/api/v1/registrations/self/perspectives"),
     ("POST", "/api/v1/doors/pair"),
 }
 # Routes for paired doors only (their token, their event): tests/checkin/test_doors.py checks them.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from tests.conftest import Client, RunJobs, auth
+from tests.web.html import Page
 
 FORM = {
     "name": "Kari Nordmann",
@@ -26,6 +27,17 @@ async def test_series_form_lists_dates_and_perspectives(client: Client, intro: t
     assert "Register for the workshop series" in response.text
     assert 'id="date_intro-september"' in response.text
     assert '<option value="next-of-kin" >Next of kin</option>' in response.text
+
+
+async def test_sign_up_form_gives_each_perspective_its_description(client: Client, intro: tuple[str, str]) -> None:
+    response = await client.get("/workshops/intro-juni/register?lang=nn")
+
+    items = [li.text for li in Page(response.text).all("li") if ": Se det" in li.text]
+    assert items == [
+        "Pasient: Se det fra pasientens side.",
+        "Pårørande: Se det som pårørende.",
+        "Tilsett: Se det som ansatt.",
+    ]
 
 
 async def test_registration_form_of_a_workshop_leads_to_the_workshop_form(
