@@ -9,7 +9,7 @@ SEQUENCE and start a calendar update for everyone affected, through the job queu
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -370,6 +370,14 @@ def time_blocks(sessions: Iterable[Session]) -> list[tuple[datetime, list[Sessio
     for session in sorted(sessions, key=lambda s: (s.starts_at, s.kind != "plenary", s.room, str(s.id))):
         blocks.setdefault(session.starts_at, []).append(session)
     return list(blocks.items())
+
+
+def days_of(blocks: list[tuple[datetime, list[Session]]]) -> list[tuple[date, list[tuple[datetime, list[Session]]]]]:
+    """Time blocks grouped by their day in Oslo, for the programme of an event over several days."""
+    days: dict[date, list[tuple[datetime, list[Session]]]] = {}
+    for block in blocks:
+        days.setdefault(block[0].astimezone(OSLO).date(), []).append(block)
+    return list(days.items())
 
 
 def chosen_from_form(form: dict[str, str]) -> list[UUID]:

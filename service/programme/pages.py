@@ -37,11 +37,13 @@ async def programme_page(
     feed_url = f"{settings.base_url}/events/{event.slug}/calendar.ics?lang={language}"
     item = items.event_item(settings, event, language, uid="", sequence=0)
     rooms = sorted({s.room for s in sessions if s.room})
+    blocks = domain.time_blocks(sessions)
     return page(
         request,
         "programme/programme.html",
         event=event,
-        blocks=domain.time_blocks(sessions),
+        blocks=blocks,
+        days=domain.days_of(blocks),
         rooms=rooms,
         now=now,
         links=calendar_links(settings, item, feed_url),
