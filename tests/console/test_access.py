@@ -67,6 +67,10 @@ GUARDED = {
         "/console/events/kk/programme/{session}",
         {"title_nb": ""},
     ),
+    ("GET", "/console/events/{slug:str}/programme/{session_id:uuid}/calendar-progress"): (
+        "/console/events/kk/programme/{session}/calendar-progress?revision=0",
+        None,
+    ),
     ("GET", "/console/events/{slug:str}/programme/{session_id:uuid}/cancel"): (
         "/console/events/kk/programme/{session}/cancel",
         None,
@@ -99,6 +103,10 @@ GUARDED = {
     ),
     ("GET", "/console/events/{slug:str}/announcements/{announcement_id:uuid}"): (
         "/console/events/kk/announcements/{announcement}",
+        None,
+    ),
+    ("GET", "/console/events/{slug:str}/announcements/{announcement_id:uuid}/progress"): (
+        "/console/events/kk/announcements/{announcement}/progress",
         None,
     ),
     ("POST", "/console/events/{slug:str}/announcements/{announcement_id:uuid}/send"): (
