@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, expect
+from playwright.sync_api import Browser, BrowserContext, Request, expect
 
 from tests.browser.conftest import PROJECT_ROOT, LiveServer, in_days
 from tests.browser.test_console import assert_accessible
@@ -131,4 +131,39 @@ def test_calendar_update_progress_meets_wcag_21_aa(
     done = {"nb": "Sendt 3 av 3, 0 feilet", "nn": "Sendt 3 av 3, 0 feila", "en": "Sent 3 of 3, 0 failed"}
     with worker(live_server):
         expect(page.locator("#calendar-figures")).to_have_text(done[language], timeout=20_000)
+    assert_accessible(page, axe_source)
+
+
+def test_a_file_link_fetches_the_file_and_saves_it_under_the_servers_name(
+    desk: BrowserContext, live_server: LiveServer, axe_source: Path, event: str
+) -> None:
+    """The links to files that can take a while are fetched by downloads.js (which says "Lager fila …" with
+    how much has arrived when it takes over a second) and saved under the name the server gives."""
+    sign_in(desk, live_server.url)
+    page = desk.new_page()
+    page.goto(f"{live_server.url}/console/events/{SLUG}/registrations")
+    badges = page.get_by_role("link", name="Navnelapper (PDF, bare bekreftede)")
+    fetched: list[tuple[str, str]] = []
+
+    def note(request: Request) -> None:
+        name = request.url.split("?")[0].rsplit("/", 1)[1]
+        if name.endswith((".csv", ".pdf")):
+            fetched.append((name, request.resource_type))
+
+    page.on("request", note)
+
+    with page.expect_download() as csv:
+        page.get_by_role("link", name="Last ned som CSV").click()
+    with page.expect_download() as pdf:
+        badges.click()
+
+    assert (csv.value.suggested_filename, pdf.value.suggested_filename) == (
+        f"{SLUG}-registrations.csv",
+        f"{SLUG}-badges.pdf",
+    )
+    assert Path(pdf.value.path()).read_bytes()[:5] == b"%PDF-"
+    assert fetched == [("registrations.csv", "fetch"), ("badges.pdf", "fetch")]  # by the script, not by navigating
+    expect(page.locator("a[data-busy] + .busy-status[role=status]")).to_have_count(3)
+    expect(badges).not_to_have_attribute("aria-busy", "true")
+    assert page.url == f"{live_server.url}/console/events/{SLUG}/registrations"
     assert_accessible(page, axe_source)
