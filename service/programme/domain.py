@@ -76,6 +76,20 @@ async def session_update_progress(
     return await queries.calendar_update_progress(conn, f"{FANOUT}:{name}", name)
 
 
+async def event_update_progress(
+    conn: asyncpg.Connection, event_id: UUID, revision: int, *, actor: Principal
+) -> Progress:
+    """The same for a change of the event itself (its time, place, title or status). Raises Forbidden."""
+    await require_event_scope(conn, actor, event_id, *EDIT_ROLES)
+    name = update_name(event_id, None, revision)
+    return await queries.calendar_update_progress(conn, f"{FANOUT}:{name}", name)
+
+
+async def event_calendar_revision(conn: asyncpg.Connection, event_id: UUID) -> int:
+    """The revision of the event's latest calendar update (0: none yet)."""
+    return await queries.event_calendar_revision(conn, event_id)
+
+
 def _event_days(event: Event) -> tuple[datetime, datetime]:
     first = event.starts_at.astimezone(OSLO).replace(hour=0, minute=0, second=0, microsecond=0)
     last = event.ends_at.astimezone(OSLO).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)

@@ -293,6 +293,13 @@ SELECT CASE WHEN fan.id IS NULL OR fan.done_at IS NOT NULL THEN count(j.id) END 
 """
 
 
+EVENT_CALENDAR_REVISION = "SELECT calendar_sequence FROM events WHERE id = $1"
+
+
+async def event_calendar_revision(conn: asyncpg.Connection, event_id: UUID) -> int:
+    return int(await conn.fetchval(EVENT_CALENDAR_REVISION, event_id) or 0)
+
+
 async def calendar_update_progress(conn: asyncpg.Connection, fanout_key: str, update: str) -> Progress:
     row = await conn.fetchrow(CALENDAR_UPDATE_PROGRESS, fanout_key, update)
     assert row is not None

@@ -37,6 +37,10 @@ GUARDED = {
     ("POST", "/console/events/{slug:str}"): ("/console/events/kk", {"title_nb": "Ny"}),
     ("POST", "/console/events/{slug:str}/state"): ("/console/events/kk/state", {"action": "close"}),
     ("GET", "/console/events/{slug:str}/cancel"): ("/console/events/kk/cancel", None),
+    ("GET", "/console/events/{slug:str}/calendar-progress"): (
+        "/console/events/kk/calendar-progress?calendar=event&revision=0",
+        None,
+    ),
     ("GET", "/console/events/{slug:str}/copy"): ("/console/events/kk/copy", None),
     ("POST", "/console/events/{slug:str}/copy"): ("/console/events/kk/copy", {"slug": ""}),
     ("POST", "/console/events/{slug:str}/cancel"): ("/console/events/kk/cancel", {}),

@@ -131,3 +131,24 @@ async def test_a_calendar_change_shows_how_many_calendars_are_updated(
     assert Page(after.text).one("#calendar-update-heading").text == "Kalenderoppdatering: Opning"
     assert (fragment.status_code, figures(fragment.text, **shown)) == (200, ("Sendt 3 av 3, 0 feilet", "", True))
     assert wrong.status_code == 404
+
+
+async def test_cancelling_the_event_shows_its_calendar_update_on_the_event_page(
+    signed_in: Client, post_form: PostForm, kk: dict[str, Any], run_jobs: RunJobs
+) -> None:
+    await run_jobs()
+
+    done = await post_form("/console/events/kk/cancel", "/console/events/kk/cancel", {})
+    before = await signed_in.get(done.headers["location"], headers=HTML)
+    await run_jobs()
+    after = await signed_in.get(done.headers["location"], headers=HTML)
+    fragment = await signed_in.get("/console/events/kk/calendar-progress?calendar=event&revision=1", headers=HTML)
+    unnamed = await signed_in.get("/console/events/kk/calendar-progress", headers=HTML)
+
+    poll = "/console/events/kk/calendar-progress?calendar=event&revision=1&lang=nb"
+    shown = {"box": "calendar-progress", "shown": "calendar-figures"}
+    assert done.headers["location"] == "/console/events/kk?notice=cancelled&calendar=event&revision=1"
+    assert figures(before.text, **shown) == ("Gjør klar til sending …", poll, False)
+    assert figures(after.text, **shown) == ("Sendt 3 av 3, 0 feilet", "", True)
+    assert (fragment.status_code, figures(fragment.text, **shown)) == (200, ("Sendt 3 av 3, 0 feilet", "", True))
+    assert unnamed.status_code == 404
