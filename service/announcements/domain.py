@@ -33,6 +33,7 @@ REPORT = "announcement.report"
 PROGRESS = "announcement.progress"  # the report in Slack, shown and updated while the mails go out
 # How often the Slack report of a sending is updated: chat.update is tier 3 (about 50 a minute per workspace).
 PROGRESS_EVERY = timedelta(seconds=3)
+PROGRESS_IDLE = timedelta(seconds=30)  # the next look when the figures did not change since the last
 MAIL_ATTEMPTS = jobs.DEFAULT_MAX_ATTEMPTS  # mails retry until the queue's age limit
 PUBLIC_LIMIT = 10
 

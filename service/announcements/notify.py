@@ -181,10 +181,10 @@ async def _reported(context: JobContext, announcement_id: UUID) -> tuple[Announc
 
 
 async def follow_progress(context: JobContext, job: Job) -> Mapping[str, Any] | None:
-    """`announcement.progress`: for an announcement sent from Slack, the report message is posted as soon as
-    the mails start going out and updated in place (chat.update, a tier 3 method) every few seconds until they
-    are done. A look after the end writes the final figures again, so an update that raced the report's final
-    one never leaves stale figures behind."""
+    """`announcement.progress`: for an announcement sent from Slack, the report message is posted a few seconds
+    after the mails start going out (when they are not done by then) and updated in place (chat.update, a tier 3
+    method) every few seconds while the figures change. A look after the end writes the final figures again, so
+    an update that raced the report's final one never leaves stale figures behind."""
     announcement_id = UUID(job.payload["announcement_id"])
     found = await _reported(context, announcement_id)
     if found is None:
@@ -213,7 +213,8 @@ async def follow_progress(context: JobContext, job: Job) -> Mapping[str, Any] | 
             now=context.clock(),
         )
     tick = int(job.payload.get("tick", 0)) + 1
-    later = context.clock() + domain.PROGRESS_EVERY
+    # While nothing moves (the relay is down, the mails wait for their retries), look less often.
+    later = context.clock() + (domain.PROGRESS_EVERY if changed else domain.PROGRESS_IDLE)
     async with context.pool.acquire() as conn:
         await jobs.enqueue(
             conn,
