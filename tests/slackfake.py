@@ -1,7 +1,7 @@
 """A fake Slack Web API on loopback, for slack-sdk's own AsyncWebClient pointed at it with `base_url`.
 
 It records every call (method, JSON or form body, headers), answers like Slack for the methods Møteplass uses
-(chat.postMessage, views.open, users.info, response_url posts under /respond/…), and can be told to answer
+(chat.postMessage, chat.update, views.open, users.info, response_url posts under /respond/…), and can be told to answer
 the next calls of a method with 429 and a Retry-After, with 500, or to stall (the client times out).
 """
 
@@ -97,6 +97,10 @@ class SlackFake:
                 {},
                 {"ok": True, "channel": body.get("channel"), "ts": ts, "message": {"text": body.get("text")}},
             )
+        if method == "chat.update":
+            if not body.get("ts") or not body.get("channel"):
+                return 200, {}, {"ok": False, "error": "message_not_found"}
+            return 200, {}, {"ok": True, "channel": body["channel"], "ts": body["ts"], "text": body.get("text")}
         if method == "views.open":
             return 200, {}, {"ok": True, "view": {"id": "V0FAKE", **(body.get("view") or {})}}
         if method == "users.info":

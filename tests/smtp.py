@@ -54,6 +54,7 @@ class SmtpSink:
     delay_first: float = 0.0  # seconds to stall the first DATA (to kill a worker mid-send)
     delay_each: float = 0.0  # seconds every DATA takes before it is accepted (a relay across a network)
     data_started: int = 0  # DATA commands begun (accepted or not yet)
+    deferred: set[str] = field(default_factory=set)  # addresses answered "451 try again later" for now
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stalled: bool = False
 
@@ -65,6 +66,8 @@ class SmtpSink:
             return "451 Try again later"
         if self.delay_each:
             await asyncio.sleep(self.delay_each)
+        if self.deferred & set(envelope.rcpt_tos):
+            return "451 Try again later"
         with self._lock:
             self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         return "250 Message accepted"

@@ -128,6 +128,10 @@ class SlackApi(Protocol):
         self, channel: str, *, text: str, blocks: Sequence[dict[str, Any]] = ()
     ) -> PostedMessage: ...
 
+    async def update_message(
+        self, channel: str, ts: str, *, text: str, blocks: Sequence[dict[str, Any]] = ()
+    ) -> None: ...
+
     async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None: ...
 
     async def user_email(self, user_id: str) -> str | None: ...
@@ -172,6 +176,10 @@ class SlackClient:
     async def post_message(self, channel: str, *, text: str, blocks: Sequence[dict[str, Any]] = ()) -> PostedMessage:
         data = await self._call("chat.postMessage", channel=channel, text=text, blocks=list(blocks), unfurl_links=False)
         return PostedMessage(channel=str(data.get("channel", channel)), ts=str(data.get("ts", "")))
+
+    async def update_message(self, channel: str, ts: str, *, text: str, blocks: Sequence[dict[str, Any]] = ()) -> None:
+        """Change a message posted before (chat.update, tier 3: callers keep to one every few seconds)."""
+        await self._call("chat.update", channel=channel, ts=ts, text=text, blocks=list(blocks))
 
     async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
         await self._call("views.open", trigger_id=trigger_id, view=view)

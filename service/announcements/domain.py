@@ -8,7 +8,7 @@ recipients and their mail jobs are unique per announcement and registration.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +19,7 @@ from .. import audit, jobs
 from ..accounts.domain import require_event_scope
 from ..accounts.schemas import Principal
 from ..errors import Invalid, InvalidState, NotFound
+from ..progress import Progress
 from ..types import localized
 from . import queries
 from .audiences import AUDIENCES, Audience, public_audiences
@@ -29,6 +30,10 @@ SEND = "announcement.send"
 MAIL = "announcement.mail"
 POST = "announcement.post"
 REPORT = "announcement.report"
+PROGRESS = "announcement.progress"  # the report in Slack, shown and updated while the mails go out
+# How often the Slack report of a sending is updated: chat.update is tier 3 (about 50 a minute per workspace).
+PROGRESS_EVERY = timedelta(seconds=3)
+PROGRESS_IDLE = timedelta(seconds=30)  # the next look when the figures did not change since the last
 MAIL_ATTEMPTS = jobs.DEFAULT_MAX_ATTEMPTS  # mails retry until the queue's age limit
 PUBLIC_LIMIT = 10
 
@@ -183,7 +188,28 @@ async def start_sending(conn: asyncpg.Connection, announcement_id: UUID, *, now:
         await jobs.enqueue(conn, POST, payload, dedupe_key=f"{POST}:{announcement_id}", max_attempts=5)
         if count == 0:
             await jobs.enqueue(conn, REPORT, payload, dedupe_key=f"{REPORT}:{announcement_id}")
+        elif started.report_to.get("slack_user"):  # a sending done within seconds gets only the report
+            await jobs.enqueue(
+                conn,
+                PROGRESS,
+                {**payload, "tick": 0},
+                dedupe_key=progress_key(announcement_id, 0),
+                run_after=now + PROGRESS_EVERY,
+            )
     return count
+
+
+def progress_key(announcement_id: UUID, tick: int) -> str:
+    """One job per look at the progress: a retried look is the same job, the next look a new one."""
+    return f"{PROGRESS}:{announcement_id}:{tick}"
+
+
+async def sending_progress(conn: asyncpg.Connection, announcement_id: UUID, *, actor: Principal) -> Progress:
+    """How many of the announcement's mails are sent, failed, skipped and still to go. Raises NotFound, Forbidden."""
+    await get_announcement(conn, announcement_id, actor=actor)
+    found = await queries.progress(conn, announcement_id)
+    assert found is not None
+    return found
 
 
 async def record_mail(

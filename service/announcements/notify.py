@@ -15,9 +15,11 @@ from .. import jobs
 from ..i18n import Language, gettext, ngettext, parse_language, pick
 from ..jobs import Handler, Job, RetryLater
 from ..mailtemplates import render
-from ..slack.outbox import post_once
+from ..progress import Progress
+from ..slack.outbox import post_once, update_posted
 from . import channels, domain, markup, queries
 from .audiences import AUDIENCES
+from .schemas import Announcement
 
 if TYPE_CHECKING:
     from ..jobcontext import JobContext
@@ -147,35 +149,108 @@ def report_text(language: Language, subject: str, sent: int, failed: int, skippe
     return "\n".join(lines)
 
 
-async def report(context: JobContext, job: Job) -> Mapping[str, Any] | None:
-    """`announcement.report`: tell the organiser who sent it from Slack how many mails went out and failed."""
-    announcement_id = UUID(job.payload["announcement_id"])
+def status_key(announcement_id: UUID) -> str:
+    """The effect key of the report message in Slack: posted once, then updated in place."""
+    return f"{domain.REPORT}:{announcement_id}"
+
+
+def progress_text(language: Language, subject: str, progress: Progress) -> str:
+    return (
+        gettext(language, "Announcement “%(subject)s”:") % {"subject": subject}
+        + "\n"
+        + gettext(language, "Sending: %(sent)s of %(total)s sent, %(failed)s failed")
+        % {"sent": progress.sent, "total": progress.total or 0, "failed": progress.failed}
+    )
+
+
+def final_text(language: Language, announcement: Announcement, progress: Progress) -> str:
+    subject = pick(announcement.subject, language)
+    return report_text(language, subject, progress.sent, progress.failed, progress.skipped, announcement.channel_posted)
+
+
+async def _reported(context: JobContext, announcement_id: UUID) -> tuple[Announcement, Progress, Language] | None:
     async with context.pool.acquire() as conn:
         announcement = await queries.by_id(conn, announcement_id)
-        language = await queries.creator_language(conn, announcement_id)
-        if announcement is not None and not job.payload.get("channel_failed"):
-            await queries.mark_reported(conn, announcement_id, context.clock())
-    user = announcement.report_to.get("slack_user") if announcement else None
-    if announcement is None or not user or context.slack is None:
+        progress = await queries.progress(conn, announcement_id)
+        language = parse_language(await queries.creator_language(conn, announcement_id)) or "nb"
+    if announcement is None or progress is None or context.slack is None:
+        return None
+    if not announcement.report_to.get("slack_user"):
+        return None
+    return announcement, progress, language
+
+
+async def follow_progress(context: JobContext, job: Job) -> Mapping[str, Any] | None:
+    """`announcement.progress`: for an announcement sent from Slack, the report message is posted a few seconds
+    after the mails start going out (when they are not done by then) and updated in place (chat.update, a tier 3
+    method) every few seconds while the figures change. A look after the end writes the final figures again, so
+    an update that raced the report's final one never leaves stale figures behind."""
+    announcement_id = UUID(job.payload["announcement_id"])
+    found = await _reported(context, announcement_id)
+    if found is None:
         return {"skipped": "not from Slack"}
-    language = parse_language(language) or "nb"
-    subject = pick(announcement.subject, language)
+    assert context.slack is not None
+    announcement, progress, language = found
+    key = status_key(announcement_id)
+    if progress.done:
+        if job.payload.get("shown") is None:  # done before the first look: the report alone says it
+            return {"done": True, "updated": False}
+        text = final_text(language, announcement, progress)
+        updated = await update_posted(context.pool, context.slack, effect_key=key, text=text, blocks=text_message(text))
+        return {"done": True, "updated": updated}
+    text = progress_text(language, pick(announcement.subject, language), progress)
+    changed = text != job.payload.get("shown")  # an unchanged message is not updated (Slack's rate limits)
+    if changed and not await update_posted(
+        context.pool, context.slack, effect_key=key, text=text, blocks=text_message(text)
+    ):
+        await post_once(
+            context.pool,
+            context.slack,
+            effect_key=key,
+            channel=announcement.report_to["slack_user"],
+            text=text,
+            pages=[text_message(text)],
+            now=context.clock(),
+        )
+    tick = int(job.payload.get("tick", 0)) + 1
+    # While nothing moves (the relay is down, the mails wait for their retries), look less often.
+    later = context.clock() + (domain.PROGRESS_EVERY if changed else domain.PROGRESS_IDLE)
+    async with context.pool.acquire() as conn:
+        await jobs.enqueue(
+            conn,
+            domain.PROGRESS,
+            {"announcement_id": str(announcement_id), "tick": tick, "shown": text},
+            dedupe_key=domain.progress_key(announcement_id, tick),
+            run_after=later,
+        )
+    return {"sent": progress.sent, "failed": progress.failed, "total": progress.total}
+
+
+async def report(context: JobContext, job: Job) -> Mapping[str, Any] | None:
+    """`announcement.report`: tell the organiser who sent it from Slack how many mails went out and failed, in
+    the message that showed the progress (or a new one when the sending was too quick for it)."""
+    announcement_id = UUID(job.payload["announcement_id"])
+    if not job.payload.get("channel_failed"):
+        async with context.pool.acquire() as conn:
+            await queries.mark_reported(conn, announcement_id, context.clock())
+    found = await _reported(context, announcement_id)
+    if found is None:
+        return {"skipped": "not from Slack"}
+    assert context.slack is not None
+    announcement, progress, language = found
+    user = announcement.report_to["slack_user"]
     if job.payload.get("channel_failed"):
         text = (
-            gettext(language, "Announcement “%(subject)s”:") % {"subject": subject}
+            gettext(language, "Announcement “%(subject)s”:") % {"subject": pick(announcement.subject, language)}
             + "\n"
             + gettext(language, "The post in the event's channel failed.")
         )
+        key = f"{status_key(announcement_id)}:channel_failed"
     else:
-        text = report_text(
-            language,
-            subject,
-            announcement.mails_sent,
-            announcement.mails_failed,
-            announcement.mails_skipped,
-            announcement.channel_posted,
-        )
-    key = f"announcement.report:{announcement_id}" + (":channel_failed" if job.payload.get("channel_failed") else "")
+        text = final_text(language, announcement, progress)
+        key = status_key(announcement_id)
+        if await update_posted(context.pool, context.slack, effect_key=key, text=text, blocks=text_message(text)):
+            return {"reported_to": user, "updated": True}
     await post_once(
         context.pool,
         context.slack,
@@ -193,4 +268,5 @@ HANDLERS: dict[str, Handler] = {
     domain.MAIL: send_mail,
     domain.POST: post_to_channel,
     domain.REPORT: report,
+    domain.PROGRESS: follow_progress,
 }

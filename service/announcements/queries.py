@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from ..progress import Progress
 from .schemas import Announcement, Channel, MailContext, SendingStarted
 
 # Each audience's recipients (see audiences.py): `registration_id`, with $1 the event id and $2 the audience's
@@ -55,7 +56,7 @@ UPDATE announcements SET status = 'scheduled', confirmed_at = $2, report_to = re
 CANCEL = "UPDATE announcements SET status = 'cancelled' WHERE id = $1 AND status IN ('draft', 'scheduled')"
 START_SENDING = """
 UPDATE announcements SET status = 'sending', sent_at = $2 WHERE id = $1 AND status = 'scheduled'
-RETURNING event_id, audience, audience_ref
+RETURNING event_id, audience, audience_ref, report_to
 """
 SET_RECIPIENTS = """
 UPDATE announcements SET recipients = $2, status = CASE WHEN $2 = 0 THEN 'sent' ELSE status END WHERE id = $1
@@ -118,6 +119,18 @@ ON CONFLICT (event_id) DO UPDATE
 """
 CHANNEL_OF = "SELECT channel_id, language FROM event_slack_channels WHERE event_id = $1"
 REMOVE_CHANNEL = "DELETE FROM event_slack_channels WHERE event_id = $1 RETURNING channel_id"
+# How far the sending has come, counted from the recipients' own rows (the one record of each mail's fate);
+# no total before the recipients are fixed.
+PROGRESS = """
+SELECT CASE WHEN a.status IN ('sending', 'sent') THEN count(rc.id) END AS total,
+       count(rc.id) FILTER (WHERE rc.status = 'sent') AS sent,
+       count(rc.id) FILTER (WHERE rc.status = 'failed') AS failed,
+       count(rc.id) FILTER (WHERE rc.status = 'skipped') AS skipped,
+       count(rc.id) FILTER (WHERE rc.status IN ('pending', 'sending')) AS pending
+  FROM announcements a LEFT JOIN announcement_recipients rc ON rc.announcement_id = a.id
+ WHERE a.id = $1
+ GROUP BY a.id
+"""
 MARK_REPORTED = "UPDATE announcements SET reported_at = $2 WHERE id = $1 AND reported_at IS NULL RETURNING id"
 
 
@@ -279,3 +292,8 @@ async def set_channel_posted(conn: asyncpg.Connection, announcement_id: UUID, po
 
 async def mark_reported(conn: asyncpg.Connection, announcement_id: UUID, now: datetime) -> bool:
     return await conn.fetchval(MARK_REPORTED, announcement_id, now) is not None
+
+
+async def progress(conn: asyncpg.Connection, announcement_id: UUID) -> Progress | None:
+    row = await conn.fetchrow(PROGRESS, announcement_id)
+    return Progress(**row) if row else None

@@ -78,6 +78,7 @@ class SendingStarted(msgspec.Struct, frozen=True, kw_only=True):
     event_id: UUID
     audience: str
     audience_ref: str | None
+    report_to: dict[str, str]  # who to report back to (a Slack user), when it was sent from Slack
 
 
 class MailContext(msgspec.Struct, frozen=True, kw_only=True):

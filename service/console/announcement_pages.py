@@ -90,6 +90,13 @@ async def _scheduled_sessions(conn: Conn, event: Event) -> list[Session]:
     return [s for s in await programme.list_sessions(conn, event.id) if s.status == "scheduled"]
 
 
+def _shows_progress(announcement: Announcement) -> bool:
+    """Whether the page shows the sending's figures: from the moment it is confirmed to go now."""
+    return announcement.status in ("sending", "sent") or (
+        announcement.status == "scheduled" and announcement.send_at is None
+    )
+
+
 class AnnouncementPages(Controller):
     path = "/console/events/{slug:str}/announcements"
     include_in_schema = False
@@ -205,7 +212,31 @@ class AnnouncementPages(Controller):
             audience=AUDIENCES[announcement.audience],
             session=session,
             count=count,
+            progress=await announcements.sending_progress(conn, announcement_id, actor=principal),
+            live=_shows_progress(announcement),
             error=request.query_params.get("error"),
+            notice=request.query_params.get("notice"),
+        )
+
+    @get("/{announcement_id:uuid}/progress")
+    async def progress(
+        self,
+        slug: FromPath[str],
+        announcement_id: FromPath[UUID],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        principal: Caller,
+    ) -> Template:
+        """The sending's figures alone: what the announcement's page polls every two seconds until it is done."""
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        announcement = await _announcement(conn, event, announcement_id, principal)
+        return console_page(
+            request,
+            "console/_announcement_progress.html",
+            principal,
+            event=event,
+            announcement=announcement,
+            progress=await announcements.sending_progress(conn, announcement_id, actor=principal),
         )
 
     @post("/{announcement_id:uuid}/send", status_code=303)
@@ -221,8 +252,10 @@ class AnnouncementPages(Controller):
             if error.status in (401, 403, 404):
                 raise
             return Redirect(f"/console/events/{slug}/announcements/{announcement_id}?error={error.code}")
-        notice = "scheduled" if confirmed.send_at else "sending"
-        return Redirect(f"/console/events/{slug}/announcements?notice={notice}", status_code=303)
+        if confirmed.send_at:
+            return Redirect(f"/console/events/{slug}/announcements?notice=scheduled", status_code=303)
+        # Sent now: its own page, where the figures count up while the mails go out.
+        return Redirect(f"/console/events/{slug}/announcements/{announcement_id}?notice=sending", status_code=303)
 
     @post("/{announcement_id:uuid}/cancel", status_code=303)
     async def cancel(

@@ -17,6 +17,8 @@ from ..events import domain as events
 from ..events.schemas import Event, EventIn, EventPatch
 from ..hooks import EVENT_CHANGE_HOOKS, EVENT_CREATE_HOOKS
 from ..http import Caller, Conn, Now
+from ..programme import domain as programme
+from ..progress import Progress
 from ..registrations import domain as registrations
 from ..registrations import queries as registration_queries
 from ..registrations.schemas import QuestionIn
@@ -53,6 +55,23 @@ def _question_errors(error: forms.FormError) -> dict[str, str]:
     if isinstance(error, DomainError):
         return {QUESTION_FIELDS.get(error.field or "", "label_nb"): error.code}
     return {QUESTION_FIELDS.get(field, field): code for field, code in forms.errors_of(error).items()}
+
+
+async def _after(conn: Conn, slug: str, notice: str, event_id: UUID, before: int) -> str:
+    """The event page after a change; with the calendar update it started (if any), whose progress it shows."""
+    after = await programme.event_calendar_revision(conn, event_id)
+    url = f"/console/events/{slug}?notice={notice}"
+    return f"{url}&calendar=event&revision={after}" if after != before else url
+
+
+async def _calendar_update(console: forms.Console, event: Event) -> tuple[None, int, Progress] | None:
+    """The event's calendar update named in the address (`calendar=event&revision=`), if any."""
+    query = console.request.query_params
+    revision = query.get("revision", "")
+    if query.get("calendar") != "event" or not revision.isdigit():
+        return None
+    progress = await programme.event_update_progress(console.conn, event.id, int(revision), actor=console.principal)
+    return None, int(revision), progress
 
 
 class EventPages(Controller):
@@ -118,6 +137,7 @@ class EventPages(Controller):
         page.context["chart"] = attendance.chart(slots) if slots else None  # once the doors have admitted someone
         page.context["signups"] = await signups.chart_of(console.conn, event, console.now)
         page.context["ended"] = event.status != "cancelled" and console.now >= event.ends_at
+        page.context["update"] = await _calendar_update(console, event)
         page.context["mailed"] = {
             key: int(value)
             for key in ("queued", "already")
@@ -133,8 +153,9 @@ class EventPages(Controller):
         async def change() -> str:
             patch = _event_in(data, EventPatch)
             hooks = EVENT_CHANGE_HOOKS
+            before = await programme.event_calendar_revision(console.conn, event.id)
             await events.update_event(console.conn, slug, patch, actor=console.principal, now=console.now, hooks=hooks)
-            return f"/console/events/{slug}?notice=saved"
+            return await _after(console.conn, slug, "saved", event.id, before)
 
         return await console.submit(change, lambda errors: _form_page(console, event, (values, errors)))
 
@@ -159,6 +180,17 @@ class EventPages(Controller):
         await events.update_event(conn, slug, changes[action], actor=principal, now=now, hooks=EVENT_CHANGE_HOOKS)
         return Redirect(f"/console/events/{slug}?notice={action}", status_code=303)
 
+    @get("/events/{slug:str}/calendar-progress")
+    async def calendar_progress(self, slug: FromPath[str], console: forms.Page) -> Template:
+        """The figures of the event's calendar update (`?revision=`) alone: what the event page polls."""
+        event = await console.event(slug)
+        update = await _calendar_update(console, event)
+        if update is None:
+            raise NotFound("calendar_update_not_found", "no such calendar update")
+        return console_page(
+            console.request, "console/_calendar_progress.html", console.principal, event=event, update=update
+        )
+
     @get("/events/{slug:str}/cancel")
     async def cancel_form(
         self, slug: FromPath[str], request: Request[Any, Any, Any], conn: Conn, principal: Caller
@@ -172,8 +204,10 @@ class EventPages(Controller):
     @post("/events/{slug:str}/cancel", status_code=303)
     async def cancel(self, slug: FromPath[str], conn: Conn, principal: Caller, now: Now) -> Redirect:
         patch = EventPatch(status="cancelled")
+        event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
+        before = await programme.event_calendar_revision(conn, event.id)
         await events.update_event(conn, slug, patch, actor=principal, now=now, hooks=EVENT_CHANGE_HOOKS)
-        return Redirect(f"/console/events/{slug}?notice=cancelled", status_code=303)
+        return Redirect(await _after(conn, slug, "cancelled", event.id, before), status_code=303)
 
     @get("/events/{slug:str}/questions")
     async def questions(self, slug: FromPath[str], console: forms.Page) -> Template:

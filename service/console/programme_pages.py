@@ -19,6 +19,7 @@ from ..events.schemas import Event
 from ..http import Caller, Conn, Now
 from ..programme import domain as programme
 from ..programme.schemas import Session, SessionIn, SessionPatch
+from ..progress import Progress
 from ..web.render import OSLO
 from . import forms
 from . import programme_forms as session_forms
@@ -62,6 +63,28 @@ async def _session(conn: Conn, event: Event, session_id: UUID) -> Session:
     return session
 
 
+def _after(slug: str, notice: str, session: Session | None) -> str:
+    """The programme page after a change; with the calendar update it started, whose progress the page shows."""
+    url = f"{BASE.format(slug=slug)}?notice={notice}"
+    return f"{url}&calendar={session.id}&revision={session.sequence}" if session else url
+
+
+async def _calendar_update(
+    conn: Conn, event: Event, request: Request[Any, Any, Any], principal: Any
+) -> tuple[Session, int, Progress] | None:
+    """The calendar update named in the page's address (`calendar` and `revision`), if it is this event's."""
+    try:
+        session_id = UUID(request.query_params.get("calendar", ""))
+        revision = int(request.query_params.get("revision", ""))
+    except ValueError:
+        return None
+    try:
+        session = await _session(conn, event, session_id)
+    except NotFound:
+        return None
+    return session, revision, await programme.session_update_progress(conn, session_id, revision, actor=principal)
+
+
 class ProgrammePages(Controller):
     path = "/console/events/{slug:str}/programme"
     include_in_schema = False
@@ -102,6 +125,7 @@ class ProgrammePages(Controller):
         event = await _event(conn, slug, principal)
         sessions = await programme.list_sessions(conn, event.id)
         rooms = sorted({s.room for s in sessions if s.room and s.status == "scheduled"}, key=str.casefold)
+        update = await _calendar_update(conn, event, request, principal)
         return console_page(
             request,
             "console/programme.html",
@@ -113,6 +137,29 @@ class ProgrammePages(Controller):
             days=by_day_and_room(sessions),
             rooms=rooms,
             notice=request.query_params.get("notice"),
+            update=update,
+        )
+
+    @get("/{session_id:uuid}/calendar-progress")
+    async def calendar_progress(
+        self,
+        slug: FromPath[str],
+        session_id: FromPath[UUID],
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        principal: Caller,
+    ) -> Template:
+        """One calendar update's figures alone (`?revision=`): what the programme page polls every two seconds
+        until it is done."""
+        event = await _event(conn, slug, principal)
+        session = await _session(conn, event, session_id)
+        try:
+            revision = int(request.query_params.get("revision", ""))
+        except ValueError:
+            raise NotFound("calendar_update_not_found", "no such calendar update") from None
+        progress = await programme.session_update_progress(conn, session.id, revision, actor=principal)
+        return console_page(
+            request, "console/_calendar_progress.html", principal, event=event, update=(session, revision, progress)
         )
 
     @get("/new")
@@ -131,8 +178,10 @@ class ProgrammePages(Controller):
                 # A plenary goes into every confirmed attendee's calendar: say so before sending the invites.
                 template = "console/session_add_confirm.html"
                 return self._confirm(console, template, event, kept=_kept(data), people=event.confirmed)
-            await programme.create_session(console.conn, event.id, body, actor=console.principal, now=console.now)
-            return f"{BASE.format(slug=slug)}?notice=added"
+            added = await programme.create_session(
+                console.conn, event.id, body, actor=console.principal, now=console.now
+            )
+            return _after(slug, "added", added if programme.adds_to_calendars(body) else None)
 
         return await console.submit(create, lambda errors: self._form(console, event, None, (data, errors)))
 
@@ -157,8 +206,10 @@ class ProgrammePages(Controller):
                 people = await programme.calendar_recipients(console.conn, session, values.get("kind"))
                 template = "console/session_confirm.html"
                 return self._confirm(console, template, event, session=session, kept=_kept(data), people=people)
-            await programme.update_session(console.conn, session_id, patch, actor=console.principal, now=console.now)
-            return f"{BASE.format(slug=slug)}?notice=saved"
+            changed = await programme.update_session(
+                console.conn, session_id, patch, actor=console.principal, now=console.now
+            )
+            return _after(slug, "saved", changed if programme.changes_calendar(session, patch) else None)
 
         return await console.submit(change, lambda errors: self._form(console, event, session, (data, errors)))
 
@@ -191,5 +242,5 @@ class ProgrammePages(Controller):
     ) -> Redirect:
         event = await _event(conn, slug, principal)
         await _session(conn, event, session_id)
-        await programme.cancel_session(conn, session_id, actor=principal, now=now)
-        return Redirect(f"{BASE.format(slug=slug)}?notice=cancelled", status_code=303)
+        cancelled = await programme.cancel_session(conn, session_id, actor=principal, now=now)
+        return Redirect(_after(slug, "cancelled", cancelled), status_code=303)

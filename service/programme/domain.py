@@ -23,6 +23,7 @@ from ..accounts.schemas import Principal
 from ..errors import Conflict, Invalid, InvalidState, NotFound
 from ..events import queries as event_queries
 from ..events.schemas import Event
+from ..progress import Progress
 from ..registrations import domain as registrations
 from ..registrations import queries as registration_queries
 from ..registrations.schemas import Registration, RegistrationIn
@@ -39,21 +40,54 @@ SYNC = "calendar.sync"
 FANOUT = "calendar.fanout"
 
 
-async def request_sync(conn: asyncpg.Connection, registration_id: UUID, *, reason: str | None = None) -> None:
+async def request_sync(
+    conn: asyncpg.Connection, registration_id: UUID, *, reason: str | None = None, update: str | None = None
+) -> None:
     """Ask the worker to bring this attendee's calendar in line with the programme. A sync compares what was
-    sent with what should be, so running it twice sends nothing more; `reason` dedupes repeated requests."""
+    sent with what should be, so running it twice sends nothing more; `reason` dedupes repeated requests.
+    `update` names the calendar update (a change fanned out) it is part of, so its progress can be counted."""
     dedupe = f"{SYNC}:{registration_id}:{reason}" if reason else None
-    await jobs.enqueue(conn, SYNC, {"registration_id": str(registration_id)}, dedupe_key=dedupe)
+    payload = {"registration_id": str(registration_id)} | ({"update": update} if update else {})
+    await jobs.enqueue(conn, SYNC, payload, dedupe_key=dedupe)
+
+
+def update_name(event_id: UUID, session_id: UUID | None, revision: int) -> str:
+    """The name of one calendar update: a session's (or the event's) change at a revision of its SEQUENCE."""
+    return f"session:{session_id}:{revision}" if session_id else f"event:{event_id}:{revision}"
 
 
 async def _fanout(conn: asyncpg.Connection, event_id: UUID, session_id: UUID | None, revision: int) -> None:
-    target = f"session:{session_id}" if session_id else f"event:{event_id}"
     await jobs.enqueue(
         conn,
         FANOUT,
         {"event_id": str(event_id), "session_id": str(session_id) if session_id else None, "revision": revision},
-        dedupe_key=f"{FANOUT}:{target}:{revision}",
+        dedupe_key=f"{FANOUT}:{update_name(event_id, session_id, revision)}",
     )
+
+
+async def session_update_progress(
+    conn: asyncpg.Connection, session_id: UUID, revision: int, *, actor: Principal
+) -> Progress:
+    """How many attendees' calendars one change of a session has updated, failed to and has still to.
+    Raises NotFound, Forbidden."""
+    session = await get_session(conn, session_id)
+    await require_event_scope(conn, actor, session.event_id, *EDIT_ROLES)
+    name = update_name(session.event_id, session_id, revision)
+    return await queries.calendar_update_progress(conn, f"{FANOUT}:{name}", name)
+
+
+async def event_update_progress(
+    conn: asyncpg.Connection, event_id: UUID, revision: int, *, actor: Principal
+) -> Progress:
+    """The same for a change of the event itself (its time, place, title or status). Raises Forbidden."""
+    await require_event_scope(conn, actor, event_id, *EDIT_ROLES)
+    name = update_name(event_id, None, revision)
+    return await queries.calendar_update_progress(conn, f"{FANOUT}:{name}", name)
+
+
+async def event_calendar_revision(conn: asyncpg.Connection, event_id: UUID) -> int:
+    """The revision of the event's latest calendar update (0: none yet)."""
+    return await queries.event_calendar_revision(conn, event_id)
 
 
 def _event_days(event: Event) -> tuple[datetime, datetime]:

@@ -37,14 +37,14 @@ async def fanout(context: JobContext, job: Job) -> Mapping[str, Any] | None:
             if session is None:
                 return {"skipped": "session deleted"}
             targets = await queries.registrations_with_session(conn, session)
-            reason = f"session:{session.id}:{payload['revision']}"
+            reason = domain.update_name(event_id, session.id, payload["revision"])
         else:
             if await event_queries.event_by_id(conn, event_id) is None:
                 return {"skipped": "event deleted"}
             targets = await queries.registrations_with_invites(conn, event_id)
-            reason = f"event:{event_id}:{payload['revision']}"
+            reason = domain.update_name(event_id, None, payload["revision"])
         for registration_id in targets:
-            await domain.request_sync(conn, registration_id, reason=reason)
+            await domain.request_sync(conn, registration_id, reason=reason, update=reason)
     return {"registrations": len(targets)}
 
 

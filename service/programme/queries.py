@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from ..progress import Progress
 from .schemas import CalendarInvite, Choice, EndedChoice, SentInvite, Session
 
 _SESSION_COLUMNS = """
@@ -275,3 +276,31 @@ async def invite_keys(conn: asyncpg.Connection, registration_id: UUID) -> dict[U
         r["session_id"]: InviteKey(r["session_id"], r["uid"], r["sequence"])
         for r in await conn.fetch(INVITE_KEYS, registration_id)
     }
+
+
+# How far one calendar update (a change fanned out to everyone it touches) has come, from its jobs: the fan-out
+# ($1, its dedupe key) and the one sync per attendee it queued ($2, the update's name in their payload). No total
+# while the fan-out has not run; a fan-out purged with the old jobs counts as run.
+CALENDAR_UPDATE_PROGRESS = """
+SELECT CASE WHEN fan.id IS NULL OR fan.done_at IS NOT NULL THEN count(j.id) END AS total,
+       count(j.id) FILTER (WHERE j.done_at IS NOT NULL) AS sent,
+       count(j.id) FILTER (WHERE j.done_at IS NULL AND j.dead_at IS NOT NULL) AS failed,
+       count(j.id) FILTER (WHERE j.done_at IS NULL AND j.dead_at IS NULL) AS pending
+  FROM (SELECT 1) one
+  LEFT JOIN jobs fan ON fan.dedupe_key = $1
+  LEFT JOIN jobs j ON j.kind = 'calendar.sync' AND j.payload ->> 'update' = $2
+ GROUP BY fan.id, fan.done_at
+"""
+
+
+EVENT_CALENDAR_REVISION = "SELECT calendar_sequence FROM events WHERE id = $1"
+
+
+async def event_calendar_revision(conn: asyncpg.Connection, event_id: UUID) -> int:
+    return int(await conn.fetchval(EVENT_CALENDAR_REVISION, event_id) or 0)
+
+
+async def calendar_update_progress(conn: asyncpg.Connection, fanout_key: str, update: str) -> Progress:
+    row = await conn.fetchrow(CALENDAR_UPDATE_PROGRESS, fanout_key, update)
+    assert row is not None
+    return Progress(**row)

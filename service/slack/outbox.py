@@ -1,6 +1,7 @@
-"""Posting to Slack from jobs: once per effect (the message ts is stored), paced to one message per second per
-channel across all workers, and a rate limit or a long Retry-After reschedules the job instead of sleeping.
-Answers to slash commands go through their response_url while it may be used (5 times in 30 minutes)."""
+"""Posting to Slack from jobs: once per effect (the message ts is stored, so the message can be updated in place),
+paced to one message per second per channel across all workers, and a rate limit or a long Retry-After reschedules
+the job instead of sleeping. Answers to slash commands go through their response_url while it may be used (5 times
+in 30 minutes)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,25 @@ async def post_once(
                 await queries.store_posted(conn, key, posted.channel, ts)
         stamps.append(ts)
     return stamps
+
+
+async def update_posted(
+    pool: asyncpg.Pool, slack: SlackApi, *, effect_key: str, text: str, blocks: Sequence[dict[str, Any]]
+) -> bool:
+    """Change, in place, the message an effect posted (its first page); False when it has not posted one.
+    The same text twice changes nothing, so a retry is harmless. Raises RetryLater on a rate limit."""
+    async with pool.acquire() as conn:
+        posted = await queries.posted_message(conn, effect_key)
+    if posted is None:
+        return False
+    channel, ts = posted
+    try:
+        await slack.update_message(channel, ts, text=escape(text), blocks=blocks)
+    except SlackError as exc:
+        if exc.status == 429:
+            raise RetryLater(exc.retry_after or 1.0, "rate limited") from exc
+        raise
+    return True
 
 
 async def reply(

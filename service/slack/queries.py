@@ -36,6 +36,7 @@ FORGET = "DELETE FROM slack_requests_seen WHERE seen_at < $1"
 
 # The outbox: one message per effect, one message per second per channel.
 POSTED = "SELECT ts FROM slack_messages WHERE effect_key = $1"
+POSTED_MESSAGE = "SELECT channel_id, ts FROM slack_messages WHERE effect_key = $1"
 STORE_POSTED = "INSERT INTO slack_messages (effect_key, channel_id, ts) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
 NEXT_SLOT = "SELECT next_at FROM slack_channel_pace WHERE channel_id = $1"
 # Take the channel's next free second: no earlier than now, one second after the last one taken.
@@ -147,6 +148,12 @@ async def forget_requests(conn: asyncpg.Connection, before: datetime) -> None:
 async def posted_ts(conn: asyncpg.Connection, effect_key: str) -> str | None:
     ts: str | None = await conn.fetchval(POSTED, effect_key)
     return ts
+
+
+async def posted_message(conn: asyncpg.Connection, effect_key: str) -> tuple[str, str] | None:
+    """The channel and ts of the message an effect posted, if it did."""
+    row = await conn.fetchrow(POSTED_MESSAGE, effect_key)
+    return (row["channel_id"], row["ts"]) if row else None
 
 
 async def store_posted(conn: asyncpg.Connection, effect_key: str, channel_id: str, ts: str) -> None:

@@ -52,6 +52,7 @@ class LiveServer:
     url: str
     organiser_token: str
     database_url: str = ""
+    smtp_url: str = ""
 
     def api(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.organiser_token}", **kwargs.pop("headers", {})}
@@ -110,7 +111,10 @@ def live_server(server_url: str, template_db: str) -> Iterator[LiveServer]:
         try:
             _wait_until_healthy(url, process, log)
             yield LiveServer(
-                url=url, organiser_token=asyncio.run(_add_organiser(database_url)), database_url=database_url
+                url=url,
+                organiser_token=asyncio.run(_add_organiser(database_url)),
+                database_url=database_url,
+                smtp_url=smtp.url,
             )
         finally:
             process.terminate()

@@ -211,7 +211,7 @@ def test_run_an_event_from_the_console(desk: BrowserContext, live_server: LiveSe
         assert page.locator("#affected").inner_text().endswith(": 0 personer får en invitasjon på e-post.")
         assert axe_violations(page, axe_source) == []
         page.get_by_role("button", name="Legg til og send invitasjonene").click()
-        page.wait_for_url("**/programme?notice=added")
+        page.wait_for_url("**/programme?notice=added&calendar=*")
     assert page.locator("th.session-title").all_inner_texts() == ["Åpning i Store sal", "Læring i kommunen"]
     tabs.get_by_role("link", name="Arrangement", exact=True).click()
 

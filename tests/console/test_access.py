@@ -37,6 +37,10 @@ GUARDED = {
     ("POST", "/console/events/{slug:str}"): ("/console/events/kk", {"title_nb": "Ny"}),
     ("POST", "/console/events/{slug:str}/state"): ("/console/events/kk/state", {"action": "close"}),
     ("GET", "/console/events/{slug:str}/cancel"): ("/console/events/kk/cancel", None),
+    ("GET", "/console/events/{slug:str}/calendar-progress"): (
+        "/console/events/kk/calendar-progress?calendar=event&revision=0",
+        None,
+    ),
     ("GET", "/console/events/{slug:str}/copy"): ("/console/events/kk/copy", None),
     ("POST", "/console/events/{slug:str}/copy"): ("/console/events/kk/copy", {"slug": ""}),
     ("POST", "/console/events/{slug:str}/cancel"): ("/console/events/kk/cancel", {}),
@@ -66,6 +70,10 @@ GUARDED = {
     ("POST", "/console/events/{slug:str}/programme/{session_id:uuid}"): (
         "/console/events/kk/programme/{session}",
         {"title_nb": ""},
+    ),
+    ("GET", "/console/events/{slug:str}/programme/{session_id:uuid}/calendar-progress"): (
+        "/console/events/kk/programme/{session}/calendar-progress?revision=0",
+        None,
     ),
     ("GET", "/console/events/{slug:str}/programme/{session_id:uuid}/cancel"): (
         "/console/events/kk/programme/{session}/cancel",
@@ -99,6 +107,10 @@ GUARDED = {
     ),
     ("GET", "/console/events/{slug:str}/announcements/{announcement_id:uuid}"): (
         "/console/events/kk/announcements/{announcement}",
+        None,
+    ),
+    ("GET", "/console/events/{slug:str}/announcements/{announcement_id:uuid}/progress"): (
+        "/console/events/kk/announcements/{announcement}/progress",
         None,
     ),
     ("POST", "/console/events/{slug:str}/announcements/{announcement_id:uuid}/send"): (

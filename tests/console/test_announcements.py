@@ -71,7 +71,7 @@ async def test_write_preview_and_send_now(
             None,
         )
     ]
-    assert (sent.status_code, sent.headers["location"]) == (303, f"{PAGE}?notice=sending")
+    assert (sent.status_code, sent.headers["location"]) == (303, f"{preview_path}?notice=sending")
     mails = [received.message for received in smtp.sink.mails]
     assert sorted(mail["To"] for mail in mails if "Endret rom for åpningen" in mail["Subject"]) == [
         "Deltaker 1 <p1@example.no>",

@@ -119,7 +119,7 @@ async def test_edit_publish_close_reopen(signed_in: Client, post_form: PostForm,
         "SELECT venue, capacity, status, registration_paused FROM events WHERE slug = 'kk-2027'"
     )
     assert [r.headers["location"] for r in (edited, published, closed, reopened)] == [
-        f"{page}?notice=saved",
+        f"{page}?notice=saved&calendar=event&revision=1",  # a new venue: the calendars are updated
         f"{page}?notice=publish",
         f"{page}?notice=close",
         f"{page}?notice=reopen",
@@ -174,7 +174,7 @@ async def test_cancelling_warns_who_will_be_told_then_tells_them(
     assert "3 personer får e-post om at arrangementet er avlyst: 1 bekreftet og 2 på ventelisten." in " ".join(
         Page(warning.text).one("div.ds-alert").text.split()
     )
-    assert done.headers["location"] == "/console/events/kk?notice=cancelled"
+    assert done.headers["location"] == "/console/events/kk?notice=cancelled&calendar=event&revision=1"
     assert await conn.fetchval("SELECT status FROM events WHERE slug = 'kk'") == "cancelled"
     assert sorted(m.rcpt_tos[0] for m in smtp.sink.mails) == ["a@example.no", "b@example.no", "c@example.no"]
 

@@ -44,7 +44,7 @@ async def kk(make_event: MakeEvent) -> dict[str, Any]:
 
 async def stored_sessions(conn: Any) -> list[dict[str, Any]]:
     rows = await conn.fetch(
-        "SELECT kind, title, room, track, capacity, speakers, status, sequence, starts_at FROM sessions"
+        "SELECT id, kind, title, room, track, capacity, speakers, status, sequence, starts_at FROM sessions"
         " ORDER BY starts_at, room"
     )
     return [dict(row) for row in rows]
@@ -179,7 +179,11 @@ async def test_a_change_an_attendee_sees_in_the_calendar_is_confirmed_first_with
         "Denne endringen står i deltakernes kalendere: 2 personer får en oppdatert invitasjon på e-post."
     )
     assert [(s["room"], s["sequence"]) for s in unchanged] == [("Rom 1", 0), ("Rom 2", 0)]
-    assert (saved.status_code, saved.headers["location"]) == (303, f"{PROGRAMME}?notice=saved")
+    changed = next(s for s in await stored_sessions(conn) if s["room"] == "Rom 9")
+    assert (saved.status_code, saved.headers["location"]) == (
+        303,
+        f"{PROGRAMME}?notice=saved&calendar={changed['id']}&revision=1",
+    )
     assert [(s["room"], s["sequence"]) for s in await stored_sessions(conn)] == [("Rom 2", 0), ("Rom 9", 1)]
 
 
@@ -227,7 +231,11 @@ async def test_adding_a_plenary_is_confirmed_first_with_how_many(
         "En plenumsesjon står i kalenderen til alle deltakerne: 3 personer får en invitasjon på e-post."
     )
     assert nothing_yet == []
-    assert (added.status_code, added.headers["location"]) == (303, f"{PROGRAMME}?notice=added")
+    [opening] = await stored_sessions(conn)
+    assert (added.status_code, added.headers["location"]) == (
+        303,
+        f"{PROGRAMME}?notice=added&calendar={opening['id']}&revision=0",
+    )
     assert [(s["kind"], s["title"]["nb"]) for s in await stored_sessions(conn)] == [("plenary", "Opning")]
 
 
@@ -278,7 +286,10 @@ async def test_cancel_after_a_warning_saying_how_many(
     done = await post_form(cancel, cancel, {})
 
     assert warning.one("#affected").text == "1 person får en avlysning til kalenderen sin på e-post."
-    assert (done.status_code, done.headers["location"]) == (303, f"{PROGRAMME}?notice=cancelled")
+    assert (done.status_code, done.headers["location"]) == (
+        303,
+        f"{PROGRAMME}?notice=cancelled&calendar={session['id']}&revision=1",
+    )
     assert [(s["status"], s["sequence"]) for s in await stored_sessions(conn)] == [("cancelled", 1)]
 
 

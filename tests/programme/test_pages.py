@@ -19,7 +19,7 @@ async def test_programme_of_one_day_has_a_time_heading_per_block(
     page = Page((await client.get("/events/kk/programme?lang=nn", headers=HTML)).text)
 
     assert page.texts("h2.programme-time") == ["09:00", "10:00"]
-    assert page.all("h2.programme-day") == []
+    assert page.all("h2.programme-date") == []
 
 
 async def test_programme_over_two_days_has_a_heading_per_day(
@@ -37,7 +37,7 @@ async def test_programme_over_two_days_has_a_heading_per_day(
 
     page = Page((await client.get("/events/kk/programme?lang=nn", headers=HTML)).text)
 
-    assert page.texts("h2.programme-day") == ["torsdag 10. juni 2027", "fredag 11. juni 2027"]
+    assert page.texts("h2.programme-date") == ["torsdag 10. juni 2027", "fredag 11. juni 2027"]
     assert page.texts("h3.programme-time") == ["09:00", "08:00"]
     assert [ol.attrs["aria-label"] for ol in page.all("ol.programme")] == [
         "Programmet for torsdag 10. juni 2027, i tidsrekkjefølgje",

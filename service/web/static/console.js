@@ -1,5 +1,6 @@
-// Parts of a page marked data-refresh (the dashboard's numbers, the doors' counts) refresh on their own,
-// every data-refresh-seconds (30 unless told), without reloading the page and without moving focus.
+// Parts of a page marked data-refresh (the dashboard's numbers, the doors' counts, a sending's figures) refresh on
+// their own, every data-refresh-seconds (30 unless told), without reloading the page and without moving focus.
+// A part whose new content holds an element marked data-refresh-done (the work is finished) stops refreshing.
 (function () {
   var boxes = document.querySelectorAll("[data-refresh]");
   Array.prototype.forEach.call(boxes, function (box) {
@@ -13,8 +14,13 @@
         })
         .then(function (html) {
           if (!box.contains(document.activeElement)) { box.innerHTML = html; }
+          if (box.querySelector("[data-refresh-done]")) {
+            box.removeAttribute("data-refresh");
+            box.dispatchEvent(new CustomEvent("refresh-done", { bubbles: true }));
+            return;
+          }
+          window.setTimeout(refresh, every);
         })
-        .then(function () { window.setTimeout(refresh, every); })
         .catch(function () { /* signed out or offline: stop; a reload shows why */ });
     }
     window.setTimeout(refresh, every);
