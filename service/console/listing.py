@@ -104,7 +104,12 @@ def encode_cursor(row: ListedRegistration, sort: str) -> str:
     return paging.encode(paging.key_of(sort, sort_name=row.sort_name, queue_seq=row.queue_seq))
 
 
-decode_cursor = paging.decode
+def _rows_sql(clauses: list[str], order: str, *, limit: str) -> str:
+    """The table's rows (with waiting-list places and check-ins) that `clauses` keep, in `order`."""
+    return (
+        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id {_CHECKED_IN} "  # noqa: S608 - clauses, order from _where/_ORDER: fixed SQL, values as $n
+        f"WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT {limit}"
+    )
 
 
 def _where(event_id: UUID, chosen: RegistrationFilter) -> tuple[list[str], list[Any]]:
@@ -135,9 +140,9 @@ async def registrations_page(
     """
     column, direction = _ORDER[chosen.sort]
     clauses, params = _where(event_id, chosen)
-    total = int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {' AND '.join(clauses)}", *params))  # noqa: S608 - clauses from _where: fixed SQL, values as $n
+    total = await count_rows(conn, event_id, chosen)
     backwards = before is not None and after is None
-    key = decode_cursor(before if backwards else after, chosen.sort)
+    key = paging.decode(before if backwards else after, chosen.sort)
     forward = (direction == "ASC") != backwards
     if key is not None:
         placeholders = ", ".join(f"${len(params) + i + 1}" for i in range(len(key)))
@@ -145,10 +150,7 @@ async def registrations_page(
         clauses.append(f"({column}) {'>' if forward else '<'} ({placeholders})")
     order = ", ".join(f"{part} {'ASC' if forward else 'DESC'}" for part in column.split(", "))
     params.append(limit + 1)
-    sql = (
-        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id {_CHECKED_IN} "  # noqa: S608 - clauses, order from _where/_ORDER: fixed SQL, values as $n
-        f"WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT ${len(params)}"
-    )
+    sql = _rows_sql(clauses, order, limit=f"${len(params)}")
     rows = [ListedRegistration(**dict(row)) for row in await conn.fetch(sql, *params)]
     more = len(rows) > limit
     rows = rows[:limit]
@@ -174,10 +176,7 @@ async def export_batches(
     clauses, params = _where(event_id, chosen)
     order = ", ".join(f"{part} {direction}" for part in column.split(", "))
     params.append(EXPORT_LIMIT)
-    sql = (
-        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id {_CHECKED_IN} "  # noqa: S608 - clauses, order from _where/_ORDER: fixed SQL, values as $n
-        f"WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT ${len(params)}"
-    )
+    sql = _rows_sql(clauses, order, limit=f"${len(params)}")
     async with db.borrowed(pool) as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         cursor = await conn.cursor(sql, *params)
         while rows := await cursor.fetch(EXPORT_BATCH):
