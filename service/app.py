@@ -21,15 +21,14 @@ from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
 from . import bodies, db, logs
 from .announcements.routes import SlackChannelController
 from .badges.routes import BADGE_ROUTES
 from .certificates.routes import CERTIFICATE_ROUTES
 from .checkin.domain import scan_batcher
-from .checkin.lane import PATH as SCAN_PATH
-from .checkin.lane import ScanLane, is_scan
+from .checkin.lane import ScanLane
 from .checkin.pages import CHECKIN_PAGES
 from .checkin.routes import CHECKIN_ROUTES
 from .console.guard import console_error, sign_in_redirect
@@ -38,7 +37,8 @@ from .errors import DomainError
 from .eventcopy.routes import EVENT_COPY_ROUTES
 from .events.routes import EventController
 from .headers import with_security_headers
-from .http import DEPENDENCIES, request_language
+from .http import DEPENDENCIES, provide_now, request_language
+from .lanes import Lanes
 from .metrics import measured, metrics, sampling_pool
 from .migrate import load_migrations
 from .nominations.pages import PRIZE_PAGES
@@ -48,6 +48,8 @@ from .people.routes import PEOPLE_ROUTES
 from .privacy.routes import PRIVACY_ROUTES
 from .problems import PROBLEM_MEDIA_TYPE, FieldError, Problem, from_domain_error, make, path_of, title_for
 from .programme.routes import PROGRAMME_ROUTES
+from .registrations.batching import RegistrationBatcher
+from .registrations.lane import RegistrationLane
 from .registrations.routes import REGISTRATION_ROUTES
 from .reminders.routes import REMINDER_ROUTES
 from .settings import Settings
@@ -278,28 +280,43 @@ async def readyz(state: State) -> Response[dict[str, str]]:
     return Response({"status": "ok"})
 
 
+async def _no_body() -> ReceiveMessage:
+    return {"type": "http.disconnect"}
+
+
 class Moteplass(Litestar):
-    """Litestar with the door scan's fast lane in front of its routing (service/checkin/lane.py), and the
-    security headers (service/headers.py) in front of both: every answer gets them, routing's 404s included. All
-    of it is measured for /metrics when METRICS_TOKEN is set (service/metrics.py)."""
+    """Litestar with the fast lanes of door scans and registrations in front of its routing (service/lanes.py),
+    and the security headers (service/headers.py) in front of both: every answer gets them, routing's 404s
+    included. All of it is measured for /metrics when METRICS_TOKEN is set (service/metrics.py)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.scan_lane = ScanLane(self.state, route=partial(Litestar.__call__, self))
+        route = partial(Litestar.__call__, self)
+        self.lanes = Lanes(
+            ScanLane(self.state, route, self.answer_unavailable),
+            RegistrationLane(self.state, route, self.answer_unavailable),
+        )
         self.https = self.state.settings.base_url.startswith("https:")
         self.handle: ASGIApp = self.dispatch
         if self.state.settings.metrics_token:
-            self.handle = measured(self.dispatch, {SCAN_PATH: SCAN_PATH})
+            self.handle = measured(self.dispatch)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self.handle(scope, receive, send)
+
+    async def answer_unavailable(self, scope: Any, error: Exception, send: Any) -> None:
+        """The answer of a route whose database could not answer (for a lane that found it so)."""
+        scope["app"] = self
+        request: Request[Any, Any, Any] = Request(scope)
+        response = _on_unavailable(request, error)
+        await response.to_asgi_response(app=self, request=request)(scope, _no_body, send)
 
     async def dispatch(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             receive = bodies.with_timeout(receive, self.state.settings.body_timeout)
             send = with_security_headers(send, scope["path"], https=self.https)
-        if is_scan(scope):
-            await self.scan_lane(scope, receive, send)
+        if lane := self.lanes.lane_for(scope):
+            await lane(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
 
@@ -321,6 +338,7 @@ def create_app(settings: Settings, **state: Any) -> Litestar:
             statement_cache_size=settings.db_statement_cache_size,
         )
         app.state.scans = scan_batcher(app.state.pool)
+        app.state.registrations = RegistrationBatcher(app.state.pool, settings, partial(provide_now, app.state))
         try:
             if settings.metrics_token:
                 async with sampling_pool(app.state.pool):

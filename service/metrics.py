@@ -100,9 +100,9 @@ class _Observed:
 _observed = _Observed()
 
 
-def measured(app: ASGIApp, fixed_routes: dict[str, str]) -> ASGIApp:
-    """`app` with every HTTP request counted and timed by route template. `fixed_routes` maps paths answered
-    before routing (the scan lane) to their template; the rest get the template Litestar's router set."""
+def measured(app: ASGIApp) -> ASGIApp:
+    """`app` with every HTTP request counted and timed by route template: the one Litestar's router set, or the
+    one a fast lane set (service/lanes.py)."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # type: ignore[comparison-overlap]
@@ -120,7 +120,7 @@ def measured(app: ASGIApp, fixed_routes: dict[str, str]) -> ASGIApp:
         try:
             await app(scope, receive, send_seen)
         finally:
-            route = fixed_routes.get(scope["path"]) or scope.get("path_template") or UNMATCHED
+            route = scope.get("path_template") or UNMATCHED
             _observed.observe(route, scope["method"], status, time.perf_counter() - started)  # type: ignore[typeddict-item]
 
     return middleware

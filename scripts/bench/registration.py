@@ -145,8 +145,9 @@ def _substitute(sql: str, values: dict[str, str]) -> str:
 
 
 def pgbench_script(prefix: str, events: int) -> str:
-    """One registration as the server makes it: the rate-limit count of the e-mail address, then the registration
-    statement, each in its own transaction (the server runs both in autocommit)."""
+    """One registration as the server makes it when it arrives alone: the rate-limit count of the e-mail address,
+    then the registration statement with one request, each in its own transaction (the server runs both in
+    autocommit, and sends the registrations that arrive together in one of each)."""
     email = "'p' || :client_id || '-' || :n || '@bench.example.no'"
     count = _substitute(
         ratelimit.COUNT,
@@ -158,17 +159,17 @@ def pgbench_script(prefix: str, events: int) -> str:
     register = _substitute(
         queries.REGISTER_BY_SLUG,
         {
-            "$1": f"'{prefix}' || :e",
-            "$2": "'Pgbench Deltakar'",
-            "$3": email,
-            "$4": "'Bergen kommune'",
-            "$5": "NULL::text",
-            "$6": "''",
-            "$7": "''",
-            "$8": "'nb'",
-            "$9": "'{}'::jsonb",
+            "$1": f"ARRAY['{prefix}' || :e]",
+            "$2": "ARRAY['Pgbench Deltakar']",
+            "$3": f"ARRAY[{email}]",
+            "$4": "ARRAY['Bergen kommune']",
+            "$5": "ARRAY[NULL]::text[]",
+            "$6": "ARRAY['']",
+            "$7": "ARRAY['']",
+            "$8": "ARRAY['nb']",
+            "$9": "ARRAY['{}'::jsonb]",
             "$10": "now()",
-            "$11": "'web'",
+            "$11": "ARRAY['web']",
         },
     )
     return f"\\set e random(1, {events})\n\\set n random(1, 2000000000)\n{count};\n{register};\n"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from .. import db
 from . import queries
 from .queries import Scan, ScanAnswer
 
@@ -87,7 +88,7 @@ class ScanBatcher:
 
     async def _judge(self, batch: list[_Waiting]) -> None:
         try:
-            async with self.pool.acquire() as conn:
+            async with db.borrowed(self.pool) as conn:
                 rows = await queries.check_in(
                     conn, [w.scan for w in batch], offline=False, guess_limit=self.guess_limit
                 )

@@ -29,7 +29,7 @@ ADD_SEATS = "INSERT INTO event_seats (event_id) SELECT $1 FROM generate_series(1
 REMOVE_FREE_SEATS = """
 DELETE FROM event_seats WHERE id IN (
     SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL
-     ORDER BY event_id DESC, id DESC LIMIT $2 FOR UPDATE)
+     ORDER BY event_id DESC, spot DESC LIMIT $2 FOR UPDATE)
 """
 EVENT_BY_SLUG = f"SELECT {_COLUMNS}, {_COUNTS} FROM events e WHERE e.slug = $1"  # noqa: S608 - composed from this module's SQL constants
 EVENT_BY_ID = f"SELECT {_COLUMNS}, {_COUNTS} FROM events e WHERE e.id = $1"  # noqa: S608 - composed from this module's SQL constants

@@ -136,11 +136,7 @@ async def register_attendee(
             raise
     if not data.accept_privacy:
         raise Invalid("privacy_not_accepted", "the privacy notice must be accepted", field="accept_privacy")
-    values = msgspec.structs.asdict(data)
-    values["name"] = " ".join(data.name.split())
-    values["email"] = data.email.strip()
-    values["source"] = source
-    del values["sessions"]  # chosen through the programme, after the registration exists
+    values = registration_values(data, source)
     if not data.answers:
         row = await queries.register_by_slug(conn, slug, {**values, "answers": {}}, now)
         if row is not None:
@@ -169,15 +165,36 @@ async def resend_existing_link(conn: asyncpg.Connection, slug: str, email: str, 
         await _refuse_duplicate(conn, event.id, email.strip(), now)
 
 
+def registration_values(data: RegistrationIn, source: str) -> dict[str, Any]:
+    """The values a registration is stored with (queries.register and the like): the input, tidied."""
+    values = msgspec.structs.asdict(data)
+    values["name"] = " ".join(data.name.split())
+    values["email"] = data.email.strip()
+    values["source"] = source
+    del values["sessions"]  # chosen through the programme, after the registration exists
+    return values
+
+
 async def _registered(
     conn: asyncpg.Connection, row: queries.Registered, values: dict[str, Any], *, now: datetime, source: str
 ) -> Registration:
     if row.seat_may_be_free:
-        async with conn.transaction():
-            await fill_free_seats(conn, row.event_id, actor=PUBLIC, now=now)
-        registration = await queries.registration_by_id(conn, row.id)
-        assert registration is not None
-        return registration
+        return await promote_waiting(conn, row, now=now)
+    return as_registration(row, values, now=now, source=source)
+
+
+async def promote_waiting(conn: asyncpg.Connection, row: queries.Registered, *, now: datetime) -> Registration:
+    """For a registration put on the waiting list while a seat looked taken by another still in flight (row
+    .seat_may_be_free): move the list into whatever seats are free, and read the registration as it stands."""
+    async with conn.transaction():
+        await fill_free_seats(conn, row.event_id, actor=PUBLIC, now=now)
+    registration = await queries.registration_by_id(conn, row.id)
+    assert registration is not None
+    return registration
+
+
+def as_registration(row: queries.Registered, values: dict[str, Any], *, now: datetime, source: str) -> Registration:
+    """The registration the statement made of `values` at `now` (what it answered and what it was given)."""
     confirmed = row.status == "confirmed"
     return Registration(
         id=row.id,

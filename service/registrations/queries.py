@@ -104,35 +104,59 @@ SELECT event_id, waitlist_no FROM registrations WHERE id = $1 AND waitlist_no IS
 """
 
 
-# The whole registration in one statement (so one round trip and no explicit transaction): take a free seat
-# nobody else is taking right now (SKIP LOCKED), insert the registration as confirmed or waitlisted, give it
-# the seat, and write its history line and its mail job. No row comes back when the e-mail is already
-# registered or the event stopped being published since it was read.
-def _register_sql(event: str) -> str:
-    """The registration statement for the event that `event` selects (one events.id, or none)."""
+# The whole registration in one statement (so one round trip and no explicit transaction), for one request or
+# for many at once (the registration lane sends the requests that arrive together in one statement, see
+# batching.py): take free seats nobody else is taking right now (SKIP LOCKED, from a random spot, see
+# migrations/025_seat_spots.sql), insert the registrations as confirmed or waitlisted, give each its seat, and
+# write their history lines and mail jobs. Each argument is an array with an element per request ($10, the time,
+# is one for all); a request gets no row when its address is already registered for the event or the event is
+# not open to it (then the caller's checked path says why). At most one request per event and address a call.
+def _register_sql(event_match: str) -> str:
+    """The registration statement for requests whose $1 element picks their event by `event_match` (a join
+    condition on `e`, the events, and `r`, the request)."""
     return f"""
-WITH ev AS ({event}
+WITH req AS (
+    SELECT r.*, e.id AS event_id, row_number() OVER (PARTITION BY e.id ORDER BY r.n) AS k
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                  $9::jsonb[], $11::text[]) WITH ORDINALITY
+           AS r (event_key, name, email, organisation, role, dietary, accessibility, language, answers, source, n)
+      JOIN events e ON {event_match}
+       -- checked here as well as by ON CONFLICT so that a repeat does not use up a seat or a waiting-list number
+     WHERE NOT EXISTS (SELECT 1 FROM registrations d
+                        WHERE d.event_id = e.id AND d.email_norm = lower(r.email) AND d.status <> 'cancelled')
+), wanted AS (
+    SELECT event_id, count(*) AS n, random() AS start FROM req GROUP BY event_id
 ), pick AS (
-    SELECT id FROM event_seats WHERE event_id = (SELECT id FROM ev) AND registration_id IS NULL
-     ORDER BY event_id, id LIMIT 1 FOR UPDATE SKIP LOCKED
+    SELECT s.id, s.event_id, row_number() OVER (PARTITION BY s.event_id) AS k
+      FROM wanted w CROSS JOIN LATERAL (
+           SELECT * FROM (SELECT id, event_id FROM event_seats
+                           WHERE event_id = w.event_id AND registration_id IS NULL AND spot >= w.start
+                           ORDER BY event_id, spot LIMIT w.n FOR UPDATE SKIP LOCKED) above
+           -- round from the start when the seats past the spot are too few
+           UNION ALL
+           SELECT * FROM (SELECT id, event_id FROM event_seats
+                           WHERE event_id = w.event_id AND registration_id IS NULL AND spot < w.start
+                           ORDER BY event_id, spot LIMIT w.n FOR UPDATE SKIP LOCKED) below
+           LIMIT w.n) s
+), placed AS (
+    SELECT req.*, pick.id AS seat FROM req LEFT JOIN pick ON pick.event_id = req.event_id AND pick.k = req.k
 ), ins AS (
     INSERT INTO registrations (event_id, status, name, email, email_norm, organisation, role, dietary,
                                accessibility, language, answers, privacy_accepted_at, source, created_at,
                                updated_at, confirmed_at, waitlist_no)
-    SELECT ev.id, CASE WHEN EXISTS (SELECT 1 FROM pick) THEN 'confirmed' ELSE 'waitlisted' END,
-           $2, $3, lower($3), $4, $5, $6, $7, $8, $9, $10, $11, $10, $10,
-           CASE WHEN EXISTS (SELECT 1 FROM pick) THEN $10::timestamptz END,
-           CASE WHEN NOT EXISTS (SELECT 1 FROM pick) THEN nextval(waitlist_sequence(ev.id)) END
-      FROM ev
-       -- checked here as well as by ON CONFLICT so that a repeat does not use up a waiting-list number
-     WHERE NOT EXISTS (SELECT 1 FROM registrations d
-                        WHERE d.event_id = ev.id AND d.email_norm = lower($3) AND d.status <> 'cancelled')
+    SELECT event_id, CASE WHEN seat IS NULL THEN 'waitlisted' ELSE 'confirmed' END, name, email, lower(email),
+           organisation, role, dietary, accessibility, language, answers, $10, source, $10, $10,
+           CASE WHEN seat IS NOT NULL THEN $10::timestamptz END,
+           CASE WHEN seat IS NULL THEN nextval(waitlist_sequence(event_id)) END
+      FROM placed ORDER BY n
     ON CONFLICT (event_id, email_norm) WHERE status <> 'cancelled' DO NOTHING
-    RETURNING id, event_id, status, link_version, queue_seq, waitlist_no
+    RETURNING id, event_id, email_norm, status, link_version, queue_seq, waitlist_no
+), done AS (
+    SELECT ins.*, placed.n, placed.seat
+      FROM ins JOIN placed ON placed.event_id = ins.event_id AND lower(placed.email) = ins.email_norm
 ), take AS (
-    UPDATE event_seats SET registration_id = ins.id FROM ins, pick
-     WHERE event_seats.id = pick.id AND ins.status = 'confirmed'
-    RETURNING event_seats.id
+    UPDATE event_seats SET registration_id = done.id FROM done
+     WHERE event_seats.id = done.seat AND done.status = 'confirmed'
 ), history AS (
     INSERT INTO registration_history (registration_id, at, actor, action)
     SELECT id, $10, 'public', 'registration.' || status FROM ins
@@ -142,52 +166,51 @@ WITH ev AS ({event}
            'registration.' || status || ':' || id
       FROM ins
 )
-SELECT ins.id, ins.event_id, ins.status, ins.link_version, ins.queue_seq,
+SELECT done.n, done.id, done.event_id, done.status, done.link_version, done.queue_seq,
        -- Number in the list minus those ahead who have left it (promoted, cancelled, erased): exact unless
        -- others register at the same instant. The manage page and mails count the list itself.
-       ins.waitlist_no - (
+       done.waitlist_no - (
            SELECT count(*) FROM registrations d
-            WHERE d.event_id = ins.event_id AND d.waitlist_no < ins.waitlist_no AND d.status <> 'waitlisted'
+            WHERE d.event_id = done.event_id AND d.waitlist_no < done.waitlist_no AND d.status <> 'waitlisted'
        ) - (
            SELECT count(*) FROM waitlist_erasures x
-            WHERE x.event_id = ins.event_id AND x.waitlist_no < ins.waitlist_no
+            WHERE x.event_id = done.event_id AND x.waitlist_no < done.waitlist_no
        ) AS position,
        -- A seat that looked taken may be held by a registration still in flight (that may roll back).
-       ins.status = 'waitlisted' AND (
-           SELECT s.id FROM event_seats s WHERE s.event_id = ins.event_id AND s.registration_id IS NULL
-            ORDER BY s.event_id, s.id LIMIT 1) IS NOT NULL AS seat_may_be_free
-  FROM ins
-"""  # noqa: S608 - `event` is one of this module's constant subqueries
+       done.status = 'waitlisted' AND (
+           SELECT s.id FROM event_seats s WHERE s.event_id = done.event_id AND s.registration_id IS NULL
+            ORDER BY s.event_id, s.spot LIMIT 1) IS NOT NULL AS seat_may_be_free
+  FROM done
+"""  # noqa: S608 - `event_match` is one of this module's constant conditions
 
 
-# By id, after the caller has read the event and checked its window and answers.
-REGISTER = _register_sql("SELECT id FROM events WHERE id = $1 AND status = 'published'")
-# By slug in one round trip, for the common case of a request without answers: the window is checked here,
-# and an event with required questions is left to the checked path (no row comes back).
-REGISTER_BY_SLUG = _register_sql("""
-    SELECT id FROM events e
-     WHERE e.slug = $1 AND e.status = 'published' AND NOT e.registration_paused AND $10 < e.ends_at
+# By event id, after the caller has read the event and checked its window and answers.
+REGISTER = _register_sql("e.id = r.event_key::uuid AND e.status = 'published'")
+# By slug, for requests without answers: the window is checked here, and an event with required questions is
+# left to the checked path (no row comes back).
+REGISTER_BY_SLUG = _register_sql("""e.slug = r.event_key
+       AND e.status = 'published' AND NOT e.registration_paused AND $10 < e.ends_at
        AND (e.registration_opens_at IS NULL OR e.registration_opens_at <= $10)
        AND (e.registration_closes_at IS NULL OR $10 < e.registration_closes_at)
        AND NOT EXISTS (SELECT 1 FROM event_questions q WHERE q.event_id = e.id AND q.required)""")
 
-# Seat queries order by (event_id, id), the order of the partial index of free seats, so that even a generic
-# plan of a prepared statement walks that index instead of scanning every event's seats.
+# Seat queries order by (event_id, spot), the order of the partial index of free seats, so that even a generic
+# plan of a prepared statement walks that index instead of the primary key's (every seat ever taken).
 HAS_FREE_SEAT = (
-    "SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL ORDER BY event_id, id LIMIT 1"
+    "SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL ORDER BY event_id, spot LIMIT 1"
 )
 # Take any free seat nobody else is taking right now.
 CLAIM_FREE_SEAT = """
 UPDATE event_seats SET registration_id = $2
  WHERE id = (SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL
-              ORDER BY event_id, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+              ORDER BY event_id, spot LIMIT 1 FOR UPDATE SKIP LOCKED)
 RETURNING id
 """
 # Near the end, free seats may be locked by transactions still in flight: wait for them and re-check.
 CLAIM_FREE_SEAT_WAITING = """
 UPDATE event_seats SET registration_id = $2
  WHERE id = (SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL
-              ORDER BY event_id, id LIMIT 1 FOR UPDATE)
+              ORDER BY event_id, spot LIMIT 1 FOR UPDATE)
    AND registration_id IS NULL
 RETURNING id
 """
@@ -217,7 +240,7 @@ MOVE_SEAT = "UPDATE event_seats SET registration_id = $2 WHERE registration_id =
 FREE_SEAT_OF = "UPDATE event_seats SET registration_id = NULL WHERE registration_id = $1"
 # Waits for seats locked by transactions in flight; may come back empty if the one it waited for was taken.
 FREE_SEAT_LOCKED = """
-SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL ORDER BY event_id, id LIMIT 1 FOR UPDATE
+SELECT id FROM event_seats WHERE event_id = $1 AND registration_id IS NULL ORDER BY event_id, spot LIMIT 1 FOR UPDATE
 """
 GIVE_SEAT = "UPDATE event_seats SET registration_id = $2 WHERE id = $1"
 HISTORY = "INSERT INTO registration_history (registration_id, at, actor, action, data) VALUES ($1, $2, $3, $4, $5)"
@@ -331,13 +354,26 @@ async def set_email(conn: asyncpg.Connection, registration_id: UUID, email: str 
 
 
 async def register(conn: asyncpg.Connection, event_id: UUID, values: dict[str, Any], now: Any) -> Registered | None:
-    row = await conn.fetchrow(REGISTER, event_id, *_registration_args(values, now))
-    return Registered(**dict(row)) if row else None
+    return (await register_many(conn, REGISTER, [(str(event_id), values)], now))[0]
 
 
 async def register_by_slug(conn: asyncpg.Connection, slug: str, values: dict[str, Any], now: Any) -> Registered | None:
-    row = await conn.fetchrow(REGISTER_BY_SLUG, slug, *_registration_args(values, now))
-    return Registered(**dict(row)) if row else None
+    return (await register_many(conn, REGISTER_BY_SLUG, [(slug, values)], now))[0]
+
+
+async def register_many(
+    conn: asyncpg.Connection, statement: str, requests: list[tuple[str, dict[str, Any]]], now: Any
+) -> list[Registered | None]:
+    """Run REGISTER or REGISTER_BY_SLUG for `requests` (event id or slug, values), at most one per event and
+    address; for each, what was registered, or None."""
+    columns: list[list[Any]] = [[key for key, _ in requests]]
+    columns += [list(column) for column in zip(*(_registration_args(v, now) for _, v in requests), strict=True)]
+    columns[9] = now  # $10, one time for all
+    rows = await conn.fetch(statement, *columns)
+    answers: list[Registered | None] = [None] * len(requests)
+    for row in rows:
+        answers[row["n"] - 1] = Registered(**{k: v for k, v in row.items() if k != "n"})
+    return answers
 
 
 async def has_free_seat(conn: asyncpg.Connection, event_id: UUID) -> bool:

@@ -1,19 +1,18 @@
-"""The scan's fast lane (service/checkin/lane.py): it answers well-formed scans exactly as the route would, and
-hands everything else to the route, which answers as it always did; nothing is stored twice."""
+"""The scan's fast lane (service/checkin/lane.py, service/lanes.py): it answers well-formed scans exactly as the
+route would, and hands everything else to the route, which answers as it always did; nothing is stored twice."""
 
 from __future__ import annotations
 
 import json
 import logging
-from functools import partial
 from typing import Any
 
 import asyncpg
-from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from service.app import create_app
+from service.app import Moteplass, create_app
 from service.checkin.lane import PATH, ScanLane
+from service.lanes import Lanes
 from service.logs import JsonFormatter
 from service.settings import Settings
 from tests.checkin.conftest import NewDoor, Register, code_of
@@ -21,8 +20,11 @@ from tests.conftest import Client, Clock, MakeEvent, auth
 
 
 def route_only(settings: Any, clock: Any) -> AsyncTestClient[Any]:
-    """A client of the application with the lane left out: the Litestar route answers every scan."""
-    app = partial(Litestar.__call__, create_app(settings, clock=clock))
+    """A client of the application with its lanes left out: the Litestar route answers every scan (the security
+    headers and metrics around it stay)."""
+    app = create_app(settings, clock=clock)
+    assert isinstance(app, Moteplass)
+    app.lanes = Lanes()
     return AsyncTestClient(app=app, base_url="http://testserver.local")
 
 
@@ -83,6 +85,11 @@ async def test_the_lane_answers_what_the_route_answers(
     assert by_lane.json()["result"] == "admitted"
     assert by_lane.json() == by_route.json()  # a repeated nonce: the route answers what the lane answered
     assert by_lane.headers["content-type"] == by_route.headers["content-type"] == "application/json"
+    varying = {"date", "content-length", "x-request-id"}
+    assert {k: v for k, v in by_lane.headers.items() if k not in varying} == {
+        k: v for k, v in by_route.headers.items() if k not in varying
+    }
+    assert "content-security-policy" in by_lane.headers
     assert by_lane.headers["x-request-id"] == "door-42"
     assert len(by_route.headers["x-request-id"]) == 32
 

@@ -98,11 +98,15 @@ async def test_requests_are_counted_by_route_template_never_by_the_secret_path(
     assert (ticket_path.rsplit("/", 1)[1] in after, "T1SECRET" in after) == (False, False)
 
 
-async def test_door_scans_answered_by_the_fast_lane_are_counted(
+async def test_door_scans_and_registrations_answered_by_the_fast_lanes_are_counted(
     client: Client, make_event: MakeEvent, organiser_token: str
 ) -> None:
     await make_event(slug="kk")
+    name = "moteplass_http_request_duration_seconds_count"
+    registered = {"route": "/api/v1/events/{slug}/registrations", "method": "POST", "status": "201"}
+    before_registered = value(await scrape(client), name, **registered)
     kari = (await client.post("/api/v1/events/kk/registrations", json=KARI)).json()
+    assert value(await scrape(client), name, **registered) - before_registered == 1.0
     door = (
         await client.post("/api/v1/events/kk/doors", json={"name": "Inngang"}, headers=auth(organiser_token))
     ).json()
@@ -110,7 +114,6 @@ async def test_door_scans_answered_by_the_fast_lane_are_counted(
         "token"
     ]
     code = qr.sign(SECRET.encode(), "ticket", UUID(kari["id"]), 1)
-    name = "moteplass_http_request_duration_seconds_count"
     labels = {"route": "/api/v1/checkins", "method": "POST", "status": "200"}
     before = value(await scrape(client), name, **labels)
 
