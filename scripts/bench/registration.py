@@ -18,6 +18,12 @@ gaps in waiting-list numbers.
 
     .venv/bin/python scripts/bench/registration.py [--runs 3] [--seconds 10] [--clients 32] [--workers 2]
                                                   [--rate 500]
+
+With --growth, it measures instead how registration grows with the event: the confirm and waiting-list paths of
+one event that already holds 0, 10,000 or 50,000 registrations (confirmed, or on the waiting list; made in SQL
+and vacuumed, as an event filled over weeks would be), HTTP and pgbench side by side as above:
+
+    .venv/bin/python scripts/bench/registration.py --growth [--sizes 0,10000,50000] [--runs 3]
 """
 
 from __future__ import annotations
@@ -204,6 +210,43 @@ async def analyze(url: str) -> None:
         await conn.close()
 
 
+FILL = """
+WITH ev AS (SELECT id FROM events WHERE slug = $1),
+made AS (
+    INSERT INTO registrations (event_id, status, name, email, email_norm, organisation, privacy_accepted_at,
+                               confirmed_at, waitlist_no)
+    SELECT ev.id, $3, 'Tidlegare Deltakar ' || g, 'fill' || g || '@bench.example.no',
+           'fill' || g || '@bench.example.no', 'Bergen kommune', now(), CASE WHEN $3 = 'confirmed' THEN now() END,
+           CASE WHEN $3 = 'waitlisted' THEN nextval(waitlist_sequence(ev.id)) END
+      FROM ev, generate_series(1, $2) g
+    RETURNING id, status
+), numbered AS (
+    SELECT id, row_number() OVER () AS k FROM made WHERE status = 'confirmed'
+), seats AS (
+    SELECT s.id, row_number() OVER (ORDER BY s.id) AS k FROM event_seats s, ev
+     WHERE s.event_id = ev.id AND s.registration_id IS NULL ORDER BY s.id LIMIT $2
+)
+UPDATE event_seats SET registration_id = numbered.id FROM numbered JOIN seats ON seats.k = numbered.k
+ WHERE event_seats.id = seats.id
+"""
+
+
+async def fill(url: str, slug: str, count: int, status: str) -> None:
+    """`count` registrations already in the event (confirmed with their seats, or on the waiting list), then
+    VACUUM ANALYZE and a checkpoint, as an event that filled over weeks would be."""
+    conn = await db.connect(url)
+    try:
+        if count:
+            await conn.execute(FILL, slug, count, status)
+        await conn.execute("VACUUM ANALYZE event_seats")
+        await conn.execute("VACUUM ANALYZE registrations")
+        # The filling's pages are written out now, not while the next measurement runs (and every page it then
+        # touches first logs a full image after the checkpoint, as it would on a server that had run for weeks).
+        await conn.execute("CHECKPOINT")
+    finally:
+        await conn.close()
+
+
 async def verify(url: str, prefix: str) -> tuple[int, int, int, int, int]:
     """confirmed, waitlisted, seats, seats taken, and waiting-list numbers missing (gaps) over the events."""
     conn = await db.connect(url)
@@ -242,6 +285,68 @@ def fixed_rate(base: str, slug: str, rate: int, seconds: int) -> dict[str, float
     return figures
 
 
+@dataclass
+class Bench:
+    """The server under test and what the runs found."""
+
+    base: str
+    token: str
+    url: str
+    clients: int
+    seconds: int
+    problems: list[str] = field(default_factory=list)
+
+    def measure(self, work: Work, tag: str, existing: int = 0) -> tuple[dict[str, float], float]:
+        """One interleaved measurement of `work`: a warm-up, then HTTP and pgbench on events of their own (each
+        holding `existing` registrations first). Checks what HTTP stored; returns its figures and pgbench's tps."""
+        create_events(self.base, self.token, f"{tag}-warm-", Work(work.name, work.path, 1))
+        run_wrk(self.base, f"{tag}-warm-", 1, self.clients, 2)  # warm-up, not counted
+        create_events(self.base, self.token, f"{tag}-http-", work)
+        create_events(self.base, self.token, f"{tag}-pgb-", work)
+        for side in ("http", "pgb") if existing else ():
+            for n in range(1, work.events + 1):
+                status = "confirmed" if work.path == "confirm" else "waitlisted"
+                asyncio.run(fill(self.url, f"{tag}-{side}-{n}", existing // work.events, status))
+        asyncio.run(analyze(self.url))  # fresh statistics for both sides, as autovacuum would give them
+        result = run_wrk(self.base, f"{tag}-http-", work.events, self.clients, self.seconds)
+        confirmed, waitlisted, seats, taken, gaps = asyncio.run(verify(self.url, f"{tag}-http-"))
+        answered = result["requests"] - result["bad_status"]
+        problems = self.problems
+        if taken != confirmed or confirmed > seats:
+            problems.append(f"{tag}: oversold ({confirmed} confirmed, {taken} seats taken of {seats})")
+        if confirmed + waitlisted - existing < answered:
+            problems.append(f"{tag}: lost ({confirmed + waitlisted - existing} stored, {answered:.0f} answered 2xx)")
+        if gaps:
+            problems.append(f"{tag}: {gaps} waiting-list numbers missing")
+        if result["bad_status"] or result["failed"]:
+            problems.append(f"{tag}: {result['bad_status']:.0f} non-2xx, {result['failed']:.0f} failed")
+        if work.path == "confirm" and waitlisted:
+            problems.append(f"{tag}: {waitlisted} waitlisted on the confirm path (too few seats)")
+        if work.path == "waitlist" and confirmed:
+            problems.append(f"{tag}: {confirmed} confirmed on the waiting-list path")
+        tps = run_pgbench(self.url, f"{tag}-pgb-", work.events, self.clients, self.seconds)
+        return result, tps
+
+
+def line(label: str, result: dict[str, float], tps: float) -> str:
+    return (
+        f"{label:<36} HTTP {result['rps']:6.0f}/s p50 {result['p50_ms']:5.1f} ms p99 {result['p99_ms']:5.1f} ms "
+        f"| pgbench {tps:6.0f} tps | ratio {result['rps'] / tps:.2f}"
+    )
+
+
+def table(runs: int, rows: dict[str, Figures]) -> None:
+    print(f"  {'work':<36} {'HTTP/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'pgbench tps':>12} {'ratio':>6}")
+    for label, got in rows.items():
+        rps = statistics.median(r["rps"] for r in got.http)
+        tps = statistics.median(got.pgbench)
+        ratio = statistics.median(r["rps"] / t for r, t in zip(got.http, got.pgbench, strict=True))
+        print(
+            f"  {label:<36} {rps:7.0f} {statistics.median(r['p50_ms'] for r in got.http):7.1f} "
+            f"{statistics.median(r['p99_ms'] for r in got.http):7.1f} {tps:12.0f} {ratio:6.2f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
@@ -249,6 +354,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rate", type=int, default=500, help="requests a second of the fixed-rate run")
+    parser.add_argument("--growth", action="store_true", help="registration in events already holding --sizes")
+    parser.add_argument("--sizes", default="0,10000,50000")
     args = parser.parse_args()
 
     server = admin_url()
@@ -283,48 +390,34 @@ def main() -> None:
     server_process = subprocess.Popen(
         server_command("127.0.0.1", port, args.workers), env=env, cwd=ROOT, stdout=log, stderr=log
     )
-    figures = {work.name: Figures() for work in WORKS}
+    bench = Bench(base, token, url, args.clients, args.seconds)
+    figures: dict[str, Figures] = {}
     steady: list[dict[str, float]] = []
-    problems: list[str] = []
     try:
         wait_http(f"{base}/readyz")
         for run in range(1, args.runs + 1):
+            if args.growth:
+                for size in (int(n) for n in args.sizes.split(",")):
+                    for number, work in enumerate(WORKS[0:3:2]):  # one event: confirm, waiting list
+                        label = f"{work.name}, {size:,} in it"
+                        result, tps = bench.measure(work, f"r{run}s{size}w{number}", existing=size)
+                        figures.setdefault(label, Figures()).http.append(result)
+                        figures[label].pgbench.append(tps)
+                        print(f"run {run} {line(label, result, tps)}", flush=True)
+                continue
             for number, work in enumerate(WORKS):
-                tag = f"r{run}w{number}"
-                create_events(base, token, f"{tag}-warm-", Work(work.name, work.path, 1))
-                run_wrk(base, f"{tag}-warm-", 1, args.clients, 2)  # warm-up, not counted
-                create_events(base, token, f"{tag}-http-", work)
-                create_events(base, token, f"{tag}-pgb-", work)
-                asyncio.run(analyze(url))  # fresh statistics for both sides, as autovacuum would give them
-                result = run_wrk(base, f"{tag}-http-", work.events, args.clients, args.seconds)
-                confirmed, waitlisted, seats, taken, gaps = asyncio.run(verify(url, f"{tag}-http-"))
-                answered = result["requests"] - result["bad_status"]
-                if taken != confirmed or confirmed > seats:
-                    problems.append(f"{tag}: oversold ({confirmed} confirmed, {taken} seats taken of {seats})")
-                if confirmed + waitlisted < answered:
-                    problems.append(f"{tag}: lost ({confirmed + waitlisted} stored, {answered:.0f} answered 2xx)")
-                if gaps:
-                    problems.append(f"{tag}: {gaps} waiting-list numbers missing")
-                if result["bad_status"] or result["failed"]:
-                    problems.append(f"{tag}: {result['bad_status']:.0f} non-2xx, {result['failed']:.0f} failed")
-                if work.path == "confirm" and waitlisted:
-                    problems.append(f"{tag}: {waitlisted} waitlisted on the confirm path (too few seats)")
-                if work.path == "waitlist" and confirmed:
-                    problems.append(f"{tag}: {confirmed} confirmed on the waiting-list path")
-                tps = run_pgbench(url, f"{tag}-pgb-", work.events, args.clients, args.seconds)
-                figures[work.name].http.append(result)
+                result, tps = bench.measure(work, f"r{run}w{number}")
+                figures.setdefault(work.name, Figures()).http.append(result)
                 figures[work.name].pgbench.append(tps)
-                print(
-                    f"run {run} {work.name:<25} HTTP {result['rps']:6.0f}/s p50 {result['p50_ms']:5.1f} ms "
-                    f"p99 {result['p99_ms']:5.1f} ms | pgbench {tps:6.0f} tps | ratio {result['rps'] / tps:.2f}",
-                    flush=True,
-                )
+                print(f"run {run} {line(work.name, result, tps)}", flush=True)
             slug = f"r{run}-steady-"
             create_events(base, token, slug, WORKS[0])
             time.sleep(1)
             result = fixed_rate(base, f"{slug}1", args.rate, args.seconds)
             if result["bad_status"] or result["failed"]:
-                problems.append(f"run {run} fixed rate: {result['bad_status']} non-2xx, {result['failed']} failed")
+                bench.problems.append(
+                    f"run {run} fixed rate: {result['bad_status']} non-2xx, {result['failed']} failed"
+                )
             steady.append(result)
             print(
                 f"run {run} fixed {args.rate}/s (sent {result['sent_rate']:.0f}/s): p50 {result['p50_ms']:.1f} ms "
@@ -341,20 +434,13 @@ def main() -> None:
 
     print()
     print(f"median of {args.runs} interleaved runs, {args.clients} connections, {args.workers} web workers:")
-    print(f"  {'work':<25} {'HTTP/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'pgbench tps':>12} {'ratio':>6}")
-    for work in WORKS:
-        got = figures[work.name]
-        rps = statistics.median(r["rps"] for r in got.http)
-        tps = statistics.median(got.pgbench)
+    table(args.runs, figures)
+    if steady:
         print(
-            f"  {work.name:<25} {rps:7.0f} {statistics.median(r['p50_ms'] for r in got.http):7.1f} "
-            f"{statistics.median(r['p99_ms'] for r in got.http):7.1f} {tps:12.0f} "
-            f"{statistics.median(r['rps'] / t for r, t in zip(got.http, got.pgbench, strict=True)):6.2f}"
+            f"  fixed {args.rate}/s, one event: p50 {statistics.median(r['p50_ms'] for r in steady):.1f} ms, "
+            f"p99 {statistics.median(r['p99_ms'] for r in steady):.1f} ms (from the scheduled time)"
         )
-    print(
-        f"  fixed {args.rate}/s, one event: p50 {statistics.median(r['p50_ms'] for r in steady):.1f} ms, "
-        f"p99 {statistics.median(r['p99_ms'] for r in steady):.1f} ms (from the scheduled time)"
-    )
+    problems = bench.problems
     print("  oversold 0, lost 0, failed 0, gaps 0" if not problems else "  PROBLEMS:\n    " + "\n    ".join(problems))
     if problems:
         raise SystemExit(1)
