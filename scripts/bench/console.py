@@ -4,7 +4,8 @@ OFFSET and cursor listings of the same rows, with pgbench timing the page querie
 The real server (granian) runs on a fresh database in another process; this process signs in through the
 console's own form and walks the table as a browser would, following the "next page" links. Prints, per
 run and as medians of the runs: page latencies (p50, p99, the last page), a search, the CSV and XLSX
-exports, the API's OFFSET pages, and pgbench's keyset vs OFFSET page query on the last page.
+exports (and the server's peak memory during each: its worker's high-water mark reset just before), the API's
+OFFSET pages, and pgbench's keyset vs OFFSET page query on the last page.
 
     .venv/bin/python scripts/bench/console.py [--runs 3] [--rows 5000]
 """
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -120,6 +122,34 @@ def signed_in(base: str) -> httpx.Client:
     return client
 
 
+def server_processes(pid: int) -> list[int]:
+    """The server's process and its workers (granian runs the application in child processes)."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found.extend(server_processes(int(child)))
+    return found
+
+
+def peak_mib(
+    pids: list[int], request: Callable[[], tuple[float, httpx.Response]]
+) -> tuple[float, float, httpx.Response]:
+    """(milliseconds, the server's peak resident memory in MiB while answering, the answer): each process's
+    high-water mark (VmHWM) is reset to its current size first (clear_refs 5), so the peak is this request's."""
+    for pid in pids:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    ms, response = request()
+    peaks = [_status_kib(pid, "VmHWM") for pid in pids]
+    return ms, max(peaks) / 1024, response
+
+
+def _status_kib(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/{pid}/status")
+
+
 def timed(client: httpx.Client, path: str, **kwargs: object) -> tuple[float, httpx.Response]:
     started = time.perf_counter()
     response = client.get(path, **kwargs)  # type: ignore[arg-type]
@@ -185,16 +215,22 @@ def pgbench_ms(url: str, event: str, sql: str, seconds: int = 5) -> float:
     return float(match.group(1))
 
 
-def one_run(base: str, url: str, event: str, token: str, rows: int) -> dict[str, float]:
+def one_run(base: str, url: str, event: str, token: str, rows: int, server: int) -> dict[str, float]:
     client = signed_in(base)
     table = f"/console/events/{SLUG}/registrations"
     by_arrival = walk(client, table)
     by_name = walk(client, f"{table}?sort=name")
     search = [timed(client, f"{table}?q=berg&status=waitlisted")[0] for _ in range(20)]
-    csv_ms, csv_response = timed(client, f"{table}.csv")
-    xlsx_ms, _ = timed(client, f"{table}.xlsx")
+    pids = server_processes(server)
+    before_mib = max(_status_kib(pid, "VmRSS") for pid in pids) / 1024
+    csv_ms, csv_mib, csv_response = peak_mib(pids, lambda: timed(client, f"{table}.csv"))
+    xlsx_ms, xlsx_mib, _ = peak_mib(pids, lambda: timed(client, f"{table}.xlsx"))
     assert csv_response.content.decode("utf-8-sig").count("\n") == rows + 1
     api = httpx.Client(base_url=base, timeout=60, headers={"Authorization": f"Bearer {token}"})
+    api_csv_ms, api_csv_mib, api_csv = peak_mib(
+        pids, lambda: timed(api, f"/api/v1/events/{SLUG}/registrations?format=csv")
+    )
+    assert api_csv.content.decode("utf-8-sig").count("\n") == rows + 1
     # OFFSET pages read every row they skip: twenty spread over the list (the last among them) are enough.
     step = max(1, rows // 50 // 20)
     offset_pages = [
@@ -222,6 +258,11 @@ def one_run(base: str, url: str, event: str, token: str, rows: int) -> dict[str,
         "search_p50": statistics.median(search),
         "csv_ms": csv_ms,
         "xlsx_ms": xlsx_ms,
+        "api_csv_ms": api_csv_ms,
+        "rss_before_mib": before_mib,
+        "csv_peak_mib": csv_mib,
+        "xlsx_peak_mib": xlsx_mib,
+        "api_csv_peak_mib": api_csv_mib,
         "api_keyset_p50": statistics.median(keyset_pages),
         "api_keyset_p95": pct(keyset_pages, 0.95),
         "api_keyset_last": keyset_pages[-1],
@@ -273,7 +314,7 @@ def main() -> None:
     try:
         wait_http(f"{base}/readyz")
         for run in range(1, args.runs + 1):
-            result = one_run(base, url, event, token, args.rows)
+            result = one_run(base, url, event, token, args.rows, process.pid)
             results.append(result)
             print(f"run {run}: " + ", ".join(f"{k} {v:.1f}" for k, v in result.items()), flush=True)
     finally:
@@ -282,7 +323,9 @@ def main() -> None:
         asyncio.run(drop(server, name))
         asyncio.run(drop(server, template))
     print()
-    print(f"median of {args.runs} runs, {args.rows} registrations in the event (+45,000 in 45 other events), ms:")
+    print(
+        f"median of {args.runs} runs, {args.rows} registrations in the event (+45,000 in 45 other events), ms or MiB:"
+    )
     for key in results[0]:
         print(f"  {key:20s} {statistics.median(r[key] for r in results):8.1f}")
 
