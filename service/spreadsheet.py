@@ -1,4 +1,5 @@
-"""Files organisers open in a spreadsheet: CSV (UTF-8 with a BOM, so Excel reads æøå) and XLSX (openpyxl).
+"""Files organisers open in a spreadsheet: CSV (UTF-8 with a BOM, so Excel reads æøå) and XLSX (openpyxl), whole
+or a batch of lines at a time (exports of tens of thousands of rows, which must not be held in memory at once).
 
 Every cell goes through `cell`, the guard against CSV injection: a text that starts like a formula (`=`, `+`, `-`,
 `@`, a tab or a carriage return) gets a leading apostrophe, so a name such as `=HYPERLINK(...)` typed into a public
@@ -9,14 +10,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import tempfile
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from typing import IO
 
 from litestar import Response
+from litestar.response import Stream
 from openpyxl import Workbook
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_MEDIA_TYPE = "text/csv"  # Litestar adds "; charset=utf-8" to a text/ type
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# A finished XLSX file stays in memory up to this size, then moves to a temporary file.
+XLSX_IN_MEMORY = 8 * 1024 * 1024
+FILE_CHUNK = 64 * 1024
 
 Lines = Iterable[Iterable[object]]
 
@@ -39,20 +47,59 @@ def csv_lines(lines: Lines) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+async def csv_parts(header: Iterable[object], parts: AsyncIterable[Lines]) -> AsyncIterator[bytes]:
+    """A CSV file sent as it is made: the BOM and the header at once, then each part's lines as they come."""
+    yield to_csv([header])
+    async for lines in parts:
+        yield csv_lines(lines)
+
+
+class XlsxFile:
+    """An XLSX file with one sheet, written a batch of lines at a time. openpyxl's write-only sheet puts each row
+    in a temporary file as it is appended, so the rows are never all in memory (each distinct text is, once, in
+    the shared strings table every XLSX file has)."""
+
+    def __init__(self, title: str) -> None:
+        self._workbook = Workbook(write_only=True)
+        self._sheet = self._workbook.create_sheet(title=title[:31] or "Sheet")
+
+    def append(self, lines: Lines) -> None:
+        for line in lines:
+            self._sheet.append([cell(value) for value in line])
+
+    def save(self) -> IO[bytes]:
+        """The finished file, read from its start; in memory while small, on disk past XLSX_IN_MEMORY. The
+        caller closes it (file_chunks does)."""
+        spool = tempfile.SpooledTemporaryFile(max_size=XLSX_IN_MEMORY)  # noqa: SIM115 - handed to the caller
+        self._workbook.save(spool)
+        spool.seek(0)
+        return spool
+
+
 def to_xlsx(lines: Lines, title: str) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "Sheet")
-    for line in lines:
-        sheet.append([cell(value) for value in line])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """A whole XLSX file of `lines`, as bytes."""
+    book = XlsxFile(title)
+    book.append(lines)
+    with book.save() as finished:
+        return finished.read()
+
+
+async def file_chunks(file: IO[bytes]) -> AsyncIterator[bytes]:
+    """A finished file sent FILE_CHUNK bytes at a time, closed at the end (or when the download is dropped)."""
+    with file:
+        while chunk := file.read(FILE_CHUNK):
+            yield chunk
 
 
 def csv_response(filename: str, lines: Lines) -> Response[bytes]:
     """A CSV download named `filename`."""
-    return Response(
-        to_csv(lines),
-        media_type=CSV_MEDIA_TYPE,
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
+    return Response(to_csv(lines), media_type=CSV_MEDIA_TYPE, headers=_attachment(filename))
+
+
+def csv_stream(filename: str, header: Iterable[object], parts: AsyncIterable[Lines]) -> Stream:
+    """A CSV download named `filename` sent as it is made (csv_parts), with csv_response's headers."""
+    return Stream(csv_parts(header, parts), media_type=CSV_MEDIA_TYPE, headers=_attachment(filename))
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"content-disposition": f'attachment; filename="{filename}"'}

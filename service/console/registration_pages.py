@@ -4,13 +4,13 @@ waiting list, cancel. Moves go through service/registrations."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import FromPath
@@ -172,13 +172,14 @@ class RegistrationPages(Controller):
     ) -> Stream:
         """Streamed a batch at a time (see listing.export_batches): the first bytes leave at once, however many."""
         event, table = await self._export(request, conn, principal, slug, chosen, fmt="csv", now=now)
-
-        async def body() -> AsyncIterator[bytes]:
-            yield spreadsheet.to_csv([table.header()])
-            async for rows in listing.export_batches(state.pool, event.id, chosen):
-                yield spreadsheet.csv_lines(table.line(row) for row in rows)
-
-        return Stream(body(), media_type=DOWNLOADS["csv"], headers=self._download_headers(slug, "csv"))
+        parts = (
+            [table.line(row) for row in rows] async for rows in listing.export_batches(state.pool, event.id, chosen)
+        )
+        return Stream(
+            spreadsheet.csv_parts(table.header(), parts),
+            media_type=DOWNLOADS["csv"],
+            headers=self._download_headers(slug, "csv"),
+        )
 
     @get("/events/{slug:str}/registrations.xlsx")
     async def xlsx(
@@ -190,13 +191,21 @@ class RegistrationPages(Controller):
         principal: Caller,
         chosen: Chosen,
         now: Now,
-    ) -> Response[bytes]:
+    ) -> Stream:
+        """Written a batch at a time into openpyxl's write-only sheet (see spreadsheet.XlsxFile), so the rows are
+        never all in memory; the finished file (a zip, so it can only be sent once whole) is sent in chunks."""
         event, table = await self._export(request, conn, principal, slug, chosen, fmt="xlsx", now=now)
-        lines = [table.header()]
+        book = spreadsheet.XlsxFile(slug)
+        book.append([table.header()])
         async for rows in listing.export_batches(state.pool, event.id, chosen):
-            lines.extend(table.line(row) for row in rows)
-        return Response(
-            spreadsheet.to_xlsx(lines, slug), media_type=DOWNLOADS["xlsx"], headers=self._download_headers(slug, "xlsx")
+            book.append(table.line(row) for row in rows)
+        finished = book.save()
+        size = finished.seek(0, os.SEEK_END)
+        finished.seek(0)
+        return Stream(
+            spreadsheet.file_chunks(finished),
+            media_type=DOWNLOADS["xlsx"],
+            headers={**self._download_headers(slug, "xlsx"), "content-length": str(size)},
         )
 
     @staticmethod
