@@ -5,12 +5,15 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.datastructures import CacheControlHeader
+from litestar.datastructures import CacheControlHeader, State
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
+from litestar.response import Stream
 
 from .. import idempotency, ratelimit, spreadsheet
 from ..accounts.domain import require_event_scope
 from ..checkin.schemas import Admission
+from ..console import listing
+from ..console.schemas import ListedRegistration, RegistrationFilter
 from ..errors import Invalid
 from ..events import domain as events
 from ..events import queries as event_queries
@@ -145,6 +148,7 @@ class RegistrationController(Controller):
         self,
         slug: FromPath[str],
         conn: Conn,
+        state: State,
         principal: Caller,
         now: Now,
         status: Annotated[Literal["confirmed", "waitlisted", "cancelled"] | None, QueryParameter()] = None,
@@ -156,7 +160,7 @@ class RegistrationController(Controller):
         after: Annotated[str | None, QueryParameter(max_length=paging.MAX_CURSOR)] = None,
         format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",
         checked_in: Annotated[bool | None, QueryParameter()] = None,
-    ) -> Response[RegistrationPage]:
+    ) -> Response[RegistrationPage] | Stream:
         """Registrations of an event with filters, search, counts; `format=csv` exports the filter;
         `checked_in=true|false` keeps those admitted at a door, or those not (each row has `checked_in_at`).
         Pages: `next` is the cursor of the following page (`after=`), the same speed at any depth; `offset` still
@@ -166,28 +170,22 @@ class RegistrationController(Controller):
         if after is not None and key is None:
             raise Invalid("invalid_cursor", "`after` is not a cursor this list gave for this sort", field="after")
         if format == "csv":
-            found, _, _ = await queries.search(
-                conn,
-                event.id,
-                status=status,
-                role=role,
-                text=q,
-                sort=sort,
-                limit=100_000,
-                offset=0,
-                checked_in=checked_in,
-            )
+            chosen = RegistrationFilter(status=status, role=role, q=q or "", sort=sort, checked_in=checked_in)
             await audit_organiser_export(
                 conn,
                 event.id,
                 actor=principal.actor,
                 now=now,
                 filters={"status": status, "role": role, "q": q, "sort": sort},
-                rows=len(found),
+                rows=await listing.count_rows(conn, event.id, chosen),
                 fmt="csv",
             )
-            admissions = await queries.admissions_of(conn, [r.id for r in found])
-            return self._csv(event.slug, found, await queries.questions(conn, event.id), admissions)
+            questions = await queries.questions(conn, event.id)
+            parts = (
+                [_csv_line(listed, questions) for listed in batch]
+                async for batch in listing.export_batches(state.pool, event.id, chosen)
+            )
+            return spreadsheet.csv_stream(f"{event.slug}-registrations.csv", _csv_header(questions), parts)
         found, total, following = await queries.search(
             conn,
             event.id,
@@ -210,47 +208,6 @@ class RegistrationController(Controller):
             next=paging.encode(following) if following else None,
         )
         return Response(page)
-
-    @staticmethod
-    def _csv(
-        slug: str, registrations: list[Registration], questions: list[Question], admissions: dict[UUID, Any]
-    ) -> Response[Any]:
-        header = [
-            "status",
-            "waitlist_position",
-            "name",
-            "email",
-            "organisation",
-            "role",
-            "dietary",
-            "accessibility",
-            "language",
-            "registered_at",
-            "checked_in_at",
-            "checked_in_door",
-            "source",
-            *(q.label.get("nb", str(q.id)) for q in questions),
-        ]
-        rows = [
-            [
-                r.status,
-                r.waitlist_position or "",
-                r.name,
-                r.email or "",
-                r.organisation,
-                r.role or "",
-                r.dietary,
-                r.accessibility,
-                r.language,
-                r.created_at.isoformat(),
-                admissions[r.id].at.isoformat() if r.id in admissions else "",
-                admissions[r.id].door if r.id in admissions else "",
-                r.source,
-                *(_answer_text(r.answers.get(str(q.id))) for q in questions),
-            ]
-            for r in registrations
-        ]
-        return spreadsheet.csv_response(f"{slug}-registrations.csv", [header, *rows])
 
     @get("/api/v1/registrations/{registration_id:uuid}", responses=responses(401, 403, 404))
     async def detail(self, registration_id: FromPath[UUID], conn: Conn, principal: Caller) -> RegistrationRow:
@@ -383,6 +340,45 @@ class SelfServiceController(Controller):
             event = await events.get_event(conn, data.event)
             await renew.renew_links_by_email(conn, event.id, email=data.email, now=now)
         return NewLinkRequested()
+
+
+def _csv_header(questions: list[Question]) -> list[str]:
+    """The API's CSV columns (machine names, stable for scripts), then each question's label."""
+    return [
+        "status",
+        "waitlist_position",
+        "name",
+        "email",
+        "organisation",
+        "role",
+        "dietary",
+        "accessibility",
+        "language",
+        "registered_at",
+        "checked_in_at",
+        "checked_in_door",
+        "source",
+        *(q.label.get("nb", str(q.id)) for q in questions),
+    ]
+
+
+def _csv_line(listed: ListedRegistration, questions: list[Question]) -> list[object]:
+    return [
+        listed.status,
+        listed.waitlist_position or "",
+        listed.name,
+        listed.email or "",
+        listed.organisation,
+        listed.role or "",
+        listed.dietary,
+        listed.accessibility,
+        listed.language,
+        listed.created_at.isoformat(),
+        listed.checked_in_at.isoformat() if listed.checked_in_at else "",
+        listed.checked_in_door or "",
+        listed.source,
+        *(_answer_text(listed.answers.get(str(q.id))) for q in questions),
+    ]
 
 
 def _answer_text(value: object) -> str:
