@@ -184,6 +184,32 @@ async def test_xlsx_export_opens_with_openpyxl(signed_in: Client, make_event: Ma
     ]
 
 
+async def test_xlsx_export_is_written_in_batches_each_row_once_in_order(
+    signed_in: Client, make_event: MakeEvent, client: Client, monkeypatch: pytest.MonkeyPatch, conn: asyncpg.Connection
+) -> None:
+    await make_event(slug="kk", capacity=1)
+    await register_people(client)
+    monkeypatch.setattr(listing, "EXPORT_BATCH", 1)  # every row its own batch
+
+    response = await signed_in.get("/console/events/kk/registrations.xlsx?sort=-created&lang=en")
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [[cell.value for cell in row][:5] for row in sheet.iter_rows()]
+    assert (response.headers["content-length"], response.headers["content-disposition"]) == (
+        str(len(response.content)),
+        'attachment; filename="kk-registrations.xlsx"',
+    )
+    assert values == [
+        ["Status", "Place on the waiting list", "Name", "E-mail", "Organisation"],
+        ["On the waiting list", "3", "Dag Æsøy", "dag@example.no", '\'=HYPERLINK("x")'],
+        ["On the waiting list", "2", "Cecilie Dahl", "cecilie@hvl.no", "Høgskulen på Vestlandet"],
+        ["On the waiting list", "1", "Bjørn Berg", "bjorn@bergen.kommune.no", "Bergen kommune"],
+        ["Confirmed", None, "Åse Ødegård", "ase@uib.no", "Universitetet i Bergen"],
+    ]
+    audited = await conn.fetchval("SELECT data FROM audit_log WHERE action = 'registrations.exported'")
+    assert (audited["rows"], audited["format"]) == (4, "xlsx")
+
+
 async def test_detail_shows_answers_history_and_mails(
     signed_in: Client, make_event: MakeEvent, client: Client, conn: asyncpg.Connection, run_jobs: RunJobs
 ) -> None:

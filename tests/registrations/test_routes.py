@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from service.console import listing
 from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth
 from tests.smtp import SmtpServer, body_of, is_invite
 
@@ -465,3 +466,50 @@ async def test_waitlist_position_of_a_new_registrant_skips_those_who_left(
 
     assert [w["waitlist_position"] for w in waiting] == [1, 2, 3]
     assert (third.json()["waitlist_position"], newcomer["waitlist_position"]) == (1, 2)
+
+
+async def test_organiser_csv_is_streamed_in_batches_each_row_once_in_order_and_audited(
+    client: Client,
+    make_event: MakeEvent,
+    organiser_token: str,
+    monkeypatch: pytest.MonkeyPatch,
+    conn: asyncpg.Connection,
+) -> None:
+    await make_event(slug="kk", capacity=2)
+    names = ["Åse", "bjørn", "Carl", "Dina", "Erik"]
+    for n, name in enumerate(names):
+        await client.post("/api/v1/events/kk/registrations", json={**person(n), "name": name})
+    monkeypatch.setattr(listing, "EXPORT_BATCH", 2)  # three batches: 2 + 2 + 1
+
+    response = await client.get(
+        "/api/v1/events/kk/registrations?format=csv&sort=-created", headers=auth(organiser_token)
+    )
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert "content-length" not in response.headers  # streamed, not one body
+    assert response.headers["content-disposition"] == 'attachment; filename="kk-registrations.csv"'
+    assert response.content.count("\ufeff".encode()) == 1
+    assert rows[0] == [
+        "status",
+        "waitlist_position",
+        "name",
+        "email",
+        "organisation",
+        "role",
+        "dietary",
+        "accessibility",
+        "language",
+        "registered_at",
+        "checked_in_at",
+        "checked_in_door",
+        "source",
+    ]
+    assert [row[:3] for row in rows[1:]] == [
+        ["waitlisted", "3", "Erik"],
+        ["waitlisted", "2", "Dina"],
+        ["waitlisted", "1", "Carl"],
+        ["confirmed", "", "bjørn"],
+        ["confirmed", "", "Åse"],
+    ]
+    audited = await conn.fetchval("SELECT data FROM audit_log WHERE action = 'registrations.exported'")
+    assert audited == {"filter": {"sort": "-created"}, "rows": 5, "format": "csv"}
