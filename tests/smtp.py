@@ -8,6 +8,7 @@ import email.policy
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -111,10 +112,10 @@ class Connections:
 
 
 class _CountingSmtp(SMTP):
-    """aiosmtpd's SMTP session, counting connections and answering every command `reply_delay` seconds late
+    """aiosmtpd's SMTP session, counting connections and answering every command `reply_delay()` seconds late
     (a relay across a network)."""
 
-    def __init__(self, *args: Any, connections: Connections, reply_delay: float, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, connections: Connections, reply_delay: Callable[[], float], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._connections = connections
         self._reply_delay = reply_delay
@@ -130,13 +131,14 @@ class _CountingSmtp(SMTP):
         super().connection_lost(error)
 
     async def push(self, status: Any) -> None:
-        if self._reply_delay:
-            await asyncio.sleep(self._reply_delay)
+        delay = self._reply_delay()
+        if delay:
+            await asyncio.sleep(delay)
         await super().push(status)
 
 
 class _Controller(Controller):
-    def __init__(self, *args: Any, connections: Connections, reply_delay: float, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, connections: Connections, reply_delay: Callable[[], float], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._connections = connections
         self._reply_delay = reply_delay
@@ -148,12 +150,20 @@ class _Controller(Controller):
 
 
 class SmtpServer:
+    """`reply_delay` (seconds before each answer) may be changed while it runs: a benchmark sets up quickly, then
+    measures against a slow relay."""
+
     def __init__(self, port: int | None = None, *, reply_delay: float = 0.0) -> None:
         self.sink = SmtpSink()
         self.connections = Connections()
         self.port = port or free_port()
+        self.reply_delay = reply_delay
         self.controller = _Controller(
-            self.sink, hostname="127.0.0.1", port=self.port, connections=self.connections, reply_delay=reply_delay
+            self.sink,
+            hostname="127.0.0.1",
+            port=self.port,
+            connections=self.connections,
+            reply_delay=lambda: self.reply_delay,
         )
 
     @property

@@ -159,8 +159,8 @@ def stop_api_load(load: subprocess.Popen[str]) -> dict[str, Any]:
 # --- the harness ----------------------------------------------------------------------------------------------
 
 
-async def prepare(url: str, slugs: list[str]) -> None:
-    """An organiser linked to the Slack user, and per run an event with 2,000 confirmed attendees."""
+async def prepare(url: str, slugs: list[str], recipients: int = RECIPIENTS) -> None:
+    """An organiser linked to the Slack user, and per run an event with `recipients` confirmed attendees."""
     conn = await db.connect(url)
     try:
         user_id = await conn.fetchval(
@@ -176,7 +176,7 @@ async def prepare(url: str, slugs: list[str]) -> None:
                    VALUES ($1, 'conference', '{"nb": "Benchmark", "nn": "Benchmark", "en": "Benchmark"}',
                            now() + interval '30 days', now() + interval '31 days', $2, 'published') RETURNING id""",
                 slug,
-                RECIPIENTS,
+                recipients,
             )
             await conn.execute("INSERT INTO user_event_scopes (user_id, event_id) VALUES ($1, $2)", user_id, event_id)
             await conn.execute(
@@ -190,7 +190,7 @@ async def prepare(url: str, slugs: list[str]) -> None:
                    INSERT INTO event_seats (event_id, registration_id) SELECT $1, id FROM r""",
                 event_id,
                 slug,
-                RECIPIENTS,
+                recipients,
             )
         await conn.execute("ANALYZE")
     finally:
@@ -198,7 +198,7 @@ async def prepare(url: str, slugs: list[str]) -> None:
 
 
 def confirm_one(base: str, slug: str) -> float:
-    """Compose and confirm one announcement to the event's 2,000 attendees; returns the moment of confirming."""
+    """Compose and confirm one announcement to the event's confirmed attendees; returns the moment of confirming."""
     body = compose(0, slug)
     request = urllib.request.Request(
         f"{base}/slack/interactions", data=body, method="POST", headers=signed_headers(body)

@@ -1,4 +1,5 @@
-"""Group placement: 1,000 participants into 10 perspective groups (target: under 1 s).
+"""Group placement: 1,000 participants into 10 perspective groups (target: under 1 s); 5,000 into 40 (issue 20:
+under 2 s through the API).
 
 Two figures, medians of several runs: the solver alone (service/workshops/placement.py), and the whole
 `POST /api/v1/events/{slug}/groups/assign` through the real server (granian) on a fresh database: reading
@@ -6,7 +7,7 @@ the participants and rankings, solving, and writing every placement in one trans
 everyone placed, no group over capacity, the same answer each time, and at least the greedy baseline's
 first choices.
 
-    .venv/bin/python scripts/bench/placement.py [--runs 5] [--participants 1000] [--groups 10]
+    .venv/bin/python scripts/bench/placement.py [--runs 5] [--participants 1000] [--groups 10] [--target-seconds 1]
 """
 
 from __future__ import annotations
@@ -128,6 +129,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--participants", type=int, default=1000)
     parser.add_argument("--groups", type=int, default=10)
+    parser.add_argument("--target-seconds", type=float, default=1.0)
     args = parser.parse_args()
 
     solver, firsts, greedy_firsts = bench_solver(args.participants, args.groups, args.runs)
@@ -172,8 +174,12 @@ def main() -> None:
         asyncio.run(drop(server, name))
         asyncio.run(drop(server, template))
     median = statistics.median(times)
-    verdict = "OK" if median < 1.0 and solver < 1.0 else "SLOWER THAN 1 s"
-    print(f"median: solver {solver * 1000:.1f} ms, whole API call {median * 1000:.0f} ms (target < 1000 ms): {verdict}")
+    target = args.target_seconds
+    verdict = "OK" if median < target and solver < target else f"SLOWER THAN {target:g} s"
+    print(
+        f"median: solver {solver * 1000:.1f} ms, whole API call {median * 1000:.0f} ms (target < {target * 1000:.0f} "
+        f"ms): {verdict}"
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -15,7 +16,7 @@ import asyncpg
 import pytest
 
 from service import db
-from service.jobs import Handler, Job, PermanentError, Worker, enqueue
+from service.jobs import CLAIM, Handler, Job, PermanentError, Worker, enqueue
 from service.privacy import retention
 from service.settings import PROJECT_ROOT
 from tests.conftest import SECRET, Client, MakeEvent
@@ -72,6 +73,57 @@ async def test_committed_job_runs_exactly_once_with_two_workers_racing(
     assert None not in ids  # no dedupe key: every job is new
     assert sorted(calls) == sorted(job_id for job_id in ids if job_id is not None)
     assert await conn.fetchval("SELECT count(*) FROM jobs WHERE done_at IS NOT NULL AND attempts = 1") == 30
+
+
+async def test_claim_takes_at_most_a_batch_when_the_planner_rescans_the_pick(conn: asyncpg.Connection) -> None:
+    ids = [await enqueue(conn, "test.record", {"n": n}) for n in range(60)]
+    # The plan the planner chose right after a fan-out of 20,000 jobs (statistics not caught up): a nested loop
+    # that runs the pick again for every row; SKIP LOCKED then skips the rows just updated and picks more.
+    async with conn.transaction():
+        for setting in ("enable_hashagg", "enable_sort", "enable_hashjoin", "enable_mergejoin", "enable_material"):
+            await conn.execute(f"SET LOCAL {setting} = off")
+
+        claimed = await conn.fetch(CLAIM, 10, 60.0, "worker-a")
+
+    locked = await conn.fetchval("SELECT count(*) FROM jobs WHERE locked_by = 'worker-a'")
+    assert (sorted(row["id"] for row in claimed), locked) == (ids[:10], 10)
+
+
+async def test_slow_job_holds_only_its_own_slot_while_the_others_keep_going(
+    conn: asyncpg.Connection, pool: asyncpg.Pool
+) -> None:
+    release = asyncio.Event()
+    done: list[int] = []
+
+    async def slow(context: Any, job: Job) -> None:
+        await release.wait()
+        done.append(job.id)
+
+    async def quick(context: Any, job: Job) -> None:
+        done.append(job.id)
+
+    slow_id = await enqueue(conn, "test.slow")
+    quick_ids = [await enqueue(conn, "test.quick", {"n": n}) for n in range(3)]
+    worker = Worker(pool, {"test.slow": slow, "test.quick": quick}, None, batch_size=2, poll_seconds=0.05)
+    stop = asyncio.Event()
+
+    running = asyncio.ensure_future(worker.run(stop))
+    try:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(5):
+                while len(done) < 3:  # noqa: ASYNC110 - waits for the worker's tasks
+                    await asyncio.sleep(0.02)
+        while_slow_ran = list(done)
+        release.set()
+        async with asyncio.timeout(10):
+            while len(done) < 4:  # noqa: ASYNC110 - waits for the worker's tasks
+                await asyncio.sleep(0.02)
+    finally:
+        release.set()
+        stop.set()
+        await running
+
+    assert (while_slow_ran, done) == (quick_ids, [*quick_ids, slow_id])
 
 
 async def test_failing_job_backs_off_records_error_and_goes_dead(conn: asyncpg.Connection, pool: asyncpg.Pool) -> None:
