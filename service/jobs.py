@@ -304,7 +304,19 @@ class Worker:
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Claim one batch of ready jobs and run them; returns how many were claimed. When `stop` is set while
         they run, they get `stop_grace_seconds` to finish and the rest are released to other workers."""
-        jobs = await self._claim(self.batch_size)
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(CLAIM, self.batch_size, self.lease_seconds, self.name)
+        jobs = [
+            Job(
+                r["id"],
+                r["kind"],
+                r["payload"],
+                r["attempts"],
+                r["max_attempts"],
+                final=self._is_final(r["attempts"], r["max_attempts"], r["age"]),
+            )
+            for r in rows
+        ]
         if not jobs:
             return 0
         self._running.update(job.id for job in jobs)
@@ -326,21 +338,6 @@ class Worker:
             self._running.difference_update(job.id for job in jobs)
         return len(jobs)
 
-    async def _claim(self, limit: int) -> list[Job]:
-        async with self.pool.acquire() as conn:
-            rows = await conn.fetch(CLAIM, limit, self.lease_seconds, self.name)
-        return [
-            Job(
-                r["id"],
-                r["kind"],
-                r["payload"],
-                r["attempts"],
-                r["max_attempts"],
-                final=self._is_final(r["attempts"], r["max_attempts"], r["age"]),
-            )
-            for r in rows
-        ]
-
     async def _wait(self, runs: list[asyncio.Task[None]], stop: asyncio.Event | None) -> None:
         if stop is None:
             await asyncio.gather(*runs)
@@ -360,8 +357,6 @@ class Worker:
         """Renew the leases of the running jobs every third of a lease, so only a dead worker's run out."""
         while True:
             await asyncio.sleep(self.lease_seconds / 3)
-            if not self._running:
-                continue
             try:
                 async with self.pool.acquire() as conn:
                     await conn.execute(RENEW, self.name, self.lease_seconds, list(self._running))
@@ -400,9 +395,7 @@ class Worker:
                     log.info("waiting jobs woken", extra={"kind": job.kind, "result": woken})
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Work until `stop` is set: keep `batch_size` jobs running, claiming more each time one finishes (a slow
-        job holds its own slot, not a whole batch's); wake on NOTIFY at commit, poll as a fallback, prune old rows
-        hourly. When `stop` is set, the running jobs get `stop_grace_seconds` and the rest go back to the queue."""
+        """Work until `stop` is set: wake on NOTIFY at commit, poll as a fallback, prune old rows hourly."""
         wake = asyncio.Event()
         listener = await self.pool.acquire()
 
@@ -413,22 +406,14 @@ class Worker:
         last_prune = float("-inf")  # prune once at start, then hourly
         loop = asyncio.get_running_loop()
         last_probe = loop.time()
-        runs: dict[asyncio.Task[None], int] = {}
-        heartbeat = asyncio.ensure_future(self._heartbeat())
         try:
             while not stop.is_set():
-                free = self.batch_size - len(runs)
-                claimed = 0
-                if free:
-                    try:
-                        jobs = await self._claim(free)
-                    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-                        log.warning("worker could not claim jobs: %s", exc)
-                        jobs = []
-                        await asyncio.sleep(self.poll_seconds)
-                    self._running.update(job.id for job in jobs)
-                    runs.update((asyncio.create_task(self._run(job)), job.id) for job in jobs)
-                    claimed = len(jobs)
+                try:
+                    claimed = await self.run_once(stop)
+                except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+                    log.warning("worker could not claim jobs: %s", exc)
+                    claimed = 0
+                    await asyncio.sleep(self.poll_seconds)
                 if loop.time() - last_prune > 3600:
                     try:
                         await self.prune()
@@ -438,49 +423,22 @@ class Worker:
                 if self._failing_kinds and loop.time() - last_probe > self.probe_seconds:
                     last_probe = loop.time()
                     await self._probe()
-                if claimed and claimed == free:
-                    continue  # every slot taken: the next wait is for one of them to finish
+                if claimed:
+                    continue
                 wake.clear()
                 stop_wait = asyncio.ensure_future(stop.wait())
                 wake_wait = asyncio.ensure_future(wake.wait())
                 await asyncio.wait(
-                    {stop_wait, wake_wait, *runs}, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+                    {stop_wait, wake_wait}, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED
                 )
                 for task in (stop_wait, wake_wait):
                     task.cancel()
-                self._finished(runs)
         finally:
-            heartbeat.cancel()
-            await self._stop_runs(runs)
             try:
                 await listener.remove_listener(CHANNEL, on_notify)
                 await listener.execute("UNLISTEN *")  # pooled connections are not reset on release
             finally:
                 await self.pool.release(listener)
-
-    def _finished(self, runs: dict[asyncio.Task[None], int]) -> None:
-        """Forget the runs that ended; a run that raised past its own handling (its job's lease runs out and the
-        job is taken again) is logged."""
-        for task in [task for task in runs if task.done()]:
-            self._running.discard(runs.pop(task))
-            if not task.cancelled() and task.exception() is not None:
-                log.warning("job run failed: %s", task.exception())
-
-    async def _stop_runs(self, runs: dict[asyncio.Task[None], int]) -> None:
-        """Give the running jobs `stop_grace_seconds` to finish, then release the rest to other workers."""
-        if runs:
-            await asyncio.wait(runs, timeout=self.stop_grace_seconds)
-        unfinished = [job_id for task, job_id in runs.items() if not task.done()]
-        for task in runs:
-            task.cancel()
-        if unfinished:
-            # A cancelled send may still try to close its connection politely; don't wait on it for long.
-            await asyncio.wait(runs, timeout=1.0)
-            async with self.pool.acquire() as conn:
-                await conn.execute(RELEASE, self.name, unfinished)
-            log.info("released unfinished jobs", extra={"jobs": unfinished})
-        self._finished(runs)
-        self._running.difference_update(unfinished)
 
     async def _probe(self) -> None:
         """Try one waiting job of each failing kind now (see PROBE)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import subprocess
@@ -87,43 +86,6 @@ async def test_claim_takes_at_most_a_batch_when_the_planner_rescans_the_pick(con
 
     locked = await conn.fetchval("SELECT count(*) FROM jobs WHERE locked_by = 'worker-a'")
     assert (sorted(row["id"] for row in claimed), locked) == (ids[:10], 10)
-
-
-async def test_slow_job_holds_only_its_own_slot_while_the_others_keep_going(
-    conn: asyncpg.Connection, pool: asyncpg.Pool
-) -> None:
-    release = asyncio.Event()
-    done: list[int] = []
-
-    async def slow(context: Any, job: Job) -> None:
-        await release.wait()
-        done.append(job.id)
-
-    async def quick(context: Any, job: Job) -> None:
-        done.append(job.id)
-
-    slow_id = await enqueue(conn, "test.slow")
-    quick_ids = [await enqueue(conn, "test.quick", {"n": n}) for n in range(3)]
-    worker = Worker(pool, {"test.slow": slow, "test.quick": quick}, None, batch_size=2, poll_seconds=0.05)
-    stop = asyncio.Event()
-
-    running = asyncio.ensure_future(worker.run(stop))
-    try:
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(5):
-                while len(done) < 3:  # noqa: ASYNC110 - waits for the worker's tasks
-                    await asyncio.sleep(0.02)
-        while_slow_ran = list(done)
-        release.set()
-        async with asyncio.timeout(10):
-            while len(done) < 4:  # noqa: ASYNC110 - waits for the worker's tasks
-                await asyncio.sleep(0.02)
-    finally:
-        release.set()
-        stop.set()
-        await running
-
-    assert (while_slow_ran, done) == (quick_ids, [*quick_ids, slow_id])
 
 
 async def test_failing_job_backs_off_records_error_and_goes_dead(conn: asyncpg.Connection, pool: asyncpg.Pool) -> None:
