@@ -39,8 +39,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "moteplass_jobs"
 
 ENQUEUE = """
-INSERT INTO jobs (kind, payload, dedupe_key, run_after, max_attempts)
-VALUES ($1, $2, $3, coalesce($4, now()), $5)
+INSERT INTO jobs (kind, payload, dedupe_key, run_after, max_attempts, priority)
+VALUES ($1, $2, $3, coalesce($4, now()), $5, $6)
 ON CONFLICT (dedupe_key) DO NOTHING
 RETURNING id
 """
@@ -56,7 +56,7 @@ WITH picked AS MATERIALIZED (
     SELECT id FROM jobs
      WHERE done_at IS NULL AND dead_at IS NULL AND run_after <= now()
        AND (locked_until IS NULL OR locked_until < now())
-     ORDER BY run_after, id
+     ORDER BY priority, run_after, id
      FOR UPDATE SKIP LOCKED
      LIMIT $1)
 UPDATE jobs
@@ -152,6 +152,12 @@ PRUNE_RATE_WINDOWS = "DELETE FROM rate_limit_counts WHERE window_ends_at < now()
 
 # No count limit for ordinary jobs: their age (Worker.max_age) decides when they are dead.
 DEFAULT_MAX_ATTEMPTS = 10_000
+# Workers take ready jobs by priority (lower first), then first in, first out. A job one person waits for (their
+# confirmation, a Slack command's answer, an announcement's report) has the default; a fan-out to many people
+# queues its jobs BULK, so a confirmation sent while 20,000 announcement mails wait goes out in seconds, not
+# after the last of them.
+INTERACTIVE = 0
+BULK = 1
 RETRY_SCHEDULE = (10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
 
 
@@ -164,17 +170,20 @@ async def enqueue(
     run_after: datetime | None = None,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     notify: bool = False,
+    priority: int = INTERACTIVE,
 ) -> int | None:
     """Add a job in the caller's transaction; None when a job with this dedupe_key already exists."""
     statement = ENQUEUE_AND_NOTIFY if notify else ENQUEUE
-    result: int | None = await conn.fetchval(statement, kind, dict(payload or {}), dedupe_key, run_after, max_attempts)
+    result: int | None = await conn.fetchval(
+        statement, kind, dict(payload or {}), dedupe_key, run_after, max_attempts, priority
+    )
     return result
 
 
 # Many jobs of one kind in one statement (a fan-out of thousands stays one round trip), each with its dedupe key.
 ENQUEUE_MANY = """
-INSERT INTO jobs (kind, payload, dedupe_key, max_attempts)
-SELECT $1, item.payload::jsonb, item.dedupe_key, $4
+INSERT INTO jobs (kind, payload, dedupe_key, max_attempts, priority)
+SELECT $1, item.payload::jsonb, item.dedupe_key, $4, $5
   FROM unnest($2::text[], $3::text[]) AS item (payload, dedupe_key)
 ON CONFLICT (dedupe_key) DO NOTHING
 """
@@ -186,13 +195,14 @@ async def enqueue_many(
     items: Sequence[tuple[Mapping[str, Any], str]],
     *,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    priority: int = BULK,
 ) -> int:
-    """Add jobs (payload, dedupe_key) in the caller's transaction; how many were new."""
+    """Add jobs (payload, dedupe_key) in the caller's transaction, BULK unless told otherwise; how many were new."""
     if not items:
         return 0
     payloads = [json.dumps(dict(payload)) for payload, _ in items]
     keys = [key for _, key in items]
-    status = await conn.execute(ENQUEUE_MANY, kind, payloads, keys, max_attempts)
+    status = await conn.execute(ENQUEUE_MANY, kind, payloads, keys, max_attempts, priority)
     return int(status.split()[-1])
 
 

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from ..jobs import BULK
 from ..progress import Progress
 from .schemas import Announcement, Channel, MailContext, SendingStarted
 
@@ -144,14 +145,14 @@ WITH picked AS ({RECIPIENTS[audience]}
     ON CONFLICT (announcement_id, registration_id) DO NOTHING
     RETURNING id, registration_id
 ), queued AS (
-    INSERT INTO jobs (kind, payload, dedupe_key, max_attempts)
+    INSERT INTO jobs (kind, payload, dedupe_key, max_attempts, priority)
     SELECT 'announcement.mail', jsonb_build_object('recipient_id', id, 'event_id', $1::uuid),
-           'announcement.mail:' || ($3::uuid)::text || ':' || registration_id, $4
+           'announcement.mail:' || ($3::uuid)::text || ':' || registration_id, $4, {BULK}
       FROM ins
     ON CONFLICT (dedupe_key) DO NOTHING
 )
 SELECT count(*) FROM ins
-"""  # noqa: S608 - the audience's SQL is a constant of AUDIENCES
+"""  # noqa: S608 - the audience's SQL is a constant of AUDIENCES, BULK one of service.jobs
 
 
 def to_announcement(row: asyncpg.Record) -> Announcement:

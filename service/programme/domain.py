@@ -48,7 +48,9 @@ async def request_sync(
     `update` names the calendar update (a change fanned out) it is part of, so its progress can be counted."""
     dedupe = f"{SYNC}:{registration_id}:{reason}" if reason else None
     payload = {"registration_id": str(registration_id)} | ({"update": update} if update else {})
-    await jobs.enqueue(conn, SYNC, payload, dedupe_key=dedupe)
+    # One attendee's own change is waited for; a calendar update for everyone queues behind it.
+    priority = jobs.BULK if update else jobs.INTERACTIVE
+    await jobs.enqueue(conn, SYNC, payload, dedupe_key=dedupe, priority=priority)
 
 
 def update_name(event_id: UUID, session_id: UUID | None, revision: int) -> str:

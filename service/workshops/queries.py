@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from ..jobs import BULK
 from .schemas import Group, GroupBadge, GroupRound, GroupSize, Participant, SignupDate
 
 _MEMBERS = """
@@ -96,21 +97,21 @@ ON CONFLICT (event_id) DO UPDATE SET assigned_at = EXCLUDED.assigned_at, assigne
 ROUND = "SELECT assigned_at, published_at FROM group_rounds WHERE event_id = $1"
 PUBLISH_ROUND = "UPDATE group_rounds SET published_at = $2, published_by = $3 WHERE event_id = $1"
 # One mail per person and group: publishing again tells only those whose group changed (or who are new).
-ENQUEUE_PLACEMENT_MAILS = """
+ENQUEUE_PLACEMENT_MAILS = f"""
 WITH placed AS (
     SELECT x.registration_id, x.group_id FROM group_placements x
       JOIN registrations r ON r.id = x.registration_id AND r.status = 'confirmed'
      WHERE x.event_id = $1
 ), queued AS (
-    INSERT INTO jobs (kind, payload, dedupe_key)
+    INSERT INTO jobs (kind, payload, dedupe_key, priority)
     SELECT 'workshops.placement', jsonb_build_object('registration_id', registration_id, 'group_id', group_id),
-           'workshops.placement:' || registration_id || ':' || group_id
+           'workshops.placement:' || registration_id || ':' || group_id, {BULK}
       FROM placed ORDER BY registration_id
     ON CONFLICT (dedupe_key) DO NOTHING
     RETURNING 1
 )
 SELECT count(*) FROM queued
-"""
+"""  # noqa: S608 - BULK is a constant of service.jobs
 GROUP_OF = """
 SELECT g.id, g.key, g.name, g.perspective, coalesce(o.published_at IS NOT NULL, false) AS published
   FROM group_placements x

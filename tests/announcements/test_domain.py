@@ -11,13 +11,18 @@ from uuid import UUID
 import asyncpg
 import pytest
 
+from integrations.mail import SmtpMailer
 from service import db
 from service.accounts.domain import add_user
 from service.announcements import domain
 from service.announcements.markup import to_html, to_text
 from service.announcements.schemas import AnnouncementIn, LocalizedBody
 from service.errors import Forbidden, Invalid, InvalidState
+from service.jobcontext import JobContext
+from service.jobs import Worker
+from service.settings import Settings
 from service.types import LocalizedLine
+from service.worker import handlers
 from tests.announcements.conftest import confirmed_announcement, make_due, organiser
 from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth
 from tests.smtp import SmtpServer
@@ -192,6 +197,45 @@ async def test_erased_and_cancelled_recipients_are_skipped_and_counted(
     )
     assert (fixed, again, tuple(row)) == (2, None, ("sent", 2, 0, 2))
     assert [m.message["Subject"] for m in smtp.sink.messages if m.message["Subject"] == "Hei"] == []
+
+
+async def test_a_confirmation_goes_out_before_an_announcement_queued_earlier(
+    client: Client,
+    conn: asyncpg.Connection,
+    pool: asyncpg.Pool,
+    settings: Settings,
+    clock: Clock,
+    make_event: MakeEvent,
+    organiser_token: str,
+    run_jobs: RunJobs,
+    smtp: SmtpServer,
+) -> None:
+    event = await make_event(slug="kk", capacity=20)
+    for n in range(8):
+        await client.post(
+            "/api/v1/events/kk/registrations", json={"name": f"P{n}", "email": f"p{n}@x.no", "accept_privacy": True}
+        )
+    await run_jobs()
+    kari = await organiser(conn, organiser_token)
+    await confirmed_announcement(conn, "kk", kari, clock(), subject="Kunngjøring")
+    mailer = SmtpMailer(settings.smtp_url or "", settings.mail_from)
+    context = JobContext(pool=pool, settings=settings, mailer=mailer, clock=clock)
+    worker = Worker(pool, handlers(), context, batch_size=1)
+    while not await conn.fetchval("SELECT count(*) FROM jobs WHERE kind = 'announcement.mail'"):
+        assert await worker.run_once()  # up to the announcement's fan-out: eight mail jobs queued
+    smtp.sink.messages.clear()
+
+    newcomer = {"name": "Ny", "email": "ny@x.no", "accept_privacy": True}
+    await client.post("/api/v1/events/kk/registrations", json=newcomer)
+    while await worker.run_once():
+        pass
+    await mailer.close()
+
+    received = [(m.rcpt_tos[0], m.message["Subject"]) for m in smtp.sink.messages]
+    announcement = [to for to, subject in received if subject == "Kunngjøring"]
+    assert received[0][0] == "ny@x.no"
+    assert sorted(announcement) == [f"p{n}@x.no" for n in range(8)]
+    assert await conn.fetchval("SELECT count(*) FROM registrations WHERE event_id = $1", UUID(event["id"])) == 9
 
 
 def test_slack_markdown_becomes_text_and_safe_html() -> None:

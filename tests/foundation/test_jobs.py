@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 
 from service import db
-from service.jobs import CLAIM, Handler, Job, PermanentError, Worker, enqueue
+from service.jobs import BULK, CLAIM, Handler, Job, PermanentError, Worker, enqueue, enqueue_many
 from service.privacy import retention
 from service.settings import PROJECT_ROOT
 from tests.conftest import SECRET, Client, MakeEvent
@@ -86,6 +86,25 @@ async def test_claim_takes_at_most_a_batch_when_the_planner_rescans_the_pick(con
 
     locked = await conn.fetchval("SELECT count(*) FROM jobs WHERE locked_by = 'worker-a'")
     assert (sorted(row["id"] for row in claimed), locked) == (ids[:10], 10)
+
+
+async def test_a_job_one_person_waits_for_goes_before_a_fan_out_queued_earlier(
+    conn: asyncpg.Connection, pool: asyncpg.Pool
+) -> None:
+    calls: list[int] = []
+    worker = Worker(pool, {"test.record": recording(calls)}, context=None, batch_size=3)
+    await enqueue_many(conn, "test.record", [({"n": n}, f"bulk:{n}") for n in range(7)])
+    bulk = [row["id"] for row in await conn.fetch("SELECT id FROM jobs ORDER BY id")]
+    waited_for = await enqueue(conn, "test.record", {"n": "confirmation"})
+    later_bulk = await enqueue(conn, "test.record", {"n": "late"}, priority=BULK)
+
+    batches = []
+    while await worker.run_once():
+        batches.append(sorted(calls))
+        calls.clear()
+
+    # Its own batch first; then the fan-out in the order it was queued, the late bulk job last.
+    assert batches == [sorted([waited_for, *bulk[:2]]), bulk[2:5], sorted([*bulk[5:], later_bulk])]
 
 
 async def test_failing_job_backs_off_records_error_and_goes_dead(conn: asyncpg.Connection, pool: asyncpg.Pool) -> None:
