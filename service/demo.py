@@ -14,7 +14,6 @@ import hmac
 import random
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -36,11 +35,10 @@ from .programme.domain import choose_sessions, create_session
 from .programme.schemas import SessionIn, Speaker
 from .registrations.domain import register_attendee
 from .registrations.schemas import PARTNERS, RegistrationIn
-from .types import LocalizedLine, LocalizedText
+from .types import OSLO, LocalizedLine, LocalizedText
 from .workshops.domain import add_group
 from .workshops.schemas import GroupIn
 
-OSLO = ZoneInfo("Europe/Oslo")
 ORGANISER_EMAIL = "arrangor@bergen.kommune.no"
 
 FIRST = [

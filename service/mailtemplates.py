@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .i18n import Language, gettext, ngettext, pick
 from .settings import PROJECT_ROOT
+from .types import OSLO
 
-OSLO = ZoneInfo("Europe/Oslo")
 _BABEL_LOCALE = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB"}
 
 

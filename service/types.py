@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import msgspec
 from msgspec import Meta
+
+# The service's local time, Bergen's: what people are shown and what organisers type is in it.
+OSLO = ZoneInfo("Europe/Oslo")
 
 # No control characters on one-line fields; multi-line fields allow newline and tab only.
 _ONE_LINE = r"^[^\x00-\x1f\x7f]*$"

@@ -7,18 +7,17 @@ import re
 import secrets
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from ..errors import Conflict, Forbidden, Invalid, Unauthorized
+from ..types import OSLO
 from . import queries
 from .schemas import ROLES, NewUser, Principal
 
 TOKEN_PREFIX = "mp_"
 TOKEN_LIFETIME = timedelta(days=365)  # a token nobody renews stops working within a year
 MAX_TOKEN_LIFETIME = timedelta(days=5 * 365)
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 def hash_token(token: str) -> bytes:

@@ -31,7 +31,8 @@ from reportlab.pdfgen.canvas import Canvas
 from ..events.schemas import Event
 from ..i18n import Language, gettext, pick
 from ..pdf import BOLD, REGULAR, a4_canvas, cut, size_for, wrap
-from ..web.render import BABEL_LOCALES, OSLO, format_when
+from ..types import OSLO
+from ..web.render import BABEL_LOCALES, format_when
 from .schemas import Attendee
 
 PAGE_WIDTH, PAGE_HEIGHT = A4

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -18,10 +17,10 @@ from ..checkin import queries as checkin_queries
 from ..checkin.schemas import Counts
 from ..nominations import queries as nomination_queries
 from ..nominations.access import prizes_for
+from ..types import OSLO
 from . import attendance, signups
 from .schemas import DashboardEvent
 
-OSLO = ZoneInfo("Europe/Oslo")
 CHARTED = 3  # the next events that get their charts on the dashboard
 
 

@@ -25,7 +25,6 @@ import inspect
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -40,13 +39,13 @@ from ..events import domain as events
 from ..events.schemas import Event
 from ..i18n import LANGUAGES
 from ..problems import field_of
+from ..types import OSLO
 from ..web import forms as web_forms
 from ..web.forms import FormErrors, code_of_validation, convert
 from .guard import ORGANISER, console_page
 
 __all__ = ["Console", "FormErrors", "code_of_validation", "convert", "form_page", "submit"]
 
-OSLO = ZoneInfo("Europe/Oslo")
 TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 TEXT_FIELDS = ("venue", "address", "organiser_name", "series")
 LOCALIZED = ("title", "description")

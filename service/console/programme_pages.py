@@ -20,7 +20,7 @@ from ..http import Caller, Conn, Now
 from ..programme import domain as programme
 from ..programme.schemas import Session, SessionIn, SessionPatch
 from ..progress import Progress
-from ..web.render import OSLO
+from ..types import OSLO
 from . import forms
 from . import programme_forms as session_forms
 from .guard import ORGANISER, console_page

@@ -15,7 +15,7 @@ import asyncpg
 
 from ..events.schemas import Event
 from ..registrations import queries
-from ..web.render import OSLO
+from ..types import OSLO
 from .attendance import nice_top
 from .schemas import DashboardEvent
 

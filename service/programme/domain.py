@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -27,11 +26,10 @@ from ..progress import Progress
 from ..registrations import domain as registrations
 from ..registrations import queries as registration_queries
 from ..registrations.schemas import Registration, RegistrationIn
-from ..types import localized
+from ..types import OSLO, localized
 from . import queries
 from .schemas import Choice, Session, SessionIn, SessionPatch
 
-OSLO = ZoneInfo("Europe/Oslo")
 EDIT_ROLES = ("organiser",)
 # What an attendee's calendar shows of a session: a change to any of these sends an updated invite.
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "room", "status")

@@ -33,11 +33,12 @@ from integrations.mail import Attachment, CalendarPart, Mail, display_address
 from ..events import queries as event_queries
 from ..events.schemas import Event
 from ..i18n import Language, gettext, pick
-from ..mailtemplates import OSLO, render, when
+from ..mailtemplates import render, when
 from ..registrations import links
 from ..registrations import queries as registration_queries
 from ..registrations.schemas import Registration
 from ..settings import Settings
+from ..types import OSLO
 from . import items, queries
 from .schemas import CalendarInvite
 

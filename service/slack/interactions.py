@@ -22,9 +22,9 @@ from ..errors import DomainError
 from ..events import domain as events
 from ..i18n import Language, pick
 from ..problems import field_of
+from ..types import OSLO
 from .identity import linked_organiser
 from .jobs import refusal, translator
-from .stats import OSLO
 
 _LOCALES = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB"}
 # Where a field of AnnouncementIn is shown in the modal.

@@ -9,15 +9,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from ..i18n import Language, gettext, pick
+from ..types import OSLO
 from . import queries
 from .schemas import UpcomingEvent
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 StatLines = Callable[[asyncpg.Connection, UUID, Language, datetime], Awaitable[list[tuple[str, str]]]]
 

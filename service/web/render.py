@@ -18,7 +18,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -28,9 +27,9 @@ from litestar.response import Template
 
 from ..http import request_language
 from ..i18n import LANGUAGE_NAMES, LANGUAGES, Language, gettext, ngettext, parse_language, pick
+from ..types import OSLO
 from .paths import own_path
 
-OSLO = ZoneInfo("Europe/Oslo")
 ONE_YEAR = 365 * 24 * 3600
 BABEL_LOCALES: dict[Language, str] = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB"}
 # Babel patterns: "torsdag 10. juni 2027 kl. 09:00" and "Thursday 10 June 2027, 09:00".
