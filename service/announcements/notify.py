@@ -155,12 +155,15 @@ def status_key(announcement_id: UUID) -> str:
 
 
 def progress_text(language: Language, subject: str, progress: Progress) -> str:
-    return (
-        gettext(language, "Announcement “%(subject)s”:") % {"subject": subject}
-        + "\n"
-        + gettext(language, "Sending: %(sent)s of %(total)s sent, %(failed)s failed")
-        % {"sent": progress.sent, "total": progress.total or 0, "failed": progress.failed}
-    )
+    if progress.total is None:  # the recipients are not fixed yet: no "0 of 0"
+        figures = gettext(language, "Getting ready to send …")
+    else:
+        figures = gettext(language, "Sending: %(sent)s of %(total)s sent, %(failed)s failed") % {
+            "sent": progress.sent,
+            "total": progress.total,
+            "failed": progress.failed,
+        }
+    return gettext(language, "Announcement “%(subject)s”:") % {"subject": subject} + "\n" + figures
 
 
 def final_text(language: Language, announcement: Announcement, progress: Progress) -> str:

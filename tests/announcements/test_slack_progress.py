@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncpg
 
+from service.announcements.notify import progress_text
+from service.progress import Progress
 from tests.announcements.conftest import CHANNEL, KARI, confirmed_announcement, make_due, organiser
 from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth
 from tests.slackfake import SlackFake
@@ -92,3 +94,11 @@ async def test_a_quick_sending_gets_only_the_report(
         "Kunngjøringen «Husk navneskilt»:\n1 e-post sendt\n0 e-poster feilet"
     ]
     assert slack_fake.called("chat.update") == []
+
+
+def test_the_report_before_the_recipients_are_fixed_says_so_not_zero_of_zero() -> None:
+    waiting = Progress(total=None, sent=0, failed=0, skipped=0, pending=0)
+    going = Progress(total=20, sent=5, failed=1, skipped=0, pending=14)
+
+    assert progress_text("nb", "Hei", waiting) == "Kunngjøringen «Hei»:\nGjør klar til sending …"
+    assert progress_text("en", "Hi", going) == "Announcement “Hi”:\nSending: 5 of 20 sent, 1 failed"

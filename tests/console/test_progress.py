@@ -152,3 +152,26 @@ async def test_cancelling_the_event_shows_its_calendar_update_on_the_event_page(
     assert figures(after.text, **shown) == ("Sendt 3 av 3, 0 feilet", "", True)
     assert (fragment.status_code, figures(fragment.text, **shown)) == (200, ("Sendt 3 av 3, 0 feilet", "", True))
     assert unnamed.status_code == 404
+
+
+async def test_a_change_that_touches_nobody_says_so_instead_of_zero_of_zero(
+    signed_in: Client,
+    post_form: PostForm,
+    kk: dict[str, Any],
+    run_jobs: RunJobs,
+    organiser_token: str,
+) -> None:
+    session = await add_session(signed_in, organiser_token, **session_body("Verkstad", "11:00", "12:00"))
+    await run_jobs()
+    cancel = f"{PROGRAMME}/{session['id']}/cancel"
+
+    done = await post_form(cancel, cancel, {})
+    await run_jobs()
+    after = await signed_in.get(done.headers["location"], headers=HTML)
+    fragment = await signed_in.get(f"{PROGRAMME}/{session['id']}/calendar-progress?revision=1", headers=HTML)
+
+    told = '<p class="ds-paragraph" data-refresh-done>Endringen berørte ingen deltakers kalender.</p>'
+    for html in (after.text, fragment.text):
+        assert told in html
+        assert "Sendt" not in html
+        assert "<progress" not in html
