@@ -46,7 +46,7 @@ LAST = ["Ødegård", "Berg", "Dahl", "Æsøy", "Haugland", "Lie", "Nilsen", "Sol
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _NEXT = re.compile(r'<a class="ds-link" href="([^"]+)" rel="next">')
 
-# The console's page query (service/console/listing.py) on the last page, by keyset and by OFFSET.
+# The console's page query (service/registrations/listing.py, shortened) on the last page, by keyset and by OFFSET.
 _PAGE = """
 WITH positions AS (
     SELECT id, row_number() OVER (ORDER BY queue_seq) AS waitlist_position

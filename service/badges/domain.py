@@ -8,9 +8,9 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from ..console.schemas import RegistrationFilter
 from ..errors import NotFound
 from ..privacy.domain import audit_organiser_export
+from ..registrations.schemas import RegistrationFilter
 from . import queries
 from .schemas import BadgeRow
 

@@ -7,8 +7,8 @@ from uuid import UUID
 
 import asyncpg
 
-from ..console.schemas import RegistrationFilter
 from ..registrations.queries import filter_where
+from ..registrations.schemas import RegistrationFilter
 from .schemas import BadgeRow
 
 BADGE_LIMIT = 10_000

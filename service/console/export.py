@@ -7,9 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..i18n import Language, gettext, pick
-from ..registrations.schemas import Question
+from ..registrations.schemas import ListedRegistration, Question
 from ..spreadsheet import cell
-from .schemas import ListedRegistration
 
 COLUMNS = (
     ("status", "Status"),

@@ -10,8 +10,7 @@ from uuid import UUID
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
-from ..registrations.schemas import ATTENDEE_ROLES
-from .schemas import SORT_KEYS, RegistrationFilter
+from ..registrations.schemas import ATTENDEE_ROLES, SORT_KEYS, RegistrationFilter
 
 
 def _uuid_or_none(value: str) -> UUID | None:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import anyio.to_thread
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
@@ -27,16 +28,17 @@ from ..privacy.domain import audit_organiser_export
 from ..programme import domain as programme
 from ..programme.schemas import CHOOSABLE
 from ..registrations import domain as registrations
+from ..registrations import listing as registration_listing
 from ..registrations import queries as registration_queries
 from ..registrations import renew
 from ..registrations.pages import ROLE_LABELS
+from ..registrations.schemas import RegistrationFilter
 from ..web.render import format_when
 from ..workshops import queries as workshop_queries
 from . import auditview, export, listing
 from .export import SOURCE_TEXTS
 from .filters import Chosen, Text, filter_query, provide_filter
 from .guard import ORGANISER, console_page
-from .schemas import RegistrationFilter
 
 MAIL_KINDS = {
     "registration.confirmed": "Confirmation with ticket",
@@ -122,16 +124,16 @@ class RegistrationPages(Controller):
         before: Text = "",
     ) -> Template:
         event = await events.get_event_for_actor(conn, slug, principal, *ORGANISER)
-        rows, has_previous, has_next, total = await listing.registrations_page(
+        rows, has_previous, has_next, total = await registration_listing.registrations_page(
             conn, event.id, chosen, after=after or None, before=before or None
         )
         previous_href = (
-            f"?{filter_query(chosen, before=listing.encode_cursor(rows[0], chosen.sort))}"
+            f"?{filter_query(chosen, before=registration_listing.encode_cursor(rows[0], chosen.sort))}"
             if rows and has_previous
             else None
         )
         next_href = (
-            f"?{filter_query(chosen, after=listing.encode_cursor(rows[-1], chosen.sort))}"
+            f"?{filter_query(chosen, after=registration_listing.encode_cursor(rows[-1], chosen.sort))}"
             if rows and has_next
             else None
         )
@@ -170,11 +172,11 @@ class RegistrationPages(Controller):
         chosen: Chosen,
         now: Now,
     ) -> Stream:
-        """Streamed a batch at a time (see listing.export_batches): the first bytes leave at once, however many."""
+        """Streamed a batch at a time (see registrations.listing.export_batches): the first bytes leave at once,
+        however many."""
         event, table = await self._export(request, conn, principal, slug, chosen, fmt="csv", now=now)
-        parts = (
-            [table.line(row) for row in rows] async for rows in listing.export_batches(state.pool, event.id, chosen)
-        )
+        batches = registration_listing.export_batches(state.pool, event.id, chosen)
+        parts = ([table.line(row) for row in rows] async for rows in batches)
         return Stream(
             spreadsheet.csv_parts(table.header(), parts),
             media_type=DOWNLOADS["csv"],
@@ -193,13 +195,15 @@ class RegistrationPages(Controller):
         now: Now,
     ) -> Stream:
         """Written a batch at a time into openpyxl's write-only sheet (see spreadsheet.XlsxFile), so the rows are
-        never all in memory; the finished file (a zip, so it can only be sent once whole) is sent in chunks."""
+        never all in memory; the finished file (a zip, so it can only be sent once whole) is sent in chunks.
+        openpyxl writes and zips in a thread (seconds for 50,000 rows), so the worker's other requests go on."""
         event, table = await self._export(request, conn, principal, slug, chosen, fmt="xlsx", now=now)
         book = spreadsheet.XlsxFile(slug)
-        book.append([table.header()])
-        async for rows in listing.export_batches(state.pool, event.id, chosen):
-            book.append(table.line(row) for row in rows)
-        finished = book.save()
+        await anyio.to_thread.run_sync(book.append, [table.header()])
+        async for rows in registration_listing.export_batches(state.pool, event.id, chosen):
+            lines = [table.line(row) for row in rows]
+            await anyio.to_thread.run_sync(book.append, lines)
+        finished = await anyio.to_thread.run_sync(book.save)
         size = finished.seek(0, os.SEEK_END)
         finished.seek(0)
         return Stream(
@@ -236,7 +240,7 @@ class RegistrationPages(Controller):
             actor=principal.actor,
             now=now,
             filters=msgspec.structs.asdict(chosen),
-            rows=await listing.count_rows(conn, event.id, chosen),
+            rows=await registration_listing.count_rows(conn, event.id, chosen),
             fmt=fmt,
         )
         table = export.Table(

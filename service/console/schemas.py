@@ -13,8 +13,6 @@ from ..types import Email, OptLine200
 
 InviteRole = Literal["organiser", "jury", "admin"]
 INVITE_ROLES: tuple[InviteRole, ...] = ("organiser", "jury", "admin")
-SortKey = Literal["created", "-created", "name", "-name"]
-SORT_KEYS: tuple[SortKey, ...] = ("created", "-created", "name", "-name")
 
 
 class InviteIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -35,38 +33,6 @@ class ConsoleUser(msgspec.Struct, kw_only=True):
     invited_at: datetime | None
     events: list[str]
     disabled_at: datetime | None = None
-
-
-class RegistrationFilter(msgspec.Struct, frozen=True, kw_only=True):
-    """What the organiser's table shows: the same filter drives the page and the exports."""
-
-    q: str = ""
-    status: Literal["confirmed", "waitlisted", "cancelled"] | None = None
-    role: str | None = None
-    session: UUID | None = None  # those who chose this session (with a place or waiting)
-    group: UUID | None = None  # those placed in this workshop group
-    checked_in: bool | None = None  # admitted at a door (True), or not (False)
-    sort: SortKey = "created"
-
-
-class ListedRegistration(msgspec.Struct, kw_only=True):
-    id: UUID
-    status: str
-    waitlist_position: int | None
-    name: str
-    email: str | None
-    organisation: str
-    role: str | None
-    dietary: str
-    accessibility: str
-    language: str
-    answers: dict[str, object]
-    queue_seq: int
-    created_at: datetime
-    sort_name: str
-    checked_in_at: datetime | None = None
-    checked_in_door: str | None = None
-    source: str = "web"
 
 
 class DashboardEvent(msgspec.Struct, kw_only=True):

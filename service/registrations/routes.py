@@ -12,8 +12,6 @@ from litestar.response import Stream
 from .. import idempotency, ratelimit, spreadsheet
 from ..accounts.domain import require_event_scope
 from ..checkin.schemas import Admission
-from ..console import listing
-from ..console.schemas import ListedRegistration, RegistrationFilter
 from ..errors import Invalid
 from ..events import domain as events
 from ..events import queries as event_queries
@@ -26,10 +24,11 @@ from ..programme import domain as programme
 from ..programme import queries as programme_queries
 from ..programme.schemas import Choice
 from ..settings import Settings
-from . import domain, links, paging, queries, renew
+from . import domain, links, listing, paging, queries, renew
 from .access import by_code
 from .schemas import (
     EventSummary,
+    ListedRegistration,
     NewLinkIn,
     NewLinkRequested,
     Question,
@@ -37,6 +36,7 @@ from .schemas import (
     Registration,
     RegistrationCreated,
     RegistrationExport,
+    RegistrationFilter,
     RegistrationIn,
     RegistrationPage,
     RegistrationPatch,

@@ -272,3 +272,39 @@ class NewLinkRequested(msgspec.Struct, kw_only=True):
     """The same answer whether or not the address is registered: new links, if any, go to that address only."""
 
     status: Literal["requested"] = "requested"
+
+
+SortKey = Literal["created", "-created", "name", "-name"]
+SORT_KEYS: tuple[SortKey, ...] = ("created", "-created", "name", "-name")
+
+
+class RegistrationFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """What the organiser's table shows: the same filter drives the page and the exports."""
+
+    q: str = ""
+    status: Literal["confirmed", "waitlisted", "cancelled"] | None = None
+    role: str | None = None
+    session: UUID | None = None  # those who chose this session (with a place or waiting)
+    group: UUID | None = None  # those placed in this workshop group
+    checked_in: bool | None = None  # admitted at a door (True), or not (False)
+    sort: SortKey = "created"
+
+
+class ListedRegistration(msgspec.Struct, kw_only=True):
+    id: UUID
+    status: str
+    waitlist_position: int | None
+    name: str
+    email: str | None
+    organisation: str
+    role: str | None
+    dietary: str
+    accessibility: str
+    language: str
+    answers: dict[str, object]
+    queue_seq: int
+    created_at: datetime
+    sort_name: str
+    checked_in_at: datetime | None = None
+    checked_in_door: str | None = None
+    source: str = "web"

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
+from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -14,9 +16,10 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from service import spreadsheet
 from service.accounts.domain import issue_token
-from service.console import listing
 from service.programme.domain import choose_sessions
+from service.registrations import listing
 from tests.conftest import T0, Client, MakeEvent, RunJobs, auth
 from tests.console.conftest import HTML, PostForm
 from tests.programme.helpers import add_session, session_body
@@ -208,6 +211,33 @@ async def test_xlsx_export_is_written_in_batches_each_row_once_in_order(
     ]
     audited = await conn.fetchval("SELECT data FROM audit_log WHERE action = 'registrations.exported'")
     assert (audited["rows"], audited["format"]) == (4, "xlsx")
+
+
+async def test_xlsx_is_written_and_zipped_off_the_event_loop(
+    signed_in: Client, make_event: MakeEvent, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await make_event(slug="kk", capacity=10)
+    await register_people(client)
+    monkeypatch.setattr(listing, "EXPORT_BATCH", 2)
+    threads: list[str] = []
+
+    def recorded(method: Any) -> Any:
+        def run(*args: Any) -> Any:
+            threads.append(threading.current_thread().name)
+            return method(*args)
+
+        return run
+
+    monkeypatch.setattr(spreadsheet.XlsxFile, "append", recorded(spreadsheet.XlsxFile.append))
+    monkeypatch.setattr(spreadsheet.XlsxFile, "save", recorded(spreadsheet.XlsxFile.save))
+    loop_thread = threading.current_thread().name
+
+    response = await signed_in.get("/console/events/kk/registrations.xlsx")
+
+    # The header, two batches of two, then the zip: none of them on the thread that answers other requests.
+    assert response.status_code == 200
+    assert len(threads) == 4
+    assert loop_thread not in threads
 
 
 async def test_detail_shows_answers_history_and_mails(

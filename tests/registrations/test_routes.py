@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from service.console import listing
+from service.registrations import listing
 from tests.conftest import Client, Clock, MakeEvent, RunJobs, auth
 from tests.smtp import SmtpServer, body_of, is_invite
 
