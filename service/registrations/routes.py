@@ -186,6 +186,7 @@ class RegistrationController(Controller):
                 async for batch in listing.export_batches(state.pool, event.id, chosen)
             )
             return spreadsheet.csv_stream(f"{event.slug}-registrations.csv", _csv_header(questions), parts)
+        counts = await queries.counts(conn, event.id)
         found, total, following = await queries.search(
             conn,
             event.id,
@@ -197,6 +198,7 @@ class RegistrationController(Controller):
             offset=offset,
             after=key,
             checked_in=checked_in,
+            counts=counts,
         )
         admissions = await queries.admissions_of(conn, [r.id for r in found])
         page = RegistrationPage(
@@ -204,7 +206,7 @@ class RegistrationController(Controller):
             total=total,
             limit=limit,
             offset=0 if key is not None else offset,
-            counts=await queries.counts(conn, event.id),
+            counts=counts,
             next=paging.encode(following) if following else None,
         )
         return Response(page)

@@ -20,6 +20,7 @@ from service import spreadsheet
 from service.accounts.domain import issue_token
 from service.programme.domain import choose_sessions
 from service.registrations import listing
+from service.registrations.schemas import RegistrationFilter
 from tests.conftest import T0, Client, MakeEvent, RunJobs, auth
 from tests.console.conftest import HTML, PostForm
 from tests.programme.helpers import add_session, session_body
@@ -115,6 +116,44 @@ async def test_pages_walk_forwards_and_back_by_keyset(
     assert (names(third)[0], names(third)[-1], _has(third, "next")) == ("Person 101", "Person 120", False)
     assert names(back) == names(second)
     assert _has(first, "prev") is False
+
+
+async def test_waiting_list_places_on_any_page_in_any_order_are_the_whole_lists(
+    make_event: MakeEvent, conn: asyncpg.Connection
+) -> None:
+    await make_event(slug="kk", capacity=200)
+    event_id = await conn.fetchval("SELECT id FROM events WHERE slug = 'kk'")
+    # 30 confirmed, then 90 on the waiting list; names run backwards, so the name order mixes the list up; every
+    # fifth is a student, and a filter by role must not renumber the places.
+    await conn.execute(
+        """INSERT INTO registrations (event_id, status, name, email, email_norm, role, privacy_accepted_at)
+           SELECT $1, CASE WHEN n <= 30 THEN 'confirmed' ELSE 'waitlisted' END,
+                  'Person ' || lpad((200 - n)::text, 3, '0'), n || '@example.no', n || '@example.no',
+                  CASE WHEN n % 5 = 0 THEN 'student' END, now()
+             FROM generate_series(1, 120) n""",
+        event_id,
+    )
+    await conn.execute("DELETE FROM registrations WHERE email IN ('40@example.no', '41@example.no')")
+    expected = {
+        row["id"]: row["place"]
+        for row in await conn.fetch(
+            "SELECT id, row_number() OVER (ORDER BY queue_seq) AS place FROM registrations"
+            " WHERE event_id = $1 AND status = 'waitlisted'",
+            event_id,
+        )
+    }
+
+    for chosen in (RegistrationFilter(), RegistrationFilter(sort="-name"), RegistrationFilter(role="student")):
+        shown: dict[UUID, int | None] = {}
+        after = None
+        while True:
+            rows, _, more, _ = await listing.registrations_page(conn, event_id, chosen, after=after, limit=7)
+            shown |= {row.id: row.waitlist_position for row in rows}
+            if not more:
+                break
+            after = listing.encode_cursor(rows[-1], chosen.sort)
+        assert {k: v for k, v in shown.items() if v is not None} == {k: v for k, v in expected.items() if k in shown}
+        assert all(shown[k] is None for k in shown if k not in expected)
 
 
 def _links(response: httpx.Response) -> dict[str, str]:
