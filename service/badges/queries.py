@@ -7,7 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
-from ..registrations.queries import filter_where
+from ..registrations import listing
 from ..registrations.schemas import RegistrationFilter
 from .schemas import BadgeRow
 
@@ -15,15 +15,7 @@ BADGE_LIMIT = 10_000
 
 
 async def badge_rows(conn: asyncpg.Connection, event_id: UUID, chosen: RegistrationFilter) -> list[BadgeRow]:
-    clauses, params = filter_where(
-        event_id,
-        status=chosen.status,
-        role=chosen.role,
-        text=chosen.q.strip(),
-        session=chosen.session,
-        group=chosen.group,
-        checked_in=chosen.checked_in,
-    )
+    clauses, params = listing.where(event_id, chosen)
     clauses.append("r.status = 'confirmed'")
     params.append(BADGE_LIMIT)
     sql = (

@@ -46,7 +46,7 @@ def encode_cursor(row: ListedRegistration, sort: str) -> str:
 def _rows_sql(clauses: list[str], order: str, *, limit: str) -> str:
     """The table's rows (with waiting-list places and check-ins) that `clauses` keep, in `order`."""
     return (
-        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id {_CHECKED_IN} "  # noqa: S608 - clauses, order from _where/_ORDER: fixed SQL, values as $n
+        f"{_POSITIONS} SELECT {_ROW} FROM registrations r LEFT JOIN positions p ON p.id = r.id {_CHECKED_IN} "  # noqa: S608 - clauses, order from where/_ORDER: fixed SQL, values as $n
         f"WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT {limit}"
     )
 
@@ -69,10 +69,12 @@ WITH page AS MATERIALIZED (
         ON w.event_id = $1 AND w.status = 'waitlisted' AND w.queue_seq BETWEEN stretch.first AND stretch.last
 )
 SELECT {_ROW} FROM page r LEFT JOIN positions p ON p.id = r.id {_CHECKED_IN} ORDER BY {order}
-"""  # noqa: S608 - clauses, order from _where/_ORDER: fixed SQL, values as $n
+"""  # noqa: S608 - clauses, order from where/_ORDER: fixed SQL, values as $n
 
 
-def _where(event_id: UUID, chosen: RegistrationFilter) -> tuple[list[str], list[Any]]:
+def where(event_id: UUID, chosen: RegistrationFilter) -> tuple[list[str], list[Any]]:
+    """The filter's WHERE clauses on `registrations r` and their parameters (`$1` the event): the table's, the
+    exports' and the badges'."""
     return filter_where(
         event_id,
         status=chosen.status,
@@ -89,7 +91,7 @@ def page_query(
 ) -> tuple[str, list[Any]]:
     """The SQL and parameters of one page: `limit` rows after `key` (before it, backwards), or from the start."""
     column, direction = _ORDER[chosen.sort]
-    clauses, params = _where(event_id, chosen)
+    clauses, params = where(event_id, chosen)
     forward = (direction == "ASC") != backwards
     if key is not None:
         placeholders = ", ".join(f"${len(params) + i + 1}" for i in range(len(key)))
@@ -129,8 +131,8 @@ async def registrations_page(
 
 async def count_rows(conn: asyncpg.Connection, event_id: UUID, chosen: RegistrationFilter) -> int:
     """How many registrations the filter keeps."""
-    clauses, params = _where(event_id, chosen)
-    return int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {' AND '.join(clauses)}", *params))  # noqa: S608 - clauses from _where: fixed SQL, values as $n
+    clauses, params = where(event_id, chosen)
+    return int(await conn.fetchval(f"SELECT count(*) FROM registrations r WHERE {' AND '.join(clauses)}", *params))  # noqa: S608 - clauses from where: fixed SQL, values as $n
 
 
 async def export_batches(
@@ -141,7 +143,7 @@ async def export_batches(
     50,000 rows never holds them all in memory; one read-only snapshot, so the rows are one moment's. No limit:
     the audit row counts every row the filter keeps, and the file holds them all."""
     column, direction = _ORDER[chosen.sort]
-    clauses, params = _where(event_id, chosen)
+    clauses, params = where(event_id, chosen)
     order = ", ".join(f"{part} {direction}" for part in column.split(", "))
     sql = _rows_sql(clauses, order, limit="ALL")
     async with db.borrowed(pool) as conn, conn.transaction(isolation="repeatable_read", readonly=True):
